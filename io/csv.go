@@ -1,0 +1,525 @@
+// Package tableio reads and writes tables for fairflip without losing a byte.
+//
+// The CSV side is a byte-preserving scanner: every record keeps its raw bytes,
+// its line terminator and the byte span of each field, so a caller can write the
+// record back unchanged, or change one field and leave every other byte as it
+// was. Values are decoded (unquoted, "" unescaped, surrounding spaces trimmed)
+// only for the fields a caller asks for.
+//
+// Nothing in this package knows about fairness.
+package tableio
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind tells what a physical piece of the input is.
+type Kind uint8
+
+const (
+	// Data is a data record.
+	Data Kind = iota
+	// Header is the header record (the first record when Dialect.Header is set).
+	Header
+	// Passthrough is a line that is not part of the table: a preamble line
+	// (Dialect.SkipLines), a comment line (Dialect.Comment) or an empty line.
+	// It is written back unchanged and never counted as a row.
+	Passthrough
+)
+
+// Dialect describes how a CSV file is written.
+type Dialect struct {
+	// Delimiter separates fields. 0 means detect it from the first record:
+	// the most frequent of , ; TAB | outside quotes, else a single space if the
+	// line has one, else a comma.
+	Delimiter byte
+	// Header is set when the first record names the columns.
+	Header bool
+	// SkipLines physical lines at the start are passed through verbatim
+	// (UCI's adult.test starts with a junk line).
+	SkipLines int
+	// Comment, when not 0, marks lines that start with this byte as comments,
+	// passed through verbatim.
+	Comment byte
+}
+
+// Span is the byte range of one field in Record.Raw. It covers the whole
+// field: padding spaces and quotes included, the delimiters excluded.
+type Span struct {
+	Start, End int
+	Quoted     bool
+}
+
+// Record is one logical record: a data record, the header, or a passthrough line.
+// Its slices are valid only until the next call of Scanner.Next.
+type Record struct {
+	Kind Kind
+	// Raw holds the record's bytes without its line terminator. A quoted field
+	// may contain line breaks, so Raw may span several physical lines.
+	Raw []byte
+	// Term is the line terminator that followed the record: "\n", "\r\n", or
+	// "" for a last line without one.
+	Term []byte
+	// Line is the 1-based physical line on which the record starts.
+	Line int
+	// Row is the 0-based index of a data record among the data records
+	// (-1 for the header and passthrough lines).
+	Row int
+	// Fields holds the span of each field (nil for passthrough lines).
+	Fields []Span
+}
+
+// Field returns the raw bytes of field i.
+func (r *Record) Field(i int) []byte { return r.Raw[r.Fields[i].Start:r.Fields[i].End] }
+
+// Value returns the decoded value of field i: quotes removed, doubled quotes
+// unescaped, surrounding spaces and tabs trimmed.
+func (r *Record) Value(i int) string { return DecodeField(r.Field(i)) }
+
+// ValueBytes is Value without the string allocation when the field needs no
+// unescaping; the result may alias Raw.
+func (r *Record) ValueBytes(i int) []byte {
+	f := trimSpace(r.Field(i))
+	if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+		inner := f[1 : len(f)-1]
+		if bytes.IndexByte(inner, '"') < 0 {
+			return trimSpace(inner)
+		}
+		return []byte(DecodeField(f))
+	}
+	return f
+}
+
+// DecodeField decodes one raw field: padding removed, quotes removed and
+// doubled quotes unescaped, then surrounding spaces and tabs trimmed.
+func DecodeField(f []byte) string {
+	f = trimSpace(f)
+	if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+		inner := f[1 : len(f)-1]
+		if bytes.IndexByte(inner, '"') >= 0 {
+			return strings.TrimSpace(strings.ReplaceAll(string(inner), `""`, `"`))
+		}
+		return string(trimSpace(inner))
+	}
+	return string(f)
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// Padding splits a raw field into its leading padding, its core and its
+// trailing padding (spaces and tabs outside any quotes).
+func Padding(f []byte) (lead, core, trail []byte) {
+	i := 0
+	for i < len(f) && (f[i] == ' ' || f[i] == '\t') {
+		i++
+	}
+	j := len(f)
+	for j > i && (f[j-1] == ' ' || f[j-1] == '\t') {
+		j--
+	}
+	return f[:i], f[i:j], f[j:]
+}
+
+// NeedsQuotes reports whether value must be quoted to be read back as itself
+// in a file with this delimiter: it holds the delimiter, a quote, a line
+// break, or surrounding spaces that a reader would trim.
+func NeedsQuotes(value string, delim byte) bool {
+	if value == "" {
+		return false
+	}
+	if value[0] == ' ' || value[0] == '\t' || value[len(value)-1] == ' ' || value[len(value)-1] == '\t' {
+		return true
+	}
+	for i := 0; i < len(value); i++ {
+		switch value[i] {
+		case delim, '"', '\n', '\r':
+			return true
+		}
+	}
+	return false
+}
+
+// AppendQuoted appends value in quotes, doubling any quote inside it.
+func AppendQuoted(dst []byte, value string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(value); i++ {
+		if value[i] == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, value[i])
+	}
+	return append(dst, '"')
+}
+
+// AppendField appends value as a field for this delimiter, quoted only if it
+// needs to be.
+func AppendField(dst []byte, value string, delim byte) []byte {
+	if NeedsQuotes(value, delim) {
+		return AppendQuoted(dst, value)
+	}
+	return append(dst, value...)
+}
+
+// Errors a Scanner reports, wrapped in a *RowError.
+var (
+	ErrBareQuote    = errors.New(`bare " in a field that is not quoted (a quote inside a field must be doubled and the field quoted)`)
+	ErrQuote        = errors.New(`extra text after the closing " of a quoted field`)
+	ErrOpenQuote    = errors.New(`quoted field never closes (missing closing ")`)
+	ErrFieldCount   = errors.New("wrong number of fields")
+	ErrInvalidUTF8  = errors.New("invalid UTF-8")
+	ErrLineTooLong  = errors.New("record too long")
+	ErrEmptyInput   = errors.New("the input is empty")
+	ErrNoHeader     = errors.New("no header record")
+	ErrNoDataRecord = errors.New("no data rows")
+)
+
+// RowError is an error at one place of an input file.
+type RowError struct {
+	File   string // file name as the user gave it ("<stdin>" for standard input)
+	Line   int    // 1-based physical line, 0 if unknown
+	Column int    // 1-based field number, 0 if the error concerns the whole record
+	Name   string // column name, if known
+	Err    error
+}
+
+func (e *RowError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Column > 0 {
+		fmt.Fprintf(&b, "column %d", e.Column)
+		if e.Name != "" {
+			fmt.Fprintf(&b, " (%s)", e.Name)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
+// DefaultMaxRecordBytes bounds the size of one record, so that a file with a
+// quote that never closes cannot make the scanner hold the whole file.
+const DefaultMaxRecordBytes = 64 << 20
+
+// Scanner reads CSV records, keeping every byte.
+type Scanner struct {
+	r        *bufio.Reader
+	name     string
+	d        Dialect
+	maxBytes int
+
+	line      int // physical lines consumed so far
+	rows      int // data records so far
+	started   bool
+	nfields   int // expected number of fields, 0 until known
+	countLine int // line of the record that fixed nfields
+	header    []string
+
+	buf []byte
+	rec Record
+	err error
+
+	openField, openStart, openLine int // where an open quoted field began
+}
+
+// NewScanner returns a Scanner reading r. name is used in error messages.
+func NewScanner(r io.Reader, name string, d Dialect) *Scanner {
+	return &Scanner{r: bufio.NewReaderSize(r, 1<<20), name: name, d: d, maxBytes: DefaultMaxRecordBytes}
+}
+
+// SetMaxRecordBytes changes the bound on the size of one record.
+func (s *Scanner) SetMaxRecordBytes(n int) { s.maxBytes = n }
+
+// Delimiter returns the delimiter in use (after detection, once the first
+// record was read).
+func (s *Scanner) Delimiter() byte { return s.d.Delimiter }
+
+// HeaderNames returns the decoded header names once the header was read (nil
+// if the dialect has no header).
+func (s *Scanner) HeaderNames() []string { return s.header }
+
+// Rows returns the number of data records read so far.
+func (s *Scanner) Rows() int { return s.rows }
+
+// errAt builds a RowError.
+func (s *Scanner) errAt(line, col int, err error) error {
+	e := &RowError{File: s.name, Line: line, Column: col, Err: err}
+	if col > 0 && col <= len(s.header) {
+		e.Name = s.header[col-1]
+	}
+	return e
+}
+
+// readLine appends the next physical line (with its terminator) to s.buf and
+// reports whether anything was read.
+func (s *Scanner) readLine() (bool, error) {
+	start := len(s.buf)
+	for {
+		chunk, err := s.r.ReadSlice('\n')
+		s.buf = append(s.buf, chunk...)
+		if len(s.buf)-start > s.maxBytes {
+			return true, s.errAt(s.line+1, 0, fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, s.maxBytes))
+		}
+		if err == nil {
+			return true, nil
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			return len(s.buf) > start, nil
+		}
+		return len(s.buf) > start, err
+	}
+}
+
+// Next returns the next record. At the end it returns io.EOF. Errors in the
+// data are *RowError values.
+func (s *Scanner) Next() (*Record, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	rec, err := s.next()
+	if err != nil {
+		s.err = err
+	}
+	return rec, err
+}
+
+func (s *Scanner) next() (*Record, error) {
+	s.buf = s.buf[:0]
+	got, err := s.readLine()
+	if err != nil {
+		return nil, err
+	}
+	if !got {
+		if !s.started {
+			s.started = true
+			if s.line == 0 {
+				return nil, &RowError{File: s.name, Err: ErrEmptyInput}
+			}
+		}
+		return nil, io.EOF
+	}
+	s.line++
+	startLine := s.line
+	r := &s.rec
+	r.Line = startLine
+	r.Row = -1
+	r.Fields = r.Fields[:0]
+
+	// Lines that are not part of the table.
+	if s.line <= s.d.SkipLines || (s.d.Comment != 0 && s.buf[0] == s.d.Comment) || isBlank(s.buf) {
+		r.Kind = Passthrough
+		r.Raw, r.Term = splitTerm(s.buf)
+		r.Fields = nil
+		return r, nil
+	}
+	if s.d.Delimiter == 0 {
+		s.d.Delimiter = Sniff(s.buf)
+	}
+	// Parse fields, reading more lines while a quoted field is open.
+	pos := 0
+	if !s.started && bytes.HasPrefix(s.buf, bom) {
+		pos = len(bom)
+	}
+	s.started = true
+	s.openField = -1
+	for {
+		open, perr := s.parseFrom(pos)
+		if perr != nil {
+			return nil, perr
+		}
+		if !open {
+			break
+		}
+		// The quoted field goes on in the next physical line.
+		got, err := s.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if !got {
+			return nil, s.errAt(s.openLine, s.openField+1, ErrOpenQuote)
+		}
+		s.line++
+		// Parse again from the start of the open field: the buffer grew.
+		s.rec.Fields = s.rec.Fields[:s.openField]
+		pos = s.openStart
+	}
+	r.Raw, r.Term = splitTerm(s.buf)
+	if !utf8.Valid(r.Raw) {
+		col := 0
+		for i, f := range r.Fields {
+			if !utf8.Valid(r.Raw[f.Start:f.End]) {
+				col = i + 1
+				break
+			}
+		}
+		return nil, s.errAt(startLine, col, ErrInvalidUTF8)
+	}
+	if s.nfields == 0 {
+		s.nfields = len(r.Fields)
+		s.countLine = startLine
+	} else if len(r.Fields) != s.nfields {
+		what := "the first record"
+		if s.d.Header {
+			what = "the header"
+		}
+		return nil, s.errAt(startLine, 0, fmt.Errorf("%w: %d fields, but %s (line %d) has %d", ErrFieldCount, len(r.Fields), what, s.countLine, s.nfields))
+	}
+	if s.d.Header && s.header == nil {
+		r.Kind = Header
+		s.header = make([]string, len(r.Fields))
+		for i := range r.Fields {
+			s.header[i] = r.Value(i)
+		}
+		return r, nil
+	}
+	r.Kind = Data
+	r.Row = s.rows
+	s.rows++
+	return r, nil
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+func isBlank(line []byte) bool {
+	return len(line) == 0 || line[0] == '\n' || (len(line) == 2 && line[0] == '\r' && line[1] == '\n')
+}
+
+func splitTerm(b []byte) (raw, term []byte) {
+	n := len(b)
+	if n > 0 && b[n-1] == '\n' {
+		if n > 1 && b[n-2] == '\r' {
+			return b[:n-2], b[n-2:]
+		}
+		return b[:n-1], b[n-1:]
+	}
+	return b, b[n:]
+}
+
+// isPad reports whether c is padding around a field for this delimiter.
+func isPad(c, delim byte) bool { return (c == ' ' || c == '\t') && c != delim }
+
+// parseFrom parses the fields of s.buf from byte pos on, appending to
+// s.rec.Fields. It returns open=true when the buffer ends inside a quoted
+// field; s.openField, s.openStart and s.openLine then tell where it began.
+func (s *Scanner) parseFrom(pos int) (open bool, err error) {
+	b := s.buf
+	raw, _ := splitTerm(b)
+	n := len(raw)
+	delim := s.d.Delimiter
+	for {
+		start := pos
+		i := pos
+		for i < n && isPad(b[i], delim) {
+			i++
+		}
+		if i < n && b[i] == '"' {
+			// Quoted field: find the closing quote, skipping doubled quotes.
+			j := i + 1
+			for {
+				k := bytes.IndexByte(b[j:], '"')
+				if k < 0 {
+					if s.openField != len(s.rec.Fields) {
+						s.openField = len(s.rec.Fields)
+						s.openLine = s.line
+					}
+					s.openStart = start
+					return true, nil
+				}
+				j += k
+				if j+1 < len(b) && b[j+1] == '"' {
+					j += 2
+					continue
+				}
+				break
+			}
+			// j is the closing quote: then padding, then a delimiter or the end.
+			k := j + 1
+			for k < n && isPad(b[k], delim) {
+				k++
+			}
+			if k > n {
+				k = n // the closing quote was the last byte before the terminator
+			}
+			if k < n && b[k] != delim {
+				return false, s.errAt(s.rec.Line, len(s.rec.Fields)+1, ErrQuote)
+			}
+			s.rec.Fields = append(s.rec.Fields, Span{Start: start, End: k, Quoted: true})
+			if k >= n {
+				return false, nil
+			}
+			pos = k + 1
+			continue
+		}
+		// Unquoted field.
+		e := n
+		if k := bytes.IndexByte(raw[start:], delim); k >= 0 {
+			e = start + k
+		}
+		if bytes.IndexByte(raw[start:e], '"') >= 0 {
+			return false, s.errAt(s.rec.Line, len(s.rec.Fields)+1, ErrBareQuote)
+		}
+		s.rec.Fields = append(s.rec.Fields, Span{Start: start, End: e})
+		if e >= n {
+			return false, nil
+		}
+		pos = e + 1
+	}
+}
+
+// Sniff guesses the delimiter from one line: the most frequent of , ; TAB |
+// outside quotes; else a space if there is one; else a comma.
+func Sniff(line []byte) byte {
+	cands := []byte{',', ';', '\t', '|'}
+	counts := make([]int, len(cands))
+	spaces := 0
+	inQuote := false
+	for _, c := range line {
+		if c == '"' {
+			inQuote = !inQuote
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		if c == ' ' {
+			spaces++
+		}
+		for i, d := range cands {
+			if c == d {
+				counts[i]++
+			}
+		}
+	}
+	best, bestN := byte(','), 0
+	for i, d := range cands {
+		if counts[i] > bestN {
+			best, bestN = d, counts[i]
+		}
+	}
+	if bestN == 0 && spaces > 0 {
+		return ' '
+	}
+	return best
+}
