@@ -110,6 +110,17 @@ func DecodeField(f []byte) string {
 	return string(f)
 }
 
+// Unquote returns the exact content of a raw field: padding outside the
+// quotes removed, quotes removed and doubled quotes unescaped, but spaces
+// inside the quotes kept.
+func Unquote(f []byte) string {
+	f = trimSpace(f)
+	if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+		return strings.ReplaceAll(string(f[1:len(f)-1]), `""`, `"`)
+	}
+	return string(f)
+}
+
 func trimSpace(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]

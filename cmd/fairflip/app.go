@@ -1,0 +1,416 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/transform"
+)
+
+const flipHelp = `Reads a CSV table and writes the same table with some labels of a minority
+collective flipped from negative to positive, plus an audit column. Every byte
+that is not a flipped label cell is written back unchanged.
+
+The collective is --alpha of the minority rows (seeded) or the rows marked in
+--members. Its members with a negative label are scored by how likely their
+label would be positive had they been in the majority (--method), and the top
+--flips of them are flipped.
+
+Group expressions (--minority, --majority):
+  VALUE              rows whose --sensitive cell is VALUE
+  V1|V2              any of several values
+  V1,V2              one value per --sensitive column (--sensitive sex,race --minority Female,Black)
+  COL=V1|V2,COL2=V3  by column name; every named column must match
+  Repeat the flag to take the union. Escape a literal , | = with a backslash.
+
+Columns are named by their header name or by number (#1 is the first column).
+
+Examples:
+  # Adult (no header, ", " separators): flip for 30% of Black people, rb-prob, auto flips
+  fairflip flip adult.data -o adult.flipped.csv --no-header \
+    --header-names age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --seed 1
+
+  # COMPAS: the favourable outcome is no recidivism (0); members opt in through a column
+  fairflip flip compas.csv --sensitive race --minority African-American --label two_year_recid \
+    --positive 0 --negative 1 --members opted_in --method rb-dist --k 10 --flips 150
+
+  # in a pipe, then back
+  cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
+`
+
+const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
+flip followed by undo gives back the input byte for byte. Give the same
+dialect flags that flip was given (--no-header, --skip-lines, --comment,
+--delimiter).
+
+Examples:
+  fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
+  fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
+`
+
+func dialectFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter: one character, or tab/space (default: detected from the first record)", Category: "CSV dialect"},
+		&cli.BoolFlag{Name: "no-header", Usage: "the file has no header record", Category: "CSV dialect"},
+		&cli.IntFlag{Name: "skip-lines", Usage: "pass the first `N` lines through unchanged (a preamble)", Category: "CSV dialect"},
+		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
+	}
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:                      "fairflip",
+		Usage:                     "minority collective action on training data: flip a collective's labels so a firm's model gets fairer",
+		Version:                   Version,
+		Reader:                    stdin,
+		Writer:                    stdout,
+		ErrWriter:                 stderr,
+		HideHelpCommand:           true,
+		DisableSliceFlagSeparator: true,
+		ExitErrHandler:            func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return fferr.Usage("%v", err)
+		},
+		Description: `fairflip implements "Fairness for the People, by the People: Minority Collective
+Action" (Ben-Dov, Samadi, Sanyal, Tifrea; arXiv 2508.15374).
+
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
+4 I/O error, 130 interrupted.`,
+	}
+	usageErr := func(_ *cli.Context, err error, _ bool) error { return fferr.Usage("%v", err) }
+	app.Commands = []*cli.Command{
+		{
+			Name:         "flip",
+			Usage:        "flip the labels of a minority collective's most likely positives",
+			ArgsUsage:    "[INPUT]",
+			Description:  flipHelp,
+			OnUsageError: usageErr,
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
+				&cli.StringFlag{Name: "sensitive", Usage: "sensitive column(s), comma-separated `COLS`", Category: "groups and label"},
+				&cli.StringSliceFlag{Name: "minority", Usage: "minority group `EXPR` (see above); repeat for a union", Category: "groups and label"},
+				&cli.StringSliceFlag{Name: "majority", Usage: "majority group `EXPR` (default: every other row with the sensitive cells present)", Category: "groups and label"},
+				&cli.StringFlag{Name: "label", Usage: "label `COL`", Category: "groups and label"},
+				&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first)", Category: "groups and label"},
+				&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
+				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
+				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
+				&cli.Float64Flag{Name: "alpha", Usage: "collective = this fraction `F` of the minority, chosen by --seed (default 1)", Category: "collective"},
+				&cli.StringFlag{Name: "members", Usage: "collective = minority rows whose `COL` cell is 1/true/yes/y", Category: "collective"},
+				&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
+				&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
+				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
+				&cli.StringFlag{Name: "features", Usage: "score with only these `COLS` (default: all but label, sensitive, members, audit)", Category: "features"},
+				&cli.StringFlag{Name: "exclude", Usage: "leave these `COLS` out of the default features", Category: "features"},
+				&cli.StringFlag{Name: "categorical", Usage: "treat these numeric-looking `COLS` as categories", Category: "features"},
+				&cli.IntFlag{Name: "max-levels", Value: 100, Usage: "one-hot at most `N` levels per text column (the rest share one level)", Category: "features"},
+				&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (same columns) instead of the input's", Category: "features"},
+				&cli.IntFlag{Name: "reference-sample", Usage: "use only `N` reference rows, chosen by --seed", Category: "features"},
+				&cli.StringFlag{Name: "header-names", Usage: "column `NAMES` for a file without a header, comma-separated", Category: "CSV dialect"},
+				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
+				&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
+				&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
+				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr (errors are still reported)", Category: "output"},
+			}, dialectFlags()...),
+			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
+		},
+		{
+			Name:         "undo",
+			Usage:        "restore the labels recorded in the audit column and drop it",
+			ArgsUsage:    "[INPUT]",
+			Description:  undoHelp,
+			OnUsageError: usageErr,
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
+				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
+				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
+			}, dialectFlags()...),
+			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr) },
+		},
+	}
+	return app
+}
+
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, strings.TrimSpace(p))
+	}
+	return out
+}
+
+func parseDialect(c *cli.Context) (tableio.Dialect, error) {
+	d := tableio.Dialect{Header: !c.Bool("no-header"), SkipLines: c.Int("skip-lines")}
+	if d.SkipLines < 0 {
+		return d, fferr.Usage("--skip-lines %d: must be 0 or more", d.SkipLines)
+	}
+	switch v := c.String("delimiter"); strings.ToLower(v) {
+	case "":
+	case "tab", `\t`:
+		d.Delimiter = '\t'
+	case "space":
+		d.Delimiter = ' '
+	default:
+		if len(v) != 1 || v == `"` || v == "\n" || v == "\r" {
+			return d, fferr.Usage("--delimiter %q: want one character (or tab, space)", v)
+		}
+		d.Delimiter = v[0]
+	}
+	if v := c.String("comment"); v != "" {
+		if len(v) != 1 {
+			return d, fferr.Usage("--comment %q: want one character", v)
+		}
+		d.Comment = v[0]
+	}
+	return d, nil
+}
+
+func oneArg(c *cli.Context) (string, error) {
+	switch c.NArg() {
+	case 0:
+		return "-", nil
+	case 1:
+		return c.Args().First(), nil
+	}
+	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
+}
+
+// openInput returns a re-readable input. Standard input is spooled to a
+// temporary file; cleanup removes it.
+func openInput(path string, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
+	if path != "-" {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, nil, fferr.IO(err)
+		}
+		if st.IsDir() {
+			return nil, nil, fferr.Usage("%s is a directory, not a table", path)
+		}
+		return transform.FileInput(path), func() {}, nil
+	}
+	f, err := os.CreateTemp("", "fairflip-stdin-*")
+	if err != nil {
+		return nil, nil, fferr.IO(fmt.Errorf("spooling standard input: %w", err))
+	}
+	cleanup = func() { f.Close(); os.Remove(f.Name()) }
+	if _, err := io.Copy(f, stdin); err != nil {
+		cleanup()
+		return nil, nil, fferr.IO(fmt.Errorf("reading standard input: %w", err))
+	}
+	name := f.Name()
+	return &transform.Input{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return os.Open(name) }}, cleanup, nil
+}
+
+// commitOutput writes through write to path atomically: to a temporary file
+// in the same directory, renamed over path only when write succeeded. For
+// "-" it writes to stdout.
+func commitOutput(path, input string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	if input != "-" {
+		a, errA := os.Stat(input)
+		b, errB := os.Stat(path)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return fferr.Usage("-o %s is the input file: fairflip never overwrites its input; write to another file", path)
+		}
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".fairflip-*")
+	if err != nil {
+		return fferr.IO(fmt.Errorf("cannot write %s: %w", path, err))
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fferr.IO(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fferr.IO(fmt.Errorf("writing %s: %w", path, err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fferr.IO(fmt.Errorf("writing %s: %w", path, err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fferr.IO(err)
+	}
+	ok = true
+	return nil
+}
+
+func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	inPath, err := oneArg(c)
+	if err != nil {
+		return err
+	}
+	d, err := parseDialect(c)
+	if err != nil {
+		return err
+	}
+	rule, err := transform.ParseFlips(c.String("flips"))
+	if err != nil {
+		return err
+	}
+	opt := &transform.Options{
+		Sensitive:       splitList(c.String("sensitive")),
+		Minority:        c.StringSlice("minority"),
+		Majority:        c.StringSlice("majority"),
+		Label:           c.String("label"),
+		Positive:        c.StringSlice("positive"),
+		Negative:        c.StringSlice("negative"),
+		Method:          c.String("method"),
+		K:               c.Int("k"),
+		Alpha:           c.Float64("alpha"),
+		Members:         c.String("members"),
+		Flips:           rule,
+		MaxFlips:        c.Int("max-flips"),
+		Seed:            c.Uint64("seed"),
+		Features:        splitList(c.String("features")),
+		Exclude:         splitList(c.String("exclude")),
+		Categorical:     splitList(c.String("categorical")),
+		MaxLevels:       c.Int("max-levels"),
+		ReferenceSample: c.Int("reference-sample"),
+		AuditColumn:     c.String("audit-column"),
+		ReplaceAudit:    c.Bool("replace-audit"),
+		Dialect:         d,
+		HeaderNames:     splitList(c.String("header-names")),
+		Log:             stderr,
+		Version:         Version,
+	}
+	if c.IsSet("alpha") && opt.Alpha == 0 {
+		return fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
+	}
+	if c.IsSet("k") && opt.K < 1 {
+		return fferr.Usage("--k %d: the number of neighbours must be at least 1", opt.K)
+	}
+	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
+		return fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
+	}
+	if opt.MaxLevels < 1 {
+		return fferr.Usage("--max-levels %d: must be at least 1", opt.MaxLevels)
+	}
+	if c.Bool("quiet") {
+		opt.Log = io.Discard
+	}
+	if err := opt.Validate(); err != nil {
+		return err
+	}
+	if ref := c.String("reference"); ref != "" {
+		opt.Reference = transform.FileInput(ref)
+	}
+	in, cleanup, err := openInput(inPath, stdin)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	ctx := c.Context
+	plan, err := opt.MakePlan(ctx, in)
+	if err != nil {
+		return err
+	}
+	err = commitOutput(c.String("output"), inPath, stdout, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
+	if err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		printSummary(stderr, &plan.Summary)
+	}
+	if path := c.String("summary"); path != "" {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(plan.Summary); err != nil {
+			return err
+		}
+		b := buf.Bytes()
+		if err := commitOutput(path, "-", nil, func(w io.Writer) error {
+			_, err := w.Write(b)
+			return fferr.IO(err)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, s *transform.Summary) {
+	pct := func(r transform.Rate) string {
+		x := float64(r)
+		if math.IsNaN(x) {
+			return "undefined"
+		}
+		return fmt.Sprintf("%.2f%%", 100*x)
+	}
+	fmt.Fprintf(w, "fairflip flip: %d rows: %d minority, %d majority", s.Rows, s.Minority, s.Majority)
+	if s.Neither > 0 {
+		fmt.Fprintf(w, ", %d in neither group", s.Neither)
+	}
+	fmt.Fprintln(w)
+	how := fmt.Sprintf("alpha %g of the minority", s.Alpha)
+	if s.Members != "" {
+		how = "members marked in " + s.Members
+	}
+	fmt.Fprintf(w, "  collective %d (%s), candidate pool %d (negative label), flipped %d (--flips %s)\n", s.Collective, how, s.Pool, s.Flips, s.FlipRule)
+	method := s.Method
+	if s.K > 0 {
+		method += fmt.Sprintf(" (k=%d)", s.K)
+	}
+	fmt.Fprintf(w, "  method %s, seed %d, %d reference rows, %d feature columns\n", method, s.Seed, s.ReferenceRows, len(s.Features))
+	fmt.Fprintf(w, "  positive rate: minority %s -> %s, majority %s\n", pct(s.MinorityRateBefore), pct(s.MinorityRateAfter), pct(s.MajorityRate))
+}
+
+func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	inPath, err := oneArg(c)
+	if err != nil {
+		return err
+	}
+	d, err := parseDialect(c)
+	if err != nil {
+		return err
+	}
+	in, cleanup, err := openInput(inPath, stdin)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	var sum *transform.UndoSummary
+	err = commitOutput(c.String("output"), inPath, stdout, func(w io.Writer) error {
+		var err error
+		sum, err = transform.Undo(c.Context, in, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d labels restored\n", sum.Rows, sum.Restored)
+	}
+	return nil
+}

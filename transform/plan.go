@@ -1,0 +1,392 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/model"
+)
+
+// Plan is the outcome of pass 1: which rows flip, and the counts behind it.
+type Plan struct {
+	Rows    []int     // data-row indices to flip, ascending
+	Scores  []float64 // the primary score of each row in Rows
+	Summary Summary
+
+	lay *layout
+}
+
+// Summary reports a flip. Its JSON form is what --summary writes.
+type Summary struct {
+	Version string `json:"version"`
+	Input   string `json:"input"`
+	SHA256  string `json:"input_sha256"`
+
+	Rows       int `json:"rows"`
+	Minority   int `json:"minority"`
+	Majority   int `json:"majority"`
+	Neither    int `json:"neither"`
+	Collective int `json:"collective"`
+	Pool       int `json:"pool"`
+	Flips      int `json:"flips"`
+
+	Method          string   `json:"method"`
+	Seed            uint64   `json:"seed"`
+	K               int      `json:"k,omitempty"`
+	Alpha           float64  `json:"alpha,omitempty"`
+	Members         string   `json:"members,omitempty"`
+	FlipRule        string   `json:"flip_rule"`
+	MaxFlips        int      `json:"max_flips,omitempty"`
+	ReferenceRows   int      `json:"reference_rows"`
+	ReferenceFile   string   `json:"reference_file,omitempty"`
+	Features        []string `json:"features"`
+	Label           string   `json:"label"`
+	PositiveWritten string   `json:"positive_written"`
+	AuditColumn     string   `json:"audit_column"`
+
+	// Share of positive labels per group, before and after the flips.
+	MinorityRateBefore Rate `json:"minority_positive_rate_before"`
+	MinorityRateAfter  Rate `json:"minority_positive_rate_after"`
+	MajorityRate       Rate `json:"majority_positive_rate"`
+
+	Notices []string `json:"notices,omitempty"`
+}
+
+// idLike reports whether a text column looks like an identifier (names, case
+// numbers): nearly all of its values are distinct. Such a column says nothing
+// about the label and would explode the one-hot encoding.
+func idLike(c model.Column) bool {
+	if c.Numeric {
+		return false
+	}
+	present := 0
+	for _, code := range c.Codes {
+		if code >= 0 {
+			present++
+		}
+	}
+	return present >= 20 && float64(len(c.Levels)) >= 0.9*float64(present)
+}
+
+// MakePlan runs pass 1: it reads the input, selects the collective and the
+// candidate pool, scores the pool and chooses the rows to flip.
+func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := o.extract(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{lay: t.lay}
+	s := &p.Summary
+	*s = Summary{
+		Version: o.Version, Input: in.Name, SHA256: t.sha256, Rows: t.rows,
+		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
+		Label: t.lay.colName(t.lay.label), PositiveWritten: strings.TrimSpace(o.Positive[0]), AuditColumn: o.AuditColumn,
+	}
+	if o.MaxFlips >= 0 {
+		s.MaxFlips = o.MaxFlips
+	}
+	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
+		s.K = o.K
+	}
+	note := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		s.Notices = append(s.Notices, msg)
+		o.notice("%s", msg)
+	}
+
+	var minority []int
+	minPos := 0
+	majPos := 0
+	for i, g := range t.group {
+		switch g {
+		case groupMinority:
+			minority = append(minority, i)
+			if t.pos[i] {
+				minPos++
+			}
+		case groupMajority:
+			s.Majority++
+			if t.pos[i] {
+				majPos++
+			}
+		default:
+			s.Neither++
+		}
+	}
+	s.Minority = len(minority)
+	if s.Minority == 0 {
+		return nil, fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", in.Name, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
+	}
+	if s.Majority == 0 && o.Reference == nil {
+		return nil, fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", in.Name, strings.Join(o.Sensitive, ","))
+	}
+	if s.Neither > 0 {
+		note("%d rows are in neither group (missing sensitive value, or outside --majority); they are left unchanged", s.Neither)
+	}
+	s.MajorityRate = rate(majPos, s.Majority)
+
+	// The collective.
+	var collective []int
+	if o.Members != "" {
+		s.Members = t.lay.colName(t.lay.members)
+		outside := 0
+		for i, m := range t.member {
+			if !m {
+				continue
+			}
+			if t.group[i] == groupMinority {
+				collective = append(collective, i)
+			} else {
+				outside++
+			}
+		}
+		if outside > 0 {
+			note("%d rows marked in --members %s are not in the minority; only minority members can join the collective, so they are left unchanged", outside, s.Members)
+		}
+	} else {
+		s.Alpha = o.Alpha
+		collective = chooseFraction(minority, o.Alpha, o.Seed)
+	}
+	s.Collective = len(collective)
+
+	// The candidate pool: collective members with a negative label.
+	var pool []int
+	for _, i := range collective {
+		if !t.pos[i] {
+			pool = append(pool, i)
+		}
+	}
+	s.Pool = len(pool)
+
+	// Features actually used.
+	var cols []model.Column
+	for j, c := range t.cols {
+		f := t.lay.features[j]
+		if !t.lay.explicit[f] && idLike(c) {
+			note("column %s looks like an identifier (%d distinct values) and is left out of the features; name it in --features to use it", c.Name, len(c.Levels))
+			continue
+		}
+		cols = append(cols, c)
+	}
+	for _, c := range cols {
+		s.Features = append(s.Features, c.Name)
+	}
+
+	// The reference, optionally down-sampled.
+	refRows, refPos := t.refRows, t.refPos
+	if o.ReferenceSample > 0 && o.ReferenceSample < len(refRows) {
+		keep := smallestHashes(t.refKeys, o.ReferenceSample, o.Seed, purposeReference)
+		var rr []int
+		var rp []bool
+		for _, k := range keep {
+			rr = append(rr, refRows[k])
+			rp = append(rp, refPos[k])
+		}
+		refRows, refPos = rr, rp
+	}
+	s.ReferenceRows = len(refRows)
+	if o.Reference != nil {
+		s.ReferenceFile = o.Reference.Name
+	}
+
+	var chosen []int
+	var scores []float64
+	if len(pool) == 0 {
+		note("the candidate pool is empty (no collective member has a negative label): nothing to flip; the table is written unchanged apart from the empty audit column")
+	} else {
+		if o.Method != MethodRandom && len(refRows) == 0 {
+			return nil, fferr.Data("the reference has no majority rows to learn from")
+		}
+		if o.Method != MethodRandom && len(cols) == 0 {
+			return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
+		}
+		sc, err := o.score(t, cols, refRows, refPos, pool)
+		if err != nil {
+			return nil, err
+		}
+		chosen, scores, err = o.choose(pool, sc, note)
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Report in row order.
+	idx := make([]int, len(chosen))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return chosen[idx[a]] < chosen[idx[b]] })
+	for _, i := range idx {
+		p.Rows = append(p.Rows, chosen[i])
+		p.Scores = append(p.Scores, scores[i])
+	}
+	s.Flips = len(p.Rows)
+	s.MinorityRateBefore = rate(minPos, s.Minority)
+	s.MinorityRateAfter = rate(minPos+s.Flips, s.Minority)
+	return p, nil
+}
+
+// Rate is a share in [0, 1], NaN when undefined (an empty group). In JSON an
+// undefined rate is null, never 0.
+type Rate float64
+
+// MarshalJSON writes null for NaN.
+func (r Rate) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(r)) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, float64(r), 'g', -1, 64), nil
+}
+
+func rate(k, n int) Rate {
+	if n == 0 {
+		return Rate(math.NaN())
+	}
+	return Rate(float64(k) / float64(n))
+}
+
+// chooseFraction returns the ⌈alpha·n⌉ rows with the smallest keyed hash of
+// (seed, row), in row order.
+func chooseFraction(rows []int, alpha float64, seed uint64) []int {
+	n := len(rows)
+	m := int(math.Ceil(alpha*float64(n) - 1e-9))
+	if m >= n {
+		return rows
+	}
+	keys := make([]uint64, n)
+	for i, r := range rows {
+		keys[i] = uint64(r)
+	}
+	keep := smallestHashes(keys, m, seed, purposeCollective)
+	out := make([]int, len(keep))
+	for i, k := range keep {
+		out[i] = rows[k]
+	}
+	return out
+}
+
+// smallestHashes returns the positions (ascending) of the m keys with the
+// smallest keyed hash; ties are broken by key.
+func smallestHashes(keys []uint64, m int, seed, purpose uint64) []int {
+	type hk struct {
+		h   uint64
+		key uint64
+		pos int
+	}
+	all := make([]hk, len(keys))
+	for i, k := range keys {
+		all[i] = hk{keyedHash(seed, purpose, k), k, i}
+	}
+	sort.Slice(all, func(a, b int) bool {
+		if all[a].h != all[b].h {
+			return all[a].h < all[b].h
+		}
+		return all[a].key < all[b].key
+	})
+	out := make([]int, m)
+	for i := 0; i < m; i++ {
+		out[i] = all[i].pos
+	}
+	sort.Ints(out)
+	return out
+}
+
+// score computes the scores of the pool rows.
+func (o *Options) score(t *table, cols []model.Column, refRows []int, refPos []bool, pool []int) (*model.Scores, error) {
+	if o.Method == MethodRandom {
+		sc := &model.Scores{Primary: make([]float64, len(pool))}
+		for i, r := range pool {
+			sc.Primary[i] = uniform(o.Seed, purposeRandom, uint64(r))
+		}
+		sc.Secondary = sc.Primary
+		return sc, nil
+	}
+	enc, err := model.FitEncoder(cols, refRows, model.EncoderOptions{MaxLevels: o.MaxLevels})
+	if err != nil {
+		return nil, fferr.Data("encoding the features: %v", err)
+	}
+	ref := enc.Encode(cols, refRows)
+	cand := enc.Encode(cols, pool)
+	var sc *model.Scores
+	switch o.Method {
+	case MethodRBProb:
+		var lr *model.LogReg
+		sc, lr, err = model.RBProb(ref, refPos, cand, model.LogRegOptions{Workers: o.Workers})
+		if err == nil && !lr.Converged {
+			o.notice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
+		}
+	case MethodRBLabel:
+		sc, err = model.RBLabel(ref, refPos, cand, o.K, o.Workers)
+	case MethodRBDist:
+		sc, err = model.RBDist(ref, refPos, cand, o.K, o.Workers)
+	}
+	if err != nil {
+		if o.Method != MethodRBProb {
+			return nil, fferr.Data("%s: %v; lower --k or use a larger reference", o.Method, err)
+		}
+		return nil, fferr.Data("%s: %v", o.Method, err)
+	}
+	return sc, nil
+}
+
+// choose orders the pool by score and applies the flip rule. It returns the
+// chosen rows and their primary scores, best first.
+func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)) ([]int, []float64, error) {
+	order := make([]int, len(pool))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(x float64) float64 {
+		if math.IsNaN(x) {
+			return math.Inf(-1)
+		}
+		return x
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if pa, pb := key(sc.Primary[i]), key(sc.Primary[j]); pa != pb {
+			return pa > pb
+		}
+		if sa, sb := key(sc.Secondary[i]), key(sc.Secondary[j]); sa != sb {
+			return sa > sb
+		}
+		return pool[i] < pool[j]
+	})
+	var pick []int
+	switch o.Flips.Kind {
+	case FlipAuto:
+		for _, i := range order {
+			if sc.Positive[i] {
+				pick = append(pick, i)
+			}
+		}
+	case FlipCount:
+		m := o.Flips.N
+		if m > len(order) {
+			note("--flips %d is more than the %d candidates in the pool: the whole pool is flipped", m, len(order))
+			m = len(order)
+		}
+		pick = order[:m]
+	case FlipPercent:
+		m := int(math.Round(o.Flips.Percent / 100 * float64(len(order))))
+		pick = order[:m]
+	}
+	if o.MaxFlips >= 0 && len(pick) > o.MaxFlips {
+		note("--max-flips %d caps the %d flips the rule %s asks for", o.MaxFlips, len(pick), o.Flips)
+		pick = pick[:o.MaxFlips]
+	}
+	rows := make([]int, len(pick))
+	scores := make([]float64, len(pick))
+	for n, i := range pick {
+		rows[n] = pool[i]
+		scores[n] = sc.Primary[i]
+	}
+	return rows, scores, nil
+}

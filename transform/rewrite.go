@@ -1,0 +1,357 @@
+package transform
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+// The audit cell of a flipped row holds what undo needs, readable by people:
+//
+//	fairflip/1 col=15 method=rb-prob score=0.83124 was=<=50K
+//
+// col is the 1-based column of the label, and everything after "was=" is the
+// original label cell exactly as it was written (quotes and padding kept).
+// The cell of a row that was not flipped is empty.
+const auditPrefix = "fairflip/1 "
+
+// AuditEntry is one parsed audit cell.
+type AuditEntry struct {
+	Column int    // 1-based column of the flipped label
+	Method string // scoring method
+	Score  string // the candidate's score as written
+	Was    string // the original raw label cell
+}
+
+// FormatAudit returns the value of an audit cell.
+func FormatAudit(e AuditEntry) string {
+	return auditPrefix + "col=" + strconv.Itoa(e.Column) + " method=" + e.Method + " score=" + e.Score + " was=" + e.Was
+}
+
+// ParseAudit parses the value of a non-empty audit cell.
+func ParseAudit(v string) (AuditEntry, error) {
+	var e AuditEntry
+	if !strings.HasPrefix(v, auditPrefix) {
+		return e, fmt.Errorf("audit cell %q was not written by fairflip (it should start with %q)", clip(v), auditPrefix)
+	}
+	rest := v[len(auditPrefix):]
+	i := strings.Index(rest, " was=")
+	if i < 0 {
+		return e, fmt.Errorf("audit cell %q has no was= part", clip(v))
+	}
+	e.Was = rest[i+len(" was="):]
+	for _, f := range strings.Fields(rest[:i]) {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok {
+			return e, fmt.Errorf("audit cell %q: %q is not key=value", clip(v), f)
+		}
+		switch k {
+		case "col":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return e, fmt.Errorf("audit cell %q: bad column %q", clip(v), val)
+			}
+			e.Column = n
+		case "method":
+			e.Method = val
+		case "score":
+			e.Score = val
+		}
+	}
+	if e.Column == 0 {
+		return e, fmt.Errorf("audit cell %q has no col= part", clip(v))
+	}
+	return e, nil
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+// flippedCell returns the label cell rewritten to the positive value, keeping
+// the original's padding and quoting, and quoting when the value needs it.
+func flippedCell(dst, orig []byte, positive string, delim byte) []byte {
+	lead, core, trail := tableio.Padding(orig)
+	dst = append(dst, lead...)
+	if len(core) > 0 && core[0] == '"' {
+		dst = tableio.AppendQuoted(dst, positive)
+	} else {
+		dst = tableio.AppendField(dst, positive, delim)
+	}
+	return append(dst, trail...)
+}
+
+// padOf returns the leading padding of a record's last field: the audit cell
+// follows the file's own habit (UCI Adult writes ", " between fields).
+func padOf(rec *tableio.Record) []byte {
+	if len(rec.Fields) == 0 {
+		return nil
+	}
+	lead, _, _ := tableio.Padding(rec.Field(len(rec.Fields) - 1))
+	return lead
+}
+
+// Write runs pass 2: it copies in to out, flipping the planned rows and
+// writing the audit column. in must be the input the plan was made from.
+func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
+	rc, err := in.Open()
+	if err != nil {
+		return fferr.IO(err)
+	}
+	defer rc.Close()
+	w := bufio.NewWriterSize(out, 1<<20)
+	sc := tableio.NewScanner(rc, in.Name, o.Dialect)
+	lay := p.lay
+	delim := lay.delim
+	positive := strings.TrimSpace(o.Positive[0])
+	posSet := map[string]bool{}
+	for _, v := range o.Positive {
+		posSet[strings.TrimSpace(v)] = true
+	}
+	next := 0 // index into p.Rows
+	rows := 0
+	var buf []byte
+	var werr error
+	write := func(b []byte) {
+		if werr == nil {
+			_, werr = w.Write(b)
+		}
+	}
+	for {
+		rec, err := sc.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s changed while it was being read: %w", in.Name, classify(err))
+		}
+		buf = buf[:0]
+		switch rec.Kind {
+		case tableio.Passthrough:
+			buf = append(buf, rec.Raw...)
+		case tableio.Header:
+			buf = append(buf, rec.Raw...)
+			if lay.audit < 0 {
+				buf = append(buf, delim)
+				buf = append(buf, padOf(rec)...)
+				buf = tableio.AppendField(buf, o.AuditColumn, delim)
+			}
+		case tableio.Data:
+			if rec.Row&4095 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rows++
+			flip := next < len(p.Rows) && p.Rows[next] == rec.Row
+			var audit string
+			if flip {
+				if len(rec.Fields) != lay.nfields || posSet[rec.Value(lay.label)] {
+					return fferr.Data("%s changed while it was being read (line %d is not what the first pass saw); nothing was written to the output file", in.Name, rec.Line)
+				}
+				orig := rec.Field(lay.label)
+				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: strconv.FormatFloat(p.Scores[next], 'g', 6, 64), Was: string(orig)})
+				next++
+			}
+			// The record with the label cell (and an existing audit cell) replaced.
+			last := 0
+			for f := range rec.Fields {
+				sp := rec.Fields[f]
+				switch {
+				case flip && f == lay.label:
+					buf = append(buf, rec.Raw[last:sp.Start]...)
+					buf = flippedCell(buf, rec.Raw[sp.Start:sp.End], positive, delim)
+					last = sp.End
+				case flip && f == lay.audit:
+					if rec.Value(f) != "" {
+						return fferr.Data("%s:%d: column %d (%s): row already has an audit entry, which --replace-audit would overwrite", in.Name, rec.Line, f+1, o.AuditColumn)
+					}
+					buf = append(buf, rec.Raw[last:sp.Start]...)
+					lead, _, trail := tableio.Padding(rec.Raw[sp.Start:sp.End])
+					buf = append(buf, lead...)
+					buf = tableio.AppendField(buf, audit, delim)
+					buf = append(buf, trail...)
+					last = sp.End
+				}
+			}
+			buf = append(buf, rec.Raw[last:]...)
+			if lay.audit < 0 {
+				buf = append(buf, delim)
+				if audit != "" {
+					buf = append(buf, padOf(rec)...)
+					buf = tableio.AppendField(buf, audit, delim)
+				}
+			}
+		}
+		buf = append(buf, rec.Term...)
+		write(buf)
+		if werr != nil {
+			return fferr.IO(werr)
+		}
+	}
+	if next != len(p.Rows) || rows != p.Summary.Rows {
+		return fferr.Data("%s changed while it was being read (%d data rows now, %d before); nothing was written to the output file", in.Name, rows, p.Summary.Rows)
+	}
+	if err := w.Flush(); err != nil {
+		return fferr.IO(err)
+	}
+	return nil
+}
+
+// UndoOptions configure an undo.
+type UndoOptions struct {
+	AuditColumn string
+	Dialect     tableio.Dialect
+}
+
+// UndoSummary reports an undo.
+type UndoSummary struct {
+	Rows     int `json:"rows"`
+	Restored int `json:"restored"`
+}
+
+// Undo restores the labels recorded in the audit column and drops the
+// column. It reads in twice: once to check every audit cell, once to write,
+// so that nothing reaches out when the input is bad.
+func Undo(ctx context.Context, in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
+	if opt.AuditColumn == "" {
+		opt.AuditColumn = DefaultAuditColumn
+	}
+	var sum UndoSummary
+	pass := func(w *bufio.Writer) error {
+		rc, err := in.Open()
+		if err != nil {
+			return fferr.IO(err)
+		}
+		defer rc.Close()
+		sc := tableio.NewScanner(rc, in.Name, opt.Dialect)
+		audit := -1
+		var buf []byte
+		sum = UndoSummary{}
+		for {
+			rec, err := sc.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				if errors.Is(err, tableio.ErrEmptyInput) {
+					return fferr.Data("%s is empty: there is nothing to undo", in.Name)
+				}
+				return classify(err)
+			}
+			if rec.Kind != tableio.Passthrough && audit < 0 {
+				if rec.Kind == tableio.Header {
+					for i, n := range sc.HeaderNames() {
+						if n == opt.AuditColumn {
+							audit = i
+						}
+					}
+					if audit < 0 {
+						return fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", in.Name, rec.Line, opt.AuditColumn)
+					}
+				} else {
+					audit = len(rec.Fields) - 1
+				}
+				if len(rec.Fields) < 2 {
+					return fferr.Data("%s:%d: a flipped file has at least two columns (the table and the audit column)", in.Name, rec.Line)
+				}
+			}
+			buf = buf[:0]
+			switch rec.Kind {
+			case tableio.Passthrough:
+				buf = append(buf, rec.Raw...)
+			case tableio.Header:
+				buf = dropField(buf, rec, audit, -1, "")
+			case tableio.Data:
+				if rec.Row&4095 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				sum.Rows++
+				v := tableio.Unquote(rec.Field(audit))
+				label, was := -1, ""
+				if v != "" {
+					e, err := ParseAudit(v)
+					if err != nil {
+						return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Line: rec.Line, Column: audit + 1, Name: opt.AuditColumn, Err: err})
+					}
+					if e.Column > len(rec.Fields) || e.Column-1 == audit {
+						return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Line: rec.Line, Column: audit + 1, Name: opt.AuditColumn, Err: fmt.Errorf("audit cell names column %d, which is not a label column of this file", e.Column)})
+					}
+					label, was = e.Column-1, e.Was
+					sum.Restored++
+				}
+				buf = dropField(buf, rec, audit, label, was)
+			}
+			if w != nil {
+				buf = append(buf, rec.Term...)
+				if _, err := w.Write(buf); err != nil {
+					return fferr.IO(err)
+				}
+			}
+		}
+		if audit < 0 {
+			return fferr.Data("%s has no rows: there is nothing to undo", in.Name)
+		}
+		return nil
+	}
+	if err := pass(nil); err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	if err := pass(w); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, fferr.IO(err)
+	}
+	return &sum, nil
+}
+
+// dropField appends rec without field drop (and the delimiter that joined it
+// to its neighbour), with field label's raw bytes replaced by was when label >= 0.
+func dropField(dst []byte, rec *tableio.Record, drop, label int, was string) []byte {
+	// The bytes to cut: from the end of the previous field to the end of the
+	// dropped one; for the first field, from its start to the next field's start.
+	var cutFrom, cutTo int
+	if drop > 0 {
+		cutFrom, cutTo = rec.Fields[drop-1].End, rec.Fields[drop].End
+	} else {
+		cutFrom, cutTo = rec.Fields[0].Start, rec.Fields[1].Start
+	}
+	last := 0
+	emit := func(from, to int) {
+		if from < to {
+			dst = append(dst, rec.Raw[from:to]...)
+		}
+	}
+	if label >= 0 {
+		sp := rec.Fields[label]
+		if sp.Start < cutFrom {
+			emit(0, sp.Start)
+			dst = append(dst, was...)
+			emit(sp.End, cutFrom)
+			emit(cutTo, len(rec.Raw))
+			return dst
+		}
+		emit(0, cutFrom)
+		emit(cutTo, sp.Start)
+		dst = append(dst, was...)
+		emit(sp.End, len(rec.Raw))
+		return dst
+	}
+	emit(last, cutFrom)
+	emit(cutTo, len(rec.Raw))
+	return dst
+}

@@ -1,0 +1,485 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/model"
+)
+
+// Input is an input that can be read more than once (flip reads it twice).
+type Input struct {
+	Name string // as shown in messages
+	Open func() (io.ReadCloser, error)
+}
+
+// FileInput is an Input reading the file at path.
+func FileInput(path string) *Input {
+	return &Input{Name: path, Open: func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fferr.IO(err)
+		}
+		return f, nil
+	}}
+}
+
+// BytesInput is an Input over bytes in memory (for tests and small inputs).
+func BytesInput(name string, b []byte) *Input {
+	return &Input{Name: name, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(string(b))), nil
+	}}
+}
+
+// group of a row.
+const (
+	groupNeither int8 = iota
+	groupMinority
+	groupMajority
+)
+
+// layout is what pass 1 learned about the file's columns.
+type layout struct {
+	names     []string // column names (header, --header-names, or nil)
+	nfields   int
+	delim     byte
+	label     int
+	sensitive []int
+	members   int // -1 if none
+	audit     int // existing audit column, -1 if none
+	features  []int
+	explicit  map[int]bool // features named in --features
+}
+
+// colName names column i (0-based) for messages.
+func (l *layout) colName(i int) string {
+	if i < len(l.names) && l.names[i] != "" {
+		return l.names[i]
+	}
+	return "#" + strconv.Itoa(i+1)
+}
+
+// resolve finds the column a flag names: a name from the header, or #N.
+func resolve(names []string, nfields int, ref, flag, file string) (int, error) {
+	ref = strings.TrimSpace(ref)
+	var hits []int
+	for i, n := range names {
+		if n == ref {
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	if len(hits) > 1 {
+		var refs []string
+		for _, h := range hits {
+			refs = append(refs, "#"+strconv.Itoa(h+1))
+		}
+		return 0, fferr.Usage("%s %q: %s has %d columns of that name (columns %s); name one by number, e.g. %s %s", flag, ref, file, len(hits), strings.Join(refs, ", "), flag, refs[0])
+	}
+	if strings.HasPrefix(ref, "#") {
+		if n, err := strconv.Atoi(ref[1:]); err == nil {
+			if n >= 1 && n <= nfields {
+				return n - 1, nil
+			}
+			return 0, fferr.Usage("%s %q: %s has %d columns", flag, ref, file, nfields)
+		}
+	}
+	if names == nil {
+		return 0, fferr.Usage("%s %q: %s has no header, so columns are named by number (#1 to #%d) or by --header-names", flag, ref, file, nfields)
+	}
+	shown := names
+	more := ""
+	if len(shown) > 20 {
+		shown, more = shown[:20], fmt.Sprintf(", ... (%d in all)", len(names))
+	}
+	return 0, fferr.Usage("%s %q: no such column in %s; its columns are: %s%s", flag, ref, file, strings.Join(shown, ", "), more)
+}
+
+func resolveList(names []string, nfields int, refs []string, flag, file string) ([]int, error) {
+	var out []int
+	for _, r := range refs {
+		i, err := resolve(names, nfields, r, flag, file)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// buildLayout resolves every flag that names a column.
+func (o *Options) buildLayout(names []string, nfields int, delim byte, file string) (*layout, error) {
+	l := &layout{names: names, nfields: nfields, delim: delim, members: -1, audit: -1, explicit: map[int]bool{}}
+	var err error
+	if l.label, err = resolve(names, nfields, o.Label, "--label", file); err != nil {
+		return nil, err
+	}
+	if l.sensitive, err = resolveList(names, nfields, o.Sensitive, "--sensitive", file); err != nil {
+		return nil, err
+	}
+	used := map[int]string{l.label: "--label"}
+	for _, s := range l.sensitive {
+		if used[s] != "" {
+			return nil, fferr.Usage("--sensitive %s is also given as %s", l.colName(s), used[s])
+		}
+		used[s] = "--sensitive"
+	}
+	if o.Members != "" {
+		if l.members, err = resolve(names, nfields, o.Members, "--members", file); err != nil {
+			return nil, err
+		}
+		if used[l.members] != "" {
+			return nil, fferr.Usage("--members %s is also given as %s", l.colName(l.members), used[l.members])
+		}
+		used[l.members] = "--members"
+	}
+	for i, n := range names {
+		if n == o.AuditColumn {
+			if !o.ReplaceAudit {
+				return nil, fferr.Usage("%s already has an audit column %q (column %d): it was flipped before. Run fairflip undo on it first, choose another --audit-column, or pass --replace-audit to add this run's flips to that column", file, n, i+1)
+			}
+			l.audit = i
+			if used[i] != "" {
+				return nil, fferr.Usage("the audit column %q is also given as %s", n, used[i])
+			}
+			used[i] = "the audit column"
+		}
+	}
+	if len(o.Features) > 0 {
+		fs, err := resolveList(names, nfields, o.Features, "--features", file)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if used[f] != "" {
+				return nil, fferr.Usage("--features %s: that column is %s, not a feature", l.colName(f), used[f])
+			}
+			if !l.explicit[f] {
+				l.features = append(l.features, f)
+				l.explicit[f] = true
+			}
+		}
+	} else {
+		ex, err := resolveList(names, nfields, o.Exclude, "--exclude", file)
+		if err != nil {
+			return nil, err
+		}
+		skip := map[int]bool{}
+		for _, e := range ex {
+			skip[e] = true
+		}
+		for i := 0; i < nfields; i++ {
+			if used[i] == "" && !skip[i] {
+				l.features = append(l.features, i)
+			}
+		}
+	}
+	return l, nil
+}
+
+// table is what pass 1 extracts from the input (and the reference file).
+type table struct {
+	file    string
+	lay     *layout
+	rows    int    // data rows of the input
+	group   []int8 // per input row
+	pos     []bool // per input row: label is positive
+	member  []bool // per input row: --members cell is truthy (nil without --members)
+	cols    []model.Column
+	refRows []int // rows (indices into cols) of the reference majority: input rows, or rows after `rows` from --reference
+	refKeys []uint64
+	refPos  []bool // labels of the reference rows
+	sha256  string
+	// notices for the summary
+	notices []string
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "y":
+		return true
+	}
+	return false
+}
+
+// scanPass1 reads one file and feeds rows to visit. It resolves the layout
+// from the first record when lay is nil.
+func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
+	rc, err := in.Open()
+	if err != nil {
+		return fferr.IO(err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if h != nil {
+		r = io.TeeReader(rc, h)
+	}
+	sc := tableio.NewScanner(r, in.Name, o.Dialect)
+	for {
+		rec, err := sc.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return classify(err)
+		}
+		if rec.Kind == tableio.Passthrough {
+			continue
+		}
+		if *lay == nil {
+			names := sc.HeaderNames()
+			if !o.Dialect.Header {
+				if len(o.HeaderNames) > 0 {
+					if len(o.HeaderNames) != len(rec.Fields) {
+						return fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), in.Name, len(rec.Fields), rec.Line)
+					}
+					names = o.HeaderNames
+				}
+			}
+			l, err := o.buildLayout(names, len(rec.Fields), sc.Delimiter(), in.Name)
+			if err != nil {
+				return err
+			}
+			*lay = l
+		}
+		if rec.Kind == tableio.Header {
+			continue
+		}
+		if rec.Row&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := visit(rec, *lay); err != nil {
+			return err
+		}
+	}
+	if *lay == nil {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Err: tableio.ErrNoHeader})
+	}
+	return nil
+}
+
+// classify marks scanner errors as data errors and read errors as I/O errors.
+func classify(err error) error {
+	var re *tableio.RowError
+	if errors.As(err, &re) {
+		return fferr.Wrap(fferr.ErrData, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrIO) {
+		return err
+	}
+	return fferr.IO(err)
+}
+
+// rowErr is a data error at one cell.
+func rowErr(file string, line, col int, lay *layout, format string, args ...any) error {
+	e := &tableio.RowError{File: file, Line: line, Column: col + 1, Name: lay.colName(col), Err: fmt.Errorf(format, args...)}
+	if col < 0 {
+		e.Column, e.Name = 0, ""
+	}
+	return fferr.Wrap(fferr.ErrData, e)
+}
+
+// extract runs pass 1 over the input and, if given, the reference file.
+func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
+	t := &table{file: in.Name}
+	minor, err := parseGroup("--minority", o.Minority, o.Sensitive)
+	if err != nil {
+		return nil, err
+	}
+	var major groupSpec
+	if len(o.Majority) > 0 {
+		if major, err = parseGroup("--majority", o.Majority, o.Sensitive); err != nil {
+			return nil, err
+		}
+	}
+	posSet := map[string]bool{}
+	for _, p := range o.Positive {
+		posSet[strings.TrimSpace(p)] = true
+	}
+	negSet := map[string]bool{}
+	for _, n := range o.Negative {
+		negSet[strings.TrimSpace(n)] = true
+	}
+	forceCat := map[string]bool{}
+	var builders []*model.ColumnBuilder
+	cells := make([]string, len(o.Sensitive))
+
+	// groupOf classifies one record, reporting an error for a row in both groups.
+	groupOf := func(rec *tableio.Record, lay *layout, file string) (int8, error) {
+		for i, c := range lay.sensitive {
+			v := rec.Value(c)
+			if model.IsMissing(v) && major == nil {
+				return groupNeither, nil
+			}
+			cells[i] = v
+		}
+		isMin := minor.match(cells)
+		isMaj := false
+		if major != nil {
+			isMaj = major.match(cells)
+		} else {
+			isMaj = !isMin
+		}
+		if isMin && isMaj {
+			return 0, rowErr(file, rec.Line, lay.sensitive[0], lay, "row matches both --minority and --majority")
+		}
+		switch {
+		case isMin:
+			return groupMinority, nil
+		case isMaj:
+			return groupMajority, nil
+		}
+		return groupNeither, nil
+	}
+	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
+		v := rec.Value(lay.label)
+		if posSet[v] {
+			return true, nil
+		}
+		if model.IsMissing(v) {
+			return false, rowErr(file, rec.Line, lay.label, lay, "missing label %q: every row needs a label (fairflip does not guess one)", v)
+		}
+		if len(negSet) > 0 && !negSet[v] {
+			return false, rowErr(file, rec.Line, lay.label, lay, "label %q is neither positive (--positive %s) nor negative (--negative %s)", v, strings.Join(o.Positive, " --positive "), strings.Join(o.Negative, " --negative "))
+		}
+		return false, nil
+	}
+	addFeatures := func(rec *tableio.Record, lay *layout) {
+		for j, c := range lay.features {
+			builders[j].Add(string(rec.ValueBytes(c)))
+		}
+	}
+
+	h := sha256.New()
+	var lay *layout
+	err = o.scanFile(ctx, in, h, func(rec *tableio.Record, l *layout) error {
+		if builders == nil {
+			for _, c := range o.Categorical {
+				i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
+				if err != nil {
+					return err
+				}
+				forceCat[l.colName(i)] = true
+			}
+			for _, f := range l.features {
+				builders = append(builders, model.NewColumnBuilder(l.colName(f), forceCat[l.colName(f)]))
+			}
+		}
+		g, err := groupOf(rec, l, in.Name)
+		if err != nil {
+			return err
+		}
+		p, err := labelOf(rec, l, in.Name)
+		if err != nil {
+			return err
+		}
+		t.group = append(t.group, g)
+		t.pos = append(t.pos, p)
+		if l.members >= 0 {
+			t.member = append(t.member, truthy(rec.Value(l.members)))
+		}
+		addFeatures(rec, l)
+		return nil
+	}, &lay)
+	if err != nil {
+		if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
+			return nil, fferr.Data("%s is empty: there is no table to flip", in.Name)
+		}
+		return nil, err
+	}
+	t.lay = lay
+	t.rows = len(t.group)
+	t.sha256 = hex.EncodeToString(h.Sum(nil))
+	if t.rows == 0 {
+		what := "no data rows"
+		if o.Dialect.Header {
+			what = "a header but no data rows"
+		}
+		return nil, fferr.Data("%s has %s: there is nothing to flip", in.Name, what)
+	}
+
+	// The reference: the input's own majority rows, or the majority rows of --reference.
+	if o.Reference == nil {
+		for i, g := range t.group {
+			if g == groupMajority {
+				t.refRows = append(t.refRows, i)
+				t.refKeys = append(t.refKeys, uint64(i))
+				t.refPos = append(t.refPos, t.pos[i])
+			}
+		}
+	} else {
+		var rlay *layout
+		n := t.rows
+		err := o.scanFile(ctx, o.Reference, nil, func(rec *tableio.Record, l *layout) error {
+			if rlay == nil {
+				rlay = l
+				if err := sameColumns(lay, l, o.Reference.Name); err != nil {
+					return err
+				}
+			}
+			g, err := groupOf(rec, l, o.Reference.Name)
+			if err != nil {
+				return err
+			}
+			p, err := labelOf(rec, l, o.Reference.Name)
+			if err != nil {
+				return err
+			}
+			if g == groupMajority {
+				t.refRows = append(t.refRows, n)
+				t.refKeys = append(t.refKeys, refKeyBase+uint64(rec.Row))
+				t.refPos = append(t.refPos, p)
+				n++
+				addFeatures(rec, l)
+			}
+			return nil
+		}, &rlay)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, b := range builders {
+		t.cols = append(t.cols, b.Build())
+	}
+	return t, nil
+}
+
+// sameColumns checks that a reference file's layout resolved the same columns
+// as the input's (by name when both have names).
+func sameColumns(in, ref *layout, file string) error {
+	if ref.nfields != in.nfields {
+		return fferr.Usage("--reference %s has %d columns, the input has %d: the reference must have the same columns", file, ref.nfields, in.nfields)
+	}
+	check := func(a, b int) error {
+		if a != b {
+			return fferr.Usage("--reference %s: column %s is column %d there but column %d in the input; the reference must have the same columns in the same order", file, in.colName(a), b+1, a+1)
+		}
+		return nil
+	}
+	if err := check(in.label, ref.label); err != nil {
+		return err
+	}
+	if len(in.features) != len(ref.features) {
+		return fferr.Usage("--reference %s: its columns differ from the input's; the reference must have the same columns in the same order", file)
+	}
+	for i := range in.features {
+		if err := check(in.features[i], ref.features[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
