@@ -360,7 +360,7 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 	}
 	addFeatures := func(rec *tableio.Record, lay *layout) {
 		for j, c := range lay.features {
-			builders[j].Add(string(rec.ValueBytes(c)))
+			builders[j].AddBytes(rec.ValueBytes(c))
 		}
 	}
 
