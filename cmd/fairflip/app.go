@@ -215,19 +215,25 @@ func openInput(path string, stdin io.Reader) (in *transform.Input, cleanup func(
 	return &transform.Input{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return os.Open(name) }}, cleanup, nil
 }
 
+// refuseInputAsOutput fails when -o names the input file.
+func refuseInputAsOutput(input, output string) error {
+	if input == "-" || output == "-" {
+		return nil
+	}
+	a, errA := os.Stat(input)
+	b, errB := os.Stat(output)
+	if errA == nil && errB == nil && os.SameFile(a, b) {
+		return fferr.Usage("-o %s is the input file: fairflip never overwrites its input; write to another file", output)
+	}
+	return nil
+}
+
 // commitOutput writes through write to path atomically: to a temporary file
 // in the same directory, renamed over path only when write succeeded. For
 // "-" it writes to stdout.
-func commitOutput(path, input string, stdout io.Writer, write func(io.Writer) error) error {
+func commitOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" {
 		return write(stdout)
-	}
-	if input != "-" {
-		a, errA := os.Stat(input)
-		b, errB := os.Stat(path)
-		if errA == nil && errB == nil && os.SameFile(a, b) {
-			return fferr.Usage("-o %s is the input file: fairflip never overwrites its input; write to another file", path)
-		}
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".fairflip-*")
@@ -324,6 +330,9 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if ref := c.String("reference"); ref != "" {
 		opt.Reference = transform.FileInput(ref)
 	}
+	if err := refuseInputAsOutput(inPath, c.String("output")); err != nil {
+		return err
+	}
 	in, cleanup, err := openInput(inPath, stdin)
 	if err != nil {
 		return err
@@ -334,7 +343,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	err = commitOutput(c.String("output"), inPath, stdout, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
+	err = commitOutput(c.String("output"), stdout, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
 	if err != nil {
 		return err
 	}
@@ -350,7 +359,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 			return err
 		}
 		b := buf.Bytes()
-		if err := commitOutput(path, "-", nil, func(w io.Writer) error {
+		if err := commitOutput(path, nil, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return fferr.IO(err)
 		}); err != nil {
@@ -395,13 +404,16 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := refuseInputAsOutput(inPath, c.String("output")); err != nil {
+		return err
+	}
 	in, cleanup, err := openInput(inPath, stdin)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	var sum *transform.UndoSummary
-	err = commitOutput(c.String("output"), inPath, stdout, func(w io.Writer) error {
+	err = commitOutput(c.String("output"), stdout, func(w io.Writer) error {
 		var err error
 		sum, err = transform.Undo(c.Context, in, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
 		return err
