@@ -1,0 +1,183 @@
+package model
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// IsMissing reports whether a (already trimmed) cell value means "missing":
+// "", "?", and case-insensitively "NA", "N/A", "NaN", "null", "None".
+func IsMissing(v string) bool {
+	switch len(v) {
+	case 0:
+		return true
+	case 1:
+		return v == "?"
+	case 2:
+		return strings.EqualFold(v, "NA")
+	case 3:
+		return strings.EqualFold(v, "N/A") || strings.EqualFold(v, "NaN")
+	case 4:
+		return strings.EqualFold(v, "null") || strings.EqualFold(v, "None")
+	}
+	return false
+}
+
+// isMissingBytes is IsMissing for a byte slice; the string conversions below
+// do not allocate.
+func isMissingBytes(b []byte) bool {
+	if len(b) > 4 {
+		return false
+	}
+	return IsMissing(string(b))
+}
+
+// Column is one feature column of the table, all rows (n), in row order.
+type Column struct {
+	Name    string
+	Numeric bool      // true: Num holds the values, NaN = missing
+	Num     []float64 // len n when Numeric
+	Codes   []int32   // len n when !Numeric: index into Levels, -1 = missing
+	Levels  []string  // distinct non-missing text values, in first-seen order
+}
+
+// Len returns the number of rows of the column.
+func (c *Column) Len() int {
+	if c.Numeric {
+		return len(c.Num)
+	}
+	return len(c.Codes)
+}
+
+// ColumnBuilder accumulates the cells of one column, one Add per row.
+//
+// A column is numeric if every non-missing value parses as a finite float64
+// (strconv.ParseFloat of the trimmed text) and it was not forced
+// categorical. Otherwise it is categorical (text), coded by first-seen
+// order. Text that ParseFloat accepts but that is not finite ("inf",
+// "Infinity", "1e999") is not a number: it makes the column text. "NaN" is
+// missing (see IsMissing).
+//
+// The builder keeps, in parallel, a text code per row (a map from distinct
+// text to code) and, while the column is still all-numeric, a float64 per
+// row. Each distinct text is parsed once; repeated values cost one map
+// look-up and no allocation.
+type ColumnBuilder struct {
+	name    string
+	force   bool
+	numeric bool // every non-missing value so far is a finite number
+
+	codes  []int32
+	num    []float64 // per row, only while numeric
+	levels []string
+	lvNum  []float64 // parsed value of each level, only while numeric
+	index  map[string]int32
+}
+
+// NewColumnBuilder returns an empty builder for the column called name. If
+// forceCategorical is set the column is built as text whatever its values.
+func NewColumnBuilder(name string, forceCategorical bool) *ColumnBuilder {
+	return &ColumnBuilder{
+		name:    name,
+		force:   forceCategorical,
+		numeric: !forceCategorical,
+		index:   make(map[string]int32),
+	}
+}
+
+// Add appends one cell; v must already be trimmed.
+func (b *ColumnBuilder) Add(v string) {
+	if IsMissing(v) {
+		b.addMissing()
+		return
+	}
+	code, ok := b.index[v]
+	if !ok {
+		code = b.newLevel(strings.Clone(v))
+	}
+	b.addCode(code)
+}
+
+// AddBytes is Add for a byte slice, for callers that reuse a read buffer.
+// A value already seen costs no allocation; v is not retained.
+func (b *ColumnBuilder) AddBytes(v []byte) {
+	if isMissingBytes(v) {
+		b.addMissing()
+		return
+	}
+	code, ok := b.index[string(v)] // no allocation: compiler optimisation
+	if !ok {
+		code = b.newLevel(string(v))
+	}
+	b.addCode(code)
+}
+
+func (b *ColumnBuilder) addMissing() {
+	b.codes = append(b.codes, -1)
+	if b.numeric {
+		b.num = append(b.num, math.NaN())
+	}
+}
+
+func (b *ColumnBuilder) addCode(code int32) {
+	b.codes = append(b.codes, code)
+	if b.numeric {
+		b.num = append(b.num, b.lvNum[code])
+	}
+}
+
+// newLevel registers a new distinct value s (owned by the builder) and
+// returns its code. It parses s while the column is still numeric.
+func (b *ColumnBuilder) newLevel(s string) int32 {
+	if len(b.levels) >= math.MaxInt32 {
+		panic("model: more than 2^31-1 distinct values in column " + b.name)
+	}
+	code := int32(len(b.levels))
+	b.levels = append(b.levels, s)
+	b.index[s] = code
+	if b.numeric {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+			// Not a finite number: the column is text from now on.
+			b.numeric = false
+			b.num, b.lvNum = nil, nil
+		} else {
+			b.lvNum = append(b.lvNum, x)
+		}
+	}
+	return code
+}
+
+// Len returns the number of cells added so far.
+func (b *ColumnBuilder) Len() int { return len(b.codes) }
+
+// Distinct returns the number of distinct non-missing values seen so far
+// (distinct as text: "1" and "1.0" are two values).
+func (b *ColumnBuilder) Distinct() int { return len(b.levels) }
+
+// Numeric reports whether the column would currently be built as numeric.
+func (b *ColumnBuilder) Numeric() bool { return b.numeric }
+
+// Build returns the column. It does not copy: the returned slices are the
+// builder's, with their capacity clipped so that further Adds reallocate
+// rather than modify them.
+func (b *ColumnBuilder) Build() Column {
+	c := Column{Name: b.name}
+	if b.numeric {
+		b.num = b.num[:len(b.num):len(b.num)]
+		c.Numeric = true
+		c.Num = b.num
+		if c.Num == nil {
+			c.Num = []float64{}
+		}
+		return c
+	}
+	b.codes = b.codes[:len(b.codes):len(b.codes)]
+	b.levels = b.levels[:len(b.levels):len(b.levels)]
+	c.Codes, c.Levels = b.codes, b.levels
+	if c.Codes == nil {
+		c.Codes = []int32{}
+	}
+	return c
+}

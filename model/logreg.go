@@ -1,0 +1,479 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// LogRegOptions configures FitLogReg. Zero values select the defaults.
+type LogRegOptions struct {
+	C       float64 // inverse regularisation strength; 0 means 1.0
+	MaxIter int     // maximum number of Newton iterations; 0 means 1000
+	// Tol is the gradient tolerance, relative to C·n: the fit has converged
+	// when ‖∇f‖₂ ≤ Tol·C·n, i.e. when the mean per-row loss gradient is
+	// below Tol. 0 means 1e-8.
+	Tol     float64
+	Workers int // goroutines for the gradient; 0 means runtime.GOMAXPROCS(0)
+}
+
+// LogReg is an L2-regularised logistic regression on an encoded Matrix,
+// equivalent to scikit-learn's LogisticRegression(penalty="l2", C=C,
+// fit_intercept=True) on the one-hot-expanded, standardised features. It
+// minimises
+//
+//	f(w, b) = ½‖w‖² + C·Σ_i log(1 + exp(−s_i·(w·x_i + b))),   s_i = ±1,
+//
+// with the intercept b not penalised. The weights are W[p] for numeric
+// feature p and V[q][c] for code c of categorical feature q, so that
+//
+//	w·x_i = Σ_p W[p]·Num[i,p] + Σ_q V[q][Cat[i,q]].
+type LogReg struct {
+	W         []float64   // one weight per numeric feature
+	V         [][]float64 // V[q][c]: weight of code c of categorical feature q
+	B         float64     // intercept
+	Iter      int         // Newton iterations done
+	Converged bool        // whether ‖∇f‖₂ ≤ Tol·C·n was reached within MaxIter
+	GradNorm  float64     // ‖∇f‖₂ at (W, V, B)
+	Objective float64     // f at (W, V, B)
+}
+
+// lrChunk is the number of rows per unit of parallel work. It is fixed,
+// independent of the number of workers, so that the reduction over chunks
+// (done serially in chunk order) gives bit-identical results whatever the
+// number of workers or their scheduling.
+const lrChunk = 4096
+
+// lrProblem holds the data and scratch space of one fit. The parameter
+// vector θ is laid out as [W | V[0] | V[1] | … | b].
+type lrProblem struct {
+	x       *Matrix
+	y       []bool
+	c       float64
+	off     []int // offset of V[q] in θ
+	dim     int   // len(θ)
+	bIdx    int   // index of b in θ (= dim−1)
+	workers int
+	nChunks int
+
+	d     []float64 // σ(z_i)·σ(−z_i) at the last evaluated θ
+	part  []float64 // nChunks × dim partial sums
+	part2 []float64 // nChunks × dim partial sums (Hessian diagonal)
+	fpart []float64 // nChunks partial losses
+}
+
+func newLRProblem(x *Matrix, y []bool, c float64, workers int) *lrProblem {
+	pr := &lrProblem{x: x, y: y, c: c, workers: workers}
+	pr.off = make([]int, x.Q)
+	k := x.P
+	for q, card := range x.Card {
+		pr.off[q] = k
+		k += card
+	}
+	pr.bIdx = k
+	pr.dim = k + 1
+	pr.nChunks = (x.N + lrChunk - 1) / lrChunk
+	pr.d = make([]float64, x.N)
+	pr.part = make([]float64, pr.nChunks*pr.dim)
+	pr.part2 = make([]float64, pr.nChunks*pr.dim)
+	pr.fpart = make([]float64, pr.nChunks)
+	return pr
+}
+
+// rows returns the row range of chunk c.
+func (pr *lrProblem) rows(c int) (lo, hi int) {
+	lo = c * lrChunk
+	return lo, min(lo+lrChunk, pr.x.N)
+}
+
+// linear returns v_b + Σ_p v_p·Num[i,p] + Σ_q v[off_q + Cat[i,q]], the
+// inner product of the expanded row i (with a leading 1 for the intercept)
+// and v.
+func (pr *lrProblem) linear(v []float64, i int) float64 {
+	x := pr.x
+	s := v[pr.bIdx]
+	num := x.Num[i*x.P : (i+1)*x.P]
+	for p, a := range num {
+		s += v[p] * a
+	}
+	cat := x.Cat[i*x.Q : (i+1)*x.Q]
+	for q, code := range cat {
+		s += v[pr.off[q]+int(code)]
+	}
+	return s
+}
+
+// addRow adds t·x_i (expanded, with the intercept 1) to acc.
+func (pr *lrProblem) addRow(acc []float64, i int, t float64) {
+	x := pr.x
+	acc[pr.bIdx] += t
+	num := x.Num[i*x.P : (i+1)*x.P]
+	for p, a := range num {
+		acc[p] += t * a
+	}
+	cat := x.Cat[i*x.Q : (i+1)*x.Q]
+	for q, code := range cat {
+		acc[pr.off[q]+int(code)] += t
+	}
+}
+
+// evaluate returns f(θ) and stores ∇f(θ) in grad and the diagonal of the
+// Hessian ∇²f(θ) in diag (if diag is not nil). It also stores the weights
+// d_i = σ(z_i)σ(−z_i) used by hessVec.
+//
+//	∇f   = [w; 0] + C·Σ_i (σ(z_i) − y_i)·x_i
+//	∇²f  = diag(1,…,1,0) + C·Σ_i d_i·x_i·x_iᵀ
+func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
+	dim := pr.dim
+	forChunks(pr.nChunks, pr.workers, func(c int) {
+		g := pr.part[c*dim : (c+1)*dim]
+		clear(g)
+		var h []float64
+		if diag != nil {
+			h = pr.part2[c*dim : (c+1)*dim]
+			clear(h)
+		}
+		lo, hi := pr.rows(c)
+		var loss float64
+		for i := lo; i < hi; i++ {
+			z := pr.linear(theta, i)
+			// With e = exp(−|z|): σ(|z|) = 1/(1+e), σ(−|z|) = e/(1+e) and
+			// log(1+exp(−|z|)) = log1p(e); all stable for any z.
+			e := math.Exp(-math.Abs(z))
+			sBig, sSmall := 1/(1+e), e/(1+e)
+			sp, sn := sBig, sSmall // σ(z), σ(−z)
+			if z < 0 {
+				sp, sn = sSmall, sBig
+			}
+			l := math.Log1p(e) // log(1+exp(−|z|))
+			var r float64
+			if pr.y[i] {
+				// log(1+exp(−z)); residual σ(z) − 1 = −σ(−z).
+				if z < 0 {
+					l -= z
+				}
+				r = -sn
+			} else {
+				// log(1+exp(z)); residual σ(z).
+				if z > 0 {
+					l += z
+				}
+				r = sp
+			}
+			loss += l
+			di := sp * sn
+			pr.d[i] = di
+			pr.addRow(g, i, pr.c*r)
+			if h != nil {
+				x := pr.x
+				t := pr.c * di
+				h[pr.bIdx] += t
+				for p, a := range x.Num[i*x.P : (i+1)*x.P] {
+					h[p] += t * a * a
+				}
+				for q, code := range x.Cat[i*x.Q : (i+1)*x.Q] {
+					h[pr.off[q]+int(code)] += t
+				}
+			}
+		}
+		pr.fpart[c] = loss
+	})
+
+	// Serial reduction in chunk order: deterministic.
+	var reg float64
+	for j := 0; j < pr.bIdx; j++ {
+		reg += theta[j] * theta[j]
+		grad[j] = theta[j]
+		if diag != nil {
+			diag[j] = 1
+		}
+	}
+	grad[pr.bIdx] = 0
+	if diag != nil {
+		diag[pr.bIdx] = 0
+	}
+	var loss float64
+	for c := 0; c < pr.nChunks; c++ {
+		loss += pr.fpart[c]
+		floats.Add(grad, pr.part[c*dim:(c+1)*dim])
+		if diag != nil {
+			floats.Add(diag, pr.part2[c*dim:(c+1)*dim])
+		}
+	}
+	return 0.5*reg + pr.c*loss
+}
+
+// hessVec stores ∇²f(θ)·v in out, for the θ last passed to evaluate.
+func (pr *lrProblem) hessVec(v, out []float64) {
+	dim := pr.dim
+	forChunks(pr.nChunks, pr.workers, func(c int) {
+		acc := pr.part[c*dim : (c+1)*dim]
+		clear(acc)
+		lo, hi := pr.rows(c)
+		for i := lo; i < hi; i++ {
+			if pr.d[i] == 0 {
+				continue
+			}
+			pr.addRow(acc, i, pr.c*pr.d[i]*pr.linear(v, i))
+		}
+	})
+	copy(out, v)
+	out[pr.bIdx] = 0
+	for c := 0; c < pr.nChunks; c++ {
+		floats.Add(out, pr.part[c*dim:(c+1)*dim])
+	}
+}
+
+// FitLogReg fits an L2-regularised logistic regression of y (true =
+// positive) on the rows of X; see LogReg for the objective.
+//
+// The solver is a truncated Newton method: each iteration solves the
+// Newton system ∇²f·p = −∇f approximately by conjugate gradients with a
+// Jacobi (diagonal) preconditioner, using Hessian-vector products computed
+// on the compact matrix, followed by a backtracking (Armijo) line search.
+// The objective, gradient and Hessian-vector products are summed over
+// fixed blocks of rows spread over Workers goroutines and reduced in block
+// order, so results are bit-identical whatever the number of workers.
+//
+// Separable data have a finite solution (the L2 penalty bounds w, and with
+// both classes present b is bounded for bounded w). With a single class
+// the intercept has no finite optimum; the iteration then stops at the
+// gradient tolerance with w ≈ 0 and a large finite |b| (about log(1/Tol)).
+// If MaxIter is reached the model is returned with Converged = false.
+//
+// FitLogReg returns an error if X is malformed, len(y) ≠ X.N, X.N = 0 or an
+// option is negative.
+func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
+	if err := X.Validate(); err != nil {
+		return nil, err
+	}
+	if len(y) != X.N {
+		return nil, fmt.Errorf("%d labels for %d rows", len(y), X.N)
+	}
+	if X.N == 0 {
+		return nil, errors.New("cannot fit a logistic regression on zero rows")
+	}
+	c, maxIter, tol := opt.C, opt.MaxIter, opt.Tol
+	switch {
+	case c < 0 || math.IsNaN(c) || math.IsInf(c, 0):
+		return nil, fmt.Errorf("the inverse regularisation strength C must be positive and finite, not %g", c)
+	case maxIter < 0:
+		return nil, fmt.Errorf("the maximum number of iterations must be positive, not %d", maxIter)
+	case tol < 0 || math.IsNaN(tol):
+		return nil, fmt.Errorf("the tolerance must be positive, not %g", tol)
+	}
+	if c == 0 {
+		c = 1
+	}
+	if maxIter == 0 {
+		maxIter = 1000
+	}
+	if tol == 0 {
+		tol = 1e-8
+	}
+	pr := newLRProblem(X, y, c, resolveWorkers(opt.Workers))
+	dim := pr.dim
+	tolAbs := tol * c * float64(X.N)
+
+	theta := make([]float64, dim)
+	grad := make([]float64, dim)
+	diag := make([]float64, dim)
+	trial := make([]float64, dim)
+	tgrad := make([]float64, dim)
+	tdiag := make([]float64, dim)
+	step := make([]float64, dim)
+	cg := newPCG(dim)
+
+	f := pr.evaluate(theta, grad, diag)
+	gnorm := floats.Norm(grad, 2)
+	g0 := gnorm
+	m := &LogReg{}
+	iter := 0
+	for {
+		if gnorm <= tolAbs {
+			m.Converged = true
+			break
+		}
+		if iter >= maxIter {
+			break
+		}
+		iter++
+		// Forcing term: solve the Newton system to relative accuracy eta,
+		// tightening as the gradient shrinks (superlinear convergence).
+		eta := math.Min(0.5, math.Sqrt(gnorm/g0))
+		cg.solve(pr, grad, diag, gnorm, eta, step)
+		gp := floats.Dot(grad, step)
+		if !(gp < 0) {
+			// Not a descent direction (can only happen through rounding):
+			// fall back to preconditioned steepest descent.
+			for j := range step {
+				d := diag[j]
+				if !(d > 0) {
+					d = 1
+				}
+				step[j] = -grad[j] / d
+			}
+			gp = floats.Dot(grad, step)
+		}
+		accepted := false
+		for alpha := 1.0; alpha > 1e-12; alpha /= 2 {
+			floats.AddScaledTo(trial, theta, alpha, step)
+			ft := pr.evaluate(trial, tgrad, tdiag)
+			tnorm := floats.Norm(tgrad, 2)
+			// Armijo sufficient decrease; or, when f no longer resolves the
+			// decrease (near the optimum, f changes below its rounding
+			// error), a smaller gradient.
+			if ft <= f+1e-4*alpha*gp ||
+				(ft-f <= 1e-14*math.Abs(f) && tnorm < gnorm) {
+				theta, trial = trial, theta
+				grad, tgrad = tgrad, grad
+				diag, tdiag = tdiag, diag
+				f, gnorm = ft, tnorm
+				accepted = true
+				break
+			}
+		}
+		if !accepted {
+			// No progress possible at working precision. pr.d no longer
+			// matches theta, but it is not used again.
+			break
+		}
+	}
+
+	m.Iter = iter
+	m.GradNorm = gnorm
+	m.Objective = f
+	m.W = append([]float64(nil), theta[:X.P]...)
+	m.V = make([][]float64, X.Q)
+	for q, card := range X.Card {
+		m.V[q] = append([]float64(nil), theta[pr.off[q]:pr.off[q]+card]...)
+	}
+	m.B = theta[pr.bIdx]
+	return m, nil
+}
+
+// pcg is the scratch space of a preconditioned conjugate-gradient solve.
+type pcg struct {
+	r, z, p, hp []float64
+}
+
+func newPCG(dim int) *pcg {
+	return &pcg{
+		r:  make([]float64, dim),
+		z:  make([]float64, dim),
+		p:  make([]float64, dim),
+		hp: make([]float64, dim),
+	}
+}
+
+// solve approximately solves H·x = −g, H the Hessian at the point last
+// evaluated by pr, with the preconditioner diag(H) (entries ≤ 0 replaced by
+// 1), stopping when ‖H·x + g‖₂ ≤ eta·‖g‖₂ or after a bounded number of
+// iterations. It stores x in x.
+func (s *pcg) solve(pr *lrProblem, g, diag []float64, gnorm, eta float64, x []float64) {
+	dim := len(g)
+	maxCG := max(dim, 50)
+	maxCG = min(maxCG, 500)
+	clear(x)
+	for j := range s.r {
+		s.r[j] = -g[j]
+	}
+	precond := func(dst, src []float64) {
+		for j, v := range src {
+			d := diag[j]
+			if !(d > 0) {
+				d = 1
+			}
+			dst[j] = v / d
+		}
+	}
+	precond(s.z, s.r)
+	copy(s.p, s.z)
+	rz := floats.Dot(s.r, s.z)
+	for k := 0; k < maxCG; k++ {
+		pr.hessVec(s.p, s.hp)
+		php := floats.Dot(s.p, s.hp)
+		if !(php > 0) {
+			if k == 0 {
+				copy(x, s.z)
+			}
+			return
+		}
+		a := rz / php
+		floats.AddScaled(x, a, s.p)
+		floats.AddScaled(s.r, -a, s.hp)
+		if floats.Norm(s.r, 2) <= eta*gnorm {
+			return
+		}
+		precond(s.z, s.r)
+		rzNew := floats.Dot(s.r, s.z)
+		beta := rzNew / rz
+		rz = rzNew
+		// p = z + beta·p
+		floats.AddScaledTo(s.p, s.z, beta, s.p)
+	}
+}
+
+// sigmoid returns 1/(1+exp(−z)), computed without overflow.
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+// Decision returns the linear score w·x_i + b of row i of X. It panics if
+// X does not have the model's shape.
+func (m *LogReg) Decision(X *Matrix, i int) float64 {
+	if X.P != len(m.W) || X.Q != len(m.V) {
+		panic(fmt.Sprintf("model: LogReg fitted on %d numeric and %d categorical features, got %d and %d",
+			len(m.W), len(m.V), X.P, X.Q))
+	}
+	s := m.B
+	for p, a := range X.Num[i*X.P : (i+1)*X.P] {
+		s += m.W[p] * a
+	}
+	for q, code := range X.Cat[i*X.Q : (i+1)*X.Q] {
+		s += m.V[q][code]
+	}
+	return s
+}
+
+// Prob returns P(y=1 | row i of X) = σ(w·x_i + b), σ(t) = 1/(1+exp(−t)).
+// It panics if X does not have the model's shape.
+func (m *LogReg) Prob(X *Matrix, i int) float64 {
+	return sigmoid(m.Decision(X, i))
+}
+
+// checkShape returns an error unless X has the model's features.
+func (m *LogReg) checkShape(X *Matrix) error {
+	if X.P != len(m.W) || X.Q != len(m.V) {
+		return fmt.Errorf("the model has %d numeric and %d categorical features but the rows have %d and %d",
+			len(m.W), len(m.V), X.P, X.Q)
+	}
+	for q, v := range m.V {
+		if X.Card[q] != len(v) {
+			return fmt.Errorf("categorical feature %d has %d codes in the model but %d in the rows", q, len(v), X.Card[q])
+		}
+	}
+	return nil
+}
+
+// Probs returns Prob(X, i) for every row of X, or an error if X is
+// malformed or does not have the model's shape.
+func (m *LogReg) Probs(X *Matrix) ([]float64, error) {
+	if err := X.Validate(); err != nil {
+		return nil, err
+	}
+	if err := m.checkShape(X); err != nil {
+		return nil, err
+	}
+	p := make([]float64, X.N)
+	for i := range p {
+		p[i] = m.Prob(X, i)
+	}
+	return p, nil
+}

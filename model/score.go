@@ -1,0 +1,215 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Scores are a scorer's estimates, for each candidate row, of its
+// counterfactual (majority) label.
+type Scores struct {
+	Primary   []float64 // higher = more likely positive; the ranking score
+	Secondary []float64 // tie-breaker for equal Primary (higher first); may equal Primary when there is no natural second score
+	Positive  []bool    // the scorer's own estimate of the counterfactual label (used by "--flips auto")
+}
+
+// checkScoreInput validates the reference and candidate matrices and the
+// reference labels shared by the scorers.
+func checkScoreInput(ref *Matrix, refY []bool, cand *Matrix) error {
+	if err := ref.Validate(); err != nil {
+		return fmt.Errorf("reference rows: %v", err)
+	}
+	if err := cand.Validate(); err != nil {
+		return fmt.Errorf("candidate rows: %v", err)
+	}
+	if len(refY) != ref.N {
+		return fmt.Errorf("%d labels for %d reference rows", len(refY), ref.N)
+	}
+	if ref.N == 0 {
+		return errors.New("there are no reference rows")
+	}
+	return sameShape(cand, ref, "candidate", "reference")
+}
+
+// splitByLabel returns the indices of the positive and negative reference rows.
+func splitByLabel(refY []bool) (pos, neg []int) {
+	for i, y := range refY {
+		if y {
+			pos = append(pos, i)
+		} else {
+			neg = append(neg, i)
+		}
+	}
+	return pos, neg
+}
+
+// rowsWord returns "row" or "rows".
+func rowsWord(n int) string {
+	if n == 1 {
+		return "row"
+	}
+	return "rows"
+}
+
+// checkK returns an error unless 1 ≤ k ≤ n; what describes the n rows
+// ("positive reference").
+func checkK(k, n int, what string) error {
+	if k < 1 {
+		return fmt.Errorf("k = %d: the number of neighbours must be at least 1", k)
+	}
+	if k > n {
+		return fmt.Errorf("k = %d is larger than the %d %s %s", k, n, what, rowsWord(n))
+	}
+	return nil
+}
+
+// RBProb scores by a logistic regression fitted on the reference rows:
+// Primary = P(y=1 | x) from FitLogReg(ref, refY, opt); Secondary = Primary;
+// Positive = Primary > 0.5. It also returns the fitted model.
+func RBProb(ref *Matrix, refY []bool, cand *Matrix, opt LogRegOptions) (*Scores, *LogReg, error) {
+	if err := checkScoreInput(ref, refY, cand); err != nil {
+		return nil, nil, err
+	}
+	m, err := FitLogReg(ref, refY, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &Scores{
+		Primary:  make([]float64, cand.N),
+		Positive: make([]bool, cand.N),
+	}
+	for i := range s.Primary {
+		p := m.Prob(cand, i)
+		s.Primary[i] = p
+		s.Positive[i] = p > 0.5
+	}
+	s.Secondary = s.Primary
+	return s, m, nil
+}
+
+// countPositive returns, for each neighbour list, the number of neighbours
+// whose label is positive.
+func countPositive(nb [][]Neighbor, refY []bool) []float64 {
+	c := make([]float64, len(nb))
+	for i, l := range nb {
+		n := 0
+		for _, x := range l {
+			if refY[x.Index] {
+				n++
+			}
+		}
+		c[i] = float64(n)
+	}
+	return c
+}
+
+// meanDist returns, for each neighbour list, the mean distance.
+func meanDist(nb [][]Neighbor) []float64 {
+	m := make([]float64, len(nb))
+	for i, l := range nb {
+		var s float64
+		for _, x := range l {
+			s += x.Dist
+		}
+		m[i] = s / float64(len(l))
+	}
+	return m
+}
+
+// labelCount returns, for each candidate, the number of positive labels
+// among its k nearest reference rows.
+func labelCount(ref *Matrix, refY []bool, cand *Matrix, k, workers int) ([]float64, error) {
+	nb, err := NewKNN(ref).Query(cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	return countPositive(nb, refY), nil
+}
+
+// classMeanDist returns, for each candidate, the mean Euclidean distance to
+// its k nearest reference rows among the given rows.
+func classMeanDist(ref *Matrix, rows []int, cand *Matrix, k, workers int) ([]float64, error) {
+	nb, err := NewKNN(ref.Subset(rows)).Query(cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	return meanDist(nb), nil
+}
+
+// RBLabel scores by the labels of the nearest reference rows:
+//
+//	Primary   = #{positive labels among the k nearest reference rows}
+//	Secondary = −(mean distance to the k nearest positive reference rows)
+//	Positive  = Primary > k/2 (strictly more than half)
+//
+// Distances are Euclidean in the one-hot-expanded space; ties between
+// equally distant reference rows are broken by the lower reference index
+// (see KNN.Query). It returns an error if k < 1 or k exceeds the number of
+// reference rows or of positive reference rows (the secondary score needs
+// k of them).
+func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
+	if err := checkScoreInput(ref, refY, cand); err != nil {
+		return nil, err
+	}
+	pos, _ := splitByLabel(refY)
+	if err := checkK(k, ref.N, "reference"); err != nil {
+		return nil, err
+	}
+	if err := checkK(k, len(pos), "positive reference"); err != nil {
+		return nil, err
+	}
+	count, err := labelCount(ref, refY, cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	dpos, err := classMeanDist(ref, pos, cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scores{Primary: count, Secondary: dpos, Positive: make([]bool, cand.N)}
+	for i := range dpos {
+		dpos[i] = -dpos[i]
+		s.Positive[i] = 2*count[i] > float64(k)
+	}
+	return s, nil
+}
+
+// RBDist scores by the distance to the nearest positive reference rows:
+//
+//	Primary   = −(mean Euclidean distance to the k nearest positive reference rows)
+//	Secondary = #{positive labels among the k nearest reference rows} (RB-label)
+//	Positive  = mean distance to the k nearest positive reference rows
+//	            < mean distance to the k nearest negative reference rows
+//
+// It returns an error if k < 1 or k exceeds the number of positive or of
+// negative reference rows.
+func RBDist(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
+	if err := checkScoreInput(ref, refY, cand); err != nil {
+		return nil, err
+	}
+	pos, neg := splitByLabel(refY)
+	if err := checkK(k, len(pos), "positive reference"); err != nil {
+		return nil, err
+	}
+	if err := checkK(k, len(neg), "negative reference"); err != nil {
+		return nil, err
+	}
+	dpos, err := classMeanDist(ref, pos, cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	dneg, err := classMeanDist(ref, neg, cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	count, err := labelCount(ref, refY, cand, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scores{Primary: dpos, Secondary: count, Positive: make([]bool, cand.N)}
+	for i := range dpos {
+		s.Positive[i] = dpos[i] < dneg[i]
+		dpos[i] = -dpos[i]
+	}
+	return s, nil
+}
