@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
@@ -8,22 +10,71 @@ import (
 
 // A group expression selects rows by their sensitive columns. The syntax:
 //
-//	VALUE                    one sensitive column: rows whose cell is VALUE
-//	V1|V2                    any of several values
-//	V1,V2                    several sensitive columns, one value each, in the order of --sensitive
-//	COL=V1|V2,COL2=V3        by name: every named column must match (AND); | means OR within a column
+//	VALUE                  one sensitive column: rows whose cell is VALUE
+//	V1|V2                  any of several values
+//	V1,V2                  several sensitive columns, one value each, in the order of --sensitive
+//	COL=V1|V2,COL2=V3      by name: every named column must match (AND); | means OR within a column
+//	COL!=V  COL<N  COL<=N  COL>N  COL>=N
+//	                       by name, with a comparison; <, <=, >, >= compare numbers
+//	                       (a cell that is not a number never matches)
 //
 // A flag given several times (--minority A --minority B) selects the rows that
 // match any of the expressions. Values are compared after trimming spaces.
-// A backslash escapes a literal , | = or \ inside a value.
+// A backslash escapes a literal , | = < > ! or \ inside a value.
 //
 // Examples: --sensitive race --minority Black;
 // --sensitive sex,race --minority Female,Black (Black women);
-// --sensitive sex,race --minority 'race=Black|Amer-Indian-Eskimo'.
+// --sensitive age --minority 'age<25' (Bank marketing's young clients).
+
+// op is a comparison in a group expression.
+type op uint8
+
+const (
+	opEq op = iota
+	opNe
+	opLt
+	opLe
+	opGt
+	opGe
+)
+
+// pred is one condition on one sensitive cell.
+type pred struct {
+	op   op
+	vals []string // opEq, opNe: any of / none of
+	num  float64  // numeric comparisons
+}
+
+func (p pred) match(cell string) bool {
+	switch p.op {
+	case opEq, opNe:
+		in := false
+		for _, v := range p.vals {
+			if cell == v {
+				in = true
+				break
+			}
+		}
+		return in == (p.op == opEq)
+	}
+	x, err := strconv.ParseFloat(cell, 64)
+	if err != nil || math.IsNaN(x) {
+		return false
+	}
+	switch p.op {
+	case opLt:
+		return x < p.num
+	case opLe:
+		return x <= p.num
+	case opGt:
+		return x > p.num
+	}
+	return x >= p.num
+}
 
 // conj is one parsed expression: for each sensitive column (by position), the
-// accepted values; nil means "any value".
-type conj [][]string
+// conditions its cell must meet (none: any value).
+type conj [][]pred
 
 // groupSpec is a union of conjunctions.
 type groupSpec []conj
@@ -38,45 +89,31 @@ func (g groupSpec) match(cells []string) bool {
 }
 
 func (c conj) match(cells []string) bool {
-	for i, vals := range c {
-		if vals == nil {
-			continue
-		}
-		ok := false
-		for _, v := range vals {
-			if cells[i] == v {
-				ok = true
-				break
+	for i, preds := range c {
+		for _, p := range preds {
+			if !p.match(cells[i]) {
+				return false
 			}
-		}
-		if !ok {
-			return false
 		}
 	}
 	return true
 }
 
-// splitEscaped splits s at unescaped sep and removes the escapes of the
-// separators only at the last level (keep=false).
+// splitEscaped splits s at unescaped sep, keeping the escapes.
 func splitEscaped(s string, sep byte) []string {
 	var parts []string
-	var cur strings.Builder
+	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) {
-			cur.WriteByte(c)
-			cur.WriteByte(s[i+1])
+		if s[i] == '\\' {
 			i++
 			continue
 		}
-		if c == sep {
-			parts = append(parts, cur.String())
-			cur.Reset()
-			continue
+		if s[i] == sep {
+			parts = append(parts, s[start:i])
+			start = i + 1
 		}
-		cur.WriteByte(c)
 	}
-	return append(parts, cur.String())
+	return append(parts, s[start:])
 }
 
 func unescape(s string) string {
@@ -93,8 +130,33 @@ func unescape(s string) string {
 	return b.String()
 }
 
-// hasUnescaped reports whether s holds sep outside an escape.
-func hasUnescaped(s string, sep byte) bool { return len(splitEscaped(s, sep)) > 1 }
+// cutOp finds the first unescaped comparison operator in s and returns the
+// text before it, the operator and the text after it.
+func cutOp(s string) (col string, o op, rest string, ok bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' {
+			i++
+			continue
+		}
+		two := i+1 < len(s) && s[i+1] == '='
+		switch {
+		case c == '!' && two:
+			return s[:i], opNe, s[i+2:], true
+		case c == '<' && two:
+			return s[:i], opLe, s[i+2:], true
+		case c == '>' && two:
+			return s[:i], opGe, s[i+2:], true
+		case c == '<':
+			return s[:i], opLt, s[i+1:], true
+		case c == '>':
+			return s[:i], opGt, s[i+1:], true
+		case c == '=':
+			return s[:i], opEq, s[i+1:], true
+		}
+	}
+	return "", 0, "", false
+}
 
 // parseGroup parses the expressions given to flag for the sensitive columns
 // named sens (as the user wrote them).
@@ -103,14 +165,14 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 	for _, e := range exprs {
 		c := make(conj, len(sens))
 		parts := splitEscaped(e, ',')
-		byName := hasUnescaped(parts[0], '=')
-		if byName {
+		col0, _, _, hasOp := cutOp(parts[0])
+		if hasOp && strings.TrimSpace(col0) != "" {
 			for _, p := range parts {
-				kv := splitEscaped(p, '=')
-				if len(kv) != 2 {
-					return nil, fferr.Usage("%s %q: %q is not COLUMN=VALUE (escape a literal = as \\=)", flag, e, p)
+				col, o, val, ok := cutOp(p)
+				col = strings.TrimSpace(unescape(col))
+				if !ok || col == "" {
+					return nil, fferr.Usage("%s %q: %q is not COLUMN=VALUE or COLUMN<NUMBER (escape a literal = < > ! as \\=)", flag, e, p)
 				}
-				col := strings.TrimSpace(unescape(kv[0]))
 				idx := -1
 				for i, s := range sens {
 					if s == col {
@@ -120,17 +182,25 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 				if idx < 0 {
 					return nil, fferr.Usage("%s %q: column %q is not one of --sensitive (%s)", flag, e, col, strings.Join(sens, ","))
 				}
-				if c[idx] != nil {
-					return nil, fferr.Usage("%s %q: column %q appears twice; use V1|V2 for alternatives", flag, e, col)
+				pr := pred{op: o}
+				switch o {
+				case opEq, opNe:
+					pr.vals = values(val)
+				default:
+					x, err := strconv.ParseFloat(strings.TrimSpace(unescape(val)), 64)
+					if err != nil || math.IsNaN(x) {
+						return nil, fferr.Usage("%s %q: %q is not a number to compare with", flag, e, strings.TrimSpace(val))
+					}
+					pr.num = x
 				}
-				c[idx] = values(kv[1])
+				c[idx] = append(c[idx], pr)
 			}
 		} else {
 			if len(parts) != len(sens) {
 				return nil, fferr.Usage("%s %q: %d value(s) for %d sensitive column(s) (%s); give one value per column, or COLUMN=VALUE", flag, e, len(parts), len(sens), strings.Join(sens, ","))
 			}
 			for i, p := range parts {
-				c[i] = values(p)
+				c[i] = []pred{{op: opEq, vals: values(p)}}
 			}
 		}
 		g = append(g, c)

@@ -168,13 +168,17 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 
 	// Features actually used.
 	var cols []model.Column
+	var ids []string
 	for j, c := range t.cols {
 		f := t.lay.features[j]
 		if !t.lay.explicit[f] && idLike(c) {
-			note("column %s looks like an identifier (%d distinct values) and is left out of the features; name it in --features to use it", c.Name, len(c.Levels))
+			ids = append(ids, fmt.Sprintf("%s (%d distinct values)", c.Name, len(c.Levels)))
 			continue
 		}
 		cols = append(cols, c)
+	}
+	if len(ids) > 0 {
+		note("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", "))
 	}
 	for _, c := range cols {
 		s.Features = append(s.Features, c.Name)

@@ -91,14 +91,22 @@ func flippedCell(dst, orig []byte, positive string, delim byte) []byte {
 	return append(dst, trail...)
 }
 
-// padOf returns the leading padding of a record's last field: the audit cell
-// follows the file's own habit (UCI Adult writes ", " between fields).
-func padOf(rec *tableio.Record) []byte {
-	if len(rec.Fields) == 0 {
-		return nil
+// appendAuditCell appends a new last cell holding value, in the style of the
+// record's last cell: the same leading padding (UCI Adult writes ", " between
+// fields) and quotes if that cell is quoted (Bank marketing quotes its text).
+func appendAuditCell(dst []byte, rec *tableio.Record, value string, delim byte) []byte {
+	dst = append(dst, delim)
+	if value == "" {
+		return dst
 	}
-	lead, _, _ := tableio.Padding(rec.Field(len(rec.Fields) - 1))
-	return lead
+	if n := len(rec.Fields); n > 0 {
+		lead, _, _ := tableio.Padding(rec.Field(n - 1))
+		dst = append(dst, lead...)
+		if rec.Fields[n-1].Quoted {
+			return tableio.AppendQuoted(dst, value)
+		}
+	}
+	return tableio.AppendField(dst, value, delim)
 }
 
 // Write runs pass 2: it copies in to out, flipping the planned rows and
@@ -142,9 +150,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 		case tableio.Header:
 			buf = append(buf, rec.Raw...)
 			if lay.audit < 0 {
-				buf = append(buf, delim)
-				buf = append(buf, padOf(rec)...)
-				buf = tableio.AppendField(buf, o.AuditColumn, delim)
+				buf = appendAuditCell(buf, rec, o.AuditColumn, delim)
 			}
 		case tableio.Data:
 			if rec.Row&4095 == 0 {
@@ -186,11 +192,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 			}
 			buf = append(buf, rec.Raw[last:]...)
 			if lay.audit < 0 {
-				buf = append(buf, delim)
-				if audit != "" {
-					buf = append(buf, padOf(rec)...)
-					buf = tableio.AppendField(buf, audit, delim)
-				}
+				buf = appendAuditCell(buf, rec, audit, delim)
 			}
 		}
 		buf = append(buf, rec.Term...)

@@ -310,6 +310,9 @@ func TestIntersectionalGroups(t *testing.T) {
 		{[]string{"race=Black,sex=Female"}, []string{"Male", "Black"}, false},
 		{[]string{"sex=Female", "race=Black"}, []string{"Male", "Black"}, true},
 		{[]string{`race=A\,B`}, []string{"Male", "A,B"}, true},
+		{[]string{"race!=White"}, []string{"Male", "Black"}, true},
+		{[]string{"race!=White|Black"}, []string{"Male", "Black"}, false},
+		{[]string{"<=50K,x"}, []string{"<=50K", "x"}, true},
 	}
 	for _, c := range cases {
 		g, err := parseGroup("--minority", c.exprs, sens)
@@ -320,7 +323,24 @@ func TestIntersectionalGroups(t *testing.T) {
 			t.Errorf("%q on %q = %v, want %v", c.exprs, c.cells, got, c.want)
 		}
 	}
-	for _, bad := range []string{"Female", "age=3", "sex=F,sex=M", "sex=F,Black"} {
+	ages := []struct {
+		expr string
+		age  string
+		want bool
+	}{
+		{"age<25", "24", true}, {"age<25", "25", false}, {"age<=25", "25", true}, {"age>60", "60.5", true},
+		{"age>=25,age<=60", "25", true}, {"age>=25,age<=60", "61", false}, {"age<25", "young", false},
+	}
+	for _, c := range ages {
+		g, err := parseGroup("--minority", []string{c.expr}, []string{"age"})
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		if got := g.match([]string{c.age}); got != c.want {
+			t.Errorf("%q on %q = %v, want %v", c.expr, c.age, got, c.want)
+		}
+	}
+	for _, bad := range []string{"Female", "age=3", "sex<young", "sex=F,Black"} {
 		if _, err := parseGroup("--minority", []string{bad}, sens); !errors.Is(err, fferr.ErrUsage) {
 			t.Errorf("%q: want a usage error, got %v", bad, err)
 		}

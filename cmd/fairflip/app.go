@@ -41,9 +41,13 @@ Examples:
     --header-names age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income \
     --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --seed 1
 
-  # COMPAS: the favourable outcome is no recidivism (0); members opt in through a column
+  # COMPAS: the favourable outcome is no recidivism (0); members opted in through a column "opted_in"
   fairflip flip compas.csv --sensitive race --minority African-American --label two_year_recid \
     --positive 0 --negative 1 --members opted_in --method rb-dist --k 10 --flips 150
+
+  # Bank marketing (";"-separated, quoted): clients under 25, from 10 majority rows only
+  fairflip flip bank-full.csv --sensitive age --minority 'age<25' --label y --positive yes --negative no \
+    --exclude duration --reference-sample 10 --flips 25%
 
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
@@ -61,7 +65,7 @@ Examples:
 
 func dialectFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter: one character, or tab/space (default: detected from the first record)", Category: "CSV dialect"},
+		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter `C`: one character, or tab, or space (default: detected from the first record)", Category: "CSV dialect"},
 		&cli.BoolFlag{Name: "no-header", Usage: "the file has no header record", Category: "CSV dialect"},
 		&cli.IntFlag{Name: "skip-lines", Usage: "pass the first `N` lines through unchanged (a preamble)", Category: "CSV dialect"},
 		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
@@ -106,7 +110,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 				&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
 				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
-				&cli.Float64Flag{Name: "alpha", Usage: "collective = this fraction `F` of the minority, chosen by --seed (default 1)", Category: "collective"},
+				&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
 				&cli.StringFlag{Name: "members", Usage: "collective = minority rows whose `COL` cell is 1/true/yes/y", Category: "collective"},
 				&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
 				&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
@@ -270,6 +274,15 @@ func commitOutput(path string, stdout io.Writer, write func(io.Writer) error) er
 	return nil
 }
 
+// alpha returns --alpha if it was given, else 0 (the library's "all of the
+// minority", which --members may replace).
+func alpha(c *cli.Context) float64 {
+	if !c.IsSet("alpha") {
+		return 0
+	}
+	return c.Float64("alpha")
+}
+
 func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	inPath, err := oneArg(c)
 	if err != nil {
@@ -292,7 +305,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		Negative:        c.StringSlice("negative"),
 		Method:          c.String("method"),
 		K:               c.Int("k"),
-		Alpha:           c.Float64("alpha"),
+		Alpha:           alpha(c),
 		Members:         c.String("members"),
 		Flips:           rule,
 		MaxFlips:        c.Int("max-flips"),
