@@ -172,10 +172,10 @@ func (o *Options) Validate() error {
 	if o.Members != "" && o.Alpha != 0 {
 		return fferr.Usage("--members and --alpha both choose the collective: give one of them")
 	}
-	if o.Alpha == 0 {
+	if o.Alpha == 0 && o.Members == "" {
 		o.Alpha = 1
 	}
-	if !(o.Alpha > 0 && o.Alpha <= 1) {
+	if o.Members == "" && !(o.Alpha > 0 && o.Alpha <= 1) {
 		return fferr.Usage("--alpha %v: the collective's share of the minority must be in (0, 1]", o.Alpha)
 	}
 	if o.Method == MethodRandom && o.Flips.Kind == FlipAuto {

@@ -374,7 +374,7 @@ func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)
 	case FlipCount:
 		m := o.Flips.N
 		if m > len(order) {
-			note("--flips %d is more than the %d candidates in the pool: the whole pool is flipped", m, len(order))
+			note("--flips %d is more than the pool (%s): the whole pool is flipped", m, plural(len(order), "candidate"))
 			m = len(order)
 		}
 		pick = order[:m]
@@ -393,4 +393,12 @@ func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)
 		scores[n] = sc.Primary[i]
 	}
 	return rows, scores, nil
+}
+
+// plural returns "1 row", "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -435,7 +435,11 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	if !c.Bool("quiet") {
-		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d labels restored\n", sum.Rows, sum.Restored)
+		labels := "labels"
+		if sum.Restored == 1 {
+			labels = "label"
+		}
+		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored\n", sum.Rows, sum.Restored, labels)
 	}
 	return nil
 }

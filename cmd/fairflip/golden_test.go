@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected outputs of testdata/cli")
+
+// TestGoldenCLI runs the cases in testdata/cli. Each case is a folder:
+//
+//	cmd      the arguments, split at white space; IN stands for the path of in.csv
+//	in.csv   the input
+//	expout   the expected stdout
+//	experr   the expected stderr (IN replaced by the path)
+//	expcode  the expected exit code
+//
+// Run `go test ./cmd/fairflip -run Golden -update` to regenerate the
+// expectations, then review the diff. Every successful flip case is also
+// undone, which must give in.csv back byte for byte.
+func TestGoldenCLI(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "cli")
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no cases in testdata/cli")
+	}
+	for _, d := range dirs {
+		dir := filepath.Join(root, d.Name())
+		t.Run(d.Name(), func(t *testing.T) {
+			cmd, err := os.ReadFile(filepath.Join(dir, "cmd"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := filepath.Join(dir, "in.csv")
+			args := strings.Fields(string(cmd))
+			for i, a := range args {
+				if a == "IN" {
+					args[i] = in
+				}
+			}
+			r := runCLI(t, "", args...)
+			gotErr := strings.ReplaceAll(r.stderr, in, "IN")
+			gotCode := strconv.Itoa(r.code) + "\n"
+			if *update {
+				for name, content := range map[string]string{"expout": r.stdout, "experr": gotErr, "expcode": gotCode} {
+					if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			for name, got := range map[string]string{"expout": r.stdout, "experr": gotErr, "expcode": gotCode} {
+				want, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
+				}
+			}
+			if args[0] == "flip" && r.code == 0 {
+				var dialect []string
+				for i, a := range args {
+					switch a {
+					case "--no-header":
+						dialect = append(dialect, a)
+					case "--comment", "--skip-lines", "--delimiter":
+						dialect = append(dialect, a, args[i+1])
+					}
+				}
+				back := runCLI(t, r.stdout, append([]string{"undo"}, dialect...)...)
+				orig, _ := os.ReadFile(in)
+				if back.code != 0 || back.stdout != string(orig) {
+					t.Errorf("undo did not restore in.csv (exit %d): %s", back.code, back.stderr)
+				}
+			}
+		})
+	}
+}
