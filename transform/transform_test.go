@@ -282,6 +282,9 @@ func TestMembersColumn(t *testing.T) {
 	o := baseOpts()
 	o.Method, o.Members = MethodRandom, "opt"
 	o.Flips = FlipRule{Kind: FlipCount, N: 100}
+	if err := o.Validate(); err != nil { // MakePlan validates again: it must be idempotent
+		t.Fatal(err)
+	}
 	out, p, err := flipBytes(t, in, o)
 	if err != nil {
 		t.Fatal(err)
