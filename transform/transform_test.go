@@ -522,3 +522,57 @@ func TestEmptyPool(t *testing.T) {
 		t.Fatalf("unexpected output %q", out)
 	}
 }
+
+func TestFeatureSelection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name,code,x,g,y\n")
+	for i := 0; i < 40; i++ {
+		g := "maj"
+		if i%4 == 0 {
+			g = "min"
+		}
+		fmt.Fprintf(&b, "person %d,%d.0,%d,%s,%d\n", i, i%3, i%7, g, i%2)
+	}
+	in := b.String()
+	features := func(o Options) ([]string, []string) {
+		t.Helper()
+		o.Method, o.K = MethodRBLabel, 3
+		o.Flips = FlipRule{Kind: FlipCount, N: 1}
+		_, p, err := flipBytes(t, in, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Summary.Features, p.Summary.Notices
+	}
+	// The identifier-like name column is left out, with a notice.
+	f, notes := features(baseOpts())
+	if !reflect.DeepEqual(f, []string{"code", "x"}) || !strings.Contains(strings.Join(notes, " "), "name (40 distinct values)") {
+		t.Fatalf("features %v, notices %q", f, notes)
+	}
+	// ... unless named in --features.
+	o := baseOpts()
+	o.Features = []string{"name", "x"}
+	if f, _ := features(o); !reflect.DeepEqual(f, []string{"name", "x"}) {
+		t.Fatalf("--features name,x gave %v", f)
+	}
+	o = baseOpts()
+	o.Exclude = []string{"code"}
+	if f, _ := features(o); !reflect.DeepEqual(f, []string{"x"}) {
+		t.Fatalf("--exclude code gave %v", f)
+	}
+	// --categorical turns the numeric-looking code into a category.
+	o = baseOpts()
+	o.Categorical = []string{"code"}
+	tab, err := o.extract(context.Background(), BytesInput("t.csv", []byte(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tab.cols {
+		if c.Name == "code" && (c.Numeric || len(c.Levels) != 3) {
+			t.Fatalf("code: numeric %v, levels %v", c.Numeric, c.Levels)
+		}
+		if c.Name == "x" && !c.Numeric {
+			t.Fatal("x should stay numeric")
+		}
+	}
+}
