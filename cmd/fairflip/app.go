@@ -193,9 +193,13 @@ func oneArg(c *cli.Context) (string, error) {
 	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
 }
 
-// openInput returns a re-readable input. Standard input is spooled to a
-// temporary file; cleanup removes it.
-func openInput(path string, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
+// openInput returns a re-readable input, refusing an output that is the
+// input itself. Standard input is spooled to a temporary file; cleanup
+// removes it.
+func openInput(path, output string, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
+	if err := refuseInputAsOutput(path, output); err != nil {
+		return nil, nil, err
+	}
 	if path != "-" {
 		st, err := os.Stat(path)
 		if err != nil {
@@ -343,10 +347,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if ref := c.String("reference"); ref != "" {
 		opt.Reference = transform.FileInput(ref)
 	}
-	if err := refuseInputAsOutput(inPath, c.String("output")); err != nil {
-		return err
-	}
-	in, cleanup, err := openInput(inPath, stdin)
+	in, cleanup, err := openInput(inPath, c.String("output"), stdin)
 	if err != nil {
 		return err
 	}
@@ -417,10 +418,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := refuseInputAsOutput(inPath, c.String("output")); err != nil {
-		return err
-	}
-	in, cleanup, err := openInput(inPath, stdin)
+	in, cleanup, err := openInput(inPath, c.String("output"), stdin)
 	if err != nil {
 		return err
 	}
