@@ -71,7 +71,7 @@ type Record struct {
 	// Row is the 0-based index of a data record among the data records
 	// (-1 for the header and passthrough lines).
 	Row int
-	// Fields holds the span of each field (nil for passthrough lines).
+	// Fields holds the span of each field (empty for passthrough lines).
 	Fields []Span
 }
 
@@ -342,7 +342,6 @@ func (s *Scanner) next() (*Record, error) {
 	if s.line <= s.d.SkipLines || (s.d.Comment != 0 && s.buf[0] == s.d.Comment) || isBlank(s.buf) {
 		r.Kind = Passthrough
 		r.Raw, r.Term = splitTerm(s.buf)
-		r.Fields = nil
 		return r, nil
 	}
 	if s.d.Delimiter == 0 {

@@ -214,7 +214,7 @@ func truthy(v string) bool {
 	return false
 }
 
-// scanPass1 reads one file and feeds rows to visit. It resolves the layout
+// scanFile reads one file and feeds rows to visit. It resolves the layout
 // from the first record when lay is nil.
 func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
 	rc, err := in.Open()
