@@ -17,6 +17,15 @@ type LogRegOptions struct {
 	// below Tol. 0 means 1e-8.
 	Tol     float64
 	Workers int // goroutines for the gradient; 0 means runtime.GOMAXPROCS(0)
+	// Weights, when not nil, weight each row's loss (scikit-learn's
+	// sample_weight): f = ½‖w‖² + C·Σ_i Weights[i]·loss_i. Len must be X.N,
+	// values finite and ≥ 0.
+	Weights []float64
+	// Init, when not nil, starts the solver from this model's coefficients
+	// (a warm start: refitting after a few labels changed takes one or two
+	// Newton iterations instead of several). It must have X's shape. The
+	// solution is the same optimum, to the tolerance.
+	Init *LogReg
 }
 
 // LogReg is an L2-regularised logistic regression on an encoded Matrix,
@@ -51,6 +60,7 @@ const lrChunk = 4096
 type lrProblem struct {
 	x       *Matrix
 	y       []bool
+	w       []float64 // row weights, nil for 1
 	c       float64
 	off     []int // offset of V[q] in θ
 	dim     int   // len(θ)
@@ -162,8 +172,12 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 				}
 				r = sp
 			}
-			loss += l
 			di := sp * sn
+			if pr.w != nil {
+				wi := pr.w[i]
+				l, r, di = wi*l, wi*r, wi*di
+			}
+			loss += l
 			pr.d[i] = di
 			pr.addRow(g, i, pr.c*r)
 			if h != nil {
@@ -274,10 +288,31 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 		tol = 1e-8
 	}
 	pr := newLRProblem(X, y, c, resolveWorkers(opt.Workers))
+	if opt.Weights != nil {
+		if len(opt.Weights) != X.N {
+			return nil, fmt.Errorf("%d weights for %d rows", len(opt.Weights), X.N)
+		}
+		for i, w := range opt.Weights {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("weight %d is %g; weights must be finite and non-negative", i, w)
+			}
+		}
+		pr.w = opt.Weights
+	}
 	dim := pr.dim
 	tolAbs := tol * c * float64(X.N)
 
 	theta := make([]float64, dim)
+	if opt.Init != nil {
+		if err := opt.Init.checkShape(X); err != nil {
+			return nil, fmt.Errorf("warm start: %v", err)
+		}
+		copy(theta, opt.Init.W)
+		for q, v := range opt.Init.V {
+			copy(theta[pr.off[q]:], v)
+		}
+		theta[pr.bIdx] = opt.Init.B
+	}
 	grad := make([]float64, dim)
 	diag := make([]float64, dim)
 	trial := make([]float64, dim)

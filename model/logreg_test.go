@@ -295,3 +295,89 @@ func TestSigmoidStable(t *testing.T) {
 		t.Error("sigmoid(±Inf) is NaN")
 	}
 }
+
+// TestLogRegWeightsEqualDuplicates: integer weights give the fit of the
+// table with each row repeated that many times.
+func TestLogRegWeightsEqualDuplicates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	X := randMatrix(rng, 120, 3, []int{3, 2}, false)
+	y := noisyLabels(rng, X, 1)
+	w := make([]float64, X.N)
+	var rows []int
+	var yd []bool
+	for i := range w {
+		w[i] = float64(rng.IntN(3)) // 0, 1 or 2 copies
+		for k := 0; k < int(w[i]); k++ {
+			rows = append(rows, i)
+			yd = append(yd, y[i])
+		}
+	}
+	mw, err := FitLogReg(X, y, LogRegOptions{Weights: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := FitLogReg(X.Subset(rows), yd, LogRegOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range mw.W {
+		if math.Abs(mw.W[p]-md.W[p]) > 1e-7 {
+			t.Fatalf("W[%d]: weighted %v, duplicated %v", p, mw.W[p], md.W[p])
+		}
+	}
+	for q := range mw.V {
+		for c := range mw.V[q] {
+			if math.Abs(mw.V[q][c]-md.V[q][c]) > 1e-7 {
+				t.Fatalf("V[%d][%d]: weighted %v, duplicated %v", q, c, mw.V[q][c], md.V[q][c])
+			}
+		}
+	}
+	if math.Abs(mw.B-md.B) > 1e-7 {
+		t.Fatalf("B: weighted %v, duplicated %v", mw.B, md.B)
+	}
+	if _, err := FitLogReg(X, y, LogRegOptions{Weights: w[:3]}); err == nil {
+		t.Error("wrong number of weights accepted")
+	}
+	w[0] = -1
+	if _, err := FitLogReg(X, y, LogRegOptions{Weights: w}); err == nil {
+		t.Error("negative weight accepted")
+	}
+}
+
+// TestLogRegWarmStart: starting from a previous fit reaches the same optimum
+// in fewer iterations after a few labels change.
+func TestLogRegWarmStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	X := randMatrix(rng, 2000, 4, []int{5, 3}, false)
+	y := noisyLabels(rng, X, 1)
+	first, err := FitLogReg(X, y, LogRegOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		y[i] = true
+	}
+	cold, err := FitLogReg(X, y, LogRegOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := FitLogReg(X, y, LogRegOptions{Init: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !warm.Converged || warm.Iter >= cold.Iter {
+		t.Fatalf("warm start took %d iterations, cold %d", warm.Iter, cold.Iter)
+	}
+	for p := range cold.W {
+		if math.Abs(cold.W[p]-warm.W[p]) > 1e-6 {
+			t.Fatalf("W[%d]: cold %v warm %v", p, cold.W[p], warm.W[p])
+		}
+	}
+	if math.Abs(cold.B-warm.B) > 1e-6 {
+		t.Fatalf("B: cold %v warm %v", cold.B, warm.B)
+	}
+	bad := &LogReg{W: []float64{1}}
+	if _, err := FitLogReg(X, y, LogRegOptions{Init: bad}); err == nil {
+		t.Error("warm start from a model of another shape accepted")
+	}
+}
