@@ -182,16 +182,9 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 				if idx < 0 {
 					return nil, fferr.Usage("%s %q: column %q is not one of --sensitive (%s)", flag, e, col, strings.Join(sens, ","))
 				}
-				pr := pred{op: o}
-				switch o {
-				case opEq, opNe:
-					pr.vals = values(val)
-				default:
-					x, err := strconv.ParseFloat(strings.TrimSpace(unescape(val)), 64)
-					if err != nil || math.IsNaN(x) {
-						return nil, fferr.Usage("%s %q: %q is not a number to compare with", flag, e, strings.TrimSpace(val))
-					}
-					pr.num = x
+				pr, err := makePred(flag, e, o, val)
+				if err != nil {
+					return nil, err
 				}
 				c[idx] = append(c[idx], pr)
 			}
@@ -206,6 +199,22 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 		g = append(g, c)
 	}
 	return g, nil
+}
+
+// makePred builds the condition "op val" of expression e given to flag.
+func makePred(flag, e string, o op, val string) (pred, error) {
+	pr := pred{op: o}
+	switch o {
+	case opEq, opNe:
+		pr.vals = values(val)
+	default:
+		x, err := strconv.ParseFloat(strings.TrimSpace(unescape(val)), 64)
+		if err != nil || math.IsNaN(x) {
+			return pr, fferr.Usage("%s %q: %q is not a number to compare with", flag, e, strings.TrimSpace(val))
+		}
+		pr.num = x
+	}
+	return pr, nil
 }
 
 func values(s string) []string {

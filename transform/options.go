@@ -126,6 +126,10 @@ type Options struct {
 	Dialect     tableio.Dialect
 	HeaderNames []string // names for a file without a header
 
+	// Where keeps only the rows matching these expressions (eval and sweep
+	// only: flip never drops a row). Syntax as for groups, by column name.
+	Where []string
+
 	Workers int       // goroutines for scoring (0: GOMAXPROCS)
 	Log     io.Writer // notices (nil: discarded)
 	Version string    // recorded in the summary

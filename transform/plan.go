@@ -76,17 +76,17 @@ func idLike(c model.Column) bool {
 // MakePlan runs pass 1: it reads the input, selects the collective and the
 // candidate pool, scores the pool and chooses the rows to flip.
 func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
-	if err := o.Validate(); err != nil {
-		return nil, err
+	if len(o.Where) > 0 {
+		return nil, fferr.Usage("--where drops rows, and flip never drops a row: filter the rows for eval and sweep only")
 	}
-	t, err := o.extract(ctx, in)
+	t, err := o.Load(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{lay: t.lay}
 	s := &p.Summary
 	*s = Summary{
-		Version: o.Version, Input: in.Name, SHA256: t.sha256, Rows: t.rows,
+		Version: o.Version, Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
 		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
 		Label: t.lay.colName(t.lay.label), PositiveWritten: strings.TrimSpace(o.Positive[0]), AuditColumn: o.AuditColumn,
 	}
@@ -101,20 +101,23 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 		s.Notices = append(s.Notices, msg)
 		o.notice("%s", msg)
 	}
+	for _, n := range t.Notices {
+		note("%s", n)
+	}
 
 	var minority []int
 	minPos := 0
 	majPos := 0
-	for i, g := range t.group {
+	for i, g := range t.Group {
 		switch g {
-		case groupMinority:
+		case GroupMinority:
 			minority = append(minority, i)
-			if t.pos[i] {
+			if t.Positive[i] {
 				minPos++
 			}
-		case groupMajority:
+		case GroupMajority:
 			s.Majority++
-			if t.pos[i] {
+			if t.Positive[i] {
 				majPos++
 			}
 		default:
@@ -138,11 +141,11 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	if o.Members != "" {
 		s.Members = t.lay.colName(t.lay.members)
 		outside := 0
-		for i, m := range t.member {
+		for i, m := range t.Member {
 			if !m {
 				continue
 			}
-			if t.group[i] == groupMinority {
+			if t.Group[i] == GroupMinority {
 				collective = append(collective, i)
 			} else {
 				outside++
@@ -160,42 +163,17 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	// The candidate pool: collective members with a negative label.
 	var pool []int
 	for _, i := range collective {
-		if !t.pos[i] {
+		if !t.Positive[i] {
 			pool = append(pool, i)
 		}
 	}
 	s.Pool = len(pool)
 
 	// Features actually used.
-	var cols []model.Column
-	var ids []string
-	for j, c := range t.cols {
-		f := t.lay.features[j]
-		if !t.lay.explicit[f] && idLike(c) {
-			ids = append(ids, fmt.Sprintf("%s (%d distinct values)", c.Name, len(c.Levels)))
-			continue
-		}
-		cols = append(cols, c)
-	}
-	if len(ids) > 0 {
-		note("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", "))
-	}
-	for _, c := range cols {
-		s.Features = append(s.Features, c.Name)
-	}
+	cols := t.Features
+	s.Features = t.FeatureNames()
 
-	// The reference, optionally down-sampled.
-	refRows, refPos := t.refRows, t.refPos
-	if o.ReferenceSample > 0 && o.ReferenceSample < len(refRows) {
-		keep := smallestHashes(t.refKeys, o.ReferenceSample, o.Seed, purposeReference)
-		var rr []int
-		var rp []bool
-		for _, k := range keep {
-			rr = append(rr, refRows[k])
-			rp = append(rp, refPos[k])
-		}
-		refRows, refPos = rr, rp
-	}
+	refRows, refPos := o.ReferenceRows(t, nil)
 	s.ReferenceRows = len(refRows)
 	if o.Reference != nil {
 		s.ReferenceFile = o.Reference.Name
@@ -212,7 +190,7 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 		if o.Method != MethodRandom && len(cols) == 0 {
 			return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
 		}
-		sc, err := o.score(t, cols, refRows, refPos, pool)
+		sc, err := o.ScoreRows(t, refRows, refPos, pool)
 		if err != nil {
 			return nil, err
 		}
@@ -302,8 +280,40 @@ func smallestHashes(keys []uint64, m int, seed, purpose uint64) []int {
 	return out
 }
 
-// score computes the scores of the pool rows.
-func (o *Options) score(t *table, cols []model.Column, refRows []int, refPos []bool, pool []int) (*model.Scores, error) {
+// ReferenceRows returns the reference rows and their labels: the dataset's
+// reference rows for which keep(row) holds (keep nil: all), down-sampled to
+// --reference-sample rows by keyed hash when that is set.
+func (o *Options) ReferenceRows(t *Dataset, keep func(row int) bool) (rows []int, pos []bool) {
+	var keys []uint64
+	for i, r := range t.RefRows {
+		if keep == nil || keep(r) {
+			rows = append(rows, r)
+			pos = append(pos, t.RefPos[i])
+			keys = append(keys, t.RefKeys[i])
+		}
+	}
+	if o.ReferenceSample > 0 && o.ReferenceSample < len(rows) {
+		keep := smallestHashes(keys, o.ReferenceSample, o.Seed, purposeReference)
+		rr := make([]int, len(keep))
+		rp := make([]bool, len(keep))
+		for i, k := range keep {
+			rr[i], rp[i] = rows[k], pos[k]
+		}
+		rows, pos = rr, rp
+	}
+	return rows, pos
+}
+
+// ChooseFraction returns the collective drawn from the minority rows: the
+// ⌈alpha·n⌉ rows with the smallest keyed hash of (seed, row), in row order.
+func ChooseFraction(rows []int, alpha float64, seed uint64) []int {
+	return chooseFraction(rows, alpha, seed)
+}
+
+// ScoreRows scores the candidate rows pool with o.Method, learning from the
+// reference rows refRows (labels refPos). Scores are in the order of pool.
+func (o *Options) ScoreRows(t *Dataset, refRows []int, refPos []bool, pool []int) (*model.Scores, error) {
+	cols := t.Features
 	if o.Method == MethodRandom {
 		sc := &model.Scores{Primary: make([]float64, len(pool))}
 		for i, r := range pool {
@@ -343,26 +353,7 @@ func (o *Options) score(t *table, cols []model.Column, refRows []int, refPos []b
 // choose orders the pool by score and applies the flip rule. It returns the
 // chosen rows and their primary scores, best first.
 func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)) ([]int, []float64, error) {
-	order := make([]int, len(pool))
-	for i := range order {
-		order[i] = i
-	}
-	key := func(x float64) float64 {
-		if math.IsNaN(x) {
-			return math.Inf(-1)
-		}
-		return x
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		i, j := order[a], order[b]
-		if pa, pb := key(sc.Primary[i]), key(sc.Primary[j]); pa != pb {
-			return pa > pb
-		}
-		if sa, sb := key(sc.Secondary[i]), key(sc.Secondary[j]); sa != sb {
-			return sa > sb
-		}
-		return pool[i] < pool[j]
-	})
+	order := Rank(pool, sc)
 	var pick []int
 	switch o.Flips.Kind {
 	case FlipAuto:
@@ -393,6 +384,33 @@ func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)
 		scores[n] = sc.Primary[i]
 	}
 	return rows, scores, nil
+}
+
+// Rank returns the positions of pool (and of the scores) in flip order: by
+// primary score, then secondary score (both descending, NaN last), then row
+// (ascending).
+func Rank(pool []int, sc *model.Scores) []int {
+	order := make([]int, len(pool))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(x float64) float64 {
+		if math.IsNaN(x) {
+			return math.Inf(-1)
+		}
+		return x
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if pa, pb := key(sc.Primary[i]), key(sc.Primary[j]); pa != pb {
+			return pa > pb
+		}
+		if sa, sb := key(sc.Secondary[i]), key(sc.Secondary[j]); sa != sb {
+			return sa > sb
+		}
+		return pool[i] < pool[j]
+	})
+	return order
 }
 
 // plural returns "1 row", "2 rows".

@@ -41,13 +41,6 @@ func BytesInput(name string, b []byte) *Input {
 	}}
 }
 
-// group of a row.
-const (
-	groupNeither int8 = iota
-	groupMinority
-	groupMajority
-)
-
 // layout is what pass 1 learned about the file's columns.
 type layout struct {
 	names     []string // column names (header, --header-names, or nil)
@@ -190,21 +183,36 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 }
 
 // table is what pass 1 extracts from the input (and the reference file).
-type table struct {
-	file    string
-	lay     *layout
-	rows    int    // data rows of the input
-	group   []int8 // per input row
-	pos     []bool // per input row: label is positive
-	member  []bool // per input row: --members cell is truthy (nil without --members)
-	cols    []model.Column
-	refRows []int // rows (indices into cols) of the reference majority: input rows, or rows after `rows` from --reference
-	refKeys []uint64
-	refPos  []bool // labels of the reference rows
-	sha256  string
-	// notices for the summary
-	notices []string
+// Dataset is what pass 1 extracts from an input: per data row its group,
+// label and feature cells, without the bytes. flip plans on it; eval and
+// sweep simulate the firm on it.
+type Dataset struct {
+	Name     string
+	Rows     int            // data rows of the input
+	Group    []int8         // per row: GroupNone, GroupMinority or GroupMajority
+	Positive []bool         // per row: the label is positive
+	Member   []bool         // per row: the --members cell is truthy (nil without --members)
+	Features []model.Column // the scorer's feature columns (identifier-like ones left out), over Rows rows then any --reference rows
+	// Sensitive holds the sensitive column(s), for a firm that uses them.
+	Sensitive []model.Column
+	// RefRows are the reference majority rows (indices into the feature
+	// columns): the input's majority rows, or rows after Rows read from
+	// --reference. RefKeys are their keys for seeded sampling, RefPos their labels.
+	RefRows []int
+	RefKeys []uint64
+	RefPos  []bool
+	SHA256  string   // of the input's bytes
+	Notices []string // what the user should know about how the data was read
+
+	lay *layout
 }
+
+// Groups of a row, as in package metrics.
+const (
+	GroupNone     int8 = 0
+	GroupMinority int8 = 1
+	GroupMajority int8 = 2
+)
 
 func truthy(v string) bool {
 	switch strings.ToLower(v) {
@@ -293,9 +301,13 @@ func rowErr(file string, line, col int, lay *layout, format string, args ...any)
 	return fferr.Wrap(fferr.ErrData, e)
 }
 
-// extract runs pass 1 over the input and, if given, the reference file.
-func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
-	t := &table{file: in.Name}
+// Load runs pass 1 over the input and, if given, the reference file. It
+// validates the options first.
+func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	t := &Dataset{Name: in.Name}
 	minor, err := parseGroup("--minority", o.Minority, o.Sensitive)
 	if err != nil {
 		return nil, err
@@ -315,7 +327,8 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 		negSet[strings.TrimSpace(n)] = true
 	}
 	forceCat := map[string]bool{}
-	var builders []*model.ColumnBuilder
+	var builders, sensBuilders []*model.ColumnBuilder
+	var where rowFilter
 	cells := make([]string, len(o.Sensitive))
 
 	// groupOf classifies one record, reporting an error for a row in both groups.
@@ -323,7 +336,7 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 		for i, c := range lay.sensitive {
 			v := rec.Value(c)
 			if model.IsMissing(v) && major == nil {
-				return groupNeither, nil
+				return GroupNone, nil
 			}
 			cells[i] = v
 		}
@@ -339,11 +352,11 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 		}
 		switch {
 		case isMin:
-			return groupMinority, nil
+			return GroupMinority, nil
 		case isMaj:
-			return groupMajority, nil
+			return GroupMajority, nil
 		}
-		return groupNeither, nil
+		return GroupNone, nil
 	}
 	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
 		v := rec.Value(lay.label)
@@ -378,6 +391,16 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 			for _, f := range l.features {
 				builders = append(builders, model.NewColumnBuilder(l.colName(f), forceCat[l.colName(f)]))
 			}
+			for _, c := range l.sensitive {
+				sensBuilders = append(sensBuilders, model.NewColumnBuilder(l.colName(c), true))
+			}
+			var err error
+			if where, err = parseWhere(o.Where, l, in.Name); err != nil {
+				return err
+			}
+		}
+		if where != nil && !where.match(rec) {
+			return nil
 		}
 		g, err := groupOf(rec, l, in.Name)
 		if err != nil {
@@ -387,43 +410,46 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 		if err != nil {
 			return err
 		}
-		t.group = append(t.group, g)
-		t.pos = append(t.pos, p)
+		t.Group = append(t.Group, g)
+		t.Positive = append(t.Positive, p)
 		if l.members >= 0 {
-			t.member = append(t.member, truthy(rec.Value(l.members)))
+			t.Member = append(t.Member, truthy(rec.Value(l.members)))
 		}
 		addFeatures(rec, l)
+		for j, c := range l.sensitive {
+			sensBuilders[j].AddBytes(rec.ValueBytes(c))
+		}
 		return nil
 	}, &lay)
 	if err != nil {
 		if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
-			return nil, fferr.Data("%s is empty: there is no table to flip", in.Name)
+			return nil, fferr.Data("%s is empty: there is no table", in.Name)
 		}
 		return nil, err
 	}
 	t.lay = lay
-	t.rows = len(t.group)
-	t.sha256 = hex.EncodeToString(h.Sum(nil))
-	if t.rows == 0 {
+	t.Rows = len(t.Group)
+	t.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if t.Rows == 0 {
 		what := "no data rows"
 		if o.Dialect.Header {
 			what = "a header but no data rows"
 		}
-		return nil, fferr.Data("%s has %s: there is nothing to flip", in.Name, what)
+		return nil, fferr.Data("%s has %s", in.Name, what)
 	}
 
 	// The reference: the input's own majority rows, or the majority rows of --reference.
 	if o.Reference == nil {
-		for i, g := range t.group {
-			if g == groupMajority {
-				t.refRows = append(t.refRows, i)
-				t.refKeys = append(t.refKeys, uint64(i))
-				t.refPos = append(t.refPos, t.pos[i])
+		for i, g := range t.Group {
+			if g == GroupMajority {
+				t.RefRows = append(t.RefRows, i)
+				t.RefKeys = append(t.RefKeys, uint64(i))
+				t.RefPos = append(t.RefPos, t.Positive[i])
 			}
 		}
 	} else {
 		var rlay *layout
-		n := t.rows
+		n := t.Rows
 		err := o.scanFile(ctx, o.Reference, nil, func(rec *tableio.Record, l *layout) error {
 			if rlay == nil {
 				rlay = l
@@ -439,10 +465,10 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 			if err != nil {
 				return err
 			}
-			if g == groupMajority {
-				t.refRows = append(t.refRows, n)
-				t.refKeys = append(t.refKeys, refKeyBase+uint64(rec.Row))
-				t.refPos = append(t.refPos, p)
+			if g == GroupMajority {
+				t.RefRows = append(t.RefRows, n)
+				t.RefKeys = append(t.RefKeys, refKeyBase+uint64(rec.Row))
+				t.RefPos = append(t.RefPos, p)
 				n++
 				addFeatures(rec, l)
 			}
@@ -452,10 +478,83 @@ func (o *Options) extract(ctx context.Context, in *Input) (*table, error) {
 			return nil, err
 		}
 	}
-	for _, b := range builders {
-		t.cols = append(t.cols, b.Build())
+	for _, b := range sensBuilders {
+		t.Sensitive = append(t.Sensitive, b.Build())
+	}
+	// Features, without the identifier-like text columns the user did not name.
+	var ids []string
+	for j, b := range builders {
+		c := b.Build()
+		if !lay.explicit[lay.features[j]] && idLike(c) {
+			ids = append(ids, fmt.Sprintf("%s (%d distinct values)", c.Name, len(c.Levels)))
+			continue
+		}
+		t.Features = append(t.Features, c)
+	}
+	if len(ids) > 0 {
+		t.Notices = append(t.Notices, fmt.Sprintf("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", ")))
 	}
 	return t, nil
+}
+
+// FeatureNames returns the names of the feature columns.
+func (t *Dataset) FeatureNames() []string {
+	var out []string
+	for _, c := range t.Features {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// rowFilter is a parsed --where: a union of conjunctions of conditions on
+// any columns.
+type rowFilter [][]colPred
+
+type colPred struct {
+	col int
+	p   pred
+}
+
+func (f rowFilter) match(rec *tableio.Record) bool {
+	for _, c := range f {
+		ok := true
+		for _, cp := range c {
+			if !cp.p.match(rec.Value(cp.col)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// parseWhere parses --where expressions: COL=V, COL!=V, COL<N, ... joined by
+// commas (all must hold); a repeated flag takes the union.
+func parseWhere(exprs []string, l *layout, file string) (rowFilter, error) {
+	var f rowFilter
+	for _, e := range exprs {
+		var c []colPred
+		for _, part := range splitEscaped(e, ',') {
+			col, o, val, ok := cutOp(part)
+			if !ok || strings.TrimSpace(col) == "" {
+				return nil, fferr.Usage("--where %q: %q is not COLUMN=VALUE, COLUMN!=VALUE or COLUMN<NUMBER", e, part)
+			}
+			i, err := resolve(l.names, l.nfields, unescape(col), "--where", file)
+			if err != nil {
+				return nil, err
+			}
+			pr, err := makePred("--where", e, o, val)
+			if err != nil {
+				return nil, err
+			}
+			c = append(c, colPred{i, pr})
+		}
+		f = append(f, c)
+	}
+	return f, nil
 }
 
 // sameColumns checks that a reference file's layout resolved the same columns

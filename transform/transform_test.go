@@ -563,11 +563,11 @@ func TestFeatureSelection(t *testing.T) {
 	// --categorical turns the numeric-looking code into a category.
 	o = baseOpts()
 	o.Categorical = []string{"code"}
-	tab, err := o.extract(context.Background(), BytesInput("t.csv", []byte(in)))
+	tab, err := o.Load(context.Background(), BytesInput("t.csv", []byte(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range tab.cols {
+	for _, c := range tab.Features {
 		if c.Name == "code" && (c.Numeric || len(c.Levels) != 3) {
 			t.Fatalf("code: numeric %v, levels %v", c.Numeric, c.Levels)
 		}
