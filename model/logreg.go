@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // LogRegOptions configures FitLogReg. Zero values select the defaults.
@@ -47,6 +48,11 @@ type LogReg struct {
 	Converged bool        // whether ‖∇f‖₂ ≤ Tol·C·n was reached within MaxIter
 	GradNorm  float64     // ‖∇f‖₂ at (W, V, B)
 	Objective float64     // f at (W, V, B)
+
+	// chol is the Cholesky factor of the last Hessian formed (dense path),
+	// reused by a warm start from this model as long as it keeps the
+	// gradient falling fast (a chord Newton step).
+	chol *mat.Cholesky
 }
 
 // lrChunk is the number of rows per unit of parallel work. It is fixed,
@@ -69,6 +75,7 @@ type lrProblem struct {
 	nChunks int
 
 	d     []float64 // σ(z_i)·σ(−z_i) at the last evaluated θ
+	hpart []float64 // hessChunks × dim × dim partial Hessians
 	part  []float64 // nChunks × dim partial sums
 	part2 []float64 // nChunks × dim partial sums (Hessian diagonal)
 	fpart []float64 // nChunks partial losses
@@ -326,6 +333,14 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	g0 := gnorm
 	m := &LogReg{}
 	iter := 0
+	// Dense path: exact Newton steps with a Cholesky factor of the Hessian,
+	// which a warm start may reuse while it keeps working.
+	dense := dim <= maxDenseNewton
+	var fac *mat.Cholesky
+	if dense && opt.Init != nil && opt.Init.chol != nil && opt.Init.chol.SymmetricDim() == dim {
+		fac = opt.Init.chol
+	}
+	refresh := fac == nil
 	for {
 		if gnorm <= tolAbs {
 			m.Converged = true
@@ -338,7 +353,24 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 		// Forcing term: solve the Newton system to relative accuracy eta,
 		// tightening as the gradient shrinks (superlinear convergence).
 		eta := math.Min(0.5, math.Sqrt(gnorm/g0))
-		cg.solve(pr, grad, diag, gnorm, eta, step)
+		if dense && refresh {
+			fac = &mat.Cholesky{}
+			if !fac.Factorize(pr.hessian()) {
+				fac = nil
+			}
+			refresh = false
+		}
+		if fac != nil {
+			for j := range step {
+				step[j] = -grad[j]
+			}
+			sv := mat.NewVecDense(dim, step)
+			if err := fac.SolveVecTo(sv, sv); err != nil {
+				cg.solve(pr, grad, diag, gnorm, eta, step)
+			}
+		} else {
+			cg.solve(pr, grad, diag, gnorm, eta, step)
+		}
 		gp := floats.Dot(grad, step)
 		if !(gp < 0) {
 			// Not a descent direction (can only happen through rounding):
@@ -365,6 +397,9 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 				theta, trial = trial, theta
 				grad, tgrad = tgrad, grad
 				diag, tdiag = tdiag, diag
+				if dense && tnorm > 0.1*gnorm {
+					refresh = true // the factor no longer gives fast convergence
+				}
 				f, gnorm = ft, tnorm
 				accepted = true
 				break
@@ -378,6 +413,7 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	}
 
 	m.Iter = iter
+	m.chol = fac
 	m.GradNorm = gnorm
 	m.Objective = f
 	m.W = append([]float64(nil), theta[:X.P]...)

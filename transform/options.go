@@ -122,6 +122,9 @@ type Options struct {
 
 	AuditColumn  string
 	ReplaceAudit bool // reuse an existing audit column instead of refusing
+	// IgnoreAudit reads a file that has an audit column (a flipped file) as
+	// data, leaving that column out of the features (eval and sweep).
+	IgnoreAudit bool
 
 	Dialect     tableio.Dialect
 	HeaderNames []string // names for a file without a header

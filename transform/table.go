@@ -140,7 +140,7 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 	}
 	for i, n := range names {
 		if n == o.AuditColumn {
-			if !o.ReplaceAudit {
+			if !o.ReplaceAudit && !o.IgnoreAudit {
 				return nil, fferr.Usage("%s already has an audit column %q (column %d): it was flipped before. Run fairflip undo on it first, choose another --audit-column, or pass --replace-audit to add this run's flips to that column", file, n, i+1)
 			}
 			l.audit = i

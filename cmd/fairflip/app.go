@@ -63,6 +63,56 @@ Examples:
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
 `
 
+// dataFlags are the flags that say how to read a table and what its groups,
+// label and features are: shared by flip, eval and sweep.
+func dataFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "sensitive", Usage: "sensitive column(s), comma-separated `COLS`", Category: "groups and label"},
+		&cli.StringSliceFlag{Name: "minority", Usage: "minority group `EXPR` (see above); repeat for a union", Category: "groups and label"},
+		&cli.StringSliceFlag{Name: "majority", Usage: "majority group `EXPR` (default: every other row with the sensitive cells present)", Category: "groups and label"},
+		&cli.StringFlag{Name: "label", Usage: "label `COL`", Category: "groups and label"},
+		&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first)", Category: "groups and label"},
+		&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
+		&cli.StringFlag{Name: "features", Usage: "score with only these `COLS` (default: all but label, sensitive, members, audit)", Category: "features"},
+		&cli.StringFlag{Name: "exclude", Usage: "leave these `COLS` out of the default features", Category: "features"},
+		&cli.StringFlag{Name: "categorical", Usage: "treat these numeric-looking `COLS` as categories", Category: "features"},
+		&cli.IntFlag{Name: "max-levels", Value: 100, Usage: "one-hot at most `N` levels per text column (the rest share one level)", Category: "features"},
+		&cli.StringFlag{Name: "header-names", Usage: "column `NAMES` for a file without a header, comma-separated", Category: "CSV dialect"},
+	}, dialectFlags()...)
+}
+
+// dataOptions reads the flags of dataFlags into options.
+func dataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
+	d, err := parseDialect(c)
+	if err != nil {
+		return nil, err
+	}
+	o := &transform.Options{
+		Sensitive:   splitList(c.String("sensitive")),
+		Minority:    c.StringSlice("minority"),
+		Majority:    c.StringSlice("majority"),
+		Label:       c.String("label"),
+		Positive:    c.StringSlice("positive"),
+		Negative:    c.StringSlice("negative"),
+		Features:    splitList(c.String("features")),
+		Exclude:     splitList(c.String("exclude")),
+		Categorical: splitList(c.String("categorical")),
+		MaxLevels:   c.Int("max-levels"),
+		Dialect:     d,
+		HeaderNames: splitList(c.String("header-names")),
+		MaxFlips:    -1,
+		Log:         stderr,
+		Version:     Version,
+	}
+	if o.MaxLevels < 1 {
+		return nil, fferr.Usage("--max-levels %d: must be at least 1", o.MaxLevels)
+	}
+	if c.Bool("quiet") {
+		o.Log = io.Discard
+	}
+	return o, nil
+}
+
 func dialectFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter `C`: one character, or tab, or space (default: detected from the first record)", Category: "CSV dialect"},
@@ -102,12 +152,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
-				&cli.StringFlag{Name: "sensitive", Usage: "sensitive column(s), comma-separated `COLS`", Category: "groups and label"},
-				&cli.StringSliceFlag{Name: "minority", Usage: "minority group `EXPR` (see above); repeat for a union", Category: "groups and label"},
-				&cli.StringSliceFlag{Name: "majority", Usage: "majority group `EXPR` (default: every other row with the sensitive cells present)", Category: "groups and label"},
-				&cli.StringFlag{Name: "label", Usage: "label `COL`", Category: "groups and label"},
-				&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first)", Category: "groups and label"},
-				&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
 				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
 				&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
@@ -115,18 +159,13 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 				&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
 				&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
-				&cli.StringFlag{Name: "features", Usage: "score with only these `COLS` (default: all but label, sensitive, members, audit)", Category: "features"},
-				&cli.StringFlag{Name: "exclude", Usage: "leave these `COLS` out of the default features", Category: "features"},
-				&cli.StringFlag{Name: "categorical", Usage: "treat these numeric-looking `COLS` as categories", Category: "features"},
-				&cli.IntFlag{Name: "max-levels", Value: 100, Usage: "one-hot at most `N` levels per text column (the rest share one level)", Category: "features"},
 				&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (same columns) instead of the input's", Category: "features"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "use only `N` reference rows, chosen by --seed", Category: "features"},
-				&cli.StringFlag{Name: "header-names", Usage: "column `NAMES` for a file without a header, comma-separated", Category: "CSV dialect"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
 				&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
 				&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr (errors are still reported)", Category: "output"},
-			}, dialectFlags()...),
+			}, dataFlags()...),
 			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
 		},
 		{
@@ -143,6 +182,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr) },
 		},
 	}
+	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, usageErr)...)
 	return app
 }
 
@@ -292,40 +332,22 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	d, err := parseDialect(c)
+	opt, err := dataOptions(c, stderr)
 	if err != nil {
 		return err
 	}
-	rule, err := transform.ParseFlips(c.String("flips"))
-	if err != nil {
+	if opt.Flips, err = transform.ParseFlips(c.String("flips")); err != nil {
 		return err
 	}
-	opt := &transform.Options{
-		Sensitive:       splitList(c.String("sensitive")),
-		Minority:        c.StringSlice("minority"),
-		Majority:        c.StringSlice("majority"),
-		Label:           c.String("label"),
-		Positive:        c.StringSlice("positive"),
-		Negative:        c.StringSlice("negative"),
-		Method:          c.String("method"),
-		K:               c.Int("k"),
-		Alpha:           alpha(c),
-		Members:         c.String("members"),
-		Flips:           rule,
-		MaxFlips:        c.Int("max-flips"),
-		Seed:            c.Uint64("seed"),
-		Features:        splitList(c.String("features")),
-		Exclude:         splitList(c.String("exclude")),
-		Categorical:     splitList(c.String("categorical")),
-		MaxLevels:       c.Int("max-levels"),
-		ReferenceSample: c.Int("reference-sample"),
-		AuditColumn:     c.String("audit-column"),
-		ReplaceAudit:    c.Bool("replace-audit"),
-		Dialect:         d,
-		HeaderNames:     splitList(c.String("header-names")),
-		Log:             stderr,
-		Version:         Version,
-	}
+	opt.Method = c.String("method")
+	opt.K = c.Int("k")
+	opt.Alpha = alpha(c)
+	opt.Members = c.String("members")
+	opt.MaxFlips = c.Int("max-flips")
+	opt.Seed = c.Uint64("seed")
+	opt.ReferenceSample = c.Int("reference-sample")
+	opt.AuditColumn = c.String("audit-column")
+	opt.ReplaceAudit = c.Bool("replace-audit")
 	if c.IsSet("alpha") && opt.Alpha == 0 {
 		return fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
 	}
@@ -334,12 +356,6 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	}
 	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
 		return fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
-	}
-	if opt.MaxLevels < 1 {
-		return fferr.Usage("--max-levels %d: must be at least 1", opt.MaxLevels)
-	}
-	if c.Bool("quiet") {
-		opt.Log = io.Discard
 	}
 	if err := opt.Validate(); err != nil {
 		return err

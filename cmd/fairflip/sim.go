@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/sweep"
+	"github.com/fairflip/fairflip/transform"
+)
+
+const evalHelp = `Simulates the firm: trains its model on TRAIN, predicts TEST and prints the
+error and fairness of the predictions, measured against TEST's own labels.
+Run it on the original and on the flipped training file to see what a flip
+does. A flipped file's audit column is left out of the features.
+
+The built-in firm is an L2 logistic regression (C = 1) on the standardised
+numeric and one-hot text columns, sensitive column(s) included unless
+--firm-drop-sensitive. --firm-cmd runs your own training program instead
+(see README.md, "External firm").
+
+Metrics (minority vs majority, on TEST):
+  error        misclassification rate
+  SP           |P(ŷ=1 | minority) − P(ŷ=1 | majority)|
+  EqOd (mean)  ½(|ΔTPR| + |ΔFPR|), the paper's equalized odds
+  EqOd (max)   max(|ΔTPR|, |ΔFPR|), fairlearn's equalized_odds_difference
+An undefined rate (an empty group, a group without positives) prints as
+"undefined" (null in JSON), never 0.
+
+Example (Adult; "--comment |" skips adult.test's junk first line):
+  fairflip eval --train adult.data --test adult.test --no-header --comment '|' \
+    --header-names age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income \
+    --sensitive race --minority Black --label income --positive '>50K' --positive '>50K.'
+`
+
+const sweepHelp = `Simulates the firm over a grid of collective actions: for each scoring
+method, collective size alpha, number of flips and run, flips the collective's
+labels in memory, trains the firm on the flipped rows and measures error and
+fairness on the test rows against their original labels. Run r draws its
+collective (and random scores, reference sample, test split) with seed+r; run
+0 flips exactly what "fairflip flip --seed SEED" flips.
+
+Output: a summary table (mean ± sample SD over runs) and a recommendation on
+stdout; -o FILE.csv writes one row per (method, alpha, flips, run) and
+FILE.summary.csv / FILE.summary.json beside it; --plots DIR draws EqOd vs
+flips, best EqOd vs alpha and the error-EqOd Pareto front (SVG and PNG).
+--baselines adds what the firm itself could do (massaging, reweighing), for
+comparison only.
+
+Example (Adult, the paper's Figure 4 grid at alpha 0.3):
+  fairflip sweep adult.data --test adult.test --no-header --comment '|' --header-names ... \
+    --sensitive race --minority Black --label income --positive '>50K' --positive '>50K.' \
+    --alpha 0.3 --flips 0,20,40,60,80,100,120,140,160,180 --runs 10 -o adult.csv --plots plots/
+`
+
+// firmFlags are eval's and sweep's flags for the firm.
+func firmFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "firm-drop-sensitive", Usage: "the firm does not see the sensitive column(s)", Category: "firm"},
+		&cli.StringFlag{Name: "firm-cmd", Usage: "train with your own program `CMD` (run as sh -c CMD fairflip-firm TRAIN.csv TEST.csv; prints one prediction per test row)", Category: "firm"},
+		&cli.StringSliceFlag{Name: "where", Usage: "keep only rows matching `EXPR` (COL=V, COL!=V, COL<N, ... joined by commas; repeat for a union)", Category: "groups and label"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notices or progress on stderr", Category: "output"},
+	}
+}
+
+func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsageErrorFunc) []*cli.Command {
+	return []*cli.Command{
+		{
+			Name:         "eval",
+			Usage:        "train the firm's model on TRAIN and measure its error and fairness on TEST",
+			Description:  evalHelp,
+			OnUsageError: usageErr,
+			Flags: append(append([]cli.Flag{
+				&cli.StringFlag{Name: "train", Usage: "training table `FILE`", Required: true},
+				&cli.StringFlag{Name: "test", Usage: "test table `FILE` (same columns)", Required: true},
+				&cli.BoolFlag{Name: "json", Usage: "print the metrics as JSON", Category: "output"},
+			}, firmFlags()...), dataFlags()...),
+			Action: func(c *cli.Context) error { return evalAction(c, stdout, stderr) },
+		},
+		{
+			Name:         "sweep",
+			Usage:        "simulate the firm over a grid of methods, collective sizes, flip counts and runs",
+			ArgsUsage:    "INPUT",
+			Description:  sweepHelp,
+			OnUsageError: usageErr,
+			Flags: append(append([]cli.Flag{
+				&cli.StringFlag{Name: "test", Usage: "test table `FILE` (same columns)", Category: "grid"},
+				&cli.Float64Flag{Name: "test-split", Usage: "hold out this fraction `F` of INPUT as the test set, re-drawn per run", Category: "grid"},
+				&cli.StringFlag{Name: "methods", Value: strings.Join(transform.Methods, ","), Usage: "scoring `METHODS`", Category: "grid"},
+				&cli.StringFlag{Name: "alpha", Value: "0.05,0.1,0.2,0.3,0.4,0.5", Usage: "collective sizes `F,F,...` (fractions of the minority)", Category: "grid"},
+				&cli.StringFlag{Name: "flips", Value: "0,20,40,60,80,100,120,140,160,180", Usage: "flip counts `N,N,...`; auto adds the scorers' own rule", Category: "grid"},
+				&cli.IntFlag{Name: "runs", Value: 10, Usage: "runs per cell (seeds SEED, SEED+1, ...)", Category: "grid"},
+				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
+				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "grid"},
+				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
+				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing", Category: "grid"},
+				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
+				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
+				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
+				&cli.IntFlag{Name: "workers", Usage: "parallel fits (default: the number of cores)", Category: "grid"},
+			}, firmFlags()...), dataFlags()...),
+			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr) },
+		},
+	}
+}
+
+func parseFloats(flag, s string) ([]float64, error) {
+	var out []float64
+	for _, p := range splitList(s) {
+		x, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			return nil, fferr.Usage("--%s %q: %q is not a number", flag, s, p)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// loadPair loads the training table and, if testPath is set, the test
+// table, with the same options.
+func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, stdin io.Reader) (train, test *transform.Dataset, err error) {
+	in, cleanup, err := openInput(trainPath, "-", stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cleanup()
+	if train, err = o.Load(ctx, in); err != nil {
+		return nil, nil, err
+	}
+	for _, n := range train.Notices {
+		fmt.Fprintln(o.Log, "fairflip: "+n)
+	}
+	if testPath != "" {
+		tin, tclean, err := openInput(testPath, "-", nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer tclean()
+		to := *o
+		to.Features = train.FeatureNames() // the same features, whatever the test file's distinct counts
+		to.Exclude = nil
+		if test, err = to.Load(ctx, tin); err != nil {
+			return nil, nil, err
+		}
+	}
+	return train, test, nil
+}
+
+func simOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
+	o, err := dataOptions(c, stderr)
+	if err != nil {
+		return nil, err
+	}
+	o.Where = c.StringSlice("where")
+	o.IgnoreAudit = true
+	o.Method = transform.MethodRBProb // validated later per cell; a valid placeholder
+	return o, nil
+}
+
+func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.NArg() > 0 {
+		return fferr.Usage("eval takes --train and --test, not %q", c.Args().First())
+	}
+	o, err := simOptions(c, stderr)
+	if err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	train, test, err := loadPair(c.Context, o, c.String("train"), c.String("test"), nil)
+	if err != nil {
+		return err
+	}
+	cfg := sweep.Config{Options: *o, DropSensitive: c.Bool("firm-drop-sensitive"), FirmCmd: c.String("firm-cmd")}
+	rep, desc, err := sweep.Evaluate(c.Context, cfg, train, test)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		// Top-level metric fields (error, sp, eqod_mean, eqod_max, ...) plus where they came from.
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		m["train"], m["test"], m["model"] = train.Name, test.Name, desc
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(m)
+	}
+	fmt.Fprintf(stdout, "firm: %s\ntrained on %s (%d rows), tested on %s (%d rows)\n\n", desc, train.Name, train.Rows, test.Name, test.Rows)
+	return rep.WriteTable(stdout)
+}
+
+// isTerminal reports whether w is a terminal (for the progress bar).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	if c.NArg() != 1 {
+		return fferr.Usage("sweep takes one INPUT file (the training table), got %d", c.NArg())
+	}
+	o, err := simOptions(c, stderr)
+	if err != nil {
+		return err
+	}
+	o.K = c.Int("k")
+	o.ReferenceSample = c.Int("reference-sample")
+	if c.IsSet("k") && o.K < 1 {
+		return fferr.Usage("--k %d: the number of neighbours must be at least 1", o.K)
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	cfg := sweep.Config{
+		Methods:       splitList(c.String("methods")),
+		Flips:         splitList(c.String("flips")),
+		Runs:          c.Int("runs"),
+		Seed:          c.Uint64("seed"),
+		TestSplit:     c.Float64("test-split"),
+		DropSensitive: c.Bool("firm-drop-sensitive"),
+		FirmCmd:       c.String("firm-cmd"),
+		Baselines:     splitList(c.String("baselines")),
+		Workers:       c.Int("workers"),
+	}
+	if cfg.Alphas, err = parseFloats("alpha", c.String("alpha")); err != nil {
+		return err
+	}
+	if err := cfg.Check(c.String("test") != ""); err != nil {
+		return err
+	}
+	train, test, err := loadPair(c.Context, o, c.Args().First(), c.String("test"), stdin)
+	if err != nil {
+		return err
+	}
+	cfg.Options = *o
+	cfg.Options.Log = nil
+	if !c.Bool("quiet") && isTerminal(stderr) {
+		start := time.Now()
+		last := time.Time{}
+		cfg.Progress = func(done, total int) {
+			if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
+				last = now
+				el := now.Sub(start).Seconds()
+				eta := ""
+				if done > 0 && done < total {
+					eta = fmt.Sprintf(", about %.0f s left", el/float64(done)*float64(total-done))
+				}
+				fmt.Fprintf(stderr, "\rfairflip sweep: %d/%d fits (%.0f%%), %.0f s%s   ", done, total, 100*float64(done)/float64(total), el, eta)
+				if done == total {
+					fmt.Fprintln(stderr)
+				}
+			}
+		}
+	}
+	start := time.Now()
+	results, model, err := sweep.Run(c.Context, cfg, train, test)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	sweep.SortResults(results)
+	cells, err := sweep.Summarize(results)
+	if err != nil {
+		return err
+	}
+	recs := sweep.Recommend(cells, c.Float64("target-eqod"))
+	info := sweep.PlotInfo{Dataset: datasetTitle(train, o), Model: model, Grid: sweep.GridDescription(cfg)}
+	fmt.Fprintf(stdout, "%s; firm: %s; %s\n\n", info.Dataset, info.Model, info.Grid)
+	if err := sweep.WriteSummaryTable(stdout, cells, recs); err != nil {
+		return fferr.IO(err)
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(stderr, "fairflip sweep: %d results in %.1f s\n", len(results), elapsed.Seconds())
+	}
+	if out := c.String("output"); out != "" {
+		base := strings.TrimSuffix(out, ".csv")
+		if err := commitOutput(out, nil, func(w io.Writer) error { return wrapIO(sweep.WriteResultsCSV(w, results)) }); err != nil {
+			return err
+		}
+		if err := commitOutput(base+".summary.csv", nil, func(w io.Writer) error { return wrapIO(sweep.WriteSummaryCSV(w, cells)) }); err != nil {
+			return err
+		}
+		if err := commitOutput(base+".summary.json", nil, func(w io.Writer) error { return wrapIO(sweep.WriteSummaryJSON(w, info, cells, recs)) }); err != nil {
+			return err
+		}
+	}
+	if dir := c.String("plots"); dir != "" {
+		files, err := sweep.Plot(dir, results, cells, info)
+		if err != nil {
+			return fferr.IO(err)
+		}
+		if !c.Bool("quiet") {
+			fmt.Fprintf(stderr, "fairflip sweep: plots written to %s (%d files)\n", filepath.Clean(dir), len(files))
+		}
+	}
+	return nil
+}
+
+func wrapIO(err error) error {
+	if err != nil {
+		return fferr.IO(err)
+	}
+	return nil
+}
+
+// datasetTitle names the data set and groups for titles.
+func datasetTitle(t *transform.Dataset, o *transform.Options) string {
+	minority := strings.Join(o.Minority, " or ")
+	return fmt.Sprintf("%s (%s: minority %s)", filepath.Base(t.Name), strings.Join(o.Sensitive, ","), minority)
+}

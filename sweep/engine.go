@@ -1,0 +1,665 @@
+package sweep
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/metrics"
+	"github.com/fairflip/fairflip/model"
+	"github.com/fairflip/fairflip/transform"
+)
+
+// Baselines the firm could apply itself, shown beside the collective for
+// comparison only.
+const (
+	BaselineMassaging  = "massaging"  // Kamiran & Calders: promote/demote pairs chosen by a ranker
+	BaselineReweighing = "reweighing" // Kamiran & Calders: weights P(a)P(y)/P(a,y)
+)
+
+// Config is a sweep's grid and firm.
+type Config struct {
+	// Options holds the flip options shared by every cell (groups, label,
+	// features, k, --reference-sample, seed...). Its Method, Alpha, Flips
+	// are set per cell.
+	Options transform.Options
+
+	Methods []string
+	Alphas  []float64
+	Flips   []string // counts ("0", "20", ...) and/or "auto"
+	Runs    int
+	Seed    uint64 // run r uses seed Seed+r: its collective, random scores, reference sample and split
+
+	// TestSplit, when there is no test table, holds out this fraction of
+	// the rows as the test set, re-drawn per run (by keyed hash of
+	// (seed+run, row)).
+	TestSplit float64
+
+	DropSensitive bool   // the firm does not see the sensitive column(s)
+	FirmCmd       string // external firm; empty: the built-in logistic regression
+	Baselines     []string
+
+	Workers  int                   // parallel fits (0: GOMAXPROCS)
+	Progress func(done, total int) // called after each fit (from several goroutines, serialised)
+}
+
+// grid values, parsed.
+type flipValue struct {
+	text string
+	n    int // -1 for auto
+}
+
+func parseFlipGrid(vals []string) ([]flipValue, error) {
+	var out []flipValue
+	seen := map[string]bool{}
+	for _, v := range vals {
+		v = strings.TrimSpace(v)
+		if strings.EqualFold(v, "auto") {
+			v = "auto"
+			if !seen[v] {
+				out = append(out, flipValue{"auto", -1})
+			}
+			seen[v] = true
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fferr.Usage("--flips %q: want counts (0,20,40,...) and/or auto", v)
+		}
+		v = strconv.Itoa(n)
+		if !seen[v] {
+			out = append(out, flipValue{v, n})
+		}
+		seen[v] = true
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if (out[a].n < 0) != (out[b].n < 0) {
+			return out[b].n < 0
+		}
+		return out[a].n < out[b].n
+	})
+	if len(out) == 0 {
+		return nil, fferr.Usage("--flips: the grid is empty")
+	}
+	return out, nil
+}
+
+// validate checks the grid and fills in defaults.
+func (c *Config) validate(haveTest bool) ([]flipValue, error) {
+	if len(c.Methods) == 0 {
+		c.Methods = append([]string(nil), transform.Methods...)
+	}
+	for _, m := range c.Methods {
+		known := false
+		for _, k := range transform.Methods {
+			known = known || k == m
+		}
+		if !known {
+			return nil, fferr.Usage("--methods: %q is not one of %s", m, strings.Join(transform.Methods, ", "))
+		}
+	}
+	if len(c.Alphas) == 0 {
+		c.Alphas = []float64{1}
+	}
+	for _, a := range c.Alphas {
+		if !(a > 0 && a <= 1) {
+			return nil, fferr.Usage("--alpha %v: every collective size must be in (0, 1]", a)
+		}
+	}
+	if c.Runs < 1 {
+		return nil, fferr.Usage("--runs %d: at least one run", c.Runs)
+	}
+	if haveTest && c.TestSplit > 0 {
+		return nil, fferr.Usage("give --test or --test-split, not both")
+	}
+	if !haveTest && !(c.TestSplit > 0 && c.TestSplit < 1) {
+		return nil, fferr.Usage("sweep needs a test set: --test FILE, or --test-split F with F in (0, 1) (e.g. 0.3)")
+	}
+	for _, b := range c.Baselines {
+		if b != BaselineMassaging && b != BaselineReweighing {
+			return nil, fferr.Usage("--baselines: %q is not one of massaging, reweighing", b)
+		}
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Options.Reference != nil {
+		return nil, fferr.Usage("sweep learns the majority from the training rows; --reference is not supported here (use --reference-sample)")
+	}
+	return parseFlipGrid(c.Flips)
+}
+
+// runState is what one run shares among its cells.
+type runState struct {
+	once   sync.Once
+	err    error
+	seed   uint64
+	train  []int       // training rows (indices into the train dataset)
+	at     map[int]int // train row → position in train
+	y      []bool      // original labels of the training rows
+	firm   Firm
+	base   any            // warm-start state of the base fit
+	basePr []bool         // base predictions
+	report metrics.Report // of the base model
+	// evaluate scores test predictions against the test labels.
+	evaluate func(pred []bool) (metrics.Report, error)
+
+	minority []int // minority training rows
+	minNeg   []int // minority training rows with a negative label
+	scores   map[string]*methodScores
+	smu      sync.Mutex
+}
+
+type methodScores struct {
+	once  sync.Once
+	err   error
+	order []int // minNeg rows in flip order
+	pos   map[int]bool
+}
+
+// Run runs the grid. train is the training table; test is the test table,
+// or nil to hold out cfg.TestSplit of train per run.
+func Run(ctx context.Context, cfg Config, train, test *transform.Dataset) ([]Result, string, error) {
+	grid, err := cfg.validate(test != nil)
+	if err != nil {
+		return nil, "", err
+	}
+	runs := make([]*runState, cfg.Runs)
+	for r := range runs {
+		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}}
+	}
+	// The chains: one per (run, method, alpha), and per (run, baseline).
+	type chain struct {
+		run      int
+		method   string
+		alpha    float64
+		baseline string
+	}
+	var chains []chain
+	for r := range runs {
+		for _, m := range cfg.Methods {
+			for _, a := range cfg.Alphas {
+				chains = append(chains, chain{run: r, method: m, alpha: a})
+			}
+		}
+		for _, b := range cfg.Baselines {
+			chains = append(chains, chain{run: r, baseline: b})
+		}
+	}
+	countFits := 0
+	for _, c := range chains {
+		switch {
+		case c.baseline == BaselineReweighing:
+			countFits++
+		case c.baseline == BaselineMassaging:
+			for _, g := range grid {
+				if g.n > 0 {
+					countFits++
+				}
+			}
+		default:
+			for _, g := range grid {
+				if g.n != 0 && !(g.n < 0 && c.method == transform.MethodRandom) {
+					countFits++
+				}
+			}
+		}
+	}
+	total := countFits + cfg.Runs
+	var done atomic.Int64
+	var pmu sync.Mutex
+	tick := func() {
+		n := done.Add(1)
+		if cfg.Progress != nil {
+			pmu.Lock()
+			cfg.Progress(int(n), total)
+			pmu.Unlock()
+		}
+	}
+
+	var describe string
+	var dmu sync.Mutex
+	setup := func(rs *runState) error {
+		rs.once.Do(func() {
+			rs.err = cfg.setupRun(ctx, rs, train, test)
+			if rs.err == nil {
+				dmu.Lock()
+				describe = rs.firm.Describe()
+				dmu.Unlock()
+				tick()
+			}
+		})
+		return rs.err
+	}
+
+	results := make([][]Result, len(chains))
+	jobs := make(chan int)
+	errs := make(chan error, cfg.Workers)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := 0; w < cfg.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				c := chains[i]
+				rs := runs[c.run]
+				if err := setup(rs); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				var res []Result
+				var err error
+				switch c.baseline {
+				case "":
+					res, err = cfg.runChain(ctx, rs, train, c.method, c.alpha, grid, tick)
+				case BaselineMassaging:
+					res, err = cfg.runMassaging(ctx, rs, train, grid, tick)
+				case BaselineReweighing:
+					res, err = cfg.runReweighing(ctx, rs, train, tick)
+				}
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				for k := range res {
+					res[k].Run = c.run
+				}
+				results[i] = res
+			}
+		}()
+	}
+feed:
+	for i := range chains {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for _, r := range runs {
+		if c, ok := r.firm.(interface{ Close() error }); ok {
+			c.Close()
+		}
+	}
+	if err := <-errs; err != nil {
+		return nil, "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	var all []Result
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all, describe, nil
+}
+
+// setupRun splits the rows, builds the firm and fits the base model.
+func (cfg *Config) setupRun(ctx context.Context, rs *runState, train, test *transform.Dataset) error {
+	var testRows []int
+	var testSet *transform.Dataset
+	if test == nil {
+		testSet = train
+		inTest := splitRows(train.Rows, cfg.TestSplit, rs.seed)
+		for i := 0; i < train.Rows; i++ {
+			if inTest[i] {
+				testRows = append(testRows, i)
+			} else {
+				rs.train = append(rs.train, i)
+			}
+		}
+	} else {
+		testSet = test
+		for i := 0; i < test.Rows; i++ {
+			testRows = append(testRows, i)
+		}
+		for i := 0; i < train.Rows; i++ {
+			rs.train = append(rs.train, i)
+		}
+	}
+	// Rows in neither group still train the firm (they are part of the
+	// firm's data) but are never in the collective.
+	rs.at = make(map[int]int, len(rs.train))
+	rs.y = make([]bool, len(rs.train))
+	for k, r := range rs.train {
+		rs.at[r] = k
+		rs.y[k] = train.Positive[r]
+		if train.Group[r] == transform.GroupMinority {
+			rs.minority = append(rs.minority, r)
+			if !train.Positive[r] {
+				rs.minNeg = append(rs.minNeg, r)
+			}
+		}
+	}
+	if len(rs.minority) == 0 {
+		return fferr.Data("%s: no minority rows in the training part", train.Name)
+	}
+	trainCols := firmColumns(train, cfg.DropSensitive)
+	testCols := firmColumns(testSet, cfg.DropSensitive)
+	if err := checkSameColumns(trainCols, testCols, testSet.Name); err != nil {
+		return err
+	}
+	d := FirmData{TrainCols: trainCols, TestCols: testCols, TrainRows: rs.train, TestRows: testRows, LabelName: cfg.Options.Label}
+	var err error
+	if cfg.FirmCmd != "" {
+		rs.firm, err = NewCmdFirm(cfg.FirmCmd, d)
+	} else {
+		rs.firm, err = NewLogRegFirm(d, cfg.Options.MaxLevels, 1)
+	}
+	if err != nil {
+		return err
+	}
+	// The test labels and groups, for the metrics.
+	yTest := make([]bool, len(testRows))
+	gTest := make([]metrics.Group, len(testRows))
+	for k, r := range testRows {
+		yTest[k] = testSet.Positive[r]
+		gTest[k] = metrics.Group(testSet.Group[r])
+	}
+	rs.evaluate = func(pred []bool) (metrics.Report, error) { return metrics.Evaluate(yTest, pred, gTest) }
+	rs.basePr, rs.base, err = rs.firm.Fit(ctx, rs.y, nil, nil)
+	if err != nil {
+		return err
+	}
+	rs.report, err = rs.evaluate(rs.basePr)
+	return err
+}
+
+// splitRows marks the ⌈f·n⌉ rows with the smallest keyed hash of (seed, row)
+// as test rows.
+func splitRows(n int, f float64, seed uint64) []bool {
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = i
+	}
+	test := transform.ChooseFraction(rows, f, seed^splitSalt)
+	in := make([]bool, n)
+	for _, r := range test {
+		in[r] = true
+	}
+	return in
+}
+
+// splitSalt keeps the test split independent of the collective drawn with
+// the same seed.
+const splitSalt = 0x73706c6974746573 // "splittes"
+
+// scoresFor returns the minority negatives of the run's training rows in
+// flip order for a method (computed once per run and method).
+func (cfg *Config) scoresFor(rs *runState, train *transform.Dataset, method string) (*methodScores, error) {
+	rs.smu.Lock()
+	ms := rs.scores[method]
+	if ms == nil {
+		ms = &methodScores{}
+		rs.scores[method] = ms
+	}
+	rs.smu.Unlock()
+	ms.once.Do(func() {
+		o := cfg.Options
+		o.Method = method
+		o.Seed = rs.seed
+		o.Workers = 1
+		o.Log = nil
+		if len(rs.minNeg) == 0 {
+			return
+		}
+		inTrain := func(r int) bool { _, ok := rs.at[r]; return ok }
+		refRows, refPos := o.ReferenceRows(train, inTrain)
+		if method != transform.MethodRandom && len(refRows) == 0 {
+			ms.err = fferr.Data("%s: no majority rows in the training part to learn from", train.Name)
+			return
+		}
+		sc, err := o.ScoreRows(train, refRows, refPos, rs.minNeg)
+		if err != nil {
+			ms.err = err
+			return
+		}
+		for _, i := range transform.Rank(rs.minNeg, sc) {
+			ms.order = append(ms.order, rs.minNeg[i])
+		}
+		if sc.Positive != nil {
+			ms.pos = map[int]bool{}
+			for i, r := range rs.minNeg {
+				if sc.Positive[i] {
+					ms.pos[r] = true
+				}
+			}
+		}
+	})
+	return ms, ms.err
+}
+
+// fitFlipped fits the firm with the given training rows flipped to
+// positive, warm-starting from warm.
+func (rs *runState) fitFlipped(ctx context.Context, flipped []int, promote bool, warm any) (metrics.Report, any, error) {
+	y := append([]bool(nil), rs.y...)
+	for _, r := range flipped {
+		y[rs.at[r]] = promote
+	}
+	pred, state, err := rs.firm.Fit(ctx, y, nil, warm)
+	if err != nil {
+		return metrics.Report{}, nil, err
+	}
+	rep, err := rs.evaluate(pred)
+	return rep, state, err
+}
+
+// runChain runs one (run, method, alpha) over the flip grid, in increasing
+// flip counts, each fit warm-started from the previous one.
+func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.Dataset, method string, alpha float64, grid []flipValue, tick func()) ([]Result, error) {
+	ms, err := cfg.scoresFor(rs, train, method)
+	if err != nil {
+		return nil, err
+	}
+	collective := transform.ChooseFraction(rs.minority, alpha, rs.seed)
+	inColl := make(map[int]bool, len(collective))
+	for _, r := range collective {
+		inColl[r] = true
+	}
+	var pool []int // in flip order
+	for _, r := range ms.order {
+		if inColl[r] {
+			pool = append(pool, r)
+		}
+	}
+	var out []Result
+	warm := rs.base
+	prevN := -1
+	var prev metrics.Report
+	for _, g := range grid {
+		var flipped []int
+		switch {
+		case g.n < 0:
+			if method == transform.MethodRandom {
+				continue // random has no estimate of the counterfactual label
+			}
+			for _, r := range pool {
+				if ms.pos[r] {
+					flipped = append(flipped, r)
+				}
+			}
+		default:
+			flipped = pool[:min(g.n, len(pool))]
+		}
+		var rep metrics.Report
+		switch {
+		case len(flipped) == 0:
+			rep = rs.report
+		case g.n >= 0 && len(flipped) == prevN:
+			rep = prev // the same rows as the previous count (the whole pool)
+			tick()
+		default:
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			var state any
+			rep, state, err = rs.fitFlipped(ctx, flipped, true, warm)
+			if err != nil {
+				return nil, err
+			}
+			if g.n >= 0 {
+				warm = state
+			}
+			tick()
+		}
+		if g.n >= 0 {
+			prevN, prev = len(flipped), rep
+		}
+		out = append(out, makeResult(SideCollective, method, alpha, g.text, len(flipped), len(collective), len(pool), rep))
+	}
+	return out, nil
+}
+
+// runMassaging is Kamiran & Calders' massaging at each flip count M:
+// promote the M minority negatives the base model ranks most likely
+// positive, demote the M majority positives it ranks least likely.
+func (cfg *Config) runMassaging(ctx context.Context, rs *runState, train *transform.Dataset, grid []flipValue, tick func()) ([]Result, error) {
+	lr, ok := rs.firm.(*LogRegFirm)
+	var probs []float64
+	if ok {
+		probs = lr.TrainProbs(rs.base.(*model.LogReg))
+	} else {
+		// The ranker is part of the method: with an external firm, rank
+		// with the built-in logistic regression.
+		inner, err := NewLogRegFirm(FirmData{TrainCols: firmColumns(train, cfg.DropSensitive), TestCols: firmColumns(train, cfg.DropSensitive), TrainRows: rs.train, TestRows: rs.train[:1]}, cfg.Options.MaxLevels, 1)
+		if err != nil {
+			return nil, err
+		}
+		_, st, err := inner.Fit(ctx, rs.y, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		probs = inner.TrainProbs(st.(*model.LogReg))
+	}
+	var promo, demo []int
+	for k, r := range rs.train {
+		switch {
+		case train.Group[r] == transform.GroupMinority && !rs.y[k]:
+			promo = append(promo, k)
+		case train.Group[r] == transform.GroupMajority && rs.y[k]:
+			demo = append(demo, k)
+		}
+	}
+	sort.SliceStable(promo, func(a, b int) bool { return probs[promo[a]] > probs[promo[b]] })
+	sort.SliceStable(demo, func(a, b int) bool { return probs[demo[a]] < probs[demo[b]] })
+	var out []Result
+	warm := rs.base
+	for _, g := range grid {
+		if g.n < 0 {
+			continue
+		}
+		m := min(g.n, len(promo), len(demo))
+		if m == 0 {
+			out = append(out, makeResult(SideFirm, BaselineMassaging, math.NaN(), g.text, 0, 0, 0, rs.report))
+			continue
+		}
+		y := append([]bool(nil), rs.y...)
+		for _, k := range promo[:m] {
+			y[k] = true
+		}
+		for _, k := range demo[:m] {
+			y[k] = false
+		}
+		pred, state, err := rs.firm.Fit(ctx, y, nil, warm)
+		if err != nil {
+			return nil, err
+		}
+		warm = state
+		rep, err := rs.evaluate(pred)
+		if err != nil {
+			return nil, err
+		}
+		tick()
+		out = append(out, makeResult(SideFirm, BaselineMassaging, math.NaN(), g.text, m, 0, 0, rep))
+	}
+	return out, nil
+}
+
+// runReweighing is Kamiran & Calders' reweighing: each training row gets
+// the weight P(a)·P(y) / P(a, y) of its (group, label) cell, so that group
+// and label are independent in the weighted data. Rows in neither group
+// keep weight 1.
+func (cfg *Config) runReweighing(ctx context.Context, rs *runState, train *transform.Dataset, tick func()) ([]Result, error) {
+	var cnt [3][2]float64
+	var n float64
+	for k, r := range rs.train {
+		g := train.Group[r]
+		if g == transform.GroupNone {
+			continue
+		}
+		y := 0
+		if rs.y[k] {
+			y = 1
+		}
+		cnt[g][y]++
+		n++
+	}
+	w := make([]float64, len(rs.train))
+	for k, r := range rs.train {
+		g := train.Group[r]
+		w[k] = 1
+		if g == transform.GroupNone {
+			continue
+		}
+		y := 0
+		if rs.y[k] {
+			y = 1
+		}
+		pa := (cnt[g][0] + cnt[g][1]) / n
+		py := (cnt[1][y] + cnt[2][y]) / n
+		pay := cnt[g][y] / n
+		w[k] = pa * py / pay
+	}
+	pred, _, err := rs.firm.Fit(ctx, rs.y, w, rs.base)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := rs.evaluate(pred)
+	if err != nil {
+		return nil, err
+	}
+	tick()
+	return []Result{makeResult(SideFirm, BaselineReweighing, math.NaN(), "0", 0, 0, 0, rep)}, nil
+}
+
+func makeResult(side, method string, alpha float64, req string, flips, coll, pool int, r metrics.Report) Result {
+	return Result{
+		Side: side, Method: method, Alpha: alpha, FlipsRequested: req, Flips: flips, Collective: coll, Pool: pool,
+		N: r.N, Error: r.Error, Accuracy: r.Accuracy, SP: r.SP, EqOdMean: r.EqOdMean, EqOdMax: r.EqOdMax,
+		TPRMin: r.Minority.TPR, TPRMaj: r.Majority.TPR, FPRMin: r.Minority.FPR, FPRMaj: r.Majority.FPR,
+		PPRMin: r.Minority.PositiveRate, PPRMaj: r.Majority.PositiveRate,
+	}
+}
+
+// Check validates the grid (haveTest: a separate test table is given).
+func (cfg *Config) Check(haveTest bool) error {
+	_, err := cfg.validate(haveTest)
+	return err
+}
+
+// Evaluate trains the firm once on every row of train and measures it on
+// every row of test.
+func Evaluate(ctx context.Context, cfg Config, train, test *transform.Dataset) (metrics.Report, string, error) {
+	rs := &runState{seed: cfg.Seed, scores: map[string]*methodScores{}}
+	err := cfg.setupRun(ctx, rs, train, test)
+	if c, ok := rs.firm.(interface{ Close() error }); ok {
+		c.Close()
+	}
+	if err != nil {
+		return metrics.Report{}, "", err
+	}
+	return rs.report, rs.firm.Describe(), nil
+}

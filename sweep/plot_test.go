@@ -1,0 +1,315 @@
+package sweep
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// plotTestData is a small sweep: rb-prob and random × alphas 0.3, 0.5 ×
+// flips 0, 10, 20 × 3 runs, plus rb-prob "auto" cells, a firm-side massaging
+// baseline, one run whose EqOd is undefined and one cell whose EqOd is
+// undefined in every run.
+func plotTestData() ([]Result, []Cell) {
+	var rs []Result
+	for _, m := range []string{"random", "rb-prob"} { // not in plotting order on purpose
+		for _, a := range []float64{0.5, 0.3} {
+			flips := []string{"0", "10", "20"}
+			if m == "rb-prob" {
+				flips = append(flips, "auto")
+			}
+			for _, fr := range flips {
+				n, err := strconv.Atoi(fr)
+				if err != nil {
+					n = 14 // auto
+				}
+				for run := range 3 {
+					gain := 0.004
+					if m == "rb-prob" {
+						gain = 0.008
+					}
+					eq := 0.20 - gain*float64(n)*a/0.3 + 0.01*float64(run)
+					r := Result{
+						Side: SideCollective, Method: m, Alpha: a, FlipsRequested: fr,
+						Flips: n + run%2, Run: run, Collective: 30, Pool: 20, N: 1000,
+						Error: 0.15 + 0.0005*float64(n) + 0.002*float64(run), EqOdMean: eq,
+					}
+					if m == "random" && a == 0.5 && fr == "10" && run == 1 {
+						r.EqOdMean = math.NaN() // one undefined run
+					}
+					if m == "rb-prob" && a == 0.5 && fr == "20" {
+						r.EqOdMean = math.NaN() // a cell undefined in every run
+					}
+					rs = append(rs, r)
+				}
+			}
+		}
+	}
+	for run := range 3 {
+		rs = append(rs, Result{
+			Side: SideFirm, Method: "massaging", Alpha: math.NaN(), FlipsRequested: "auto",
+			Flips: 40, Run: run, N: 1000, Error: 0.17 + 0.001*float64(run), EqOdMean: 0.05 + 0.01*float64(run),
+		})
+	}
+	return rs, plotTestCells(rs)
+}
+
+// plotTestCells summarises results per (side, method, alpha, flips requested).
+func plotTestCells(rs []Result) []Cell {
+	stat := func(xs []float64) Stat {
+		var d []float64
+		for _, x := range xs {
+			if !math.IsNaN(x) {
+				d = append(d, x)
+			}
+		}
+		st := Stat{Mean: math.NaN(), SD: math.NaN(), N: len(d)}
+		if len(d) == 0 {
+			return st
+		}
+		s := 0.0
+		for _, x := range d {
+			s += x
+		}
+		st.Mean = s / float64(len(d))
+		if len(d) > 1 {
+			v := 0.0
+			for _, x := range d {
+				v += (x - st.Mean) * (x - st.Mean)
+			}
+			st.SD = math.Sqrt(v / float64(len(d)-1))
+		}
+		return st
+	}
+	type key struct {
+		side, method, alpha, flips string
+	}
+	var keys []key
+	groups := map[key][]Result{}
+	for _, r := range rs {
+		k := key{r.Side, r.Method, fmtFloat(r.Alpha), r.FlipsRequested}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	var cells []Cell
+	for _, k := range keys {
+		g := groups[k]
+		var fl, er, eq []float64
+		for _, r := range g {
+			fl = append(fl, float64(r.Flips))
+			er = append(er, r.Error)
+			eq = append(eq, r.EqOdMean)
+		}
+		cells = append(cells, Cell{
+			Side: g[0].Side, Method: g[0].Method, Alpha: g[0].Alpha, FlipsRequested: g[0].FlipsRequested,
+			Runs: len(g), Flips: stat(fl), Error: stat(er), EqOdMean: stat(eq),
+		})
+	}
+	return cells
+}
+
+var plotTestInfo = PlotInfo{
+	Dataset: "adult.data (race: Black vs rest)",
+	Model:   "logistic regression (C=1)",
+	Grid:    "2 methods × 2 alphas × 3 flip counts × 3 runs",
+}
+
+func TestPlotWritesFigures(t *testing.T) {
+	rs, cells := plotTestData()
+	dir := filepath.Join(t.TempDir(), "figs") // created by Plot
+	paths, err := Plot(dir, rs, cells, plotTestInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"eqod_vs_flips_alpha0.3", "eqod_vs_flips_alpha0.5", "best_eqod_vs_alpha", "pareto_error_eqod"}
+	var want []string
+	for _, n := range names {
+		want = append(want, filepath.Join(dir, n+".svg"), filepath.Join(dir, n+".png"))
+	}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("paths:\n got %q\nwant %q", paths, want)
+	}
+
+	for _, n := range names {
+		svg, err := os.ReadFile(filepath.Join(dir, n+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(svg)
+		if !strings.HasPrefix(s, "<?xml") || !strings.HasSuffix(s, "</svg>\n") {
+			t.Errorf("%s.svg is not a complete SVG document", n)
+		}
+		for _, txt := range []string{plotTestInfo.Dataset, plotTestInfo.Model, plotTestInfo.Grid, "rb-prob", "random", "EqOd = ½(|ΔTPR|+|ΔFPR|)"} {
+			if !strings.Contains(s, txt) {
+				t.Errorf("%s.svg lacks %q", n, txt)
+			}
+		}
+		if strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+			t.Errorf("%s.svg contains an undefined number", n)
+		}
+
+		f, err := os.Open(filepath.Join(dir, n+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s.png: %v", n, err)
+		}
+		w, h := img.Bounds().Dx(), img.Bounds().Dy()
+		if w < 600 || w > 2500 || h < 350 || h > 1600 || math.Abs(float64(w)/float64(h)-1.6) > 0.05 {
+			t.Errorf("%s.png is %d×%d px, want about 16:10 and readable", n, w, h)
+		}
+	}
+
+	read := func(n string) string {
+		b, err := os.ReadFile(filepath.Join(dir, n+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, n := range names[:2] {
+		if s := read(n); !strings.Contains(s, "no action") || !strings.Contains(s, "flips “auto” (rule)") {
+			t.Errorf("%s.svg lacks the no-action line or the auto marker in its legend", n)
+		}
+	}
+	if !strings.Contains(read(names[0]), "α = 0.3") {
+		t.Errorf("%s.svg does not name its alpha", names[0])
+	}
+	if s := read("best_eqod_vs_alpha"); !strings.Contains(s, "no action") || !strings.Contains(s, plotLabelAlpha) {
+		t.Error("best_eqod_vs_alpha.svg lacks the no-action line or the alpha axis label")
+	}
+	s := read("pareto_error_eqod")
+	for _, txt := range []string{"massaging (firm-side)", "Pareto front (collective, means)", plotLabelError} {
+		if !strings.Contains(s, txt) {
+			t.Errorf("pareto_error_eqod.svg lacks %q", txt)
+		}
+	}
+	if strings.Contains(read("best_eqod_vs_alpha"), "massaging") {
+		t.Error("best_eqod_vs_alpha.svg shows a firm-side baseline")
+	}
+}
+
+func TestPlotDeterministic(t *testing.T) {
+	rs, cells := plotTestData()
+	d1, d2 := t.TempDir(), t.TempDir()
+	p1, err := Plot(d1, rs, cells, plotTestInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Plot(d2, rs, cells, plotTestInfo); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range p1 {
+		b1, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b2, err := os.ReadFile(filepath.Join(d2, filepath.Base(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b1) == 0 {
+			t.Errorf("%s is empty", p)
+		}
+		if strings.HasSuffix(p, ".svg") && !bytes.Equal(b1, b2) {
+			t.Errorf("%s differs between two calls", filepath.Base(p))
+		}
+	}
+}
+
+func TestPlotUndefinedAndEmpty(t *testing.T) {
+	// Only undefined values: nothing to draw, no figure, no error.
+	nan := math.NaN()
+	undef := Stat{Mean: nan, SD: nan}
+	cells := []Cell{{Side: SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10",
+		Flips: undef, Error: undef, EqOdMean: undef}}
+	rs := []Result{{Side: SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10", Error: nan, EqOdMean: nan}}
+	dir := t.TempDir()
+	paths, err := Plot(dir, rs, cells, PlotInfo{})
+	if err != nil || len(paths) != 0 {
+		t.Fatalf("Plot of undefined values = %q, %v; want nothing", paths, err)
+	}
+	if paths, err := Plot(dir, nil, nil, PlotInfo{}); err != nil || len(paths) != 0 {
+		t.Fatalf("Plot of nothing = %q, %v; want nothing", paths, err)
+	}
+
+	// A single run, a single alpha and flip count (SD undefined): still drawn.
+	one := []Result{{Side: SideCollective, Method: "rb-dist", Alpha: 1, FlipsRequested: "5", Flips: 5, Error: 0.2, EqOdMean: 0.1}}
+	paths, err = Plot(dir, one, plotTestCells(one), PlotInfo{Dataset: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"eqod_vs_flips_alpha1.svg", "eqod_vs_flips_alpha1.png", "best_eqod_vs_alpha.svg",
+		"best_eqod_vs_alpha.png", "pareto_error_eqod.svg", "pareto_error_eqod.png"}
+	var got []string
+	for _, p := range paths {
+		got = append(got, filepath.Base(p))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestPlotParetoFront(t *testing.T) {
+	nan := math.NaN()
+	xs := []float64{0.10, 0.20, 0.30, 0.40, 0.20, 0.50, nan, 0.10, 0.05}
+	ys := []float64{0.30, 0.20, 0.25, 0.10, 0.20, 0.10, 0.00, 0.35, nan}
+	// 0 front; 1 front; 2 dominated by 1; 3 front; 4 equal to 1, kept;
+	// 5 dominated by 3 (same y, larger x); 6 and 8 undefined, left out and
+	// dominating nothing; 7 dominated by 0 (same x, larger y).
+	got := plotParetoFront(xs, ys)
+	if want := []int{0, 1, 4, 3}; !slices.Equal(got, want) {
+		t.Errorf("plotParetoFront = %v, want %v", got, want)
+	}
+	if got := plotParetoFront(nil, nil); len(got) != 0 {
+		t.Errorf("plotParetoFront of nothing = %v", got)
+	}
+	if got := plotParetoFront([]float64{1}, []float64{2}); !slices.Equal(got, []int{0}) {
+		t.Errorf("plotParetoFront of one point = %v", got)
+	}
+}
+
+func TestPlotMethodOrder(t *testing.T) {
+	rs := []Result{{Method: "zeta"}, {Method: "random"}, {Method: "massaging"}, {Method: "rb-dist"}}
+	cells := []Cell{{Method: "rb-prob"}, {Method: "random"}, {Method: "reweighing"}, {Method: "rb-label"}}
+	got := plotMethods(rs, cells)
+	want := []string{"rb-prob", "rb-label", "rb-dist", "random", "massaging", "reweighing", "zeta"}
+	if !slices.Equal(got, want) {
+		t.Errorf("plotMethods = %q, want %q", got, want)
+	}
+	if plotFmtAlpha(0.3) != "0.3" || plotFmtAlpha(1) != "1" || plotFmtAlpha(0.05) != "0.05" {
+		t.Error("plotFmtAlpha")
+	}
+}
+
+func TestPlotTicker(t *testing.T) {
+	var got []string
+	for _, tk := range (plotTicker{}).Ticks(0, 20.5) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := []string{"0", "5", "10", "15", "20"}; !slices.Equal(got, want) {
+		t.Errorf("labels of [0, 20.5] = %q, want %q", got, want)
+	}
+	got = got[:0]
+	for _, tk := range (plotTicker{}).Ticks(0.03, 0.215) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := []string{"0.05", "0.10", "0.15", "0.20"}; !slices.Equal(got, want) {
+		t.Errorf("labels of [0.03, 0.215] = %q, want %q", got, want)
+	}
+}
