@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/internal/testdata"
+	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
 

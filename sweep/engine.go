@@ -171,8 +171,22 @@ func Run(ctx context.Context, cfg Config, train, test *transform.Dataset) ([]Res
 		return nil, "", err
 	}
 	runs := make([]*runState, cfg.Runs)
+	// With a fixed test table and the whole majority as reference, the RB
+	// scores are the same in every run: compute them once.
+	var shared map[string]*methodScores
+	if test != nil && cfg.Options.ReferenceSample == 0 {
+		shared = map[string]*methodScores{}
+		for _, m := range cfg.Methods {
+			if m != transform.MethodRandom {
+				shared[m] = &methodScores{}
+			}
+		}
+	}
 	for r := range runs {
 		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}}
+		for m, ms := range shared {
+			runs[r].scores[m] = ms
+		}
 	}
 	// The chains: one per (run, method, alpha), and per (run, baseline).
 	type chain struct {
@@ -588,41 +602,13 @@ func (cfg *Config) runMassaging(ctx context.Context, rs *runState, train *transf
 	return out, nil
 }
 
-// runReweighing is Kamiran & Calders' reweighing: each training row gets
-// the weight P(a)·P(y) / P(a, y) of its (group, label) cell, so that group
-// and label are independent in the weighted data. Rows in neither group
-// keep weight 1.
+// runReweighing fits the firm with Kamiran & Calders' reweighing weights.
 func (cfg *Config) runReweighing(ctx context.Context, rs *runState, train *transform.Dataset, tick func()) ([]Result, error) {
-	var cnt [3][2]float64
-	var n float64
+	groups := make([]int8, len(rs.train))
 	for k, r := range rs.train {
-		g := train.Group[r]
-		if g == transform.GroupNone {
-			continue
-		}
-		y := 0
-		if rs.y[k] {
-			y = 1
-		}
-		cnt[g][y]++
-		n++
+		groups[k] = train.Group[r]
 	}
-	w := make([]float64, len(rs.train))
-	for k, r := range rs.train {
-		g := train.Group[r]
-		w[k] = 1
-		if g == transform.GroupNone {
-			continue
-		}
-		y := 0
-		if rs.y[k] {
-			y = 1
-		}
-		pa := (cnt[g][0] + cnt[g][1]) / n
-		py := (cnt[1][y] + cnt[2][y]) / n
-		pay := cnt[g][y] / n
-		w[k] = pa * py / pay
-	}
+	w := ReweighingWeights(groups, rs.y)
 	pred, _, err := rs.firm.Fit(ctx, rs.y, w, rs.base)
 	if err != nil {
 		return nil, err
@@ -662,4 +648,40 @@ func Evaluate(ctx context.Context, cfg Config, train, test *transform.Dataset) (
 		return metrics.Report{}, "", err
 	}
 	return rs.report, rs.firm.Describe(), nil
+}
+
+// ReweighingWeights returns Kamiran & Calders' reweighing weights: each row
+// gets the weight P(a)·P(y) / P(a, y) of its (group, label) cell, with the
+// probabilities estimated over the rows of both groups, so that group and
+// label are independent in the weighted data. Rows in neither group keep
+// weight 1.
+func ReweighingWeights(group []int8, y []bool) []float64 {
+	var cnt [3][2]float64
+	var n float64
+	for k, g := range group {
+		if g == transform.GroupNone {
+			continue
+		}
+		cnt[g][b2i(y[k])]++
+		n++
+	}
+	w := make([]float64, len(group))
+	for k, g := range group {
+		w[k] = 1
+		if g == transform.GroupNone {
+			continue
+		}
+		l := b2i(y[k])
+		pa := (cnt[g][0] + cnt[g][1]) / n
+		py := (cnt[1][l] + cnt[2][l]) / n
+		w[k] = pa * py / (cnt[g][l] / n)
+	}
+	return w
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
