@@ -41,21 +41,14 @@ const (
 // pred is one condition on one sensitive cell.
 type pred struct {
 	op   op
-	vals []string // opEq, opNe: any of / none of
+	vals valueSet // opEq, opNe: any of / none of
 	num  float64  // numeric comparisons
 }
 
 func (p pred) match(cell string) bool {
 	switch p.op {
 	case opEq, opNe:
-		in := false
-		for _, v := range p.vals {
-			if cell == v {
-				in = true
-				break
-			}
-		}
-		return in == (p.op == opEq)
+		return p.vals.has(cell) == (p.op == opEq)
 	}
 	x, err := strconv.ParseFloat(cell, 64)
 	if err != nil || math.IsNaN(x) {
@@ -217,10 +210,62 @@ func makePred(flag, e string, o op, val string) (pred, error) {
 	return pr, nil
 }
 
-func values(s string) []string {
+func values(s string) valueSet {
 	var out []string
 	for _, v := range splitEscaped(s, '|') {
 		out = append(out, strings.TrimSpace(unescape(v)))
 	}
-	return out
+	return newValueSet(out)
+}
+
+// valueSet matches cell values against the values a user gave: equal text,
+// or, when both are numbers, equal numbers ("2" matches "2.0", as census
+// files write their codes).
+type valueSet struct {
+	text map[string]bool
+	nums []float64
+}
+
+func newValueSet(vals []string) valueSet {
+	s := valueSet{text: map[string]bool{}}
+	for _, v := range vals {
+		s.text[v] = true
+		if x, ok := number(v); ok {
+			s.nums = append(s.nums, x)
+		}
+	}
+	return s
+}
+
+func (s valueSet) len() int { return len(s.text) }
+
+func (s valueSet) has(v string) bool {
+	if s.text[v] {
+		return true
+	}
+	if len(s.nums) == 0 {
+		return false
+	}
+	x, ok := number(v)
+	if !ok {
+		return false
+	}
+	for _, n := range s.nums {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// number parses a finite number; it is quick to refuse text.
+func number(v string) (float64, bool) {
+	if v == "" || !(v[0] >= '0' && v[0] <= '9' || v[0] == '-' || v[0] == '+' || v[0] == '.') {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, false
+	}
+	return x, true
 }

@@ -122,10 +122,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 	lay := p.lay
 	delim := lay.delim
 	positive := strings.TrimSpace(o.Positive[0])
-	posSet := map[string]bool{}
-	for _, v := range o.Positive {
-		posSet[strings.TrimSpace(v)] = true
-	}
+	posSet := newValueSet(trimAll(o.Positive))
 	next := 0 // index into p.Rows
 	rows := 0
 	var buf []byte
@@ -162,7 +159,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 			flip := next < len(p.Rows) && p.Rows[next] == rec.Row
 			var audit string
 			if flip {
-				if len(rec.Fields) != lay.nfields || posSet[rec.Value(lay.label)] {
+				if len(rec.Fields) != lay.nfields || posSet.has(rec.Value(lay.label)) {
 					return fferr.Data("%s changed while it was being read (line %d is not what the first pass saw); nothing was written to the output file", in.Name, rec.Line)
 				}
 				orig := rec.Field(lay.label)

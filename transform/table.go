@@ -318,14 +318,8 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 			return nil, err
 		}
 	}
-	posSet := map[string]bool{}
-	for _, p := range o.Positive {
-		posSet[strings.TrimSpace(p)] = true
-	}
-	negSet := map[string]bool{}
-	for _, n := range o.Negative {
-		negSet[strings.TrimSpace(n)] = true
-	}
+	posSet := newValueSet(trimAll(o.Positive))
+	negSet := newValueSet(trimAll(o.Negative))
 	forceCat := map[string]bool{}
 	var builders, sensBuilders []*model.ColumnBuilder
 	var where rowFilter
@@ -360,13 +354,13 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	}
 	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
 		v := rec.Value(lay.label)
-		if posSet[v] {
+		if posSet.has(v) {
 			return true, nil
 		}
 		if model.IsMissing(v) {
 			return false, rowErr(file, rec.Line, lay.label, lay, "missing label %q: every row needs a label (fairflip does not guess one)", v)
 		}
-		if len(negSet) > 0 && !negSet[v] {
+		if negSet.len() > 0 && !negSet.has(v) {
 			return false, rowErr(file, rec.Line, lay.label, lay, "label %q is neither positive (--positive %s) nor negative (--negative %s)", v, strings.Join(o.Positive, " --positive "), strings.Join(o.Negative, " --negative "))
 		}
 		return false, nil
@@ -581,4 +575,12 @@ func sameColumns(in, ref *layout, file string) error {
 		}
 	}
 	return nil
+}
+
+func trimAll(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strings.TrimSpace(v)
+	}
+	return out
 }

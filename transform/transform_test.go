@@ -316,6 +316,9 @@ func TestIntersectionalGroups(t *testing.T) {
 		{[]string{"race!=White"}, []string{"Male", "Black"}, true},
 		{[]string{"race!=White|Black"}, []string{"Male", "Black"}, false},
 		{[]string{"<=50K,x"}, []string{"<=50K", "x"}, true},
+		{[]string{"Female,2"}, []string{"Female", "2.0"}, true},
+		{[]string{"Female,2"}, []string{"Female", "2.5"}, false},
+		{[]string{"race!=1"}, []string{"Male", "1.0"}, false},
 	}
 	for _, c := range cases {
 		g, err := parseGroup("--minority", c.exprs, sens)
