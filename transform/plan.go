@@ -88,7 +88,7 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	*s = Summary{
 		Version: o.Version, Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
 		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
-		Label: t.lay.colName(t.lay.label), PositiveWritten: strings.TrimSpace(o.Positive[0]), AuditColumn: o.AuditColumn,
+		Label: t.lay.colName(t.lay.label), PositiveWritten: positiveText(t, o), AuditColumn: o.AuditColumn,
 	}
 	if o.MaxFlips >= 0 {
 		s.MaxFlips = o.MaxFlips
@@ -419,4 +419,13 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// positiveText is the text a flip writes: the first --positive value, in the
+// form the input writes it.
+func positiveText(t *Dataset, o *Options) string {
+	if t.PositiveText != "" {
+		return t.PositiveText
+	}
+	return strings.TrimSpace(o.Positive[0])
 }

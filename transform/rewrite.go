@@ -121,7 +121,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 	sc := tableio.NewScanner(rc, in.Name, o.Dialect)
 	lay := p.lay
 	delim := lay.delim
-	positive := strings.TrimSpace(o.Positive[0])
+	positive := p.Summary.PositiveWritten
 	posSet := newValueSet(trimAll(o.Positive))
 	next := 0 // index into p.Rows
 	rows := 0

@@ -202,6 +202,10 @@ type Dataset struct {
 	RefKeys []uint64
 	RefPos  []bool
 	SHA256  string   // of the input's bytes
+	// PositiveText is how the input writes the first --positive value (the
+	// first label cell equal to it, as text or as a number: "1.0" for
+	// --positive 1); empty if no row has it.
+	PositiveText string
 	Notices []string // what the user should know about how the data was read
 
 	lay *layout
@@ -320,6 +324,7 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	}
 	posSet := newValueSet(trimAll(o.Positive))
 	negSet := newValueSet(trimAll(o.Negative))
+	firstPos := newValueSet(trimAll(o.Positive[:1]))
 	forceCat := map[string]bool{}
 	var builders, sensBuilders []*model.ColumnBuilder
 	var where rowFilter
@@ -355,6 +360,9 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
 		v := rec.Value(lay.label)
 		if posSet.has(v) {
+			if t.PositiveText == "" && firstPos.has(v) {
+				t.PositiveText = v
+			}
 			return true, nil
 		}
 		if model.IsMissing(v) {

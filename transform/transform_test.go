@@ -579,3 +579,18 @@ func TestFeatureSelection(t *testing.T) {
 		}
 	}
 }
+
+// TestPositiveWrittenInTheFilesForm: --positive 1 on a file that writes 1.0
+// flips to 1.0.
+func TestPositiveWrittenInTheFilesForm(t *testing.T) {
+	o := baseOpts()
+	o.Method, o.Negative = MethodRandom, []string{"0"}
+	o.Flips = FlipRule{Kind: FlipCount, N: 1}
+	out, p, err := flipBytes(t, "x,g,y\n1,min,0.0\n2,maj,1.0\n3,maj,0.0\n", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Summary.PositiveWritten != "1.0" || !strings.Contains(out, "1,min,1.0,fairflip/1") {
+		t.Fatalf("wrote %q:\n%s", p.Summary.PositiveWritten, out)
+	}
+}
