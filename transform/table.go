@@ -201,12 +201,12 @@ type Dataset struct {
 	RefRows []int
 	RefKeys []uint64
 	RefPos  []bool
-	SHA256  string   // of the input's bytes
+	SHA256  string // of the input's bytes
 	// PositiveText is how the input writes the first --positive value (the
 	// first label cell equal to it, as text or as a number: "1.0" for
 	// --positive 1); empty if no row has it.
 	PositiveText string
-	Notices []string // what the user should know about how the data was read
+	Notices      []string // what the user should know about how the data was read
 
 	lay *layout
 }
