@@ -254,10 +254,21 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit fu
 			names := sc.HeaderNames()
 			if !o.Dialect.Header {
 				if len(o.HeaderNames) > 0 {
-					if len(o.HeaderNames) != len(rec.Fields) {
+					hn := o.HeaderNames
+					// eval and sweep read flipped and unflipped files with the
+					// same names: the audit column may be there or not.
+					if o.IgnoreAudit {
+						switch {
+						case len(hn) == len(rec.Fields)+1 && hn[len(hn)-1] == o.AuditColumn:
+							hn = hn[:len(hn)-1]
+						case len(hn)+1 == len(rec.Fields):
+							hn = append(hn[:len(hn):len(hn)], o.AuditColumn)
+						}
+					}
+					if len(hn) != len(rec.Fields) {
 						return fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), in.Name, len(rec.Fields), rec.Line)
 					}
-					names = o.HeaderNames
+					names = hn
 				}
 			}
 			l, err := o.buildLayout(names, len(rec.Fields), sc.Delimiter(), in.Name)

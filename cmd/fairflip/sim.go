@@ -80,8 +80,8 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 			Description:  evalHelp,
 			OnUsageError: usageErr,
 			Flags: append(append([]cli.Flag{
-				&cli.StringFlag{Name: "train", Usage: "training table `FILE`", Required: true},
-				&cli.StringFlag{Name: "test", Usage: "test table `FILE` (same columns)", Required: true},
+				&cli.StringFlag{Name: "train", Usage: "training table `FILE` (required)"},
+				&cli.StringFlag{Name: "test", Usage: "test table `FILE` with the same columns (required)"},
 				&cli.BoolFlag{Name: "json", Usage: "print the metrics as JSON", Category: "output"},
 			}, firmFlags()...), dataFlags()...),
 			Action: func(c *cli.Context) error { return evalAction(c, stdout, stderr) },
@@ -169,6 +169,9 @@ func simOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if c.NArg() > 0 {
 		return fferr.Usage("eval takes --train and --test, not %q", c.Args().First())
+	}
+	if c.String("train") == "" || c.String("test") == "" {
+		return fferr.Usage("eval needs --train FILE and --test FILE")
 	}
 	o, err := simOptions(c, stderr)
 	if err != nil {
