@@ -201,7 +201,8 @@ var (
 // RowError is an error at one place of an input file.
 type RowError struct {
 	File   string // file name as the user gave it ("<stdin>" for standard input)
-	Line   int    // 1-based physical line, 0 if unknown
+	Line   int    // 1-based physical line, 0 if unknown (Parquet)
+	Row    int64  // 1-based data row, for formats without lines (Parquet); 0 if unknown
 	Column int    // 1-based field number, 0 if the error concerns the whole record
 	Name   string // column name, if known
 	Err    error
@@ -214,6 +215,9 @@ func (e *RowError) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
+	if e.Line == 0 && e.Row > 0 {
+		fmt.Fprintf(&b, "row %d: ", e.Row)
+	}
 	if e.Column > 0 {
 		fmt.Fprintf(&b, "column %d", e.Column)
 		if e.Name != "" {

@@ -15,11 +15,14 @@ import (
 
 // The audit cell of a flipped row holds what undo needs, readable by people:
 //
-//	fairflip/1 col=15 method=rb-prob score=0.83124 was=<=50K
+//	fairflip/1 col=15 method=rb-prob score=0.83124 was= <=50K
 //
-// col is the 1-based column of the label, and everything after "was=" is the
-// original label cell exactly as it was written (quotes and padding kept).
-// The cell of a row that was not flipped is empty.
+// col is the 1-based column of the label. In a CSV file everything after
+// "was=" is the original label cell exactly as it was written (quotes and
+// padding kept). In a Parquet file the key is "value=" and what follows is
+// the original value's text form (see tableio.ParquetText), converted back to
+// the column's type by undo. The cell of a row that was not flipped is empty
+// (null in Parquet).
 const auditPrefix = "fairflip/1 "
 
 // AuditEntry is one parsed audit cell.
@@ -27,12 +30,17 @@ type AuditEntry struct {
 	Column int    // 1-based column of the flipped label
 	Method string // scoring method
 	Score  string // the candidate's score as written
-	Was    string // the original raw label cell
+	Was    string // the original label: the raw CSV cell (Raw), or the value's text form
+	Raw    bool   // Was is a raw CSV cell ("was="), not a value ("value=")
 }
 
 // FormatAudit returns the value of an audit cell.
 func FormatAudit(e AuditEntry) string {
-	return auditPrefix + "col=" + strconv.Itoa(e.Column) + " method=" + e.Method + " score=" + e.Score + " was=" + e.Was
+	key := " value="
+	if e.Raw {
+		key = " was="
+	}
+	return auditPrefix + "col=" + strconv.Itoa(e.Column) + " method=" + e.Method + " score=" + e.Score + key + e.Was
 }
 
 // ParseAudit parses the value of a non-empty audit cell.
@@ -42,11 +50,16 @@ func ParseAudit(v string) (AuditEntry, error) {
 		return e, fmt.Errorf("audit cell %q was not written by fairflip (it should start with %q)", clip(v), auditPrefix)
 	}
 	rest := v[len(auditPrefix):]
-	i := strings.Index(rest, " was=")
-	if i < 0 {
-		return e, fmt.Errorf("audit cell %q has no was= part", clip(v))
+	// The first " was=" or " value=": the keys before it hold no spaces.
+	i, key := strings.Index(rest, " was="), " was="
+	if j := strings.Index(rest, " value="); j >= 0 && (i < 0 || j < i) {
+		i, key = j, " value="
 	}
-	e.Was = rest[i+len(" was="):]
+	if i < 0 {
+		return e, fmt.Errorf("audit cell %q has no was= or value= part", clip(v))
+	}
+	e.Was = rest[i+len(key):]
+	e.Raw = key == " was="
 	for _, f := range strings.Fields(rest[:i]) {
 		k, val, ok := strings.Cut(f, "=")
 		if !ok {
@@ -76,6 +89,17 @@ func clip(s string) string {
 		return s[:57] + "..."
 	}
 	return s
+}
+
+// formatScore writes a candidate's score for the audit cell.
+func formatScore(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
+
+// dialectFor is the dialect of an input: TSV files are CSV with TAB.
+func dialectFor(in *Input, d tableio.Dialect) tableio.Dialect {
+	if in.Format == tableio.TSV && d.Delimiter == 0 {
+		d.Delimiter = '\t'
+	}
+	return d
 }
 
 // flippedCell returns the label cell rewritten to the positive value, keeping
@@ -112,13 +136,16 @@ func appendAuditCell(dst []byte, rec *tableio.Record, value string, delim byte) 
 // Write runs pass 2: it copies in to out, flipping the planned rows and
 // writing the audit column. in must be the input the plan was made from.
 func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
+	if in.Format == tableio.Parquet {
+		return o.writeParquet(ctx, p, in, out)
+	}
 	rc, err := in.Open()
 	if err != nil {
 		return fferr.IO(err)
 	}
 	defer rc.Close()
 	w := bufio.NewWriterSize(out, 1<<20)
-	sc := tableio.NewScanner(rc, in.Name, o.Dialect)
+	sc := tableio.NewScanner(rc, in.Name, dialectFor(in, o.Dialect))
 	lay := p.lay
 	delim := lay.delim
 	positive := p.Summary.PositiveWritten
@@ -163,7 +190,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 					return fferr.Data("%s changed while it was being read (line %d is not what the first pass saw); nothing was written to the output file", in.Name, rec.Line)
 				}
 				orig := rec.Field(lay.label)
-				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: strconv.FormatFloat(p.Scores[next], 'g', 6, 64), Was: string(orig)})
+				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: formatScore(p.Scores[next]), Was: string(orig), Raw: true})
 				next++
 			}
 			// The record with the label cell (and an existing audit cell) replaced.
@@ -226,6 +253,10 @@ func Undo(ctx context.Context, in *Input, out io.Writer, opt UndoOptions) (*Undo
 	if opt.AuditColumn == "" {
 		opt.AuditColumn = DefaultAuditColumn
 	}
+	if in.Format == tableio.Parquet {
+		return undoParquet(in, out, opt)
+	}
+	opt.Dialect = dialectFor(in, opt.Dialect)
 	var sum UndoSummary
 	pass := func(w *bufio.Writer) error {
 		rc, err := in.Open()
@@ -289,6 +320,10 @@ func Undo(ctx context.Context, in *Input, out io.Writer, opt UndoOptions) (*Undo
 						return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Line: rec.Line, Column: audit + 1, Name: opt.AuditColumn, Err: fmt.Errorf("audit cell names column %d, which is not a label column of this file", e.Column)})
 					}
 					label, was = e.Column-1, e.Was
+					if !e.Raw {
+						// A value from a Parquet file (converted to CSV): write it as a cell.
+						was = string(tableio.AppendField(nil, e.Was, sc.Delimiter()))
+					}
 					sum.Restored++
 				}
 				buf = dropField(buf, rec, audit, label, was)

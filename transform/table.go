@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,13 +20,16 @@ import (
 
 // Input is an input that can be read more than once (flip reads it twice).
 type Input struct {
-	Name string // as shown in messages
+	Name   string // as shown in messages
+	Format tableio.Format
+	// Open opens the input. For Parquet the result must also be an
+	// io.ReaderAt and an io.Seeker (an *os.File is).
 	Open func() (io.ReadCloser, error)
 }
 
 // FileInput is an Input reading the file at path.
 func FileInput(path string) *Input {
-	return &Input{Name: path, Open: func() (io.ReadCloser, error) {
+	return &Input{Name: path, Format: detectFile(path), Open: func() (io.ReadCloser, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fferr.IO(err)
@@ -34,11 +38,47 @@ func FileInput(path string) *Input {
 	}}
 }
 
-// BytesInput is an Input over bytes in memory (for tests and small inputs).
+// detectFile guesses a file's format from its name and first bytes.
+func detectFile(path string) tableio.Format {
+	head := make([]byte, 4)
+	if f, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(f, head)
+		head = head[:n]
+		f.Close()
+	}
+	return tableio.DetectFormat(path, head)
+}
+
+// BytesInput is an Input over bytes in memory (for tests and small inputs),
+// its format detected from its first bytes.
 func BytesInput(name string, b []byte) *Input {
-	return &Input{Name: name, Open: func() (io.ReadCloser, error) {
-		return io.NopCloser(strings.NewReader(string(b))), nil
+	return &Input{Name: name, Format: tableio.DetectFormat("", b), Open: func() (io.ReadCloser, error) {
+		return bytesReadCloser{bytes.NewReader(b)}, nil
 	}}
+}
+
+type bytesReadCloser struct{ *bytes.Reader }
+
+func (bytesReadCloser) Close() error { return nil }
+
+// openAt opens a Parquet input for random access.
+func openAt(in *Input) (io.ReaderAt, int64, io.Closer, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, 0, nil, fferr.IO(err)
+	}
+	ra, ok1 := rc.(io.ReaderAt)
+	sk, ok2 := rc.(io.Seeker)
+	if !ok1 || !ok2 {
+		rc.Close()
+		return nil, 0, nil, fferr.Usage("%s: a Parquet input must be a file (it is read from its footer)", in.Name)
+	}
+	size, err := sk.Seek(0, io.SeekEnd)
+	if err != nil {
+		rc.Close()
+		return nil, 0, nil, fferr.IO(err)
+	}
+	return ra, size, rc, nil
 }
 
 // layout is what pass 1 learned about the file's columns.
@@ -238,7 +278,7 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit fu
 	if h != nil {
 		r = io.TeeReader(rc, h)
 	}
-	sc := tableio.NewScanner(r, in.Name, o.Dialect)
+	sc := tableio.NewScanner(r, in.Name, dialectFor(in, o.Dialect))
 	for {
 		rec, err := sc.Next()
 		if err == io.EOF {
@@ -323,19 +363,13 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 		return nil, err
 	}
 	t := &Dataset{Name: in.Name}
-	minor, err := parseGroup("--minority", o.Minority, o.Sensitive)
+	if in.Format == tableio.Parquet {
+		return o.loadParquet(ctx, in, t)
+	}
+	rules, err := o.rules()
 	if err != nil {
 		return nil, err
 	}
-	var major groupSpec
-	if len(o.Majority) > 0 {
-		if major, err = parseGroup("--majority", o.Majority, o.Sensitive); err != nil {
-			return nil, err
-		}
-	}
-	posSet := newValueSet(trimAll(o.Positive))
-	negSet := newValueSet(trimAll(o.Negative))
-	firstPos := newValueSet(trimAll(o.Positive[:1]))
 	forceCat := map[string]bool{}
 	var builders, sensBuilders []*model.ColumnBuilder
 	var where rowFilter
@@ -344,45 +378,20 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	// groupOf classifies one record, reporting an error for a row in both groups.
 	groupOf := func(rec *tableio.Record, lay *layout, file string) (int8, error) {
 		for i, c := range lay.sensitive {
-			v := rec.Value(c)
-			if model.IsMissing(v) && major == nil {
-				return GroupNone, nil
-			}
-			cells[i] = v
+			cells[i] = rec.Value(c)
 		}
-		isMin := minor.match(cells)
-		isMaj := false
-		if major != nil {
-			isMaj = major.match(cells)
-		} else {
-			isMaj = !isMin
+		g, err := rules.group(cells)
+		if err != nil {
+			return 0, rowErr(file, rec.Line, lay.sensitive[0], lay, "%v", err)
 		}
-		if isMin && isMaj {
-			return 0, rowErr(file, rec.Line, lay.sensitive[0], lay, "row matches both --minority and --majority")
-		}
-		switch {
-		case isMin:
-			return GroupMinority, nil
-		case isMaj:
-			return GroupMajority, nil
-		}
-		return GroupNone, nil
+		return g, nil
 	}
 	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
-		v := rec.Value(lay.label)
-		if posSet.has(v) {
-			if t.PositiveText == "" && firstPos.has(v) {
-				t.PositiveText = v
-			}
-			return true, nil
+		p, err := rules.label(rec.Value(lay.label))
+		if err != nil {
+			return false, rowErr(file, rec.Line, lay.label, lay, "%v", err)
 		}
-		if model.IsMissing(v) {
-			return false, rowErr(file, rec.Line, lay.label, lay, "missing label %q: every row needs a label (fairflip does not guess one)", v)
-		}
-		if negSet.len() > 0 && !negSet.has(v) {
-			return false, rowErr(file, rec.Line, lay.label, lay, "label %q is neither positive (--positive %s) nor negative (--negative %s)", v, strings.Join(o.Positive, " --positive "), strings.Join(o.Negative, " --negative "))
-		}
-		return false, nil
+		return p, nil
 	}
 	addFeatures := func(rec *tableio.Record, lay *layout) {
 		for j, c := range lay.features {
@@ -443,6 +452,7 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	t.lay = lay
 	t.Rows = len(t.Group)
 	t.SHA256 = hex.EncodeToString(h.Sum(nil))
+	t.PositiveText = rules.positiveText
 	if t.Rows == 0 {
 		what := "no data rows"
 		if o.Dialect.Header {
@@ -491,6 +501,12 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 			return nil, err
 		}
 	}
+	t.finish(lay, builders, sensBuilders)
+	return t, nil
+}
+
+// finish builds the feature and sensitive columns.
+func (t *Dataset) finish(lay *layout, builders, sensBuilders []*model.ColumnBuilder) {
 	for _, b := range sensBuilders {
 		t.Sensitive = append(t.Sensitive, b.Build())
 	}
@@ -507,7 +523,6 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	if len(ids) > 0 {
 		t.Notices = append(t.Notices, fmt.Sprintf("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", ")))
 	}
-	return t, nil
 }
 
 // FeatureNames returns the names of the feature columns.

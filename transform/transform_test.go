@@ -369,11 +369,13 @@ func TestFlippedCellQuotingAndPadding(t *testing.T) {
 }
 
 func TestAuditRoundTrip(t *testing.T) {
-	for _, was := range []string{" <=50K", `"no"`, "x was= y", ""} {
-		e := AuditEntry{Column: 3, Method: "rb-dist", Score: "-1.5", Was: was}
-		got, err := ParseAudit(FormatAudit(e))
-		if err != nil || got != e {
-			t.Errorf("round trip of %+v gave %+v, %v", e, got, err)
+	for _, was := range []string{" <=50K", `"no"`, "x was= y", "a value= b", ""} {
+		for _, raw := range []bool{true, false} {
+			e := AuditEntry{Column: 3, Method: "rb-dist", Score: "-1.5", Was: was, Raw: raw}
+			got, err := ParseAudit(FormatAudit(e))
+			if err != nil || got != e {
+				t.Errorf("round trip of %+v gave %+v, %v", e, got, err)
+			}
 		}
 	}
 	for _, bad := range []string{"hello", "fairflip/1 method=x was=1", "fairflip/1 col=0 was=1", "fairflip/1 col=2"} {

@@ -119,7 +119,73 @@ func dialectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-header", Usage: "the file has no header record", Category: "CSV dialect"},
 		&cli.IntFlag{Name: "skip-lines", Usage: "pass the first `N` lines through unchanged (a preamble)", Category: "CSV dialect"},
 		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
+		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: csv, tsv or parquet (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
 	}
+}
+
+func outputFormatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "output-format", Usage: "write `FORMAT`: csv, tsv or parquet (default: the input's format); converting carries the table, not comment lines or Parquet metadata", Category: "output"}
+}
+
+// converted wraps write (which writes the input's format) so that it writes
+// the --output-format instead: it writes to a temporary file and converts.
+func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNames []string, write func(io.Writer) error) (func(io.Writer) error, error) {
+	out, err := tableio.ParseFormat(c.String("output-format"))
+	if err != nil {
+		return nil, fferr.Usage("--output-format: %v", err)
+	}
+	if out == "" || out == in.Format {
+		return write, nil
+	}
+	toParquet := out == tableio.Parquet
+	if !toParquet && in.Format != tableio.Parquet {
+		return nil, fferr.Usage("--output-format %s: fairflip converts between CSV and Parquet; to change a CSV delimiter use a CSV tool", out)
+	}
+	return func(w io.Writer) error {
+		tmp, err := os.CreateTemp("", "fairflip-convert-*")
+		if err != nil {
+			return fferr.IO(err)
+		}
+		defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+		if err := write(tmp); err != nil {
+			return err
+		}
+		open := func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }
+		if toParquet {
+			if in.Format == tableio.TSV && d.Delimiter == 0 {
+				d.Delimiter = '\t'
+			}
+			if err := tableio.ConvertCSVToParquet(open, in.Name, d, headerNames, w, 0); err != nil {
+				return fferr.Wrap(fferr.ErrData, err)
+			}
+			return nil
+		}
+		st, err := tmp.Stat()
+		if err != nil {
+			return fferr.IO(err)
+		}
+		pf, err := tableio.OpenParquet(tmp, st.Size(), in.Name)
+		if err != nil {
+			return fferr.Wrap(fferr.ErrData, err)
+		}
+		delim := byte(',')
+		if out == tableio.TSV {
+			delim = '\t'
+		}
+		if err := tableio.ConvertParquetToCSV(pf, w, delim); err != nil {
+			return fferr.Wrap(fferr.ErrData, err)
+		}
+		return nil
+	}, nil
+}
+
+// inputFormat reads --format.
+func inputFormat(c *cli.Context) (tableio.Format, error) {
+	f, err := tableio.ParseFormat(c.String("format"))
+	if err != nil {
+		return "", fferr.Usage("--format: %v", err)
+	}
+	return f, nil
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -165,6 +231,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 				&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
 				&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr (errors are still reported)", Category: "output"},
+				outputFormatFlag(),
 			}, dataFlags()...),
 			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
 		},
@@ -178,6 +245,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
+				outputFormatFlag(),
 			}, dialectFlags()...),
 			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr) },
 		},
@@ -236,7 +304,7 @@ func oneArg(c *cli.Context) (string, error) {
 // openInput returns a re-readable input, refusing an output that is the
 // input itself. Standard input is spooled to a temporary file; cleanup
 // removes it.
-func openInput(path, output string, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
+func openInput(path, output string, format tableio.Format, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
 	if err := refuseInputAsOutput(path, output); err != nil {
 		return nil, nil, err
 	}
@@ -248,7 +316,11 @@ func openInput(path, output string, stdin io.Reader) (in *transform.Input, clean
 		if st.IsDir() {
 			return nil, nil, fferr.Usage("%s is a directory, not a table", path)
 		}
-		return transform.FileInput(path), func() {}, nil
+		in := transform.FileInput(path)
+		if format != "" {
+			in.Format = format
+		}
+		return in, func() {}, nil
 	}
 	f, err := os.CreateTemp("", "fairflip-stdin-*")
 	if err != nil {
@@ -260,7 +332,12 @@ func openInput(path, output string, stdin io.Reader) (in *transform.Input, clean
 		return nil, nil, fferr.IO(fmt.Errorf("reading standard input: %w", err))
 	}
 	name := f.Name()
-	return &transform.Input{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return os.Open(name) }}, cleanup, nil
+	if format == "" {
+		head := make([]byte, 4)
+		n, _ := f.ReadAt(head, 0)
+		format = tableio.DetectFormat("", head[:n])
+	}
+	return &transform.Input{Name: "<stdin>", Format: format, Open: func() (io.ReadCloser, error) { return os.Open(name) }}, cleanup, nil
 }
 
 // refuseInputAsOutput fails when -o names the input file.
@@ -363,7 +440,11 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if ref := c.String("reference"); ref != "" {
 		opt.Reference = transform.FileInput(ref)
 	}
-	in, cleanup, err := openInput(inPath, c.String("output"), stdin)
+	format, err := inputFormat(c)
+	if err != nil {
+		return err
+	}
+	in, cleanup, err := openInput(inPath, c.String("output"), format, stdin)
 	if err != nil {
 		return err
 	}
@@ -373,8 +454,15 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	err = commitOutput(c.String("output"), stdout, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
+	names := opt.HeaderNames
+	if len(names) > 0 {
+		names = append(append([]string(nil), names...), opt.AuditColumn)
+	}
+	write, err := converted(c, in, opt.Dialect, names, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
 	if err != nil {
+		return err
+	}
+	if err := commitOutput(c.String("output"), stdout, write); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {
@@ -434,18 +522,25 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	in, cleanup, err := openInput(inPath, c.String("output"), stdin)
+	format, err := inputFormat(c)
+	if err != nil {
+		return err
+	}
+	in, cleanup, err := openInput(inPath, c.String("output"), format, stdin)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	var sum *transform.UndoSummary
-	err = commitOutput(c.String("output"), stdout, func(w io.Writer) error {
+	write, err := converted(c, in, d, nil, func(w io.Writer) error {
 		var err error
 		sum, err = transform.Undo(c.Context, in, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := commitOutput(c.String("output"), stdout, write); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {

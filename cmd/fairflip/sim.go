@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/sweep"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -127,8 +128,8 @@ func parseFloats(flag, s string) ([]float64, error) {
 
 // loadPair loads the training table and, if testPath is set, the test
 // table, with the same options.
-func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, stdin io.Reader) (train, test *transform.Dataset, err error) {
-	in, cleanup, err := openInput(trainPath, "-", stdin)
+func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, format tableio.Format, stdin io.Reader) (train, test *transform.Dataset, err error) {
+	in, cleanup, err := openInput(trainPath, "-", format, stdin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -140,7 +141,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		fmt.Fprintln(o.Log, "fairflip: "+n)
 	}
 	if testPath != "" {
-		tin, tclean, err := openInput(testPath, "-", nil)
+		tin, tclean, err := openInput(testPath, "-", format, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -180,7 +181,11 @@ func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	train, test, err := loadPair(c.Context, o, c.String("train"), c.String("test"), nil)
+	format, err := inputFormat(c)
+	if err != nil {
+		return err
+	}
+	train, test, err := loadPair(c.Context, o, c.String("train"), c.String("test"), format, nil)
 	if err != nil {
 		return err
 	}
@@ -252,7 +257,11 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err := cfg.Check(c.String("test") != ""); err != nil {
 		return err
 	}
-	train, test, err := loadPair(c.Context, o, c.Args().First(), c.String("test"), stdin)
+	format, err := inputFormat(c)
+	if err != nil {
+		return err
+	}
+	train, test, err := loadPair(c.Context, o, c.Args().First(), c.String("test"), format, stdin)
 	if err != nil {
 		return err
 	}

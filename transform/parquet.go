@@ -1,0 +1,428 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/model"
+)
+
+// Parquet inputs are read column by column: only the columns the plan needs
+// (label, sensitive, members, --where, features) are decoded, each in one
+// pass over its pages, so memory holds the extracted columns, not the file.
+
+// openParquet opens a Parquet input; close releases it.
+func openParquet(in *Input) (*tableio.ParquetFile, io.ReaderAt, int64, func(), error) {
+	ra, size, c, err := openAt(in)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	pf, err := tableio.OpenParquet(ra, size, in.Name)
+	if err != nil {
+		c.Close()
+		return nil, nil, 0, nil, fferr.Wrap(fferr.ErrData, err)
+	}
+	return pf, ra, size, func() { c.Close() }, nil
+}
+
+// parquetLayout resolves the flags against a Parquet file's leaf columns.
+// Nested and repeated columns are carried through untouched: they cannot be
+// the label, sensitive, members or a feature.
+func (o *Options) parquetLayout(pf *tableio.ParquetFile, file string) (*layout, []tableio.ParquetColumn, []string, error) {
+	cols := pf.Columns()
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	lay, err := o.buildLayout(names, len(cols), 0, file)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var notices []string
+	check := func(i int, role string) error {
+		if !cols[i].Flat {
+			return fferr.Usage("%s %s: column %q is nested or repeated (%s); fairflip carries such columns through untouched but cannot use them as %s", role, cols[i].Name, cols[i].Name, cols[i].Type, strings.TrimPrefix(role, "--"))
+		}
+		return nil
+	}
+	if err := check(lay.label, "--label"); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, s := range lay.sensitive {
+		if err := check(s, "--sensitive"); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if lay.members >= 0 {
+		if err := check(lay.members, "--members"); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	var feats []int
+	var skipped []string
+	for _, f := range lay.features {
+		if cols[f].Flat {
+			feats = append(feats, f)
+			continue
+		}
+		if lay.explicit[f] {
+			return nil, nil, nil, check(f, "--features")
+		}
+		skipped = append(skipped, cols[f].Name)
+	}
+	lay.features = feats
+	if len(skipped) > 0 {
+		notices = append(notices, fmt.Sprintf("nested or repeated columns are carried through untouched and are not features: %s", strings.Join(skipped, ", ")))
+	}
+	if lay.audit >= 0 && !cols[lay.audit].Flat {
+		return nil, nil, nil, fferr.Usage("the audit column %q is nested", cols[lay.audit].Name)
+	}
+	return lay, cols, notices, nil
+}
+
+// codedColumn holds a column's text values dictionary-coded (few distinct
+// values, as sensitive columns have).
+type codedColumn struct {
+	codes  []int32
+	values []string
+	index  map[string]int32
+}
+
+func (c *codedColumn) add(text []byte, null bool) {
+	if null {
+		c.codes = append(c.codes, -1)
+		return
+	}
+	code, ok := c.index[string(text)]
+	if !ok {
+		code = int32(len(c.values))
+		c.values = append(c.values, string(text))
+		c.index[string(text)] = code
+	}
+	c.codes = append(c.codes, code)
+}
+
+func (c *codedColumn) at(row int) string {
+	if code := c.codes[row]; code >= 0 {
+		return c.values[code]
+	}
+	return ""
+}
+
+// readCoded reads a whole column dictionary-coded.
+func readCoded(pf *tableio.ParquetFile, col int, file string) (*codedColumn, error) {
+	c := &codedColumn{index: map[string]int32{}}
+	err := pf.ScanColumn(col, func(_ int64, text []byte, null bool) error {
+		c.add(text, null)
+		return nil
+	})
+	if err != nil {
+		return nil, fferr.Wrap(fferr.ErrData, err)
+	}
+	return c, nil
+}
+
+// loadParquet is Load for a Parquet input.
+func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Dataset, error) {
+	if o.Reference != nil {
+		return nil, fferr.Usage("--reference is not supported with a Parquet input yet; use --reference-sample, or convert the input to CSV")
+	}
+	rules, err := o.rules()
+	if err != nil {
+		return nil, err
+	}
+	pf, ra, size, done, err := openParquet(in)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	lay, cols, notices, err := o.parquetLayout(pf, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	t.lay = lay
+	t.Notices = append(t.Notices, notices...)
+	n := int(pf.NumRows())
+	if n == 0 {
+		return nil, fferr.Data("%s has no data rows", in.Name)
+	}
+	// The input's digest, for the summary.
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
+		return nil, fferr.IO(err)
+	}
+	t.SHA256 = hex.EncodeToString(h.Sum(nil))
+
+	// Rows kept by --where (eval and sweep).
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = true
+	}
+	if len(o.Where) > 0 {
+		f, err := parseWhere(o.Where, lay, in.Name)
+		if err != nil {
+			return nil, err
+		}
+		coded := map[int]*codedColumn{}
+		for _, conj := range f {
+			for _, cp := range conj {
+				if coded[cp.col] == nil {
+					if !cols[cp.col].Flat {
+						return nil, fferr.Usage("--where: column %q is nested or repeated", cols[cp.col].Name)
+					}
+					if coded[cp.col], err = readCoded(pf, cp.col, in.Name); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		for i := range keep {
+			keep[i] = false
+			for _, conj := range f {
+				ok := true
+				for _, cp := range conj {
+					if !cp.p.match(coded[cp.col].at(i)) {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					keep[i] = true
+					break
+				}
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rowErrAt := func(row, col int, err error) error {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Row: int64(row) + 1, Column: col + 1, Name: cols[col].Name, Err: err})
+	}
+
+	// Groups, from the sensitive columns.
+	sens := make([]*codedColumn, len(lay.sensitive))
+	var sensBuilders []*model.ColumnBuilder
+	for j, c := range lay.sensitive {
+		if sens[j], err = readCoded(pf, c, in.Name); err != nil {
+			return nil, err
+		}
+		b := model.NewColumnBuilder(cols[c].Name, true)
+		for i := 0; i < n; i++ {
+			if keep[i] {
+				b.Add(sens[j].at(i))
+			}
+		}
+		sensBuilders = append(sensBuilders, b)
+	}
+	cells := make([]string, len(sens))
+	for i := 0; i < n; i++ {
+		if !keep[i] {
+			continue
+		}
+		for j := range sens {
+			cells[j] = sens[j].at(i)
+		}
+		g, err := rules.group(cells)
+		if err != nil {
+			return nil, rowErrAt(i, lay.sensitive[0], err)
+		}
+		t.Group = append(t.Group, g)
+	}
+	// Labels.
+	err = pf.ScanColumn(lay.label, func(row int64, text []byte, null bool) error {
+		if !keep[row] {
+			return nil
+		}
+		v := ""
+		if !null {
+			v = string(text)
+		}
+		p, err := rules.label(v)
+		if err != nil {
+			return rowErrAt(int(row), lay.label, err)
+		}
+		t.Positive = append(t.Positive, p)
+		return nil
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	t.PositiveText = rules.positiveText
+	// Members.
+	if lay.members >= 0 {
+		err = pf.ScanColumn(lay.members, func(row int64, text []byte, null bool) error {
+			if keep[row] {
+				t.Member = append(t.Member, !null && truthy(string(text)))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, classify(err)
+		}
+	}
+	// Features, one column at a time.
+	forceCat := map[int]bool{}
+	for _, c := range o.Categorical {
+		i, err := resolve(lay.names, lay.nfields, c, "--categorical", in.Name)
+		if err != nil {
+			return nil, err
+		}
+		forceCat[i] = true
+	}
+	var builders []*model.ColumnBuilder
+	for _, f := range lay.features {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b := model.NewColumnBuilder(cols[f].Name, forceCat[f])
+		err := pf.ScanColumn(f, func(row int64, text []byte, null bool) error {
+			if keep[row] {
+				if null {
+					b.AddBytes(nil)
+				} else {
+					b.AddBytes(text)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, classify(err)
+		}
+		builders = append(builders, b)
+	}
+	t.Rows = len(t.Group)
+	if t.Rows == 0 {
+		return nil, fferr.Data("%s: no row is left after --where", in.Name)
+	}
+	for i, g := range t.Group {
+		if g == GroupMajority {
+			t.RefRows = append(t.RefRows, i)
+			t.RefKeys = append(t.RefKeys, uint64(i))
+			t.RefPos = append(t.RefPos, t.Positive[i])
+		}
+	}
+	t.finish(lay, builders, sensBuilders)
+	return t, nil
+}
+
+// writeParquet is pass 2 for a Parquet input: the same file with the
+// planned label cells set to the positive value and the audit column
+// appended (or filled, with --replace-audit).
+func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
+	pf, _, _, done, err := openParquet(in)
+	if err != nil {
+		return err
+	}
+	defer done()
+	lay := p.lay
+	flip := make(map[int64]int, len(p.Rows)) // row → index in p.Rows
+	for i, r := range p.Rows {
+		flip[int64(r)] = i
+	}
+	audit := make(map[int64]string, len(p.Rows))
+	set := make(map[int64]string, len(p.Rows))
+	posSet := newValueSet(trimAll(o.Positive))
+	var changed error
+	err = pf.ScanColumn(lay.label, func(row int64, text []byte, null bool) error {
+		i, ok := flip[row]
+		if !ok {
+			return nil
+		}
+		if null || posSet.has(string(text)) {
+			changed = fferr.Data("%s changed while it was being read (row %d is not what the first pass saw); nothing was written", in.Name, row+1)
+			return changed
+		}
+		set[row] = p.Summary.PositiveWritten
+		audit[row] = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: formatScore(p.Scores[i]), Was: string(text)})
+		return nil
+	})
+	if changed != nil {
+		return changed
+	}
+	if err != nil {
+		return classify(err)
+	}
+	if int(pf.NumRows()) != p.Summary.Rows {
+		return fferr.Data("%s changed while it was being read (%d rows now, %d before); nothing was written", in.Name, pf.NumRows(), p.Summary.Rows)
+	}
+	rw := tableio.ParquetRewrite{Set: map[int]map[int64]string{lay.label: set}, DropColumn: -1}
+	if lay.audit >= 0 {
+		// --replace-audit: fill the existing column, never overwriting an entry.
+		err := pf.ScanColumn(lay.audit, func(row int64, text []byte, null bool) error {
+			if _, ok := audit[row]; ok && !null && len(text) > 0 {
+				return fferr.Data("%s: row %d already has an audit entry, which --replace-audit would overwrite", in.Name, row+1)
+			}
+			return nil
+		})
+		if err != nil {
+			return classify(err)
+		}
+		rw.Set[lay.audit] = audit
+	} else {
+		rw.AppendColumn = o.AuditColumn
+		rw.Append = audit
+	}
+	if err := tableio.RewriteParquet(pf, out, rw); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// undoParquet restores the labels recorded in a Parquet file's audit
+// column and drops the column.
+func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
+	pf, _, _, done, err := openParquet(in)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	cols := pf.Columns()
+	audit := -1
+	for i, c := range cols {
+		if c.Name == opt.AuditColumn {
+			audit = i
+		}
+	}
+	if audit < 0 || !cols[audit].Flat {
+		return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", in.Name, opt.AuditColumn)
+	}
+	sum := &UndoSummary{Rows: int(pf.NumRows())}
+	set := map[int]map[int64]string{}
+	err = pf.ScanColumn(audit, func(row int64, text []byte, null bool) error {
+		if null || len(text) == 0 {
+			return nil
+		}
+		e, err := ParseAudit(string(text))
+		if err == nil && (e.Column > len(cols) || e.Column-1 == audit || !cols[e.Column-1].Flat) {
+			err = fmt.Errorf("audit cell names column %d, which is not a label column of this file", e.Column)
+		}
+		if err != nil {
+			return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Row: row + 1, Column: audit + 1, Name: opt.AuditColumn, Err: err})
+		}
+		if set[e.Column-1] == nil {
+			set[e.Column-1] = map[int64]string{}
+		}
+		was := e.Was
+		if e.Raw {
+			// A raw CSV cell (the file was flipped as CSV and converted): its value.
+			was = tableio.DecodeField([]byte(was))
+		}
+		set[e.Column-1][row] = was
+		sum.Restored++
+		return nil
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	if err := tableio.RewriteParquet(pf, out, tableio.ParquetRewrite{Set: set, DropColumn: audit}); err != nil {
+		return nil, classify(err)
+	}
+	return sum, nil
+}

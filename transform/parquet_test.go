@@ -1,0 +1,261 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/fairflip/fairflip/internal/duckdb"
+	"github.com/fairflip/fairflip/internal/testdata"
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+// duck runs SQL and fails the test on error.
+func duck(t *testing.T, sql string) *duckdb.Result {
+	t.Helper()
+	r, err := duckdb.Query(sql)
+	if err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, sql)
+	}
+	return r
+}
+
+// parquetSchema returns DuckDB's (name, type) list of a Parquet file.
+func parquetSchema(t *testing.T, path string) [][2]string {
+	r := duck(t, "DESCRIBE SELECT * FROM read_parquet("+duckdb.Quote(path)+")")
+	var out [][2]string
+	for _, row := range r.Rows {
+		out = append(out, [2]string{row[0].(string), row[1].(string)})
+	}
+	return out
+}
+
+// rowGroupLayout returns, per row group, its row count and the codecs of its columns.
+func rowGroupLayout(t *testing.T, path string) []string {
+	r := duck(t, "SELECT row_group_id, row_group_num_rows, string_agg(compression, ',' ORDER BY column_id) FROM parquet_metadata("+duckdb.Quote(path)+") GROUP BY ALL ORDER BY 1")
+	var out []string
+	for _, row := range r.Rows {
+		out = append(out, fmt.Sprint(row...))
+	}
+	return out
+}
+
+// differences counts, per column, the rows (matched by position) whose values
+// differ between two Parquet files.
+func differences(t *testing.T, a, b string, cols []string) map[string]int {
+	var sel []string
+	for _, c := range cols {
+		q := `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE x.%s IS DISTINCT FROM y.%s)", q, q))
+	}
+	sql := fmt.Sprintf("SELECT %s FROM read_parquet(%s, file_row_number=true) x JOIN read_parquet(%s, file_row_number=true) y USING (file_row_number)",
+		strings.Join(sel, ", "), duckdb.Quote(a), duckdb.Quote(b))
+	r := duck(t, sql)
+	out := map[string]int{}
+	for i, c := range cols {
+		var n int
+		fmt.Sscan(fmt.Sprint(r.Rows[0][i]), &n)
+		out[c] = n
+	}
+	return out
+}
+
+// TestParquetRealDataFidelity converts Adult and COMPAS to Parquet with
+// DuckDB, flips them, and checks with DuckDB that only the planned label
+// cells changed, the schema and row groups are kept, the audit column is
+// last, and undo gives back the original values and schema.
+func TestParquetRealDataFidelity(t *testing.T) {
+	duckdb.Require(t)
+	dir := t.TempDir()
+	adultNames := strings.ReplaceAll(testdata.AdultColumns, "-", "_")
+	cases := []struct {
+		name, csv, sql string
+		opts           Options
+		label          string
+	}{
+		{"adult", "adult/adult.data",
+			"SELECT * FROM read_csv(%s, header=false, delim=', ', names=['" + strings.ReplaceAll(adultNames, ",", "','") + "'])",
+			Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}, "income"},
+		{"compas", "compas/compas-scores-two-years.csv",
+			"SELECT * FROM read_csv(%s, header=true)",
+			Options{Sensitive: []string{"race"}, Minority: []string{"African-American"}, Label: "two_year_recid", Positive: []string{"0"}, Negative: []string{"1"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}, "two_year_recid"},
+	}
+	for _, c := range cases {
+		src := filepath.Join(dir, c.name+".parquet")
+		duck(t, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 10000)", fmt.Sprintf(c.sql, duckdb.Quote(testdata.Path(t, c.csv))), duckdb.Quote(src)))
+		schema := parquetSchema(t, src)
+		var cols []string
+		for _, s := range schema {
+			cols = append(cols, s[0])
+		}
+		for _, m := range []string{MethodRBProb, MethodRandom} {
+			t.Run(c.name+"/"+m, func(t *testing.T) {
+				o := c.opts
+				o.Method = m
+				o.Flips = FlipRule{Kind: FlipCount, N: 150}
+				in := FileInput(src)
+				if in.Format != tableio.Parquet {
+					t.Fatalf("format %q", in.Format)
+				}
+				p, err := o.MakePlan(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := filepath.Join(dir, c.name+"."+m+".parquet")
+				var buf bytes.Buffer
+				if err := o.Write(context.Background(), p, in, &buf); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				// Schema: the input's columns, then the audit column.
+				got := parquetSchema(t, out)
+				if !reflect.DeepEqual(got[:len(got)-1], schema) || got[len(got)-1] != [2]string{DefaultAuditColumn, "VARCHAR"} {
+					t.Fatalf("schema %v, want %v + audit VARCHAR", got, schema)
+				}
+				if a, b := rowGroupLayout(t, src), rowGroupLayout(t, out); len(a) != len(b) {
+					t.Fatalf("row groups %v, want %v", b, a)
+				} else {
+					for i := range a {
+						if !strings.HasPrefix(b[i], a[i]) {
+							t.Fatalf("row group %d: %q, want %q + the audit column", i, b[i], a[i])
+						}
+					}
+				}
+				// Only the label changed, on exactly the planned rows, each with an audit entry.
+				diff := differences(t, src, out, cols)
+				for _, col := range cols {
+					want := 0
+					if col == c.label {
+						want = 150
+					}
+					if diff[col] != want {
+						t.Fatalf("column %s: %d rows differ, want %d", col, diff[col], want)
+					}
+				}
+				r := duck(t, fmt.Sprintf("SELECT count(*) FILTER (WHERE %s IS NOT NULL), count(*) FROM read_parquet(%s)", DefaultAuditColumn, duckdb.Quote(out)))
+				if fmt.Sprint(r.Rows[0][0]) != "150" || fmt.Sprint(r.Rows[0][1]) != fmt.Sprint(p.Summary.Rows) {
+					t.Fatalf("audit cells %v of %v rows", r.Rows[0][0], r.Rows[0][1])
+				}
+				// undo: the original values and schema.
+				back := filepath.Join(dir, c.name+"."+m+".undo.parquet")
+				var ub bytes.Buffer
+				if _, err := Undo(context.Background(), FileInput(out), &ub, UndoOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(back, ub.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if got := parquetSchema(t, back); !reflect.DeepEqual(got, schema) {
+					t.Fatalf("undo schema %v, want %v", got, schema)
+				}
+				for col, n := range differences(t, src, back, cols) {
+					if n != 0 {
+						t.Fatalf("undo: column %s differs in %d rows", col, n)
+					}
+				}
+				if a, b := rowGroupLayout(t, src), rowGroupLayout(t, back); !reflect.DeepEqual(a, b) {
+					t.Fatalf("undo row groups %v, want %v", b, a)
+				}
+			})
+		}
+	}
+}
+
+// TestParquetFixtures flips the DuckDB-made fixtures: a boolean label, a
+// file with several row groups, and one with nested columns.
+func TestParquetFixtures(t *testing.T) {
+	fixtures := filepath.Join("..", "testdata", "parquet")
+	cases := []struct {
+		file string
+		opts Options
+	}{
+		{"duckdb_bool_label.parquet", Options{Sensitive: []string{"grp"}, Minority: []string{"1"}, Label: "approved", Positive: []string{"true"}, Method: MethodRBProb, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 3}}},
+		{"duckdb_types.parquet", Options{Sensitive: []string{"c_boolean"}, Minority: []string{"true"}, Label: "id", Positive: []string{"1"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 2}}},
+		{"duckdb_rowgroups.parquet", Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRBLabel, K: 5, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 20}}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			in := FileInput(filepath.Join(fixtures, c.file))
+			o := c.opts
+			p, err := o.MakePlan(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := o.Write(context.Background(), p, in, &out); err != nil {
+				t.Fatal(err)
+			}
+			var back bytes.Buffer
+			if _, err := Undo(context.Background(), BytesInput("flipped.parquet", out.Bytes()), &back, UndoOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			// DuckDB reads what fairflip wrote: the same schema plus the audit column, the same values.
+			duckdb.Require(t)
+			flipped := filepath.Join(t.TempDir(), "flipped.parquet")
+			restored := filepath.Join(t.TempDir(), "restored.parquet")
+			os.WriteFile(flipped, out.Bytes(), 0o644)
+			os.WriteFile(restored, back.Bytes(), 0o644)
+			src := filepath.Join(fixtures, c.file)
+			want := parquetSchema(t, src)
+			if got := parquetSchema(t, flipped); !reflect.DeepEqual(got[:len(got)-1], want) || got[len(got)-1][0] != DefaultAuditColumn {
+				t.Fatalf("flipped schema %v, want %v + audit", got, want)
+			}
+			if got := parquetSchema(t, restored); !reflect.DeepEqual(got, want) {
+				t.Fatalf("restored schema %v, want %v", got, want)
+			}
+			var names []string
+			for _, s := range want {
+				names = append(names, s[0])
+			}
+			for col, n := range differences(t, src, restored, names) {
+				if n != 0 {
+					t.Fatalf("restored column %s differs in %d rows", col, n)
+				}
+			}
+			orig, _ := os.ReadFile(filepath.Join(fixtures, c.file))
+			a, err := tableio.OpenParquet(bytes.NewReader(orig), int64(len(orig)), "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := tableio.OpenParquet(bytes.NewReader(back.Bytes()), int64(back.Len()), "b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(a.RowGroupSizes(), b.RowGroupSizes()) || len(a.Columns()) != len(b.Columns()) {
+				t.Fatalf("undo: row groups %v vs %v, %d vs %d columns", a.RowGroupSizes(), b.RowGroupSizes(), len(a.Columns()), len(b.Columns()))
+			}
+			for _, col := range a.Columns() {
+				if !col.Flat {
+					continue
+				}
+				va, vb := scanAll(t, a, col.Index), scanAll(t, b, col.Index)
+				if !reflect.DeepEqual(va, vb) {
+					t.Fatalf("undo: column %s differs", col.Name)
+				}
+			}
+		})
+	}
+}
+
+func scanAll(t *testing.T, p *tableio.ParquetFile, col int) []string {
+	var out []string
+	err := p.ScanColumn(col, func(_ int64, text []byte, null bool) error {
+		if null {
+			out = append(out, "<null>")
+		} else {
+			out = append(out, string(text))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
