@@ -1536,14 +1536,21 @@ func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, [][]
 			// written as INT32, as pyarrow does, with the UNKNOWN annotation.
 			at.Type = parquet.Int32Type
 		}
-		if elem.LogicalType.Value != nil {
+		switch {
+		case elem.LogicalType.Value != nil:
 			at.lt = &elem.LogicalType
-		} else {
+		case elem.ConvertedType.Valid && elem.ConvertedType.V == deprecated.Decimal:
+			// parquet-go writes the scale and precision of a decimal only
+			// along with its logical type: a DECIMAL converted type alone gets
+			// the equivalent logical type.
 			at.lt = c.Type().LogicalType()
 		}
 		if elem.ConvertedType.Valid {
 			ct := elem.ConvertedType.V
 			at.ct = &ct
+		}
+		if elem.TypeLength.Valid && elem.TypeLength.V > 0 {
+			at.length = int(elem.TypeLength.V)
 		}
 		n.typ = at
 		if n.leaf {
@@ -1638,12 +1645,28 @@ func (p *ParquetFile) outputEncoding(l *parquetLeaf) encoding.Encoding {
 
 // annotatedType is a column type with the logical and converted type
 // annotations of the input's schema element, so that the output declares
-// exactly what the input did (parquet-go would otherwise derive them, and drop
-// those it does not know, such as FLOAT16).
+// exactly what the input did: parquet-go would otherwise derive them (adding
+// a logical type to a converted type alone, which some readers interpret
+// differently: DuckDB reads TIMESTAMP_MILLIS alone as a timestamp without
+// time zone, and with its logical type as one with), and drop those it does
+// not know, such as FLOAT16.
 type annotatedType struct {
 	parquet.Type
-	lt *format.LogicalType
-	ct *deprecated.ConvertedType
+	lt     *format.LogicalType
+	ct     *deprecated.ConvertedType
+	length int // the element's type_length (0: none)
+}
+
+// Length is the type_length of the input's schema element: parquet-go writes
+// Length() as the type_length of every column, the bit width for numbers,
+// where most writers write none. It only matters as such for
+// FIXED_LEN_BYTE_ARRAY, where it is the same as the type's own length; the
+// writer's column buffers get their sizes from the type they wrap.
+func (t *annotatedType) Length() int {
+	if k, ok := safeKind(t.Type); ok && k == parquet.FixedLenByteArray {
+		return t.Type.Length()
+	}
+	return t.length
 }
 
 func (t *annotatedType) LogicalType() *format.LogicalType {
@@ -2061,7 +2084,7 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 	off := start
 	pages := 0
 	var values int64
-	var window []byte
+	var window, body []byte
 	for off < end {
 		// Read the page header, with a window that grows until it holds it.
 		size := min(end-off, 1024)
@@ -2164,7 +2187,10 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 		}
 		values += numValues
 		if compressed && m.Codec != format.Uncompressed {
-			body := make([]byte, comp)
+			if int64(cap(body)) < comp {
+				body = make([]byte, comp)
+			}
+			body = body[:comp]
 			if err := readFullAt(p.r, body, off+int64(hlen)); err != nil {
 				return fail("reading the page at offset %d: %v", off, err)
 			}
@@ -2231,7 +2257,10 @@ func checkCompressedPage(codec format.CompressionCodec, data []byte, declared in
 	switch codec {
 	case format.Snappy:
 		n, k := binary.Uvarint(data)
-		if k <= 0 || n > uint64(declared) {
+		if k <= 0 {
+			return errors.New("invalid snappy data")
+		}
+		if n > uint64(declared) {
 			return fmt.Errorf("it decompresses to more than the %d bytes its header declares", declared)
 		}
 	case format.Zstd:
@@ -2240,7 +2269,7 @@ func checkCompressedPage(codec format.CompressionCodec, data []byte, declared in
 		// parquet-go's LZ4_RAW decoder retries with a buffer twice as large
 		// whenever decoding fails, forever on corrupt data: decode it here first.
 		dst := make([]byte, declared)
-		if _, err := lz4.UncompressBlock(data, dst); err != nil && len(data) > 0 {
+		if _, err := lz4.UncompressBlock(data, dst); err != nil {
 			return err
 		}
 	case format.Gzip:

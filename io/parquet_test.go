@@ -31,7 +31,7 @@ type pqNested struct {
 // encoded string column, a list column and a group column, with SNAPPY, ZSTD
 // and GZIP (and uncompressed) columns.
 type pqRow struct {
-	B     bool              `parquet:"b,snappy"`
+	B     bool              `parquet:"b,snappy,id(7)"`
 	I8    int8              `parquet:"i8,snappy"`
 	I16   int16             `parquet:"i16"`
 	I32   int32             `parquet:"i32,zstd"`
@@ -57,7 +57,7 @@ type pqRow struct {
 	OptS  *string           `parquet:"opt_s,zstd"`
 	Tags  []string          `parquet:"tags,list,snappy"`
 	Nest  pqNested          `parquet:"nest"`
-	Label string            `parquet:"label,dict,snappy"`
+	Label string            `parquet:"label,dict,snappy,id(42)"`
 	Extra map[string]string `parquet:"extra"`
 }
 
@@ -976,9 +976,19 @@ func TestParquetLegacyTypes(t *testing.T) {
 			e.Scale != o.Scale || e.Precision != o.Precision {
 			t.Errorf("schema element %d: %+v, want %+v", i, o, e)
 		}
-		// The logical type is kept; a converted type alone gets its logical
-		// type written beside it.
-		if e.LogicalType.Value != nil && e.LogicalType.Value.String() != o.LogicalType.Value.String() {
+		// The logical type is kept; a DECIMAL converted type alone gets its
+		// logical type written beside it (parquet-go writes the scale and
+		// precision only then).
+		switch {
+		case e.Name == "d":
+			if o.LogicalType.Value == nil || o.LogicalType.Value.String() != "DECIMAL(18,2)" {
+				t.Errorf("schema element d: logical type %v", o.LogicalType.Value)
+			}
+		case e.LogicalType.Value == nil:
+			if o.LogicalType.Value != nil {
+				t.Errorf("schema element %s: logical type %v added", e.Name, o.LogicalType.Value)
+			}
+		case o.LogicalType.Value == nil || e.LogicalType.Value.String() != o.LogicalType.Value.String():
 			t.Errorf("schema element %s: logical type %v, want %v", e.Name, o.LogicalType.Value, e.LogicalType.Value)
 		}
 	}
