@@ -277,6 +277,10 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 		forceCat[i] = true
 	}
 	var builders []*model.ColumnBuilder
+	if o.Method == MethodRandom {
+		// Random scores need no features: skip decoding them.
+		lay.features = nil
+	}
 	for _, f := range lay.features {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -373,6 +373,7 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	forceCat := map[string]bool{}
 	var builders, sensBuilders []*model.ColumnBuilder
 	var where rowFilter
+	started := false
 	cells := make([]string, len(o.Sensitive))
 
 	// groupOf classifies one record, reporting an error for a row in both groups.
@@ -402,7 +403,11 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	h := sha256.New()
 	var lay *layout
 	err = o.scanFile(ctx, in, h, func(rec *tableio.Record, l *layout) error {
-		if builders == nil {
+		if !started {
+			started = true
+			if o.Method == MethodRandom {
+				l.features = nil // random scores need no features: skip extracting them
+			}
 			for _, c := range o.Categorical {
 				i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
 				if err != nil {

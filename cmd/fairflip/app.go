@@ -509,7 +509,11 @@ func printSummary(w io.Writer, s *transform.Summary) {
 	if s.K > 0 {
 		method += fmt.Sprintf(" (k=%d)", s.K)
 	}
-	fmt.Fprintf(w, "  method %s, seed %d, %d reference rows, %d feature columns\n", method, s.Seed, s.ReferenceRows, len(s.Features))
+	if s.Method == transform.MethodRandom {
+		fmt.Fprintf(w, "  method random, seed %d (random scores need no features or reference)\n", s.Seed)
+	} else {
+		fmt.Fprintf(w, "  method %s, seed %d, %d reference rows, %d feature columns\n", method, s.Seed, s.ReferenceRows, len(s.Features))
+	}
 	fmt.Fprintf(w, "  positive rate: minority %s -> %s, majority %s\n", pct(s.MinorityRateBefore), pct(s.MinorityRateAfter), pct(s.MajorityRate))
 }
 
