@@ -305,12 +305,8 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	if t.Rows == 0 {
 		return nil, fferr.Data("%s: no row is left after --where", in.Name)
 	}
-	for i, g := range t.Group {
-		if g == GroupMajority {
-			t.RefRows = append(t.RefRows, i)
-			t.RefKeys = append(t.RefKeys, uint64(i))
-			t.RefPos = append(t.RefPos, t.Positive[i])
-		}
+	if o.Method != MethodRandom {
+		t.ownReference()
 	}
 	t.finish(lay, builders, sensBuilders)
 	return t, nil

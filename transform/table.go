@@ -468,12 +468,8 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 
 	// The reference: the input's own majority rows, or the majority rows of --reference.
 	if o.Reference == nil {
-		for i, g := range t.Group {
-			if g == GroupMajority {
-				t.RefRows = append(t.RefRows, i)
-				t.RefKeys = append(t.RefKeys, uint64(i))
-				t.RefPos = append(t.RefPos, t.Positive[i])
-			}
+		if o.Method != MethodRandom { // random scores need no reference
+			t.ownReference()
 		}
 	} else {
 		var rlay *layout
@@ -508,6 +504,26 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	}
 	t.finish(lay, builders, sensBuilders)
 	return t, nil
+}
+
+// ownReference makes the input's own majority rows the reference.
+func (t *Dataset) ownReference() {
+	n := 0
+	for _, g := range t.Group {
+		if g == GroupMajority {
+			n++
+		}
+	}
+	t.RefRows = make([]int, 0, n)
+	t.RefKeys = make([]uint64, 0, n)
+	t.RefPos = make([]bool, 0, n)
+	for i, g := range t.Group {
+		if g == GroupMajority {
+			t.RefRows = append(t.RefRows, i)
+			t.RefKeys = append(t.RefKeys, uint64(i))
+			t.RefPos = append(t.RefPos, t.Positive[i])
+		}
+	}
 }
 
 // finish builds the feature and sensitive columns.
