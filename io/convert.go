@@ -2,6 +2,7 @@ package tableio
 
 import (
 	"bufio"
+	"math"
 	"fmt"
 	"io"
 	"strconv"
@@ -36,13 +37,19 @@ func narrow(k csvKind, v string) csvKind {
 	if k <= kindBool && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false")) {
 		return kindBool
 	}
+	// A number written with a leading zero ("007", "-01.5") is an
+	// identifier or a code: converting it would lose the zero.
+	digits := strings.TrimPrefix(v, "-")
+	if v[0] == '+' || (len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9') {
+		return kindString
+	}
 	if k <= kindInt {
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil && v[0] != '+' && !(len(v) > 1 && v[0] == '0') && !strings.HasPrefix(v, "-0") {
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil && v != "-0" {
 			return kindInt
 		}
 	}
 	if k <= kindDouble {
-		if x, err := strconv.ParseFloat(v, 64); err == nil && v[0] != '+' && !strings.ContainsAny(v, "xXpP_") && x == x && !strings.EqualFold(strings.TrimLeft(v, "-"), "inf") && !strings.EqualFold(strings.TrimLeft(v, "-"), "infinity") {
+		if x, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXpP_") && !math.IsNaN(x) && !math.IsInf(x, 0) {
 			return kindDouble
 		}
 	}
