@@ -2,9 +2,9 @@ package tableio
 
 import (
 	"bufio"
-	"math"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
