@@ -1,0 +1,43 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+func benchTable(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("age,workclass,fnlwgt,race,hours,income\n")
+	races := []string{"White", "Black", "Asian-Pac-Islander", "White"}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%d,%s,%d,%s,%d,%s\n", 17+i%60, []string{"Private", "State-gov", "Self-emp"}[i%3], 10000+i*7919%900000, races[i%4], 20+i%40, []string{"<=50K", ">50K"}[i%5/4])
+	}
+	return b.Bytes()
+}
+
+// benchFlip runs a whole flip (both passes) of 100k rows to io.Discard.
+func benchFlip(b *testing.B, method string, flips FlipRule) {
+	data := benchTable(100000)
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
+			Positive: []string{">50K"}, Method: method, Alpha: 0.3, K: 10, Flips: flips, MaxFlips: -1, Seed: 1, ReferenceSample: 5000}
+		in := BytesInput("bench.csv", data)
+		p, err := o.MakePlan(context.Background(), in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := o.Write(context.Background(), p, in, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFlipRandom(b *testing.B) { benchFlip(b, MethodRandom, FlipRule{Kind: FlipCount, N: 1000}) }
+func BenchmarkFlipRBProb(b *testing.B) { benchFlip(b, MethodRBProb, FlipRule{Kind: FlipAuto}) }
+func BenchmarkFlipRBDist(b *testing.B) { benchFlip(b, MethodRBDist, FlipRule{Kind: FlipAuto}) }
