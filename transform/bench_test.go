@@ -38,6 +38,8 @@ func benchFlip(b *testing.B, method string, flips FlipRule) {
 	}
 }
 
-func BenchmarkFlipRandom(b *testing.B) { benchFlip(b, MethodRandom, FlipRule{Kind: FlipCount, N: 1000}) }
+func BenchmarkFlipRandom(b *testing.B) {
+	benchFlip(b, MethodRandom, FlipRule{Kind: FlipCount, N: 1000})
+}
 func BenchmarkFlipRBProb(b *testing.B) { benchFlip(b, MethodRBProb, FlipRule{Kind: FlipAuto}) }
 func BenchmarkFlipRBDist(b *testing.B) { benchFlip(b, MethodRBDist, FlipRule{Kind: FlipAuto}) }
