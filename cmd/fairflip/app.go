@@ -17,9 +17,10 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-const flipHelp = `Reads a CSV table and writes the same table with some labels of a minority
-collective flipped from negative to positive, plus an audit column. Every byte
-that is not a flipped label cell is written back unchanged.
+const flipHelp = `Reads a CSV or Parquet table and writes the same table with some labels of a
+minority collective flipped from negative to positive, plus an audit column.
+In a CSV file every byte that is not a flipped label cell is written back
+unchanged; a Parquet file keeps its schema, codecs, row groups and metadata.
 
 The collective is --alpha of the minority rows (seeded) or the rows marked in
 --members. Its members with a negative label are scored by how likely their
@@ -49,14 +50,17 @@ Examples:
   fairflip flip bank-full.csv --sensitive age --minority 'age<25' --label y --positive yes --negative no \
     --exclude duration --reference-sample 10 --flips 25%
 
+  # Parquet in, Parquet out (the format comes from the name, or the PAR1 magic on stdin)
+  fairflip flip adult.parquet -o adult.flipped.parquet --sensitive race --minority Black --label income --positive '>50K'
+
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
 `
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
-flip followed by undo gives back the input byte for byte. Give the same
-dialect flags that flip was given (--no-header, --skip-lines, --comment,
---delimiter).
+flip followed by undo gives back a CSV input byte for byte, and a Parquet
+input's schema, values and metadata. For CSV, give the same dialect flags
+that flip was given (--no-header, --skip-lines, --comment, --delimiter).
 
 Examples:
   fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
