@@ -183,6 +183,16 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 	}, nil
 }
 
+// openCommandInput opens a command's INPUT with its --format, refusing an
+// -o that names it.
+func openCommandInput(c *cli.Context, path string, stdin io.Reader) (*transform.Input, func(), error) {
+	format, err := inputFormat(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openInput(path, c.String("output"), format, stdin)
+}
+
 // inputFormat reads --format.
 func inputFormat(c *cli.Context) (tableio.Format, error) {
 	f, err := tableio.ParseFormat(c.String("format"))
@@ -444,11 +454,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if ref := c.String("reference"); ref != "" {
 		opt.Reference = transform.FileInput(ref)
 	}
-	format, err := inputFormat(c)
-	if err != nil {
-		return err
-	}
-	in, cleanup, err := openInput(inPath, c.String("output"), format, stdin)
+	in, cleanup, err := openCommandInput(c, inPath, stdin)
 	if err != nil {
 		return err
 	}
@@ -530,11 +536,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	format, err := inputFormat(c)
-	if err != nil {
-		return err
-	}
-	in, cleanup, err := openInput(inPath, c.String("output"), format, stdin)
+	in, cleanup, err := openCommandInput(c, inPath, stdin)
 	if err != nil {
 		return err
 	}
