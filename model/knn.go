@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Neighbor is one of the k nearest reference rows.
@@ -20,7 +21,20 @@ type Neighbor struct {
 type KNN struct {
 	ref *Matrix
 	err error // set if ref is malformed; returned by Query
+
+	mode     knnMode   // how Query searches (knnAuto except in tests)
+	treeOnce sync.Once // builds tree on the first Query that uses it
+	tree     *knnTree  // exact index of ref; nil if ref cannot be indexed
 }
+
+// knnMode selects the search algorithm; both give identical results.
+type knnMode int
+
+const (
+	knnAuto  knnMode = iota // the index for large inputs, else brute force
+	knnBrute                // always the brute-force scan
+	knnIndex                // always the index (if ref can be indexed)
+)
 
 // NewKNN returns a KNN searching the rows of ref. ref is not copied and
 // must not be modified while the KNN is in use. A malformed ref is
@@ -37,8 +51,15 @@ const knnChunk = 16
 // reference index, so results are deterministic and independent of
 // workers.
 //
-// The search is exact brute force, parallel over query rows with workers
-// goroutines (workers < 1 means runtime.GOMAXPROCS(0)). Each query keeps
+// For large inputs (at least knnIndexMinRef reference rows and
+// knnIndexMinQuery query rows, and kk at most a quarter of the reference
+// rows) the search uses an exact index, built with workers goroutines on
+// the first such Query (see knnTree); it returns exactly the neighbours,
+// distances and tie order of the brute-force scan described below, which
+// is used otherwise. Both are parallel over query rows with workers
+// goroutines (workers < 1 means runtime.GOMAXPROCS(0)).
+//
+// The brute-force scan is exact. Each query keeps
 // its kk best (squared distance, index) pairs in a sorted array; the
 // reference rows are scanned in index order, so a row enters only if its
 // squared distance is strictly below the current kk-th best, and a row is
@@ -67,6 +88,12 @@ func (k *KNN) Query(q *Matrix, kk int, workers int) ([][]Neighbor, error) {
 		return nil, err
 	}
 
+	var tree *knnTree
+	if k.mode == knnIndex || (k.mode == knnAuto && ref.N >= knnIndexMinRef && q.N >= knnIndexMinQuery && kk <= ref.N/4) {
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers)) })
+		tree = k.tree
+	}
+
 	out := make([][]Neighbor, q.N)
 	// One backing array for all results.
 	all := make([]Neighbor, q.N*kk)
@@ -77,7 +104,12 @@ func (k *KNN) Query(q *Matrix, kk int, workers int) ([][]Neighbor, error) {
 		lo := c * knnChunk
 		hi := min(lo+knnChunk, q.N)
 		for i := lo; i < hi; i++ {
-			n := k.search(q, i, d2, idx)
+			var n int
+			if tree != nil && finiteRow(q, i) {
+				n = tree.search(q.Num[i*q.P:(i+1)*q.P], q.Cat[i*q.Q:(i+1)*q.Q], d2, idx)
+			} else {
+				n = k.search(q, i, d2, idx)
+			}
 			res := all[i*kk : (i+1)*kk : (i+1)*kk]
 			for j := 0; j < n; j++ {
 				res[j] = Neighbor{Index: idx[j], Dist: math.Sqrt(d2[j])}
@@ -143,4 +175,16 @@ func (k *KNN) search(q *Matrix, i int, d2 []float64, idx []int) int {
 		}
 	}
 	return n
+}
+
+// finiteRow reports whether the numeric features of row i of m are all
+// finite (the index needs them to be; other rows are searched by brute
+// force, whose handling of NaN the index does not reproduce).
+func finiteRow(m *Matrix, i int) bool {
+	for _, v := range m.Num[i*m.P : (i+1)*m.P] {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
