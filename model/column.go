@@ -73,6 +73,29 @@ type ColumnBuilder struct {
 	levels []string
 	lvNum  []float64 // parsed value of each level, only while numeric
 	index  map[string]int32
+
+	// numOnly is set once a numeric column has more than numOnlyLevels
+	// distinct values (a continuous column such as a weight or an income):
+	// from then on cells are parsed directly and no codes or dictionary are
+	// kept, which a million distinct values would make slow and large. Should
+	// a text value follow, the column becomes text with the numbers' shortest
+	// text forms as levels (so "1" and "1.0" are then one level).
+	numOnly bool
+}
+
+// numOnlyLevels is the number of distinct values after which a numeric
+// column stops keeping a dictionary.
+const numOnlyLevels = 4096
+
+// grow makes room for one more element, doubling the capacity (append grows
+// large slices by only 1.25×, copying a million-row column many times).
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	n := make([]T, len(s), max(2*cap(s), 1024))
+	copy(n, s)
+	return n
 }
 
 // NewColumnBuilder returns an empty builder for the column called name. If
@@ -92,6 +115,10 @@ func (b *ColumnBuilder) Add(v string) {
 		b.addMissing()
 		return
 	}
+	if b.numOnly {
+		b.addNumber(v)
+		return
+	}
 	code, ok := b.index[v]
 	if !ok {
 		code = b.newLevel(strings.Clone(v))
@@ -99,11 +126,46 @@ func (b *ColumnBuilder) Add(v string) {
 	b.addCode(code)
 }
 
+// addNumber adds a cell of a column in numOnly mode.
+func (b *ColumnBuilder) addNumber(v string) {
+	x, err := strconv.ParseFloat(v, 64)
+	if err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+		b.num = append(grow(b.num), x)
+		return
+	}
+	// A text value: rebuild codes and levels from the numbers, then go on as text.
+	b.numOnly = false
+	b.codes = make([]int32, 0, cap(b.num))
+	b.levels, b.lvNum = nil, nil
+	b.index = make(map[string]int32)
+	for _, y := range b.num {
+		if math.IsNaN(y) {
+			b.codes = append(b.codes, -1)
+			continue
+		}
+		t := strconv.FormatFloat(y, 'g', -1, 64)
+		code, ok := b.index[t]
+		if !ok {
+			code = int32(len(b.levels))
+			b.levels = append(b.levels, t)
+			b.index[t] = code
+		}
+		b.codes = append(b.codes, code)
+	}
+	b.numeric = false
+	b.num = nil
+	b.Add(strings.Clone(v))
+}
+
 // AddBytes is Add for a byte slice, for callers that reuse a read buffer.
 // A value already seen costs no allocation; v is not retained.
 func (b *ColumnBuilder) AddBytes(v []byte) {
 	if isMissingBytes(v) {
 		b.addMissing()
+		return
+	}
+	if b.numOnly {
+		b.addNumber(string(v))
 		return
 	}
 	code, ok := b.index[string(v)] // no allocation: compiler optimisation
@@ -114,16 +176,25 @@ func (b *ColumnBuilder) AddBytes(v []byte) {
 }
 
 func (b *ColumnBuilder) addMissing() {
-	b.codes = append(b.codes, -1)
+	if b.numOnly {
+		b.num = append(grow(b.num), math.NaN())
+		return
+	}
+	b.codes = append(grow(b.codes), -1)
 	if b.numeric {
-		b.num = append(b.num, math.NaN())
+		b.num = append(grow(b.num), math.NaN())
 	}
 }
 
 func (b *ColumnBuilder) addCode(code int32) {
-	b.codes = append(b.codes, code)
+	b.codes = append(grow(b.codes), code)
 	if b.numeric {
-		b.num = append(b.num, b.lvNum[code])
+		b.num = append(grow(b.num), b.lvNum[code])
+		if len(b.levels) > numOnlyLevels {
+			// A continuous column: drop the dictionary and the codes.
+			b.numOnly = true
+			b.codes, b.levels, b.lvNum, b.index = nil, nil, nil, nil
+		}
 	}
 }
 
@@ -150,11 +221,23 @@ func (b *ColumnBuilder) newLevel(s string) int32 {
 }
 
 // Len returns the number of cells added so far.
-func (b *ColumnBuilder) Len() int { return len(b.codes) }
+func (b *ColumnBuilder) Len() int {
+	if b.numOnly {
+		return len(b.num)
+	}
+	return len(b.codes)
+}
 
 // Distinct returns the number of distinct non-missing values seen so far
-// (distinct as text: "1" and "1.0" are two values).
-func (b *ColumnBuilder) Distinct() int { return len(b.levels) }
+// (distinct as text: "1" and "1.0" are two values). For a numeric column
+// with more than 4096 distinct values it stops counting and returns the
+// count at which it stopped.
+func (b *ColumnBuilder) Distinct() int {
+	if b.numOnly {
+		return numOnlyLevels + 1
+	}
+	return len(b.levels)
+}
 
 // Numeric reports whether the column would currently be built as numeric.
 func (b *ColumnBuilder) Numeric() bool { return b.numeric }

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -168,5 +169,42 @@ func TestColumnBuilderAddBytesNoAlloc(t *testing.T) {
 	})
 	if allocs > 0.5 {
 		t.Errorf("AddBytes of seen values allocates %.1f times per run", allocs)
+	}
+}
+
+// TestColumnBuilderContinuous: a numeric column with many distinct values
+// stops keeping a dictionary, keeps every value, and still turns into a text
+// column if a text value follows.
+func TestColumnBuilderContinuous(t *testing.T) {
+	b := NewColumnBuilder("w", false)
+	n := numOnlyLevels + 500
+	for i := 0; i < n; i++ {
+		if i == 7 {
+			b.AddBytes([]byte("?"))
+			continue
+		}
+		b.AddBytes([]byte(strconv.Itoa(i * 3)))
+	}
+	if !b.numOnly || b.Len() != n || !b.Numeric() {
+		t.Fatalf("numOnly %v len %d numeric %v", b.numOnly, b.Len(), b.Numeric())
+	}
+	c := b.Build()
+	if !c.Numeric || len(c.Num) != n || c.Num[10] != 30 || !math.IsNaN(c.Num[7]) || c.Num[n-1] != float64((n-1)*3) {
+		t.Fatalf("numbers wrong: %v %v %v", c.Num[10], c.Num[7], c.Num[n-1])
+	}
+	// Then a text value.
+	b = NewColumnBuilder("w", false)
+	for i := 0; i < n; i++ {
+		b.Add(strconv.Itoa(i % (numOnlyLevels + 10)))
+	}
+	b.Add("")
+	b.Add("n/a-ish")
+	b.Add("5")
+	c = b.Build()
+	if c.Numeric || len(c.Codes) != n+3 {
+		t.Fatalf("numeric %v, %d codes", c.Numeric, len(c.Codes))
+	}
+	if c.Levels[c.Codes[5]] != "5" || c.Codes[n] != -1 || c.Levels[c.Codes[n+1]] != "n/a-ish" || c.Codes[n+2] != c.Codes[5] {
+		t.Fatalf("codes wrong: %q %d %q", c.Levels[c.Codes[5]], c.Codes[n], c.Levels[c.Codes[n+1]])
 	}
 }
