@@ -276,3 +276,21 @@ func TestInterspersed(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestInterrupted: a cancelled run (SIGINT/SIGTERM cancel the context in
+// main) exits 130 and leaves no -o file and no temporary file behind.
+func TestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.csv", small)
+	out := filepath.Join(dir, "out.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"fairflip", "flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files left in the output folder: %v", entries)
+	}
+}
