@@ -151,7 +151,11 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 			return fferr.IO(err)
 		}
 		defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-		if err := write(tmp); err != nil {
+		sw := &stickyWriter{w: tmp}
+		if err := write(sw); err != nil {
+			if sw.err != nil {
+				return fferr.IO(fmt.Errorf("converting to %s: writing a temporary file: %w", out, bare(sw.err)))
+			}
 			return err
 		}
 		open := func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }
@@ -183,14 +187,14 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 	}, nil
 }
 
-// openCommandInput opens a command's INPUT with its --format, refusing an
-// -o that names it.
-func openCommandInput(c *cli.Context, path string, stdin io.Reader) (*transform.Input, func(), error) {
+// openCommandInput opens a command's INPUT with its --format, refusing
+// outputs that name it.
+func openCommandInput(c *cli.Context, path string, stdin io.Reader, outputs ...string) (*commandInput, error) {
 	format, err := inputFormat(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return openInput(path, c.String("output"), format, stdin)
+	return openInput(c.Context, path, outputs, format, stdin)
 }
 
 // inputFormat reads --format.
@@ -315,45 +319,6 @@ func oneArg(c *cli.Context) (string, error) {
 	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
 }
 
-// openInput returns a re-readable input, refusing an output that is the
-// input itself. Standard input is spooled to a temporary file; cleanup
-// removes it.
-func openInput(path, output string, format tableio.Format, stdin io.Reader) (in *transform.Input, cleanup func(), err error) {
-	if err := refuseInputAsOutput(path, output); err != nil {
-		return nil, nil, err
-	}
-	if path != "-" {
-		st, err := os.Stat(path)
-		if err != nil {
-			return nil, nil, fferr.IO(err)
-		}
-		if st.IsDir() {
-			return nil, nil, fferr.Usage("%s is a directory, not a table", path)
-		}
-		in := transform.FileInput(path)
-		if format != "" {
-			in.Format = format
-		}
-		return in, func() {}, nil
-	}
-	f, err := os.CreateTemp("", "fairflip-stdin-*")
-	if err != nil {
-		return nil, nil, fferr.IO(fmt.Errorf("spooling standard input: %w", err))
-	}
-	cleanup = func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, stdin); err != nil {
-		cleanup()
-		return nil, nil, fferr.IO(fmt.Errorf("reading standard input: %w", err))
-	}
-	name := f.Name()
-	if format == "" {
-		head := make([]byte, 4)
-		n, _ := f.ReadAt(head, 0)
-		format = tableio.DetectFormat("", head[:n])
-	}
-	return &transform.Input{Name: "<stdin>", Format: format, Open: func() (io.ReadCloser, error) { return os.Open(name) }}, cleanup, nil
-}
-
 // refuseInputAsOutput fails when -o names the input file.
 func refuseInputAsOutput(input, output string) error {
 	if input == "-" || output == "-" {
@@ -364,48 +329,6 @@ func refuseInputAsOutput(input, output string) error {
 	if errA == nil && errB == nil && os.SameFile(a, b) {
 		return fferr.Usage("-o %s is the input file: fairflip never overwrites its input; write to another file", output)
 	}
-	return nil
-}
-
-// commitOutput writes through write to path atomically: to a temporary file
-// in the same directory, renamed over path only when write succeeded. For
-// "-" it writes to stdout.
-func commitOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
-		return write(stdout)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".fairflip-*")
-	if err != nil {
-		return fferr.IO(fmt.Errorf("cannot write %s: %w", path, err))
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return err
-	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fferr.IO(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fferr.IO(fmt.Errorf("writing %s: %w", path, err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fferr.IO(fmt.Errorf("writing %s: %w", path, err))
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fferr.IO(err)
-	}
-	ok = true
 	return nil
 }
 
@@ -454,31 +377,50 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if ref := c.String("reference"); ref != "" {
 		opt.Reference = transform.FileInput(ref)
 	}
-	in, cleanup, err := openCommandInput(c, inPath, stdin)
+	outPath, sumPath := c.String("output"), c.String("summary")
+	if sumPath != "" {
+		if err := distinctOutputs(outPath, sumPath); err != nil {
+			return err
+		}
+	}
+	// The outputs first: an unwritable folder fails before any work.
+	var out, sum *output
+	defer func() { out.abort(); sum.abort() }()
+	if out, err = openOutput("-o", outPath, stdout); err != nil {
+		return err
+	}
+	if sumPath != "" {
+		if sum, err = openOutput("--summary", sumPath, stdout); err != nil {
+			return err
+		}
+	}
+	in, err := openCommandInput(c, inPath, stdin, outPath, sumPath)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer in.cleanup()
 	ctx := c.Context
-	plan, err := opt.MakePlan(ctx, in)
+	plan, err := opt.MakePlan(ctx, in.Input)
 	if err != nil {
+		return err
+	}
+	if testHookBetweenPasses != nil {
+		testHookBetweenPasses()
+	}
+	// Checked before anything is written, for standard output's sake.
+	if err := in.unchanged(); err != nil {
 		return err
 	}
 	names := opt.HeaderNames
 	if len(names) > 0 {
 		names = append(append([]string(nil), names...), opt.AuditColumn)
 	}
-	write, err := converted(c, in, opt.Dialect, names, func(w io.Writer) error { return opt.Write(ctx, plan, in, w) })
+	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error { return opt.Write(ctx, plan, in.Input, w) })
 	if err != nil {
 		return err
 	}
-	if err := commitOutput(c.String("output"), stdout, write); err != nil {
-		return err
-	}
-	if !c.Bool("quiet") {
-		printSummary(stderr, &plan.Summary)
-	}
-	if path := c.String("summary"); path != "" {
+	// The summary before the table: if it cannot be written, nothing is.
+	if sum != nil {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
@@ -486,13 +428,48 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		if err := enc.Encode(plan.Summary); err != nil {
 			return err
 		}
-		b := buf.Bytes()
-		if err := commitOutput(path, nil, func(w io.Writer) error {
-			_, err := w.Write(b)
-			return fferr.IO(err)
+		if err := sum.write(func(w io.Writer) error {
+			_, err := w.Write(buf.Bytes())
+			return err
 		}); err != nil {
 			return err
 		}
+	}
+	if err := out.write(write); err != nil {
+		return err
+	}
+	if testHookAfterWrite != nil {
+		testHookAfterWrite()
+	}
+	if err := in.unchanged(); err != nil {
+		return err
+	}
+	if err := commit(ctx, out, sum); err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		printSummary(stderr, &plan.Summary)
+	}
+	return nil
+}
+
+// distinctOutputs refuses two outputs that are one file, or both standard
+// output.
+func distinctOutputs(a, b string) error {
+	if a == "-" && b == "-" {
+		return fferr.Usage("--summary -: the table already goes to standard output; give --summary a file, or -o a file")
+	}
+	if a == "-" || b == "-" {
+		return nil
+	}
+	same := filepath.Clean(a) == filepath.Clean(b)
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil && os.SameFile(sa, sb) {
+			same = true
+		}
+	}
+	if same {
+		return fferr.Usage("-o and --summary both name %s; give them different files", b)
 	}
 	return nil
 }
@@ -536,21 +513,35 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	in, cleanup, err := openCommandInput(c, inPath, stdin)
+	out, err := openOutput("-o", c.String("output"), stdout)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer out.abort()
+	in, err := openCommandInput(c, inPath, stdin, c.String("output"))
+	if err != nil {
+		return err
+	}
+	defer in.cleanup()
 	var sum *transform.UndoSummary
-	write, err := converted(c, in, d, nil, func(w io.Writer) error {
+	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
+		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if err := commitOutput(c.String("output"), stdout, write); err != nil {
+	if err := out.write(write); err != nil {
+		return err
+	}
+	if testHookAfterWrite != nil {
+		testHookAfterWrite()
+	}
+	if err := in.unchanged(); err != nil {
+		return err
+	}
+	if err := commit(c.Context, out); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {

@@ -31,10 +31,21 @@ const (
 	exitData        = 3
 	exitIO          = 4
 	exitInterrupted = 130
+	exitClosedPipe  = 141 // 128 + SIGPIPE, what a shell reports for a process killed by SIGPIPE
 )
 
 func main() {
+	// A write to a closed pipe fails with EPIPE instead of killing the
+	// process (Go's default for standard output), so that run removes its
+	// temporary files and exits 141 quietly.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first SIGINT/SIGTERM, which cancels ctx and lets run
+		// clean up, a second one kills at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -49,10 +60,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = exitInternal
 		}
 	}()
-	app := newApp(stdin, stdout, stderr)
+	// Standard output keeps its first write error, whoever dropped it.
+	out := sticky(stdout)
+	app := newApp(stdin, out, stderr)
 	err := app.RunContext(ctx, interspersed(app, args))
+	if out.err != nil && ctx.Err() == nil {
+		err = writeError("standard output", out.err)
+	}
 	code = exitCode(ctx, err)
-	if err != nil {
+	if err != nil && code != exitClosedPipe {
 		prefix := "fairflip: "
 		if code == exitInternal {
 			prefix = "fairflip: internal error: "
@@ -72,6 +88,8 @@ func exitCode(ctx context.Context, err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return exitInterrupted
+	case errors.Is(err, fferr.ErrClosedOutput):
+		return exitClosedPipe
 	case errors.Is(err, fferr.ErrUsage):
 		return exitUsage
 	case errors.Is(err, fferr.ErrData):

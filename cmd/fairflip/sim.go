@@ -129,27 +129,27 @@ func parseFloats(flag, s string) ([]float64, error) {
 // loadPair loads the training table and, if testPath is set, the test
 // table, with the same options.
 func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, format tableio.Format, stdin io.Reader) (train, test *transform.Dataset, err error) {
-	in, cleanup, err := openInput(trainPath, "-", format, stdin)
+	in, err := openInput(ctx, trainPath, nil, format, stdin)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer cleanup()
-	if train, err = o.Load(ctx, in); err != nil {
+	defer in.cleanup()
+	if train, err = o.Load(ctx, in.Input); err != nil {
 		return nil, nil, err
 	}
 	for _, n := range train.Notices {
 		fmt.Fprintln(o.Log, "fairflip: "+n)
 	}
 	if testPath != "" {
-		tin, tclean, err := openInput(testPath, "-", format, nil)
+		tin, err := openInput(ctx, testPath, nil, format, nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		defer tclean()
+		defer tin.cleanup()
 		to := *o
 		to.Features = train.FeatureNames() // the same features, whatever the test file's distinct counts
 		to.Exclude = nil
-		if test, err = to.Load(ctx, tin); err != nil {
+		if test, err = to.Load(ctx, tin.Input); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -208,10 +208,17 @@ func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(m)
+		if err := enc.Encode(m); err != nil {
+			return writeError("standard output", err)
+		}
+		return nil
 	}
+	// A failed write is reported by run (stdout keeps the first error).
 	fmt.Fprintf(stdout, "firm: %s\ntrained on %s (%d rows), tested on %s (%d rows)\n\n", desc, train.Name, train.Rows, test.Name, test.Rows)
-	return rep.WriteTable(stdout)
+	if err := rep.WriteTable(stdout); err != nil {
+		return writeError("standard output", err)
+	}
+	return nil
 }
 
 // isTerminal reports whether w is a terminal (for the progress bar).
@@ -261,6 +268,26 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The output files first: an unwritable folder fails before the sweep.
+	var outs []*output
+	defer func() {
+		for _, o := range outs {
+			o.abort()
+		}
+	}()
+	if out := c.String("output"); out != "" {
+		if out == "-" {
+			return fferr.Usage("sweep -o -: the summary table already goes to standard output; -o takes a file name (FILE.csv)")
+		}
+		base := strings.TrimSuffix(out, ".csv")
+		for _, p := range []string{out, base + ".summary.csv", base + ".summary.json"} {
+			o, err := openOutput("-o", p, nil)
+			if err != nil {
+				return err
+			}
+			outs = append(outs, o)
+		}
+	}
 	train, test, err := loadPair(c.Context, o, c.Args().First(), c.String("test"), format, stdin)
 	if err != nil {
 		return err
@@ -298,24 +325,30 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 	}
 	recs := sweep.Recommend(cells, c.Float64("target-eqod"))
 	info := sweep.PlotInfo{Dataset: datasetTitle(train, o), Model: model, Grid: sweep.GridDescription(cfg)}
+	// The files before standard output: a closed pipe ("| head") must not
+	// lose a long sweep's results. All three are committed, or none.
+	if len(outs) > 0 {
+		writers := []func(io.Writer) error{
+			func(w io.Writer) error { return sweep.WriteResultsCSV(w, results) },
+			func(w io.Writer) error { return sweep.WriteSummaryCSV(w, cells) },
+			func(w io.Writer) error { return sweep.WriteSummaryJSON(w, info, cells, recs) },
+		}
+		for i, o := range outs {
+			if err := o.write(writers[i]); err != nil {
+				return err
+			}
+		}
+		if err := commit(c.Context, outs...); err != nil {
+			return err
+		}
+	}
+	// A failed write is reported by run (stdout keeps the first error).
 	fmt.Fprintf(stdout, "%s; firm: %s; %s\n\n", info.Dataset, info.Model, info.Grid)
 	if err := sweep.WriteSummaryTable(stdout, cells, recs); err != nil {
-		return fferr.IO(err)
+		return writeError("standard output", err)
 	}
 	if !c.Bool("quiet") {
 		fmt.Fprintf(stderr, "fairflip sweep: %d results in %.1f s\n", len(results), elapsed.Seconds())
-	}
-	if out := c.String("output"); out != "" {
-		base := strings.TrimSuffix(out, ".csv")
-		if err := commitOutput(out, nil, func(w io.Writer) error { return wrapIO(sweep.WriteResultsCSV(w, results)) }); err != nil {
-			return err
-		}
-		if err := commitOutput(base+".summary.csv", nil, func(w io.Writer) error { return wrapIO(sweep.WriteSummaryCSV(w, cells)) }); err != nil {
-			return err
-		}
-		if err := commitOutput(base+".summary.json", nil, func(w io.Writer) error { return wrapIO(sweep.WriteSummaryJSON(w, info, cells, recs)) }); err != nil {
-			return err
-		}
 	}
 	if dir := c.String("plots"); dir != "" {
 		files, err := sweep.Plot(dir, results, cells, info)
@@ -325,13 +358,6 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		if !c.Bool("quiet") {
 			fmt.Fprintf(stderr, "fairflip sweep: plots written to %s (%d files)\n", filepath.Clean(dir), len(files))
 		}
-	}
-	return nil
-}
-
-func wrapIO(err error) error {
-	if err != nil {
-		return fferr.IO(err)
 	}
 	return nil
 }

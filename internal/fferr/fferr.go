@@ -17,6 +17,11 @@ var (
 	ErrData = errors.New("bad input data")
 	// ErrIO: a file could not be read or written. Exit code 4.
 	ErrIO = errors.New("input/output error")
+	// ErrClosedOutput: the reader of the output went away (a write to a
+	// pipe failed with EPIPE, as in "fairflip flip big.csv | head -1").
+	// Nobody is left to read a message: exit code 141, like a process
+	// killed by SIGPIPE, and nothing on stderr.
+	ErrClosedOutput = errors.New("output closed by its reader")
 )
 
 type classified struct {

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/transform"
+)
+
+// Test hooks (nil outside tests).
+var (
+	// testHookBetweenPasses runs after flip's first pass over its input.
+	testHookBetweenPasses func()
+	// testHookAfterWrite runs after a command wrote its output, before the
+	// input is checked for changes and the output is committed.
+	testHookAfterWrite func()
+	// testHookOutputWriter wraps the writer of a file output (the
+	// temporary file, or the device).
+	testHookOutputWriter func(name string, w io.Writer) io.Writer
+)
+
+// stickyWriter passes writes to w until one fails, then fails every later
+// write with that first error, which it keeps: whoever wrote through it
+// (and perhaps dropped the error, or wrapped it) can be checked afterwards.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// sticky returns w as a *stickyWriter.
+func sticky(w io.Writer) *stickyWriter {
+	if s, ok := w.(*stickyWriter); ok {
+		return s
+	}
+	return &stickyWriter{w: w}
+}
+
+// writeError is the error of a failed write to the output called name: a
+// closed pipe is ErrClosedOutput (a quiet exit 141), anything else an I/O
+// error naming the output, not the temporary file.
+func writeError(name string, err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		return fferr.Wrap(fferr.ErrClosedOutput, fmt.Errorf("writing %s: %w", name, err))
+	}
+	return fferr.IO(fmt.Errorf("writing %s: %w", name, bare(err)))
+}
+
+// bare strips the operation and path of an *fs.PathError (which name the
+// temporary file): "no space left on device".
+func bare(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// An output is where a command writes one result:
+//   - "-": standard output, written as it comes;
+//   - a regular file (or a new one): written to a temporary file beside it
+//     (beside the file a symbolic link points to), renamed over it by
+//     commit, so that a failed or interrupted run leaves an existing file as
+//     it was;
+//   - an existing non-regular file (/dev/null, a device, a fifo): nothing
+//     can be renamed over it, so it is opened and written in place.
+type output struct {
+	name   string        // for messages: the path as given, or "standard output"
+	stdout *stickyWriter // for "-"
+	target string        // the file renamed over or written in place
+	direct bool          // written in place
+	tmp    *os.File      // the temporary file, until commit or abort
+	file   *os.File      // a direct output, while it is written
+}
+
+// openOutput prepares the output path (flag names it in messages). For a
+// file it creates the temporary file at once, so that an unwritable folder
+// fails before any work is done.
+func openOutput(flag, path string, stdout io.Writer) (*output, error) {
+	if path == "-" {
+		return &output{name: "standard output", stdout: sticky(stdout)}, nil
+	}
+	o := &output{name: path, target: path}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return nil, fferr.Usage("%s %s is a directory; name a file", flag, path)
+	case err == nil && !st.Mode().IsRegular():
+		o.direct = true
+		return o, nil
+	case err == nil:
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			o.target = real
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fferr.IO(fmt.Errorf("cannot write %s: %w", path, bare(err)))
+	}
+	dir := filepath.Dir(o.target)
+	o.tmp, err = os.CreateTemp(dir, "."+filepath.Base(o.target)+".fairflip-*")
+	if err != nil {
+		return nil, fferr.IO(fmt.Errorf("cannot write %s: %w (creating a temporary file in %s)", path, bare(err), dir))
+	}
+	return o, nil
+}
+
+// write runs fn on the output. A failed write is reported as such, naming
+// the output, whatever fn made of it.
+func (o *output) write(fn func(io.Writer) error) error {
+	var w io.Writer
+	switch {
+	case o.stdout != nil:
+		w = o.stdout
+	case o.direct:
+		f, err := os.OpenFile(o.target, os.O_WRONLY, 0)
+		if err != nil {
+			return fferr.IO(fmt.Errorf("cannot write %s: %w", o.name, bare(err)))
+		}
+		o.file = f
+		w = f
+	default:
+		w = o.tmp
+	}
+	if testHookOutputWriter != nil && o.stdout == nil {
+		w = testHookOutputWriter(o.name, w)
+	}
+	sw := sticky(w)
+	err := fn(sw)
+	if sw.err != nil {
+		return writeError(o.name, sw.err)
+	}
+	if err != nil {
+		return err
+	}
+	if o.file != nil {
+		f := o.file
+		o.file = nil
+		if err := f.Close(); err != nil {
+			return writeError(o.name, err)
+		}
+	}
+	return nil
+}
+
+// abort removes the temporary file, if any. It may be called after commit.
+func (o *output) abort() {
+	if o == nil {
+		return
+	}
+	if o.file != nil {
+		o.file.Close()
+		o.file = nil
+	}
+	if o.tmp != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		o.tmp = nil
+	}
+}
+
+// prepare makes the temporary file ready to be renamed: the mode of the
+// file it replaces (0644 for a new file), on disk.
+func (o *output) prepare() error {
+	if o.tmp == nil {
+		return nil
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(o.target); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := o.tmp.Chmod(mode); err != nil {
+		return writeError(o.name, err)
+	}
+	if err := o.tmp.Sync(); err != nil {
+		return writeError(o.name, err)
+	}
+	if err := o.tmp.Close(); err != nil {
+		return writeError(o.name, err)
+	}
+	return nil
+}
+
+// commit puts the outputs in place, or none of them: interrupted (ctx
+// done) before, it commits nothing; after the first rename, it finishes.
+// The outputs that are not committed are aborted.
+func commit(ctx context.Context, outs ...*output) error {
+	defer func() {
+		for _, o := range outs {
+			o.abort()
+		}
+	}()
+	for _, o := range outs {
+		if o == nil {
+			continue
+		}
+		if err := o.prepare(); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if o == nil || o.tmp == nil {
+			continue
+		}
+		name := o.tmp.Name()
+		if err := os.Rename(name, o.target); err != nil {
+			return fferr.IO(fmt.Errorf("cannot write %s: %w", o.name, bare(err)))
+		}
+		o.tmp = nil
+		if d, err := os.Open(filepath.Dir(o.target)); err == nil {
+			d.Sync() // the rename on disk too; best effort
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// commandInput is a command's input, re-readable: a regular file is read in
+// place (and checked for changes between the passes), anything else
+// (standard input, a fifo, a device, a process substitution) is first
+// copied to a temporary file.
+type commandInput struct {
+	*transform.Input
+	path    string      // the regular file read in place, or ""
+	stamp   os.FileInfo // its identity, size and time before the first pass
+	cleanup func()      // removes the copy, if any
+}
+
+// unchanged fails when the regular input file is no longer the one that was
+// opened: another file, another size or another modification time. A
+// change between two reads would make the output mix two inputs.
+func (in *commandInput) unchanged() error {
+	if in.path == "" {
+		return nil
+	}
+	st, err := os.Stat(in.path)
+	if err != nil {
+		return fferr.Data("%s changed while it was being read (%v); nothing was written", in.path, bare(err))
+	}
+	switch {
+	case !os.SameFile(in.stamp, st):
+		return fferr.Data("%s changed while it was being read (it was replaced by another file); nothing was written", in.path)
+	case st.Size() != in.stamp.Size():
+		return fferr.Data("%s changed while it was being read (%d bytes, then %d); nothing was written", in.path, in.stamp.Size(), st.Size())
+	case !st.ModTime().Equal(in.stamp.ModTime()):
+		return fferr.Data("%s changed while it was being read (modified at %s); nothing was written", in.path, st.ModTime().Format("2006-01-02 15:04:05.000000000"))
+	}
+	return nil
+}
+
+// openInput returns a re-readable input, refusing outputs that are the
+// input itself. Standard input and non-regular files are copied to a
+// temporary file; an interrupt (ctx) stops the copy even while it waits
+// for a writer that sends nothing.
+func openInput(ctx context.Context, path string, outputs []string, format tableio.Format, stdin io.Reader) (*commandInput, error) {
+	for _, o := range outputs {
+		if err := refuseInputAsOutput(path, o); err != nil {
+			return nil, err
+		}
+	}
+	if path != "-" {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fferr.IO(err)
+		}
+		if st.IsDir() {
+			return nil, fferr.Usage("%s is a directory, not a table", path)
+		}
+		if st.Mode().IsRegular() {
+			in := transform.FileInput(path)
+			if format != "" {
+				in.Format = format
+			}
+			return &commandInput{Input: in, path: path, stamp: st, cleanup: func() {}}, nil
+		}
+	}
+	name, open := "<stdin>", func() (io.Reader, func(), error) { return stdin, func() {}, nil }
+	if path != "-" {
+		name = path
+		open = func() (io.Reader, func(), error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, nil, fferr.IO(err)
+			}
+			return f, func() { f.Close() }, nil
+		}
+	}
+	spool, cleanup, err := spoolInput(ctx, name, open)
+	if err != nil {
+		return nil, err
+	}
+	if format == "" {
+		head := make([]byte, 4)
+		n, _ := spool.ReadAt(head, 0)
+		format = tableio.DetectFormat(path, head[:n])
+	}
+	file := spool.Name()
+	in := &transform.Input{Name: name, Format: format, Open: func() (io.ReadCloser, error) {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fferr.IO(err)
+		}
+		return f, nil
+	}}
+	return &commandInput{Input: in, cleanup: cleanup}, nil
+}
+
+// spoolInput copies what open returns to a temporary file. The copy runs
+// on its own goroutine so that an interrupt returns at once, even if a
+// read (or the open of a fifo) blocks.
+func spoolInput(ctx context.Context, name string, open func() (io.Reader, func(), error)) (*os.File, func(), error) {
+	f, err := os.CreateTemp("", "fairflip-stdin-*")
+	if err != nil {
+		return nil, nil, fferr.IO(fmt.Errorf("copying %s to a temporary file: %w", name, bare(err)))
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	done := make(chan error, 1)
+	go func() {
+		r, closeR, err := open()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer closeR()
+		sw := &stickyWriter{w: f}
+		_, err = io.Copy(sw, r)
+		switch {
+		case sw.err != nil:
+			err = fferr.IO(fmt.Errorf("copying %s to a temporary file: %w", name, bare(sw.err)))
+		case err != nil:
+			err = fferr.IO(fmt.Errorf("reading %s: %w", name, bare(err)))
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		return f, cleanup, nil
+	case <-ctx.Done():
+		cleanup()
+		return nil, nil, ctx.Err()
+	}
+}
