@@ -188,13 +188,18 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 }
 
 // openCommandInput opens a command's INPUT with its --format, refusing
-// outputs that name it.
+// the outputs (flag, path, flag, path...) that name it.
 func openCommandInput(c *cli.Context, path string, stdin io.Reader, outputs ...string) (*commandInput, error) {
+	for i := 0; i+1 < len(outputs); i += 2 {
+		if err := refuseInputAsOutput(path, outputs[i], outputs[i+1]); err != nil {
+			return nil, err
+		}
+	}
 	format, err := inputFormat(c)
 	if err != nil {
 		return nil, err
 	}
-	return openInput(c.Context, path, outputs, format, stdin)
+	return openInput(c.Context, path, format, stdin)
 }
 
 // inputFormat reads --format.
@@ -319,15 +324,16 @@ func oneArg(c *cli.Context) (string, error) {
 	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
 }
 
-// refuseInputAsOutput fails when -o names the input file.
-func refuseInputAsOutput(input, output string) error {
-	if input == "-" || output == "-" {
+// refuseInputAsOutput fails when the output of flag (-o, --summary) names
+// the input file.
+func refuseInputAsOutput(input, flag, output string) error {
+	if input == "-" || output == "-" || output == "" {
 		return nil
 	}
 	a, errA := os.Stat(input)
 	b, errB := os.Stat(output)
 	if errA == nil && errB == nil && os.SameFile(a, b) {
-		return fferr.Usage("-o %s is the input file: fairflip never overwrites its input; write to another file", output)
+		return fferr.Usage("%s %s is the input file: fairflip never overwrites its input; write to another file", flag, output)
 	}
 	return nil
 }
@@ -394,7 +400,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	in, err := openCommandInput(c, inPath, stdin, outPath, sumPath)
+	in, err := openCommandInput(c, inPath, stdin, "-o", outPath, "--summary", sumPath)
 	if err != nil {
 		return err
 	}
@@ -518,7 +524,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	defer out.abort()
-	in, err := openCommandInput(c, inPath, stdin, c.String("output"))
+	in, err := openCommandInput(c, inPath, stdin, "-o", c.String("output"))
 	if err != nil {
 		return err
 	}

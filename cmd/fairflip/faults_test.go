@@ -683,7 +683,7 @@ func TestOutputRefusals(t *testing.T) {
 		{[]string{"-o", dir}, "-o " + dir + " is a directory; name a file"},
 		{[]string{"--summary", "-"}, "--summary -: the table already goes to standard output"},
 		{[]string{"-o", out, "--summary", out}, "-o and --summary both name " + out},
-		{[]string{"-o", out, "--summary", in}, "is the input file"},
+		{[]string{"-o", out, "--summary", in}, "--summary " + in + " is the input file"},
 	} {
 		r := runCLI(t, "", append(append([]string{"flip", in, "-q"}, flipArgs...), c.args...)...)
 		if r.code != exitUsage || r.stdout != "" {
@@ -723,4 +723,57 @@ func TestSymlinkOutput(t *testing.T) {
 	if b, _ := os.ReadFile(target); !strings.Contains(string(b), "fairflip_audit") {
 		t.Fatalf("the target was not written: %q", b)
 	}
+}
+
+// TestFifos: a fifo (or a process substitution, <(...)) as input is read
+// once, into a temporary file, and flipped like the regular file (it used
+// to be opened a second time for the second pass, and its first bytes
+// consumed by the format detection); a fifo as -o is written in place.
+func TestFifos(t *testing.T) {
+	dir := t.TempDir()
+	content := bigCSV(5000)
+	in := writeFile(t, dir, "in.csv", content)
+	want := runCLI(t, "", append([]string{"flip", in, "-q"}, flipArgs...)...)
+	if want.code != 0 {
+		t.Fatal(want.stderr)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	// Input.
+	fed := make(chan error, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString(content)
+			f.Close()
+		}
+		fed <- err
+	}()
+	r := runCLI(t, "", append([]string{"flip", fifo, "-q"}, flipArgs...)...)
+	if err := <-fed; err != nil {
+		t.Fatal(err)
+	}
+	if r.code != 0 || r.stdout != want.stdout {
+		t.Fatalf("fifo input: exit %d, %d bytes (want %d): %s", r.code, len(r.stdout), len(want.stdout), r.stderr)
+	}
+	// Output.
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			t.Error(err)
+			got <- nil
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- b
+	}()
+	r = runCLI(t, "", append([]string{"flip", in, "-q", "-o", fifo}, flipArgs...)...)
+	if b := <-got; r.code != 0 || string(b) != want.stdout {
+		t.Fatalf("-o fifo: exit %d, %d bytes (want %d): %s", r.code, len(b), len(want.stdout), r.stderr)
+	}
+	assertDir(t, dir, map[string][]byte{"in.csv": []byte(content), "fifo": nil})
 }

@@ -270,16 +270,10 @@ func (in *commandInput) unchanged() error {
 	return nil
 }
 
-// openInput returns a re-readable input, refusing outputs that are the
-// input itself. Standard input and non-regular files are copied to a
+// openInput returns a re-readable input. Standard input and non-regular files are copied to a
 // temporary file; an interrupt (ctx) stops the copy even while it waits
 // for a writer that sends nothing.
-func openInput(ctx context.Context, path string, outputs []string, format tableio.Format, stdin io.Reader) (*commandInput, error) {
-	for _, o := range outputs {
-		if err := refuseInputAsOutput(path, o); err != nil {
-			return nil, err
-		}
-	}
+func openInput(ctx context.Context, path string, format tableio.Format, stdin io.Reader) (*commandInput, error) {
 	if path != "-" {
 		st, err := os.Stat(path)
 		if err != nil {

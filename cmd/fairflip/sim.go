@@ -129,7 +129,7 @@ func parseFloats(flag, s string) ([]float64, error) {
 // loadPair loads the training table and, if testPath is set, the test
 // table, with the same options.
 func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, format tableio.Format, stdin io.Reader) (train, test *transform.Dataset, err error) {
-	in, err := openInput(ctx, trainPath, nil, format, stdin)
+	in, err := openInput(ctx, trainPath, format, stdin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +141,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		fmt.Fprintln(o.Log, "fairflip: "+n)
 	}
 	if testPath != "" {
-		tin, err := openInput(ctx, testPath, nil, format, nil)
+		tin, err := openInput(ctx, testPath, format, nil)
 		if err != nil {
 			return nil, nil, err
 		}
