@@ -228,8 +228,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Description: `fairflip implements "Fairness for the People, by the People: Minority Collective
 Action" (Ben-Dov, Samadi, Sanyal, Tifrea; arXiv 2508.15374).
 
-Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data,
-4 I/O error, 130 interrupted.`,
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
+(or an input file that changed while it was being read), 4 I/O error,
+130 interrupted, 141 output closed by its reader (a broken pipe: no message).`,
 	}
 	usageErr := func(_ *cli.Context, err error, _ bool) error { return fferr.Usage("%v", err) }
 	app.Commands = []*cli.Command{

@@ -777,3 +777,42 @@ func TestFifos(t *testing.T) {
 	}
 	assertDir(t, dir, map[string][]byte{"in.csv": []byte(content), "fifo": nil})
 }
+
+// TestExitCodeTable: README's exit-code table and --help list exactly the
+// codes run returns.
+func TestExitCodeTable(t *testing.T) {
+	codes := []int{exitOK, exitInternal, exitUsage, exitData, exitIO, exitInterrupted, exitClosedPipe}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "## Errors and exit codes")
+	if start < 0 {
+		t.Fatal(`README.md has no "Errors and exit codes" section`)
+	}
+	section := readme[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	var table []string
+	for _, line := range strings.Split(section, "\n") {
+		var code int
+		if _, err := fmt.Sscanf(line, "| %d |", &code); err == nil {
+			table = append(table, fmt.Sprint(code))
+		}
+	}
+	var want []string
+	for _, c := range codes {
+		want = append(want, fmt.Sprint(c))
+	}
+	if strings.Join(table, " ") != strings.Join(want, " ") {
+		t.Errorf("README's exit codes %v, the code's %v", table, want)
+	}
+	help := runCLI(t, "", "--help").stdout
+	for _, c := range codes[1:] {
+		if !strings.Contains(strings.Join(strings.Fields(help), " "), fmt.Sprintf(" %d ", c)) {
+			t.Errorf("--help does not list exit code %d", c)
+		}
+	}
+}
