@@ -415,7 +415,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		testHookBetweenPasses()
 	}
 	// Checked before anything is written, for standard output's sake.
-	if err := in.unchanged(); err != nil {
+	if err := in.unchanged(nil); err != nil {
 		return err
 	}
 	names := opt.HeaderNames
@@ -448,7 +448,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if testHookAfterWrite != nil {
 		testHookAfterWrite()
 	}
-	if err := in.unchanged(); err != nil {
+	if err := in.unchanged(out); err != nil {
 		return err
 	}
 	if err := commit(ctx, out, sum); err != nil {
@@ -545,7 +545,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if testHookAfterWrite != nil {
 		testHookAfterWrite()
 	}
-	if err := in.unchanged(); err != nil {
+	if err := in.unchanged(out); err != nil {
 		return err
 	}
 	if err := commit(c.Context, out); err != nil {

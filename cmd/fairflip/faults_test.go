@@ -557,6 +557,12 @@ func TestInputChanged(t *testing.T) {
 				if toStdout && c.hook == &testHookBetweenPasses && r.stdout != "" {
 					t.Fatalf("a change before the second pass still wrote %d bytes to stdout", len(r.stdout))
 				}
+				if toStdout && c.hook == &testHookAfterWrite && !strings.Contains(r.stderr, "the rows already written to standard output are not a valid output") {
+					t.Fatalf("stderr %q does not disown the rows on stdout", r.stderr)
+				}
+				if (!toStdout || c.hook == &testHookBetweenPasses) && !strings.HasSuffix(r.stderr, "; nothing was written\n") {
+					t.Fatalf("stderr %q", r.stderr)
+				}
 				assertDir(t, dir, map[string][]byte{"in.csv": nil, "out.csv": previous})
 			})
 		}

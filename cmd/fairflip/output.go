@@ -250,22 +250,27 @@ type commandInput struct {
 
 // unchanged fails when the regular input file is no longer the one that was
 // opened: another file, another size or another modification time. A
-// change between two reads would make the output mix two inputs.
-func (in *commandInput) unchanged() error {
+// change between two reads would make the output mix two inputs. out is
+// where the output went so far (nil: nowhere yet).
+func (in *commandInput) unchanged(out *output) error {
 	if in.path == "" {
 		return nil
 	}
+	what := "nothing was written"
+	if out != nil && out.stdout != nil {
+		what = "the rows already written to standard output are not a valid output"
+	}
 	st, err := os.Stat(in.path)
 	if err != nil {
-		return fferr.Data("%s changed while it was being read (%v); nothing was written", in.path, bare(err))
+		return fferr.Data("%s changed while it was being read (%v); %s", in.path, bare(err), what)
 	}
 	switch {
 	case !os.SameFile(in.stamp, st):
-		return fferr.Data("%s changed while it was being read (it was replaced by another file); nothing was written", in.path)
+		return fferr.Data("%s changed while it was being read (it was replaced by another file); %s", in.path, what)
 	case st.Size() != in.stamp.Size():
-		return fferr.Data("%s changed while it was being read (%d bytes, then %d); nothing was written", in.path, in.stamp.Size(), st.Size())
+		return fferr.Data("%s changed while it was being read (%d bytes, then %d); %s", in.path, in.stamp.Size(), st.Size(), what)
 	case !st.ModTime().Equal(in.stamp.ModTime()):
-		return fferr.Data("%s changed while it was being read (modified at %s); nothing was written", in.path, st.ModTime().Format("2006-01-02 15:04:05.000000000"))
+		return fferr.Data("%s changed while it was being read (modified at %s); %s", in.path, st.ModTime().Format("2006-01-02 15:04:05.000000000"), what)
 	}
 	return nil
 }
