@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -106,6 +107,18 @@ func NewColumnBuilder(name string, forceCategorical bool) *ColumnBuilder {
 		force:   forceCategorical,
 		numeric: !forceCategorical,
 		index:   make(map[string]int32),
+	}
+}
+
+// Reserve makes room for n cells in all, so that a builder told the row
+// count in advance (or an estimate of it) does not copy its slices as it
+// grows. It changes nothing else.
+func (b *ColumnBuilder) Reserve(n int) {
+	if !b.numOnly && cap(b.codes) < n {
+		b.codes = slices.Grow(b.codes, n-len(b.codes))
+	}
+	if b.numeric && cap(b.num) < n {
+		b.num = slices.Grow(b.num, n-len(b.num))
 	}
 }
 

@@ -262,43 +262,57 @@ func (e *Encoder) Encode(cols []Column, rows []int) *Matrix {
 			panic(fmt.Sprintf("model: Encode: row %d out of range [0, %d)", i, n))
 		}
 	}
+	// Map each categorical column's level indices to encoder codes once.
+	tables := make([][]int32, len(cols))
 	for j := range cols {
-		c := &cols[j]
 		ec := &e.cols[j]
 		if ec.numeric {
-			for r, i := range rows {
-				x := c.Num[i]
-				dst := m.Num[r*e.p+ec.numIdx:]
-				if math.IsNaN(x) {
-					dst[0] = 0
-					if ec.indicator {
-						dst[1] = 1
-					}
-					continue
-				}
-				dst[0] = (x - ec.mean) / ec.scale
-			}
 			continue
 		}
-		// Map this column's level indices to encoder codes once.
 		other := int32(len(ec.kept))
-		missing := other + 1
-		table := make([]int32, len(c.Levels))
-		for k, lv := range c.Levels {
+		tables[j] = make([]int32, len(cols[j].Levels))
+		for k, lv := range cols[j].Levels {
 			if code, ok := ec.code[lv]; ok {
-				table[k] = code
+				tables[j][k] = code
 			} else {
-				table[k] = other
+				tables[j][k] = other
 			}
-		}
-		for r, i := range rows {
-			code := missing
-			if k := c.Codes[i]; k >= 0 {
-				code = table[k]
-			}
-			m.Cat[r*q+ec.catIdx] = code
 		}
 	}
+	// Blocks of rows on all cores; each block writes its own rows only.
+	const block = 1 << 14
+	forChunks((len(rows)+block-1)/block, resolveWorkers(0), func(b int) {
+		lo := b * block
+		hi := min(lo+block, len(rows))
+		for j := range cols {
+			c := &cols[j]
+			ec := &e.cols[j]
+			if ec.numeric {
+				for r := lo; r < hi; r++ {
+					x := c.Num[rows[r]]
+					dst := m.Num[r*e.p+ec.numIdx:]
+					if math.IsNaN(x) {
+						dst[0] = 0
+						if ec.indicator {
+							dst[1] = 1
+						}
+						continue
+					}
+					dst[0] = (x - ec.mean) / ec.scale
+				}
+				continue
+			}
+			table := tables[j]
+			missing := int32(len(ec.kept)) + 1
+			for r := lo; r < hi; r++ {
+				code := missing
+				if k := c.Codes[rows[r]]; k >= 0 {
+					code = table[k]
+				}
+				m.Cat[r*q+ec.catIdx] = code
+			}
+		}
+	})
 	return m
 }
 

@@ -284,7 +284,9 @@ func smallestHashes(keys []uint64, m int, seed, purpose uint64) []int {
 // reference rows for which keep(row) holds (keep nil: all), down-sampled to
 // --reference-sample rows by keyed hash when that is set.
 func (o *Options) ReferenceRows(t *Dataset, keep func(row int) bool) (rows []int, pos []bool) {
-	var keys []uint64
+	n := len(t.RefRows)
+	rows, pos = make([]int, 0, n), make([]bool, 0, n)
+	keys := make([]uint64, 0, n)
 	for i, r := range t.RefRows {
 		if keep == nil || keep(r) {
 			rows = append(rows, r)

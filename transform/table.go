@@ -7,9 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -266,75 +266,6 @@ func truthy(v string) bool {
 	return false
 }
 
-// scanFile reads one file and feeds rows to visit. It resolves the layout
-// from the first record when lay is nil.
-func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
-	rc, err := in.Open()
-	if err != nil {
-		return fferr.IO(err)
-	}
-	defer rc.Close()
-	var r io.Reader = rc
-	if h != nil {
-		r = io.TeeReader(rc, h)
-	}
-	sc := tableio.NewScanner(r, in.Name, dialectFor(in, o.Dialect))
-	for {
-		rec, err := sc.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return classify(err)
-		}
-		if rec.Kind == tableio.Passthrough {
-			continue
-		}
-		if *lay == nil {
-			names := sc.HeaderNames()
-			if !o.Dialect.Header {
-				if len(o.HeaderNames) > 0 {
-					hn := o.HeaderNames
-					// eval and sweep read flipped and unflipped files with the
-					// same names: the audit column may be there or not.
-					if o.IgnoreAudit {
-						switch {
-						case len(hn) == len(rec.Fields)+1 && hn[len(hn)-1] == o.AuditColumn:
-							hn = hn[:len(hn)-1]
-						case len(hn)+1 == len(rec.Fields):
-							hn = append(hn[:len(hn):len(hn)], o.AuditColumn)
-						}
-					}
-					if len(hn) != len(rec.Fields) {
-						return fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), in.Name, len(rec.Fields), rec.Line)
-					}
-					names = hn
-				}
-			}
-			l, err := o.buildLayout(names, len(rec.Fields), sc.Delimiter(), in.Name)
-			if err != nil {
-				return err
-			}
-			*lay = l
-		}
-		if rec.Kind == tableio.Header {
-			continue
-		}
-		if rec.Row&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := visit(rec, *lay); err != nil {
-			return err
-		}
-	}
-	if *lay == nil {
-		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Err: tableio.ErrNoHeader})
-	}
-	return nil
-}
-
 // classify marks scanner errors as data errors and read errors as I/O errors.
 func classify(err error) error {
 	var re *tableio.RowError
@@ -447,7 +378,19 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 			sensBuilders[j].AddBytes(rec.ValueBytes(c))
 		}
 		return nil
-	}, &lay)
+	}, &lay, func(rows int) {
+		// Size the columns once, from the file size: growing them by
+		// doubling copies each column about twice over.
+		rows = min(rows, 1<<28)
+		t.Group = slices.Grow(t.Group, rows)
+		t.Positive = slices.Grow(t.Positive, rows)
+		for _, b := range builders {
+			b.Reserve(rows)
+		}
+		for _, b := range sensBuilders {
+			b.Reserve(rows)
+		}
+	})
 	if err != nil {
 		if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
 			return nil, fferr.Data("%s is empty: there is no table", in.Name)
