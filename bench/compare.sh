@@ -2,9 +2,10 @@
 # fairflip vs DuckDB vs Miller on the same label rewrite of a 1M-row table,
 # CSV and Parquet, side by side in one run (median of $RUNS runs each).
 #   bash bench/compare.sh                 (from the repository root; ROWS=1000000 RUNS=5 by default)
-# The input is built deterministically with DuckDB (one thread) from
+# The input is built deterministically by bench/gen from
 # ../shared/data/adult/adult.data (or $FAIRFLIP_DATA): Adult's rows repeated,
-# fnlwgt varied per copy; nothing large is committed. Installs the peers from
+# fnlwgt varied per copy; the Parquet copy is DuckDB's (ZSTD, its default
+# row groups). Nothing large is committed. Installs the peers from
 # the registries if missing: Debian's miller, npm's @duckdb/node-api.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +18,8 @@ command -v mlr >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 bash tools/duckdb/install.sh >/dev/null
 go build -o "$TMP/fairflip" ./cmd/fairflip
 duck() { node tools/duckdb/query.mjs "$1" >/dev/null; }
-cols="['age','workclass','fnlwgt','education','education_num','marital_status','occupation','relationship','race','sex','capital_gain','capital_loss','hours_per_week','native_country','income']"
-copies=$(( ROWS / 32561 + 1 ))
-src="SELECT a.* REPLACE (a.fnlwgt + r.range * 7919 AS fnlwgt) FROM read_csv('$DATA/adult/adult.data', header=false, delim=', ', names=$cols) a CROSS JOIN range($copies) r LIMIT $ROWS"
-duck "SET threads=1; COPY ($src) TO '$TMP/in.csv' (FORMAT csv, HEADER true)"
-duck "SET threads=1; COPY ($src) TO '$TMP/in.parquet' (FORMAT parquet, COMPRESSION zstd)"
+go run ./bench/gen -rows "$ROWS" -data "$DATA" -o "$TMP/in.csv"
+duck "SET threads=1; COPY (SELECT * FROM read_csv('$TMP/in.csv')) TO '$TMP/in.parquet' (FORMAT parquet, COMPRESSION zstd)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; inputs: $ROWS rows, CSV $(du -h "$TMP/in.csv" | cut -f1), Parquet $(du -h "$TMP/in.parquet" | cut -f1)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

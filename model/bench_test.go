@@ -80,3 +80,57 @@ func BenchmarkColumnBuilder(b *testing.B) {
 		_, _ = t.Build(), n.Build()
 	}
 }
+
+// benchScorer runs one RB scorer with 100,000 reference rows and 5,000
+// candidates shaped like Adult's encoded rows (realisticAdult: correlated,
+// clustered, as real tables are; on adultLike's independent noise features
+// no index can prune and k-NN is brute force).
+func benchScorer(b *testing.B, score func(ref *Matrix, refY []bool, cand *Matrix) error) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	ref := realisticAdult(rng, 100000)
+	refY := noisyLabels(rng, ref, 0.8)
+	cand := realisticAdult(rng, 5000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := score(ref, refY, cand); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRBProb(b *testing.B) {
+	benchScorer(b, func(ref *Matrix, refY []bool, cand *Matrix) error {
+		_, _, err := RBProb(ref, refY, cand, LogRegOptions{})
+		return err
+	})
+}
+
+func BenchmarkRBLabel(b *testing.B) {
+	benchScorer(b, func(ref *Matrix, refY []bool, cand *Matrix) error {
+		_, err := RBLabel(ref, refY, cand, 10, 0)
+		return err
+	})
+}
+
+func BenchmarkRBDist(b *testing.B) {
+	benchScorer(b, func(ref *Matrix, refY []bool, cand *Matrix) error {
+		_, err := RBDist(ref, refY, cand, 10, 0)
+		return err
+	})
+}
+
+// BenchmarkFitLogRegLarge is a cold fit on 900,000 rows: the size at which
+// a fit starts from a subsample's solution.
+func BenchmarkFitLogRegLarge(b *testing.B) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	X, y := adultLike(rng, 900000)
+	b.ResetTimer()
+	var m *LogReg
+	for i := 0; i < b.N; i++ {
+		var err error
+		if m, err = FitLogReg(X, y, LogRegOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.Iter), "newton-iter")
+}

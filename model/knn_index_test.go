@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -249,5 +250,28 @@ func BenchmarkKNNBuild(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		newKNNTree(ref, 0)
+	}
+}
+
+// BenchmarkKNNGrowth measures how exact k-NN with the index grows with the
+// reference size n (build and 5,000 queries, k = 10) on Adult-shaped rows.
+// The metric ns/(n·log2 n) staying flat or falling as n doubles shows growth
+// no worse than n·log n; bench/growth.sh prints the curve.
+func BenchmarkKNNGrowth(b *testing.B) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	all := realisticAdult(rng, 819200)
+	q := realisticAdult(rng, 5000)
+	for n := 25600; n <= all.N; n *= 2 {
+		ref := &Matrix{N: n, P: all.P, Q: all.Q, Card: all.Card, Num: all.Num[:n*all.P], Cat: all.Cat[:n*all.Q]}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				k := knnWith(ref, knnIndex)
+				if _, err := k.Query(q, 10, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(perOp/(float64(n)*math.Log2(float64(n))), "ns/(n·log2n)")
+		})
 	}
 }
