@@ -1304,6 +1304,16 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 		wr.SetKeyValueMetadata(k, kv[k])
 	}
 
+	if x.columnWise() {
+		if err := x.runColumns(wr); err != nil {
+			return err
+		}
+		if err := wr.Close(); err != nil {
+			return fmt.Errorf("%s: writing: %w", p.name, err)
+		}
+		return nil
+	}
+
 	nLeaves := len(p.leaves)
 	x.maxDef = make([]int, nLeaves)
 	x.maxRep = make([]int, nLeaves)

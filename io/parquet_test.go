@@ -9,9 +9,11 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1035,12 +1037,12 @@ func TestParquetKeyValueRules(t *testing.T) {
 // panicReader panics on every read after the first after reads.
 type panicReader struct {
 	r     io.ReaderAt
-	after int
-	n     int
+	after atomic.Int64
+	n     atomic.Int64
 }
 
 func (p *panicReader) ReadAt(b []byte, off int64) (int, error) {
-	if p.n++; p.n > p.after {
+	if p.n.Add(1) > p.after.Load() {
 		panic("boom")
 	}
 	return p.r.ReadAt(b, off)
@@ -1050,16 +1052,17 @@ func (p *panicReader) ReadAt(b []byte, off int64) (int, error) {
 // naming the file and, where known, the column and row group.
 func TestParquetRecover(t *testing.T) {
 	data := pqStandard(t)
-	r := &panicReader{r: bytes.NewReader(data), after: 0}
+	r := &panicReader{r: bytes.NewReader(data)}
 	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); err == nil || err.Error() != "test.parquet: invalid Parquet file (boom)" {
 		t.Errorf("OpenParquet: %v", err)
 	}
-	r = &panicReader{r: bytes.NewReader(data), after: 1 << 30}
+	r = &panicReader{r: bytes.NewReader(data)}
+	r.after.Store(1 << 30)
 	p, err := OpenParquet(r, int64(len(data)), "test.parquet")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.after = r.n
+	r.after.Store(r.n.Load())
 	if err := p.ScanColumn(pqCol(t, p, "s"), func(int64, []byte, bool) error { return nil }); err == nil || err.Error() != "test.parquet: invalid Parquet file (boom), column s, row group 0" {
 		t.Errorf("ScanColumn: %v", err)
 	}
@@ -1261,4 +1264,257 @@ func FuzzOpenParquet(f *testing.F) {
 		_ = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1})
 		_ = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1, Set: set, AppendColumn: "fairflip_audit", Append: map[int64]string{0: "a"}})
 	})
+}
+
+// ---------------------------------------------------------------------------
+// The column-wise rewrite (parquet_rewrite.go), for files without repeated
+// columns: its output must be byte for byte that of the row-wise rewrite.
+
+// pqFlatRow is pqRow without its repeated columns (the list and the map):
+// every leaf holds one value per row, the group column included.
+type pqFlatRow struct {
+	B     bool             `parquet:"b,snappy,id(7)"`
+	I8    int8             `parquet:"i8,snappy"`
+	I16   int16            `parquet:"i16"`
+	I32   int32            `parquet:"i32,zstd"`
+	I64   int64            `parquet:"i64,gzip"`
+	U8    uint8            `parquet:"u8"`
+	U16   uint16           `parquet:"u16,zstd"`
+	U32   uint32           `parquet:"u32"`
+	U64   uint64           `parquet:"u64,gzip"`
+	F32   float32          `parquet:"f32"`
+	F64   float64          `parquet:"f64,zstd"`
+	S     string           `parquet:"s,snappy"`
+	Dict  string           `parquet:"dict,dict,zstd"`
+	Enum  string           `parquet:"enum,enum"`
+	D32   int32            `parquet:"d32,decimal(2:9)"`
+	D64   int64            `parquet:"d64,decimal(3:18),snappy"`
+	DFix  [16]byte         `parquet:"dfix,decimal(4:38),gzip"`
+	Date  int32            `parquet:"date,date"`
+	TS    int64            `parquet:"ts,timestamp(microsecond),zstd"`
+	I96   deprecated.Int96 `parquet:"i96"`
+	UUID  [16]byte         `parquet:"uuid,uuid"`
+	Bin   []byte           `parquet:"bin"`
+	OptI  *int64           `parquet:"opt_i,snappy"`
+	OptS  *string          `parquet:"opt_s,zstd"`
+	Nest  pqNested         `parquet:"nest"`
+	Label string           `parquet:"label,dict,snappy,id(42)"`
+}
+
+// pqFlatRows returns n rows: those of pqRows repeated, with the strings and
+// numbers varied so that the pages of a large file differ.
+func pqFlatRows(n int) []pqFlatRow {
+	base := pqRows()
+	rows := make([]pqFlatRow, n)
+	for i := range rows {
+		r := base[i%len(base)]
+		k := i / len(base)
+		f := &rows[i]
+		f.B, f.I8, f.I16, f.I32, f.I64 = r.B, r.I8, r.I16, r.I32+int32(k), r.I64
+		f.U8, f.U16, f.U32, f.U64, f.F32, f.F64 = r.U8, r.U16, r.U32, r.U64, r.F32, r.F64+float64(k)
+		f.S, f.Dict, f.Enum, f.D32, f.D64, f.DFix = r.S, r.Dict, r.Enum, r.D32, r.D64, r.DFix
+		if k > 0 {
+			f.S = fmt.Sprintf("%s/%d", r.S, k)
+			f.Dict = fmt.Sprintf("%s%d", r.Dict, k%7)
+		}
+		f.Date, f.TS, f.I96, f.UUID, f.Bin = r.Date, r.TS, r.I96, r.UUID, r.Bin
+		f.OptI, f.OptS, f.Nest, f.Label = r.OptI, r.OptS, r.Nest, r.Label
+	}
+	return rows
+}
+
+// pqFlatFile writes rows in row groups of the given sizes; pageBuffer > 0
+// makes small pages (many pages per column chunk).
+func pqFlatFile(t testing.TB, rows []pqFlatRow, version int, groups []int, pageBuffer int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	opts := []parquet.WriterOption{
+		parquet.DataPageVersion(version),
+		parquet.KeyValueMetadata("ARROW:schema", pqArrow),
+		parquet.KeyValueMetadata("pandas", pqPandas),
+	}
+	if pageBuffer > 0 {
+		opts = append(opts, parquet.PageBufferSize(pageBuffer))
+	}
+	w := parquet.NewGenericWriter[pqFlatRow](&buf, opts...)
+	at := 0
+	for _, n := range groups {
+		if _, err := w.Write(rows[at : at+n]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		at += n
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pqRewriteBoth rewrites data row-wise and column-wise (with 1, 2 and 3
+// goroutines) and checks that all fail or none does, and that the outputs
+// are the same bytes (unless corrupt: a corrupt page can decode to bytes that
+// depend on what parquet-go's buffers held before); it returns the row-wise
+// output and error.
+func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func(p *ParquetFile) ParquetRewrite) ([]byte, error) {
+	t.Helper()
+	defer func(w int) { parquetRewriteByRows, parquetRewriteWorkers = false, w }(parquetRewriteWorkers)
+	var want []byte
+	var wantErr error
+	for i, workers := range []int{-1, 1, 2, 3} {
+		parquetRewriteByRows, parquetRewriteWorkers = workers < 0, workers
+		var out bytes.Buffer
+		var err error
+		p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "test.parquet")
+		if err == nil {
+			if !parquetRewriteByRows && !(&parquetRewriter{p: p}).columnWise() {
+				t.Fatalf("%s: not rewritten column by column", what)
+			}
+			err = RewriteParquet(p, &out, rw(p))
+		}
+		if i == 0 {
+			want, wantErr = out.Bytes(), err
+			continue
+		}
+		if (err == nil) != (wantErr == nil) {
+			t.Errorf("%s, %d goroutines: error %v; row-wise: %v", what, workers, err, wantErr)
+		} else if err == nil && !corrupt && !bytes.Equal(out.Bytes(), want) {
+			t.Errorf("%s, %d goroutines: the output differs from the row-wise one", what, workers)
+		}
+	}
+	return want, wantErr
+}
+
+func TestParquetRewriteColumnWise(t *testing.T) {
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	for _, v := range []int{1, 2} {
+		files = append(files,
+			file{fmt.Sprintf("small v%d", v), pqFlatFile(t, pqFlatRows(13), v, []int{7, 5, 1}, 0)},
+			file{fmt.Sprintf("many pages v%d", v), pqFlatFile(t, pqFlatRows(5000), v, []int{2000, 1999, 1, 1000}, 512)})
+	}
+	for _, f := range files {
+		orig := pqRead(t, f.data)
+		n := int64(len(orig.rows))
+		cells := func(every int64, text func(int64) string) map[int64]string {
+			m := map[int64]string{}
+			for r := int64(0); r < n; r += every {
+				m[r] = text(r)
+			}
+			return m
+		}
+		for _, tc := range []struct {
+			name string
+			rw   func(p *ParquetFile) ParquetRewrite
+		}{
+			{"identity", func(*ParquetFile) ParquetRewrite { return ParquetRewrite{DropColumn: -1} }},
+			{"flip", func(p *ParquetFile) ParquetRewrite {
+				return ParquetRewrite{
+					Set: map[int]map[int64]string{
+						pqCol(t, p, "label"): cells(3, func(r int64) string { return fmt.Sprint("l", r%5) }),
+						pqCol(t, p, "s"):     cells(7, func(r int64) string { return fmt.Sprint("changed ✓ ", r) }),
+						pqCol(t, p, "i32"):   cells(11, func(r int64) string { return fmt.Sprint(-r) }),
+						pqCol(t, p, "opt_s"): cells(2, func(r int64) string { return "was null?" }),
+						pqCol(t, p, "b"):     {0: "false", n - 1: "true"},
+					},
+					AppendColumn: "fairflip_audit",
+					Append:       cells(5, func(r int64) string { return fmt.Sprint("audit ", r) }),
+					DropColumn:   -1,
+				}
+			}},
+			{"drop middle", func(p *ParquetFile) ParquetRewrite {
+				return ParquetRewrite{DropColumn: pqCol(t, p, "s"), Set: map[int]map[int64]string{pqCol(t, p, "label"): {0: "x", n - 1: "y"}}}
+			}},
+			{"drop and append", func(p *ParquetFile) ParquetRewrite {
+				return ParquetRewrite{DropColumn: pqCol(t, p, "label"), AppendColumn: "label", Append: map[int64]string{1: "a"}}
+			}},
+		} {
+			what := f.name + ", " + tc.name
+			out, err := pqRewriteBoth(t, what, f.data, false, tc.rw)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			got := pqRead(t, out)
+			if tc.name == "identity" {
+				pqSame(t, orig, got)
+			}
+			if fmt.Sprint(got.groups) != fmt.Sprint(orig.groups) {
+				t.Errorf("%s: row groups %v, want %v", what, got.groups, orig.groups)
+			}
+		}
+	}
+}
+
+// Corrupt flat files: the column-wise rewrite fails where the row-wise one
+// does. (Panics are recovered here: parquet-go's RLE decoder can still panic
+// on a corrupt page body, in both rewrites; the recovery turns that into an
+// error, in the goroutines of the column-wise rewrite too.)
+func TestParquetColumnWiseBadInput(t *testing.T) {
+	data := pqNoCRC(t, pqFlatFile(t, pqFlatRows(30), 2, []int{20, 9, 1}, 256))
+	rw := func(p *ParquetFile) ParquetRewrite {
+		return ParquetRewrite{DropColumn: -1, AppendColumn: "audit", Append: map[int64]string{0: "x"},
+			Set: map[int]map[int64]string{pqCol(t, p, "label"): {3: "z"}}}
+	}
+	if _, err := pqRewriteBoth(t, "valid", data, false, rw); err != nil {
+		t.Fatal(err)
+	}
+	footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
+	step := 13
+	if testing.Short() {
+		step = 61
+	}
+	for at := 4; at < footer; at += step {
+		bad := bytes.Clone(data)
+		bad[at] ^= []byte{0xff, 0x01, 0x80}[at/3%3]
+		pqRewriteBoth(t, fmt.Sprintf("byte %d", at), bad, true, func(p *ParquetFile) ParquetRewrite {
+			rw := ParquetRewrite{DropColumn: -1, AppendColumn: "audit", Append: map[int64]string{0: "x"}}
+			for _, c := range p.Columns() {
+				if c.Name == "label" {
+					rw.Set = map[int]map[int64]string{c.Index: {3: "z"}}
+				}
+			}
+			return rw
+		})
+	}
+}
+
+// A panic while writing column-wise becomes an error, and no goroutine is
+// left running.
+func TestParquetColumnWiseRecover(t *testing.T) {
+	data := pqFlatFile(t, pqFlatRows(5000), 1, []int{2000, 2000, 1000}, 512)
+	before := runtime.NumGoroutine()
+	for _, after := range []int64{0, 5, 40} {
+		r := &panicReader{r: bytes.NewReader(data)}
+		r.after.Store(1 << 30)
+		p, err := OpenParquet(r, int64(len(data)), "test.parquet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every page is checked (and read) before anything is written: let
+		// the checks pass, then panic while the columns are written.
+		for g := range p.meta.RowGroups {
+			for c := range p.leaves {
+				if err := p.checkChunk(g, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		r.after.Store(r.n.Load() + after)
+		err = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1, AppendColumn: "audit"})
+		if err == nil || !strings.HasPrefix(err.Error(), "test.parquet: invalid Parquet file (boom)") || !strings.Contains(err.Error(), ", row group ") {
+			t.Errorf("after %d reads: %v", after, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines, %d before", n, before)
+	}
 }
