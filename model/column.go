@@ -38,9 +38,49 @@ func isMissingBytes(b []byte) bool {
 type Column struct {
 	Name    string
 	Numeric bool      // true: Num holds the values, NaN = missing
-	Num     []float64 // len n when Numeric
+	Num     []float64 // len n when Numeric: finite values, NaN = missing
 	Codes   []int32   // len n when !Numeric: index into Levels, -1 = missing
 	Levels  []string  // distinct non-missing text values, in first-seen order
+
+	// NonFinite is the number of cells of a numeric column that were
+	// written as a number but are not finite ("Inf", "-Infinity", "1e400"):
+	// they are missing (NaN) in Num. See ColumnBuilder.
+	NonFinite int
+}
+
+// numKind is what the text of a cell is as a number.
+type numKind int
+
+const (
+	notNumber numKind = iota // text
+	finite                   // a finite float64
+	nonFinite                // ±Inf or beyond the float64 range: missing in a numeric column
+)
+
+// parseNumber reads s (trimmed, not missing) as a plain decimal number:
+// an optional sign, digits with an optional point, an optional exponent
+// ("12", "-0", "+.5", "1e-3"), or an infinity ("Inf", "-Infinity", any
+// case). It returns the value (±Inf for an infinity or for a number beyond
+// the float64 range, such as "1e400"; a number too small, such as
+// "1e-400", is 0) and its kind.
+//
+// strconv.ParseFloat also accepts hexadecimal floats ("0x1p-2") and
+// underscores between digits ("1_000"); they are not numbers here: such
+// a cell is text, as it is for pandas' read_csv and R's read.csv.
+func parseNumber(s string) (float64, numKind) {
+	if strings.ContainsAny(s, "xX_") {
+		return 0, notNumber
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	switch {
+	case math.IsInf(x, 0) || math.IsNaN(x):
+		// "Inf", "Infinity" (err nil) or an overflow (ErrRange); NaN
+		// cannot come here ("NaN" is missing) but would be missing too.
+		return x, nonFinite
+	case err != nil:
+		return 0, notNumber
+	}
+	return x, finite
 }
 
 // Len returns the number of rows of the column.
@@ -53,12 +93,16 @@ func (c *Column) Len() int {
 
 // ColumnBuilder accumulates the cells of one column, one Add per row.
 //
-// A column is numeric if every non-missing value parses as a finite float64
-// (strconv.ParseFloat of the trimmed text) and it was not forced
+// A column is numeric if every non-missing value is a number (see
+// parseNumber: plain decimal text, or an infinity) and it was not forced
 // categorical. Otherwise it is categorical (text), coded by first-seen
-// order. Text that ParseFloat accepts but that is not finite ("inf",
-// "Infinity", "1e999") is not a number: it makes the column text. "NaN" is
-// missing (see IsMissing).
+// order. In a numeric column, a value that is not finite ("Inf", "-inf",
+// "Infinity", or beyond the float64 range such as "1e400") is missing, like
+// "NaN", and counted in Column.NonFinite, so that one such cell neither
+// turns a numeric column into text nor lets an infinity reach the encoder;
+// in a text column it is a level like any other. Hexadecimal floats
+// ("0x1p-2") and digits with underscores ("1_000") are text. "-0" is the
+// number 0.
 //
 // The builder keeps, in parallel, a text code per row (a map from distinct
 // text to code) and, while the column is still all-numeric, a float64 per
@@ -70,17 +114,20 @@ type ColumnBuilder struct {
 	numeric bool // every non-missing value so far is a finite number
 
 	codes  []int32
-	num    []float64 // per row, only while numeric
+	num    []float64 // per row, only while numeric; ±Inf for a non-finite number
 	levels []string
 	lvNum  []float64 // parsed value of each level, only while numeric
 	index  map[string]int32
+
+	infs int // non-finite numbers added (±Inf in num until Build)
 
 	// numOnly is set once a numeric column has more than numOnlyLevels
 	// distinct values (a continuous column such as a weight or an income):
 	// from then on cells are parsed directly and no codes or dictionary are
 	// kept, which a million distinct values would make slow and large. Should
 	// a text value follow, the column becomes text with the numbers' shortest
-	// text forms as levels (so "1" and "1.0" are then one level).
+	// text forms as levels (so "1" and "1.0" are then one level, and an
+	// infinity is "+Inf" or "-Inf").
 	numOnly bool
 }
 
@@ -141,8 +188,12 @@ func (b *ColumnBuilder) Add(v string) {
 
 // addNumber adds a cell of a column in numOnly mode.
 func (b *ColumnBuilder) addNumber(v string) {
-	x, err := strconv.ParseFloat(v, 64)
-	if err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+	x, kind := parseNumber(v)
+	if kind != notNumber {
+		if kind == nonFinite {
+			x = math.Copysign(math.Inf(1), x)
+			b.infs++
+		}
 		b.num = append(grow(b.num), x)
 		return
 	}
@@ -167,6 +218,7 @@ func (b *ColumnBuilder) addNumber(v string) {
 	}
 	b.numeric = false
 	b.num = nil
+	b.infs = 0
 	b.Add(strings.Clone(v))
 }
 
@@ -202,7 +254,11 @@ func (b *ColumnBuilder) addMissing() {
 func (b *ColumnBuilder) addCode(code int32) {
 	b.codes = append(grow(b.codes), code)
 	if b.numeric {
-		b.num = append(grow(b.num), b.lvNum[code])
+		x := b.lvNum[code]
+		if math.IsInf(x, 0) {
+			b.infs++
+		}
+		b.num = append(grow(b.num), x)
 		if len(b.levels) > numOnlyLevels {
 			// A continuous column: drop the dictionary and the codes.
 			b.numOnly = true
@@ -221,12 +277,16 @@ func (b *ColumnBuilder) newLevel(s string) int32 {
 	b.levels = append(b.levels, s)
 	b.index[s] = code
 	if b.numeric {
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-			// Not a finite number: the column is text from now on.
+		x, kind := parseNumber(s)
+		switch kind {
+		case notNumber:
+			// The column is text from now on.
 			b.numeric = false
 			b.num, b.lvNum = nil, nil
-		} else {
+			b.infs = 0
+		case nonFinite:
+			b.lvNum = append(b.lvNum, math.Copysign(math.Inf(1), x))
+		default:
 			b.lvNum = append(b.lvNum, x)
 		}
 	}
@@ -257,13 +317,22 @@ func (b *ColumnBuilder) Numeric() bool { return b.numeric }
 
 // Build returns the column. It does not copy: the returned slices are the
 // builder's, with their capacity clipped so that further Adds reallocate
-// rather than modify them.
+// rather than modify them. The non-finite numbers of a numeric column
+// become NaN (missing) in Num and are counted in NonFinite.
 func (b *ColumnBuilder) Build() Column {
 	c := Column{Name: b.name}
 	if b.numeric {
+		if b.infs > 0 {
+			for i, x := range b.num {
+				if math.IsInf(x, 0) {
+					b.num[i] = math.NaN()
+				}
+			}
+		}
 		b.num = b.num[:len(b.num):len(b.num)]
 		c.Numeric = true
 		c.Num = b.num
+		c.NonFinite = b.infs
 		if c.Num == nil {
 			c.Num = []float64{}
 		}

@@ -78,16 +78,20 @@ func TestColumnBuilder(t *testing.T) {
 			codes: []int32{0, 1, -1, 2, 3, 1}, levels: []string{"1", "2", "x", "1.0"},
 		},
 		{
-			name: "inf makes text", vals: []string{"1", "inf", "2"},
-			codes: []int32{0, 1, 2}, levels: []string{"1", "inf", "2"},
+			name: "inf is missing in a numeric column", vals: []string{"1", "inf", "2"},
+			numeric: true, num: []float64{1, nan, 2},
 		},
 		{
-			name: "Infinity makes text", vals: []string{"-Infinity", "3"},
-			codes: []int32{0, 1}, levels: []string{"-Infinity", "3"},
+			name: "Infinity is missing in a numeric column", vals: []string{"-Infinity", "3"},
+			numeric: true, num: []float64{nan, 3},
 		},
 		{
-			name: "overflow makes text", vals: []string{"1e999", "3"},
-			codes: []int32{0, 1}, levels: []string{"1e999", "3"},
+			name: "overflow is missing in a numeric column", vals: []string{"1e999", "3"},
+			numeric: true, num: []float64{nan, 3},
+		},
+		{
+			name: "inf is a level in a text column", vals: []string{"1", "inf", "x"},
+			codes: []int32{0, 1, 2}, levels: []string{"1", "inf", "x"},
 		},
 		{
 			name: "forced categorical", force: true, vals: []string{"3", "1", "3", "", "2"},
