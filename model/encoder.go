@@ -28,7 +28,11 @@ type EncoderOptions struct{ MaxLevels int }
 //
 // over the m non-missing reference values; σ = 0 (a constant column) gives
 // scale 1, as scikit-learn's StandardScaler does, and m = 0 gives μ = 0,
-// σ = 1. A missing cell gets z = 0 (the reference mean). If the column has
+// σ = 1. μ and σ are computed without overflow or underflow whatever the
+// magnitudes (see meanScale), and z is clamped to [−MaxZ, MaxZ], so that a
+// row far outside the reference (1e300 against a reference of small
+// numbers) still gives finite distances and probabilities.
+// A missing cell gets z = 0 (the reference mean). If the column has
 // a missing cell in any row of the columns given to FitEncoder (not only in
 // the reference rows) it also gets a 0/1 missing-indicator feature,
 // immediately after its value.
@@ -48,6 +52,7 @@ type encCol struct {
 
 	// numeric
 	mean, scale float64
+	unit        float64 // a power of two: z = (x/unit − mean/unit)/(scale/unit); 1 for most columns
 	indicator   bool
 	numIdx      int // index of the value feature in Matrix.Num
 
@@ -86,7 +91,7 @@ func FitEncoder(cols []Column, ref []int, opt EncoderOptions) (*Encoder, error) 
 		ec.name = c.Name
 		ec.numeric = c.Numeric
 		if c.Numeric {
-			ec.mean, ec.scale = meanScale(c.Num, ref)
+			ec.mean, ec.scale, ec.unit = meanScale(c.Num, ref)
 			for _, x := range c.Num {
 				if math.IsNaN(x) {
 					ec.indicator = true
@@ -145,12 +150,31 @@ func checkColumns(cols []Column) (int, error) {
 	return n, nil
 }
 
+// MaxZ bounds the standardised value of a numeric feature: Encode clamps
+// z to [−MaxZ, MaxZ]. The reference rows' own values are within √m of 0
+// (m reference values), so only rows far outside the reference are
+// clamped; squared distances and linear scores over any realistic number of
+// features then stay finite.
+const MaxZ = 1e100
+
+// Columns whose largest magnitude lies outside [2^−unitExp, 2^unitExp] are
+// standardised in units of a power of two (see meanScale).
+const unitExp = 400
+
 // meanScale returns the mean and the population standard deviation of the
 // non-missing x[i], i ∈ ref: (0, 1) if there are none, and (x, 1) if they
 // all equal x (detected exactly, so that a constant column encodes to 0
 // whatever the rounding of its mean). It uses the corrected two-pass
 // algorithm for accuracy.
-func meanScale(x []float64, ref []int) (mean, scale float64) {
+//
+// The values must be finite. If their largest magnitude is outside
+// [2^−400, 2^400], they are divided by unit, a power of two within a
+// factor 2 of it, before the sums, so that neither the sum (1e308 + 1e308) nor
+// the squares (1e300², 1e−300²) overflow or underflow; mean and scale are
+// then unit times the scaled results, and unit is returned so that Encode
+// can divide by it too. Otherwise unit is 1 and the results are bit for
+// bit those of the plain computation.
+func meanScale(x []float64, ref []int) (mean, scale, unit float64) {
 	var sum float64
 	m := 0
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -163,16 +187,27 @@ func meanScale(x []float64, ref []int) (mean, scale float64) {
 		}
 	}
 	if m == 0 {
-		return 0, 1
+		return 0, 1, 1
 	}
 	if lo == hi {
-		return lo, 1
+		return lo, 1, 1
+	}
+	unit = 1
+	if big := math.Max(math.Abs(lo), math.Abs(hi)); big > 0x1p400 || big < 0x1p-400 {
+		_, e := math.Frexp(big)   // big = f·2^e, f ∈ [0.5, 1)
+		unit = math.Ldexp(1, e-1) // big/unit ∈ [1, 2); finite even for big near MaxFloat64
+		sum = 0
+		for _, i := range ref {
+			if v := x[i]; !math.IsNaN(v) {
+				sum += v / unit
+			}
+		}
 	}
 	mean = sum / float64(m)
 	var ss, comp float64
 	for _, i := range ref {
 		if v := x[i]; !math.IsNaN(v) {
-			d := v - mean
+			d := v/unit - mean
 			ss += d * d
 			comp += d
 		}
@@ -181,9 +216,9 @@ func meanScale(x []float64, ref []int) (mean, scale float64) {
 	// comp²/m removes the rounding error of the mean.
 	variance := (ss - comp*comp/float64(m)) / float64(m)
 	if !(variance > 0) {
-		return mean, 1
+		return mean * unit, 1, 1
 	}
-	return mean, math.Sqrt(variance)
+	return mean * unit, math.Sqrt(variance) * unit, unit
 }
 
 // keptLevels returns the at most maxLevels most frequent levels of the
@@ -288,6 +323,10 @@ func (e *Encoder) Encode(cols []Column, rows []int) *Matrix {
 			c := &cols[j]
 			ec := &e.cols[j]
 			if ec.numeric {
+				mu, sc, u := ec.mean, ec.scale, ec.unit
+				if u != 1 {
+					mu, sc = mu/u, sc/u
+				}
 				for r := lo; r < hi; r++ {
 					x := c.Num[rows[r]]
 					dst := m.Num[r*e.p+ec.numIdx:]
@@ -298,7 +337,11 @@ func (e *Encoder) Encode(cols []Column, rows []int) *Matrix {
 						}
 						continue
 					}
-					dst[0] = (x - ec.mean) / ec.scale
+					if u != 1 {
+						x /= u
+					}
+					z := (x - mu) / sc
+					dst[0] = max(-MaxZ, min(z, MaxZ))
 				}
 				continue
 			}
