@@ -63,12 +63,45 @@ func checkK(k, n int, what string) error {
 	return nil
 }
 
+// ErrNoPositive is wrapped by RBDist's error when no reference row has a
+// positive label: its score, the distance to the nearest positive reference
+// rows, is then undefined (lowering k cannot help).
+var ErrNoPositive = errors.New("there are no positive reference rows")
+
+// singleClass reports whether every label in y is the same, and which.
+func singleClass(y []bool) (single, positive bool) {
+	for _, v := range y[1:] {
+		if v != y[0] {
+			return false, false
+		}
+	}
+	return true, y[0]
+}
+
 // RBProb scores by a logistic regression fitted on the reference rows:
 // Primary = P(y=1 | x) from FitLogReg(ref, refY, opt); Secondary = Primary;
 // Positive = Primary > 0.5. It also returns the fitted model.
+//
+// If every reference label is the same there is nothing to fit (the
+// logistic regression's intercept has no finite optimum, and its weights
+// would only fit rounding noise): every candidate gets the score 1 (all
+// positive) or 0 (all negative), Positive is that label, and the model is
+// nil. The probabilities are always finite: L2 regularisation bounds the
+// weights even on separable data, and Encode bounds the features.
 func RBProb(ref *Matrix, refY []bool, cand *Matrix, opt LogRegOptions) (*Scores, *LogReg, error) {
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, nil, err
+	}
+	if single, positive := singleClass(refY); single {
+		s := &Scores{Primary: make([]float64, cand.N), Positive: make([]bool, cand.N)}
+		if positive {
+			for i := range s.Primary {
+				s.Primary[i] = 1
+				s.Positive[i] = true
+			}
+		}
+		s.Secondary = s.Primary
+		return s, nil, nil
 	}
 	m, err := FitLogReg(ref, refY, opt)
 	if err != nil {
@@ -146,7 +179,8 @@ func classMeanDist(ref *Matrix, rows []int, cand *Matrix, k, workers int) ([]flo
 // equally distant reference rows are broken by the lower reference index
 // (see KNN.Query). It returns an error if k < 1 or k exceeds the number of
 // reference rows or of positive reference rows (the secondary score needs
-// k of them).
+// k of them), except that with no positive reference row at all every
+// candidate gets Primary = Secondary = 0 and Positive = false.
 func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err
@@ -154,6 +188,10 @@ func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, e
 	pos, _ := splitByLabel(refY)
 	if err := checkK(k, ref.N, "reference"); err != nil {
 		return nil, err
+	}
+	if len(pos) == 0 {
+		zero := make([]float64, cand.N)
+		return &Scores{Primary: zero, Secondary: zero, Positive: make([]bool, cand.N)}, nil
 	}
 	if err := checkK(k, len(pos), "positive reference"); err != nil {
 		return nil, err
@@ -182,25 +220,35 @@ func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, e
 //	            < mean distance to the k nearest negative reference rows
 //
 // It returns an error if k < 1 or k exceeds the number of positive or of
-// negative reference rows.
+// negative reference rows, with two exceptions for a reference of a single
+// label: with no negative reference row, the distance to the negatives is
+// taken as +∞ (Positive is true for every candidate, Secondary is k); with
+// no positive reference row, the error wraps ErrNoPositive.
 func RBDist(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err
 	}
 	pos, neg := splitByLabel(refY)
+	if len(pos) == 0 {
+		return nil, fmt.Errorf("%w (all %d are negative): rb-dist measures the distance to the k nearest of them", ErrNoPositive, ref.N)
+	}
 	if err := checkK(k, len(pos), "positive reference"); err != nil {
 		return nil, err
 	}
-	if err := checkK(k, len(neg), "negative reference"); err != nil {
-		return nil, err
+	if len(neg) > 0 {
+		if err := checkK(k, len(neg), "negative reference"); err != nil {
+			return nil, err
+		}
 	}
 	dpos, err := classMeanDist(ref, pos, cand, k, workers)
 	if err != nil {
 		return nil, err
 	}
-	dneg, err := classMeanDist(ref, neg, cand, k, workers)
-	if err != nil {
-		return nil, err
+	var dneg []float64
+	if len(neg) > 0 {
+		if dneg, err = classMeanDist(ref, neg, cand, k, workers); err != nil {
+			return nil, err
+		}
 	}
 	count, err := labelCount(ref, refY, cand, k, workers)
 	if err != nil {
@@ -208,7 +256,7 @@ func RBDist(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, er
 	}
 	s := &Scores{Primary: dpos, Secondary: count, Positive: make([]bool, cand.N)}
 	for i := range dpos {
-		s.Positive[i] = dpos[i] < dneg[i]
+		s.Positive[i] = dneg == nil || dpos[i] < dneg[i]
 		dpos[i] = -dpos[i]
 	}
 	return s, nil
