@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -103,6 +104,11 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	}
 	for _, n := range t.Notices {
 		note("%s", n)
+	}
+	for _, c := range t.Features {
+		if c.NonFinite > 0 {
+			note("feature %s: %s infinite or beyond the range of a float64 (such as Inf, -Inf or 1e400); read as missing", c.Name, plural(c.NonFinite, "number"))
+		}
 	}
 
 	var minority []int
@@ -335,13 +341,19 @@ func (o *Options) ScoreRows(t *Dataset, refRows []int, refPos []bool, pool []int
 	case MethodRBProb:
 		var lr *model.LogReg
 		sc, lr, err = model.RBProb(ref, refPos, cand, model.LogRegOptions{Workers: o.Workers})
-		if err == nil && !lr.Converged {
-			o.notice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
+		if err == nil && lr != nil && !lr.Converged {
+			o.scoreNotice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
 		}
 	case MethodRBLabel:
 		sc, err = model.RBLabel(ref, refPos, cand, o.K, o.Workers)
 	case MethodRBDist:
 		sc, err = model.RBDist(ref, refPos, cand, o.K, o.Workers)
+	}
+	if err == nil {
+		o.singleClassNotice(refPos)
+	}
+	if errors.Is(err, model.ErrNoPositive) {
+		return nil, fferr.Data("%s: %v; use a reference with positive labels, or another --method", o.Method, err)
 	}
 	if err != nil {
 		if o.Method != MethodRBProb {
@@ -350,6 +362,49 @@ func (o *Options) ScoreRows(t *Dataset, refRows []int, refPos []bool, pool []int
 		return nil, fferr.Data("%s: %v", o.Method, err)
 	}
 	return sc, nil
+}
+
+// scoreNotice prints a notice from scoring, if o has somewhere to print it
+// (sweep scores with Log nil).
+func (o *Options) scoreNotice(format string, args ...any) {
+	if o.Log != nil {
+		o.notice(format, args...)
+	}
+}
+
+// singleClassNotice says what the scores mean when every reference label
+// is the same (model.RBProb, RBLabel and RBDist define the scores then).
+func (o *Options) singleClassNotice(refPos []bool) {
+	npos := 0
+	for _, p := range refPos {
+		if p {
+			npos++
+		}
+	}
+	if len(refPos) == 0 || (npos > 0 && npos < len(refPos)) {
+		return
+	}
+	label := "negative"
+	if npos > 0 {
+		label = "positive"
+	}
+	who := fmt.Sprintf("all %d reference rows are %s", len(refPos), label)
+	if len(refPos) == 1 {
+		who = "the only reference row is " + label
+	}
+	var what string
+	switch {
+	case npos == 0:
+		// rb-prob and rb-label; rb-dist refuses.
+		what = "every candidate gets the score 0: --flips auto flips none, and a count or share takes candidates in row order"
+	case o.Method == MethodRBProb:
+		what = "every candidate gets the score 1: --flips auto flips them all, and a count or share takes candidates in row order"
+	case o.Method == MethodRBLabel:
+		what = fmt.Sprintf("every candidate gets the score %d: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first", o.K)
+	default:
+		what = "every candidate counts as nearer the positive rows: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first"
+	}
+	o.scoreNotice("%s: %s", who, what)
 }
 
 // choose orders the pool by score and applies the flip rule. It returns the
