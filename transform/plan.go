@@ -19,7 +19,8 @@ type Plan struct {
 	Scores  []float64 // the primary score of each row in Rows
 	Summary Summary
 
-	lay *layout
+	lay  *layout
+	pool []int // the candidate pool (collective rows with a negative label), ascending
 }
 
 // Summary reports a flip. Its JSON form is what --summary writes.
@@ -174,6 +175,7 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 		}
 	}
 	s.Pool = len(pool)
+	p.pool = pool
 
 	// Features actually used.
 	cols := t.Features
@@ -216,6 +218,9 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 		p.Scores = append(p.Scores, scores[i])
 	}
 	s.Flips = len(p.Rows)
+	if err := p.checkRows(); err != nil {
+		return nil, err
+	}
 	s.MinorityRateBefore = rate(minPos, s.Minority)
 	s.MinorityRateAfter = rate(minPos+s.Flips, s.Minority)
 	return p, nil

@@ -135,16 +135,88 @@ func appendAuditCell(dst []byte, rec *tableio.Record, value string, delim byte) 
 
 // Write runs pass 2: it copies in to out, flipping the planned rows and
 // writing the audit column. in must be the input the plan was made from.
+//
+// Two goroutines share the work: one reads the input and builds the output
+// records (build), the other re-reads each output record to check the
+// invariants (see verify.go) and writes the records that passed.
 func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
 	if in.Format == tableio.Parquet {
 		return o.writeParquet(ctx, p, in, out)
+	}
+	v, err := o.newVerifier(p, in)
+	if err != nil {
+		return err
 	}
 	rc, err := in.Open()
 	if err != nil {
 		return fferr.IO(err)
 	}
 	defer rc.Close()
+
+	full := make(chan *outBatch, 4)
+	free := make(chan *outBatch, 6)
+	for range 6 {
+		free <- &outBatch{}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	defer func() {
+		close(done)
+		select {
+		case <-finished:
+		case <-ctx.Done():
+		}
+	}()
+	go func() {
+		defer close(finished)
+		o.build(ctx, p, in, rc, full, free, done)
+	}()
+
 	w := bufio.NewWriterSize(out, 1<<20)
+	for {
+		var b *outBatch
+		select {
+		case b = <-full:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for i := range b.in.recs {
+			lo := 0
+			if i > 0 {
+				lo = b.outEnd[i-1]
+			}
+			if err := v.check(&b.in.recs[i], b.out[lo:b.outEnd[i]], b.flip[i]); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(b.out); err != nil {
+			return fferr.IO(err)
+		}
+		if b.in.err == io.EOF {
+			break
+		}
+		if b.in.err != nil {
+			return b.in.err
+		}
+		free <- b
+	}
+	if err := w.Flush(); err != nil {
+		return fferr.IO(err)
+	}
+	return nil
+}
+
+// outBatch is a run of input records (copied) with their output records.
+type outBatch struct {
+	in     recBatch // in.err: the error that ends the pass after these records (io.EOF at the end)
+	out    []byte   // the output records, back to back
+	outEnd []int    // end of each output record in out
+	flip   []bool   // whether each record is flipped
+}
+
+// build is Write's reading side: it reads in, builds the output records and
+// sends them to full in batches, ending with a batch whose in.err is set.
+func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, full, free chan *outBatch, done chan struct{}) {
 	sc := tableio.NewScanner(rc, in.Name, dialectFor(in, o.Dialect))
 	lay := p.lay
 	delim := lay.delim
@@ -153,21 +225,41 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 	next := 0 // index into p.Rows
 	rows := 0
 	var buf []byte
-	var werr error
-	write := func(b []byte) {
-		if werr == nil {
-			_, werr = w.Write(b)
+	var b *outBatch
+	send := func() bool {
+		b.in.seal()
+		select {
+		case full <- b:
+			return true
+		case <-done:
+			return false
 		}
 	}
+	// fail ends the pass with err after the records already built.
+	fail := func(err error) {
+		b.in.err = err
+		send()
+	}
 	for {
+		if b == nil {
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.in.reset()
+			b.out, b.outEnd, b.flip = b.out[:0], b.outEnd[:0], b.flip[:0]
+		}
 		rec, err := sc.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s changed while it was being read: %w", in.Name, classify(err))
+			fail(fmt.Errorf("%s changed while it was being read: %w", in.Name, classify(err)))
+			return
 		}
 		buf = buf[:0]
+		flip := false
 		switch rec.Kind {
 		case tableio.Passthrough:
 			buf = append(buf, rec.Raw...)
@@ -179,15 +271,17 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 		case tableio.Data:
 			if rec.Row&4095 == 0 {
 				if err := ctx.Err(); err != nil {
-					return err
+					fail(err)
+					return
 				}
 			}
 			rows++
-			flip := next < len(p.Rows) && p.Rows[next] == rec.Row
+			flip = next < len(p.Rows) && p.Rows[next] == rec.Row
 			var audit string
 			if flip {
 				if len(rec.Fields) != lay.nfields || posSet.has(rec.Value(lay.label)) {
-					return fferr.Data("%s changed while it was being read (line %d is not what the first pass saw); nothing was written to the output file", in.Name, rec.Line)
+					fail(fferr.Data("%s changed while it was being read (line %d is not what the first pass saw); nothing was written to the output file", in.Name, rec.Line))
+					return
 				}
 				orig := rec.Field(lay.label)
 				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: formatScore(p.Scores[next]), Was: string(orig), Raw: true})
@@ -204,7 +298,8 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 					last = sp.End
 				case flip && f == lay.audit:
 					if rec.Value(f) != "" {
-						return fferr.Data("%s:%d: column %d (%s): row already has an audit entry, which --replace-audit would overwrite", in.Name, rec.Line, f+1, o.AuditColumn)
+						fail(fferr.Data("%s:%d: column %d (%s): row already has an audit entry, which --replace-audit would overwrite", in.Name, rec.Line, f+1, o.AuditColumn))
+						return
 					}
 					buf = append(buf, rec.Raw[last:sp.Start]...)
 					lead, _, trail := tableio.Padding(rec.Raw[sp.Start:sp.End])
@@ -220,18 +315,34 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 			}
 		}
 		buf = append(buf, rec.Term...)
-		write(buf)
-		if werr != nil {
-			return fferr.IO(werr)
+		if corruptOutput != nil {
+			buf = corruptOutput(rec, buf)
+		}
+		b.in.add(rec)
+		b.out = append(b.out, buf...)
+		b.outEnd = append(b.outEnd, len(b.out))
+		b.flip = append(b.flip, flip)
+		if len(b.in.recs) >= batchRecords || len(b.out) >= batchBytes {
+			if !send() {
+				return
+			}
+			b = nil
 		}
 	}
+	if b == nil {
+		select {
+		case b = <-free:
+		case <-done:
+			return
+		}
+		b.in.reset()
+		b.out, b.outEnd, b.flip = b.out[:0], b.outEnd[:0], b.flip[:0]
+	}
 	if next != len(p.Rows) || rows != p.Summary.Rows {
-		return fferr.Data("%s changed while it was being read (%d data rows now, %d before); nothing was written to the output file", in.Name, rows, p.Summary.Rows)
+		fail(fferr.Data("%s changed while it was being read (%d data rows now, %d before); nothing was written to the output file", in.Name, rows, p.Summary.Rows))
+		return
 	}
-	if err := w.Flush(); err != nil {
-		return fferr.IO(err)
-	}
-	return nil
+	fail(io.EOF)
 }
 
 // UndoOptions configure an undo.
