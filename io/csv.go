@@ -47,6 +47,12 @@ type Dialect struct {
 	// Comment, when not 0, marks lines that start with this byte as comments,
 	// passed through verbatim.
 	Comment byte
+	// MaxRecordBytes bounds the bytes of one record (all its physical lines,
+	// terminators included); 0 means DefaultMaxRecordBytes.
+	MaxRecordBytes int
+	// MaxColumns bounds the number of fields of one record; 0 means
+	// DefaultMaxColumns.
+	MaxColumns int
 }
 
 // Span is the byte range of one field in Record.Raw. It covers the whole
@@ -187,15 +193,16 @@ func AppendField(dst []byte, value string, delim byte) []byte {
 
 // Errors a Scanner reports, wrapped in a *RowError.
 var (
-	ErrBareQuote    = errors.New(`bare " in a field that is not quoted (a quote inside a field must be doubled and the field quoted)`)
-	ErrQuote        = errors.New(`extra text after the closing " of a quoted field`)
-	ErrOpenQuote    = errors.New(`quoted field never closes (missing closing ")`)
-	ErrFieldCount   = errors.New("wrong number of fields")
-	ErrInvalidUTF8  = errors.New("invalid UTF-8")
-	ErrLineTooLong  = errors.New("record too long")
-	ErrEmptyInput   = errors.New("the input is empty")
-	ErrNoHeader     = errors.New("no header record")
-	ErrNoDataRecord = errors.New("no data rows")
+	ErrBareQuote      = errors.New(`bare " in a field that is not quoted (a quote inside a field must be doubled and the field quoted)`)
+	ErrQuote          = errors.New(`extra text after the closing " of a quoted field`)
+	ErrOpenQuote      = errors.New(`quoted field never closes (missing closing ")`)
+	ErrFieldCount     = errors.New("wrong number of fields")
+	ErrInvalidUTF8    = errors.New("invalid UTF-8")
+	ErrLineTooLong    = errors.New("record too long")
+	ErrTooManyColumns = errors.New("too many fields")
+	ErrEmptyInput     = errors.New("the input is empty")
+	ErrNoHeader       = errors.New("no header record")
+	ErrNoDataRecord   = errors.New("no data rows")
 )
 
 // RowError is an error at one place of an input file.
@@ -235,12 +242,18 @@ func (e *RowError) Unwrap() error { return e.Err }
 // quote that never closes cannot make the scanner hold the whole file.
 const DefaultMaxRecordBytes = 64 << 20
 
+// DefaultMaxColumns bounds the number of fields of one record. Each field
+// costs its span here and a column downstream, so a header of a million
+// empty fields (2 MB of commas) is refused early.
+const DefaultMaxColumns = 100_000
+
 // Scanner reads CSV records, keeping every byte.
 type Scanner struct {
 	r        *bufio.Reader
 	name     string
 	d        Dialect
 	maxBytes int
+	maxCols  int
 
 	line      int // physical lines consumed so far
 	rows      int // data records so far
@@ -253,16 +266,34 @@ type Scanner struct {
 	rec Record
 	err error
 
+	recLine int // line on which the record being read starts
+
 	openField, openStart, openLine int // where an open quoted field began
+	// openScan is how far the open quoted field was searched for its closing
+	// quote: the search resumes there when the next line arrives, so that a
+	// field of many lines is scanned once, not once per line.
+	openScan int
 }
 
 // NewScanner returns a Scanner reading r. name is used in error messages.
+// The bounds d.MaxRecordBytes and d.MaxColumns apply (0: the defaults).
 func NewScanner(r io.Reader, name string, d Dialect) *Scanner {
-	return &Scanner{r: bufio.NewReaderSize(r, 1<<20), name: name, d: d, maxBytes: DefaultMaxRecordBytes}
+	s := &Scanner{r: bufio.NewReaderSize(r, 1<<20), name: name, d: d, maxBytes: DefaultMaxRecordBytes, maxCols: DefaultMaxColumns}
+	if d.MaxRecordBytes > 0 {
+		s.maxBytes = d.MaxRecordBytes
+	}
+	if d.MaxColumns > 0 {
+		s.maxCols = d.MaxColumns
+	}
+	return s
 }
 
-// SetMaxRecordBytes changes the bound on the size of one record.
+// SetMaxRecordBytes changes the bound on the size of one record (its bytes
+// over all its physical lines, terminators included).
 func (s *Scanner) SetMaxRecordBytes(n int) { s.maxBytes = n }
+
+// SetMaxColumns changes the bound on the number of fields of one record.
+func (s *Scanner) SetMaxColumns(n int) { s.maxCols = n }
 
 // Delimiter returns the delimiter in use (after detection, once the first
 // record was read).
@@ -285,15 +316,24 @@ func (s *Scanner) errAt(line, col int, err error) error {
 }
 
 // readLine appends the next physical line (with its terminator) to s.buf and
-// reports whether anything was read.
+// reports whether anything was read. s.buf holds the record read so far, so
+// the bound applies to the whole record, however many lines it spans.
 func (s *Scanner) readLine() (bool, error) {
 	start := len(s.buf)
 	for {
 		chunk, err := s.r.ReadSlice('\n')
-		s.buf = append(s.buf, chunk...)
-		if len(s.buf)-start > s.maxBytes {
-			return true, s.errAt(s.line+1, 0, fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, s.maxBytes))
+		if len(s.buf)+len(chunk) > s.maxBytes {
+			// Checked before appending: the buffer never grows past the bound.
+			return true, s.errAt(s.recLine, 0, fmt.Errorf("%w: more than %d bytes (the bound is --max-record-bytes; a quote that never closes makes a record run to the end of the file)", ErrLineTooLong, s.maxBytes))
 		}
+		if need := len(s.buf) + len(chunk); need > cap(s.buf) {
+			// Double, but never past the bound: the buffer and the ones it
+			// replaced add up to at most twice the bound.
+			nb := make([]byte, len(s.buf), min(max(2*cap(s.buf), need, 4096), s.maxBytes))
+			copy(nb, s.buf)
+			s.buf = nb
+		}
+		s.buf = append(s.buf, chunk...)
 		if err == nil {
 			return true, nil
 		}
@@ -322,6 +362,7 @@ func (s *Scanner) Next() (*Record, error) {
 
 func (s *Scanner) next() (*Record, error) {
 	s.buf = s.buf[:0]
+	s.recLine = s.line + 1
 	got, err := s.readLine()
 	if err != nil {
 		return nil, err
@@ -358,6 +399,7 @@ func (s *Scanner) next() (*Record, error) {
 	}
 	s.started = true
 	s.openField = -1
+	s.openScan = 0
 	for {
 		open, perr := s.parseFrom(pos)
 		if perr != nil {
@@ -451,6 +493,13 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 		if i < n && b[i] == '"' {
 			// Quoted field: find the closing quote, skipping doubled quotes.
 			j := i + 1
+			if s.openField == len(s.rec.Fields) && start == s.openStart && s.openScan > j {
+				// The same open field with a line more: the bytes up to
+				// openScan hold no closing quote (a buffer that does not
+				// end at EOF ends with a line feed, so no doubled quote
+				// straddles openScan).
+				j = s.openScan
+			}
 			for {
 				k := bytes.IndexByte(b[j:], '"')
 				if k < 0 {
@@ -459,6 +508,7 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 						s.openLine = s.line
 					}
 					s.openStart = start
+					s.openScan = len(b)
 					return true, nil
 				}
 				j += k
@@ -479,6 +529,9 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 			if k < n && b[k] != delim {
 				return false, s.errAt(s.rec.Line, len(s.rec.Fields)+1, ErrQuote)
 			}
+			if len(s.rec.Fields) >= s.maxCols {
+				return false, s.tooManyCols()
+			}
 			s.rec.Fields = append(s.rec.Fields, Span{Start: start, End: k, Quoted: true})
 			if k >= n {
 				return false, nil
@@ -494,12 +547,19 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 		if bytes.IndexByte(raw[start:e], '"') >= 0 {
 			return false, s.errAt(s.rec.Line, len(s.rec.Fields)+1, ErrBareQuote)
 		}
+		if len(s.rec.Fields) >= s.maxCols {
+			return false, s.tooManyCols()
+		}
 		s.rec.Fields = append(s.rec.Fields, Span{Start: start, End: e})
 		if e >= n {
 			return false, nil
 		}
 		pos = e + 1
 	}
+}
+
+func (s *Scanner) tooManyCols() error {
+	return s.errAt(s.rec.Line, 0, fmt.Errorf("%w: more than %d (the bound is --max-columns)", ErrTooManyColumns, s.maxCols))
 }
 
 // Sniff guesses the delimiter from one line: the most frequent of , ; TAB |
