@@ -192,9 +192,19 @@ func (x *parquetRewriter) writeColumnTask(rg *rewriteRowGroup, out, src int, set
 	}()
 	cw := rg.w.ColumnWriters()[out]
 	if src < 0 {
-		return x.writeAppended(rg.g, cw, buf)
+		err = x.writeAppended(rg.g, cw, buf)
+	} else {
+		err = x.copyColumn(rg.g, src, out, cw, setsOf[src], buf)
 	}
-	return x.copyColumn(rg.g, src, out, cw, setsOf[src], buf)
+	if err != nil {
+		return err
+	}
+	// Encode and compress the last page here rather than in Commit, which
+	// runs on one goroutine (it writes the same page).
+	if err := cw.Flush(); err != nil {
+		return x.p.errorf(-1, rg.g, "writing: %w", err)
+	}
+	return nil
 }
 
 // rowsIn returns the part of changes (sorted by row) in [start, end).
