@@ -293,9 +293,13 @@ func smallestHashes(keys []uint64, m int, seed, purpose uint64) []int {
 
 // ReferenceRows returns the reference rows and their labels: the dataset's
 // reference rows for which keep(row) holds (keep nil: all), down-sampled to
-// --reference-sample rows by keyed hash when that is set.
+// --reference-sample rows by keyed hash when that is set. The result may
+// share memory with t: callers must not modify it.
 func (o *Options) ReferenceRows(t *Dataset, keep func(row int) bool) (rows []int, pos []bool) {
 	n := len(t.RefRows)
+	if keep == nil && (o.ReferenceSample <= 0 || o.ReferenceSample >= n) {
+		return t.RefRows, t.RefPos // all of them: no copy
+	}
 	rows, pos = make([]int, 0, n), make([]bool, 0, n)
 	keys := make([]uint64, 0, n)
 	for i, r := range t.RefRows {
