@@ -109,7 +109,7 @@ func adultParquet(b *testing.B, n int) []byte {
 
 // BenchmarkRewriteParquet rewrites 200k Adult-shaped rows with 1000 labels
 // changed and an audit column appended (what flip writes), column by column
-// (the default) and row by row.
+// (the default, on GOMAXPROCS goroutines, or on one) and row by row.
 func BenchmarkRewriteParquet(b *testing.B) {
 	data := adultParquet(b, 200000)
 	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "bench.parquet")
@@ -124,14 +124,14 @@ func BenchmarkRewriteParquet(b *testing.B) {
 		audit[row] = fmt.Sprintf("fairflip/1 col=15 method=random score=0.%d was=<=50K", i)
 	}
 	rw := ParquetRewrite{Set: map[int]map[int64]string{income: set}, AppendColumn: "fairflip_audit", Append: audit, DropColumn: -1}
-	for _, byRows := range []bool{false, true} {
-		name := "columns"
-		if byRows {
-			name = "rows"
-		}
-		b.Run(name, func(b *testing.B) {
-			parquetRewriteByRows = byRows
-			defer func() { parquetRewriteByRows = false }()
+	for _, mode := range []struct {
+		name    string
+		byRows  bool
+		workers int
+	}{{"columns", false, 0}, {"columns-1goroutine", false, 1}, {"rows", true, 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			parquetRewriteByRows, parquetRewriteWorkers = mode.byRows, mode.workers
+			defer func() { parquetRewriteByRows, parquetRewriteWorkers = false, 0 }()
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
