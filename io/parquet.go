@@ -39,6 +39,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/deprecated"
@@ -48,13 +49,37 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// Limits that protect against corrupt files. A page larger than these is
-// refused: no real writer produces one (parquet-mr and Arrow cut pages at about
-// 1 MiB and 20,000 rows), and parquet-go allocates buffers of the declared sizes
-// before it reads a page. Tests lower them.
+// DefaultParquetMaxPageBytes is the default bound on the compressed and
+// uncompressed size that one page header may declare (ParquetLimits).
+//
+// parquet-go allocates the uncompressed size a page header declares before it
+// decompresses the page (1.25 to 2.5 times that size, counting its buffers), so
+// this bound is also the memory that one lying page header can cost; the
+// checks of checkCompressedPage refuse most lies before that (see there). Real
+// writers cut data pages at about 1 MiB (parquet-mr, Arrow, DuckDB, Polars) and
+// dictionary pages at 1 MiB (parquet-mr, Arrow) or a few MiB; the pages that
+// get larger are those holding one large value (a page holds at least one
+// value), so 128 MiB leaves room for cells of up to 128 MiB while a corrupt
+// header costs at most a few hundred MiB instead of several GiB.
+const DefaultParquetMaxPageBytes = 128 << 20
+
+// ParquetLimits bounds what a Parquet file may make fairflip allocate. The zero
+// value means the defaults.
+type ParquetLimits struct {
+	// MaxPageBytes bounds the compressed and the uncompressed size of one
+	// page (as its header declares them); a page larger than this is refused
+	// with an error. 0 (or less) means DefaultParquetMaxPageBytes. Page sizes
+	// are 32-bit in the format, so values above 2^31-1 allow every page.
+	MaxPageBytes int64
+}
+
+// Limits that protect against corrupt files, used when ParquetLimits leaves
+// them at 0. A page larger than these is refused: no real writer produces one,
+// and parquet-go allocates buffers of the declared sizes before it reads a
+// page. Tests lower them.
 var (
 	// parquetMaxPageBytes bounds the compressed and uncompressed size of one page.
-	parquetMaxPageBytes int64 = 1 << 30
+	parquetMaxPageBytes int64 = DefaultParquetMaxPageBytes
 	// parquetMaxPageValues bounds the number of values (nulls included) of one page.
 	parquetMaxPageValues int64 = 1 << 27
 )
@@ -92,6 +117,8 @@ type ParquetFile struct {
 	numRows  int64
 	kv       map[string]string
 	elemOf   map[*parquet.Column]int // schema element index of every column
+
+	maxPageBytes int64 // ParquetLimits.MaxPageBytes, resolved
 
 	mu     sync.Mutex
 	checks map[[2]int]*parquetChunkCheck // (row group, leaf) → result of checkChunk
@@ -196,7 +223,12 @@ func recoverParquet(r any, name, column string, rg int, err *error) {
 // OpenParquet opens a Parquet file. name is used in error messages. It never
 // panics: the footer is validated before parquet-go decodes it, and a panic
 // inside parquet-go is turned into an error naming the file.
-func OpenParquet(r io.ReaderAt, size int64, name string) (pf *ParquetFile, err error) {
+func OpenParquet(r io.ReaderAt, size int64, name string) (*ParquetFile, error) {
+	return OpenParquetLimits(r, size, name, ParquetLimits{})
+}
+
+// OpenParquetLimits is OpenParquet with limits other than the defaults.
+func OpenParquetLimits(r io.ReaderAt, size int64, name string, lim ParquetLimits) (pf *ParquetFile, err error) {
 	defer func() {
 		if !parquetRecoverPanics {
 			return
@@ -206,7 +238,14 @@ func OpenParquet(r io.ReaderAt, size int64, name string) (pf *ParquetFile, err e
 			recoverParquet(rec, name, "", -1, &err)
 		}
 	}()
-	return openParquet(r, size, name)
+	pf, err = openParquet(r, size, name)
+	if pf != nil {
+		pf.maxPageBytes = lim.MaxPageBytes
+		if pf.maxPageBytes <= 0 {
+			pf.maxPageBytes = parquetMaxPageBytes
+		}
+	}
+	return pf, err
 }
 
 // readFullAt reads len(b) bytes at off.
@@ -2094,7 +2133,7 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 	off := start
 	pages := 0
 	var values int64
-	var window, body []byte
+	var window, body, scratch []byte
 	for off < end {
 		// Read the page header, with a window that grows until it holds it.
 		size := min(end-off, 1024)
@@ -2123,8 +2162,8 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 			return fail("corrupt page header at offset %d (%v)", off, err)
 		}
 		comp, uncomp := int64(h.CompressedPageSize), int64(h.UncompressedPageSize)
-		if comp < 0 || uncomp < 0 || comp > parquetMaxPageBytes || uncomp > parquetMaxPageBytes {
-			return fail("corrupt or unsupported page at offset %d (compressed size %d, uncompressed size %d)", off, comp, uncomp)
+		if comp < 0 || uncomp < 0 || comp > p.maxPageBytes || uncomp > p.maxPageBytes {
+			return fail("corrupt or unsupported page at offset %d (compressed size %d, uncompressed size %d; the limit is %d)", off, comp, uncomp, p.maxPageBytes)
 		}
 		if comp > end-off-int64(hlen) {
 			return fail("truncated or corrupt page at offset %d (%d bytes do not fit in the column chunk)", off, comp)
@@ -2196,7 +2235,9 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 			return fail("corrupt or unsupported page at offset %d (%d values)", off, numValues)
 		}
 		values += numValues
-		if compressed && m.Codec != format.Uncompressed {
+		decompress := compressed && m.Codec != format.Uncompressed
+		dictIndexes := h.Type != format.DictionaryPage && isDictIndexEncoding(h)
+		if decompress || dictIndexes {
 			if int64(cap(body)) < comp {
 				body = make([]byte, comp)
 			}
@@ -2204,8 +2245,33 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 			if err := readFullAt(p.r, body, off+int64(hlen)); err != nil {
 				return fail("reading the page at offset %d: %v", off, err)
 			}
+		}
+		if decompress {
 			if err := checkCompressedPage(m.Codec, body[levels:], uncomp-levels); err != nil {
 				return fail("corrupt %s page at offset %d (%v)", m.Codec, off, err)
+			}
+		}
+		if dictIndexes {
+			// parquet-go decodes dictionary indexes without checking their
+			// runs against the page (rle.decodeInt32 slices past its input,
+			// or allocates 4 bytes for each of the 2^31 values a run may
+			// claim): check them here, on the page decompressed.
+			data := body[levels:]
+			if decompress {
+				var err error
+				if scratch, err = decompressPage(m.Codec, data, uncomp-levels, scratch); err != nil {
+					return fail("corrupt %s page at offset %d (%v)", m.Codec, off, err)
+				}
+				data = scratch
+			}
+			if h.Type == format.DataPage {
+				var err error
+				if data, err = skipLevelsV1(data, l); err != nil {
+					return fail("corrupt data page at offset %d (%v)", off, err)
+				}
+			}
+			if err := checkDictIndexes(data, numValues); err != nil {
+				return fail("corrupt data page at offset %d (%v)", off, err)
 			}
 		}
 		off += int64(hlen) + comp
@@ -2218,6 +2284,88 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 }
 
 func levelEncodingOK(e format.Encoding) bool { return e == format.RLE || e == format.BitPacked }
+
+// isDictIndexEncoding reports whether a data page holds dictionary indexes.
+func isDictIndexEncoding(h format.PageHeader) bool {
+	var e format.Encoding
+	switch {
+	case h.Type == format.DataPage && h.DataPageHeader.Valid:
+		e = h.DataPageHeader.V.Encoding
+	case h.Type == format.DataPageV2 && h.DataPageHeaderV2.Valid:
+		e = h.DataPageHeaderV2.V.Encoding
+	default:
+		return false
+	}
+	return e == format.PlainDictionary || e == format.RLEDictionary
+}
+
+// skipLevelsV1 returns the values of an uncompressed v1 data page, after its
+// levels, as parquet-go finds them: each level section that the column has
+// (repetition, then definition) is preceded by its length in 4 bytes.
+func skipLevelsV1(data []byte, l *parquetLeaf) ([]byte, error) {
+	for _, has := range []bool{l.maxRep > 0, l.maxDef > 0} {
+		if !has {
+			continue
+		}
+		if len(data) < 4 {
+			return nil, errors.New("truncated levels")
+		}
+		n := uint64(binary.LittleEndian.Uint32(data))
+		if n > uint64(len(data)-4) {
+			return nil, errors.New("levels larger than the page")
+		}
+		data = data[4+n:]
+	}
+	return data, nil
+}
+
+// checkDictIndexes checks the dictionary indexes of a data page (a bit width,
+// then runs of the RLE/bit-packed hybrid encoding) before parquet-go decodes
+// them: the bit width must be at most 32, every run must fit in the page's
+// bytes, and no run may start after numValues values (nulls included). A run
+// may end past numValues (DuckDB pads its last bit-packed run to 256 values),
+// by 7 values or by 8 per byte it holds, so that the values decoded (4 bytes
+// each for parquet-go) stay proportional to the page: a run header alone may
+// claim 2^31 values.
+func checkDictIndexes(src []byte, numValues int64) error {
+	if len(src) == 0 {
+		return nil // parquet-go decodes no index
+	}
+	width := uint64(src[0])
+	if width > 32 {
+		return fmt.Errorf("dictionary indexes of %d bits", width)
+	}
+	limit := uint64(numValues)
+	tooMany := errors.New("more dictionary indexes than values")
+	var n uint64
+	for i := 1; i < len(src); {
+		u, k := binary.Uvarint(src[i:])
+		if k <= 0 {
+			return errors.New("corrupt run of dictionary indexes")
+		}
+		i += k
+		count := u >> 1
+		if count == 0 {
+			continue // parquet-go skips it
+		}
+		if n >= limit || count > uint64(len(src))+limit {
+			return tooMany
+		}
+		size := (width + 7) / 8 // a repeated value
+		if u&1 != 0 {           // bit-packed: count groups of 8 values
+			size = count * width
+			count *= 8
+		}
+		if size > uint64(len(src)-i) {
+			return errors.New("truncated run of dictionary indexes")
+		}
+		i += int(size)
+		if n += count; n > limit && n-limit > max(7, 8*size) {
+			return tooMany
+		}
+	}
+	return nil
+}
 
 // checkPageEncoding checks that parquet-go can decode a data page encoding
 // for the leaf's type.
@@ -2262,49 +2410,172 @@ func checkPageEncoding(e format.Encoding, l *parquetLeaf, haveDict bool) error {
 }
 
 // checkCompressedPage checks compressed page data against the uncompressed
-// size its header declares.
+// size its header declares, before parquet-go allocates that size: the data
+// must decompress to exactly declared bytes (as Arrow requires), and this is
+// checked without allocating declared bytes where the codec allows.
+//
+//   - snappy: the length written at the start of the data must equal declared,
+//     and the data is walked (not decoded) to check that it gives that length.
+//   - gzip and brotli: the data is decompressed in a stream, kept in no
+//     buffer, and must give exactly declared bytes.
+//   - zstd: the content sizes of the frames (written by every writer we know)
+//     must add up to declared; data with a frame that does not say is
+//     decompressed with at most declared bytes of memory and must give
+//     exactly declared bytes.
+//   - LZ4_RAW: declared must be within LZ4's maximum ratio (255 to 1) of the
+//     data, which is then decompressed (parquet-go loops forever on some
+//     corrupt LZ4 data) and must give exactly declared bytes.
+//
+// So a lying header is refused, except a zstd frame whose content size lies as
+// much as the page header: that costs parquet-go a buffer of the declared size,
+// which the page limit (ParquetLimits) bounds.
 func checkCompressedPage(codec format.CompressionCodec, data []byte, declared int64) error {
+	mismatch := func(n int64) error {
+		return fmt.Errorf("it decompresses to %d bytes, not the %d bytes its header declares", n, declared)
+	}
 	switch codec {
 	case format.Snappy:
-		n, k := binary.Uvarint(data)
-		if k <= 0 {
-			return errors.New("invalid snappy data")
-		}
-		if n > uint64(declared) {
-			return fmt.Errorf("it decompresses to more than the %d bytes its header declares", declared)
-		}
+		return checkSnappy(data, declared)
 	case format.Zstd:
 		return checkZstd(data, declared)
 	case format.Lz4Raw:
 		// parquet-go's LZ4_RAW decoder retries with a buffer twice as large
 		// whenever decoding fails, forever on corrupt data: decode it here first.
+		if declared > 255*int64(len(data))+16 {
+			return fmt.Errorf("%d bytes of LZ4 data cannot decompress to the %d bytes its header declares", len(data), declared)
+		}
 		dst := make([]byte, declared)
-		if _, err := lz4.UncompressBlock(data, dst); err != nil {
+		n, err := lz4.UncompressBlock(data, dst)
+		if err != nil {
 			return err
+		}
+		if int64(n) != declared {
+			return mismatch(int64(n))
 		}
 	case format.Gzip:
 		// parquet-go panics when the gzip header is invalid.
-		if _, err := gzip.NewReader(bytes.NewReader(data)); err != nil {
+		z, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
 			return err
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(z, declared+1))
+		if err != nil {
+			return err
+		}
+		if n != declared {
+			return mismatch(n)
 		}
 	case format.Brotli:
 		n, err := io.Copy(io.Discard, io.LimitReader(brotli.NewReader(bytes.NewReader(data)), declared+1))
 		if err != nil {
 			return err
 		}
-		if n > declared {
-			return fmt.Errorf("it decompresses to more than the %d bytes its header declares", declared)
+		if n != declared {
+			return mismatch(n)
 		}
 	}
 	return nil
 }
 
-// checkZstd walks the frames of zstd data: the declared content sizes must not
-// add up to more than declared, and the window must not exceed 128 MiB (zstd's
-// own default limit for decoders).
+// decompressPage decompresses page data that checkCompressedPage accepted,
+// with parquet-go's codec (as parquet-go will), into buf if it is large enough.
+func decompressPage(codec format.CompressionCodec, data []byte, declared int64, buf []byte) ([]byte, error) {
+	if int64(cap(buf)) < declared {
+		buf = make([]byte, declared)
+	}
+	out, err := parquet.LookupCompressionCodec(codec).Decode(buf[:declared], data)
+	if err != nil {
+		return buf, err
+	}
+	if int64(len(out)) != declared {
+		return buf, fmt.Errorf("it decompresses to %d bytes, not the %d bytes its header declares", len(out), declared)
+	}
+	return out, nil
+}
+
+// checkSnappy checks that snappy data decodes to exactly declared bytes: the
+// length written at its start must be declared, and its literals and copies
+// (each copy from within what came before) must add up to that length.
+func checkSnappy(src []byte, declared int64) error {
+	bad := errors.New("corrupt snappy data")
+	n, k := binary.Uvarint(src)
+	if k <= 0 || n > math.MaxUint32 {
+		return bad
+	}
+	if n != uint64(declared) {
+		return fmt.Errorf("its snappy length %d is not the %d bytes its header declares", n, declared)
+	}
+	var d uint64 // bytes decoded so far
+	for s := k; s < len(src); {
+		tag := src[s]
+		var length, offset uint64
+		switch tag & 3 {
+		case 0: // literal
+			x := uint64(tag >> 2)
+			s++
+			if x >= 60 {
+				extra := int(x - 59) // 1 to 4 bytes of length
+				if extra > len(src)-s {
+					return bad
+				}
+				x = 0
+				for i := extra - 1; i >= 0; i-- {
+					x = x<<8 | uint64(src[s+i])
+				}
+				s += extra
+			}
+			length = x + 1
+			if length > uint64(len(src)-s) {
+				return bad
+			}
+			s += int(length)
+		case 1: // copy, 1-byte offset
+			if len(src)-s < 2 {
+				return bad
+			}
+			length = 4 + uint64(tag>>2)&7
+			offset = uint64(tag&0xe0)<<3 | uint64(src[s+1])
+			s += 2
+		case 2: // copy, 2-byte offset
+			if len(src)-s < 3 {
+				return bad
+			}
+			length = 1 + uint64(tag>>2)
+			offset = uint64(binary.LittleEndian.Uint16(src[s+1:]))
+			s += 3
+		case 3: // copy, 4-byte offset
+			if len(src)-s < 5 {
+				return bad
+			}
+			length = 1 + uint64(tag>>2)
+			offset = uint64(binary.LittleEndian.Uint32(src[s+1:]))
+			s += 5
+		}
+		if tag&3 != 0 && (offset == 0 || offset > d) {
+			return bad
+		}
+		if d += length; d > n {
+			return bad
+		}
+	}
+	if d != n {
+		return bad
+	}
+	return nil
+}
+
+// checkZstd walks the frames of zstd data: the window must not exceed 128 MiB
+// (zstd's own default limit for decoders), and the content sizes of the frames
+// must add up to declared. If a frame does not say its content size (as
+// parquet-go's writer does for small pages), the data is decompressed, with at
+// most declared bytes (or the window, if larger) of memory for the output, and
+// must give exactly declared bytes.
 func checkZstd(src []byte, declared int64) error {
 	bad := errors.New("corrupt zstd data")
+	all := src
 	var total uint64
+	unknown := false // a frame without a content size
+	var maxWindow uint64
 	for len(src) > 0 {
 		if len(src) < 4 {
 			return bad
@@ -2362,11 +2633,14 @@ func checkZstd(src []byte, declared int64) error {
 		if window > 1<<27 {
 			return fmt.Errorf("zstd window of %d bytes", window)
 		}
+		maxWindow = max(maxWindow, window)
 		if fcsSize > 0 {
 			total += fcs
 			if fcs > uint64(declared) || total > uint64(declared) {
 				return fmt.Errorf("it decompresses to more than the %d bytes its header declares", declared)
 			}
+		} else {
+			unknown = true
 		}
 		for {
 			if p+3 > len(src) {
@@ -2397,6 +2671,27 @@ func checkZstd(src []byte, declared int64) error {
 			}
 		}
 		src = src[p:]
+	}
+	if !unknown {
+		if total != uint64(declared) {
+			return fmt.Errorf("it decompresses to %d bytes, not the %d bytes its header declares", total, declared)
+		}
+		return nil
+	}
+	// The decoder refuses windows larger than its memory limit (1 KiB at
+	// least, even for a few bytes): allow the largest window, at most 128 MiB.
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxMemory(max(uint64(declared)+1, maxWindow)))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	out, err := d.DecodeAll(all, nil)
+	if err != nil {
+		return err
+	}
+	if int64(len(out)) != declared {
+		return fmt.Errorf("it decompresses to %d bytes, not the %d bytes its header declares", len(out), declared)
 	}
 	return nil
 }

@@ -143,9 +143,8 @@ func FuzzParquetMutate(f *testing.F) {
 // skipped test, TestParquetCrashers. The fuzz targets pass over them, so that
 // they look for new ones, unless FAIRFLIP_KNOWN_BOMBS is set.
 var pqKnownPanics = []string{
-	// A dictionary-encoded INT32 page whose RLE/bit-packed indexes are
-	// corrupt: rle.decodeInt32 slices past its buffer.
-	"parquet-go/encoding/rle.decodeInt32(",
+	// None at the moment. (rle.decodeInt32 slicing past corrupt dictionary
+	// indexes is prevented by checkDictIndexes.)
 }
 
 func pqKnownPanic() {
@@ -173,12 +172,9 @@ func TestParquetCrashers(t *testing.T) {
 	if len(names) == 0 {
 		t.Fatal("no files in testdata/fuzz/crashers")
 	}
-	known := map[string]string{
-		"rle_dictionary_indexes.parquet": "known panic: duckdb_rowgroups.parquet with two bytes changed (offsets 4292 and 88, FuzzParquetMutate) " +
-			"makes parquet-go's rle.decodeInt32 panic (slice bounds out of range [:328264] with capacity 4088) while decoding the dictionary indexes of column sex; " +
-			"checkChunkPages does not catch it, only the recovery does (bad.parquet: invalid Parquet file (runtime error: ...), column sex, row group 0); " +
-			"fix in parquet.go: check the RLE/bit-packed runs of dictionary-index pages (bit width at most 32, run lengths within the page's values) before decoding",
-	}
+	// Known failures, skipped: none at the moment (rle_dictionary_indexes
+	// is stopped by checkDictIndexes before parquet-go decodes it).
+	known := map[string]string{}
 	for _, n := range names {
 		data, err := os.ReadFile(n)
 		if err != nil {
@@ -377,6 +373,56 @@ func pqBombResult(r io.ReaderAt, size int64) (err error, heap uint64) { //nolint
 	return err, heap
 }
 
+// TestParquetBombFiles runs the bomb reproducers of testdata/fuzz/bombs (pages
+// that claim 1 GiB, which used to make fairflip allocate 1.25-2.5 GiB): each
+// must fail with an error naming the file, within a small heap.
+func TestParquetBombFiles(t *testing.T) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "bombs", "*.parquet"))
+	if len(names) == 0 {
+		t.Fatal("no files in testdata/fuzz/bombs")
+	}
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(n), func(t *testing.T) {
+			err, heap := pqBombResult(bytes.NewReader(data), int64(len(data)))
+			t.Logf("peak heap %.1f MiB; %v", float64(heap)/(1<<20), err)
+			if err == nil || !strings.HasPrefix(err.Error(), "bomb.parquet: ") {
+				t.Errorf("got %v, want an error naming the file", err)
+			}
+			if heap > 16<<20 {
+				t.Errorf("peak heap %d bytes, want at most %d", heap, 16<<20)
+			}
+			noPanic(t, filepath.Base(n), data)
+		})
+	}
+}
+
+// TestParquetLimits: OpenParquetLimits refuses pages larger than its
+// MaxPageBytes, and 0 means DefaultParquetMaxPageBytes.
+func TestParquetLimits(t *testing.T) {
+	data := pqTwoColumns(t, 1000, "snappy")
+	use := func(lim ParquetLimits) error {
+		p, err := OpenParquetLimits(bytes.NewReader(data), int64(len(data)), "lim.parquet", lim)
+		if err != nil {
+			return err
+		}
+		return p.ScanColumn(0, func(int64, []byte, bool) error { return nil })
+	}
+	if err := use(ParquetLimits{}); err != nil {
+		t.Errorf("default limits: %v", err)
+	}
+	if err := use(ParquetLimits{MaxPageBytes: 1 << 20}); err != nil {
+		t.Errorf("1 MiB pages: %v", err)
+	}
+	err := use(ParquetLimits{MaxPageBytes: 100})
+	if err == nil || !strings.Contains(err.Error(), "the limit is 100)") {
+		t.Errorf("100-byte pages: got %v, want the page refused", err)
+	}
+}
+
 func TestParquetBombs(t *testing.T) {
 	const heapMax = 64 << 20
 	// A list header (compact protocol) claiming n structs.
@@ -444,6 +490,7 @@ func TestParquetBombs(t *testing.T) {
 			what string
 			edit func(*format.PageHeader)
 		}{
+			{"an uncompressed size of 100 MiB", func(h *format.PageHeader) { h.UncompressedPageSize = 100 << 20 }},
 			{"an uncompressed size of 1 GiB - 1", func(h *format.PageHeader) { h.UncompressedPageSize = 1<<30 - 1 }},
 			{"an uncompressed size of 2^31 - 1", func(h *format.PageHeader) { h.UncompressedPageSize = 1<<31 - 1 }},
 			{"2^27 - 1 values", func(h *format.PageHeader) {
@@ -458,14 +505,20 @@ func TestParquetBombs(t *testing.T) {
 		} {
 			data := pqEditPages(t, pqTwoColumns(t, 3, codec), claim.edit)
 			b := bomb{name: codec + " page claims " + claim.what, r: bytes.NewReader(data), msg: "bomb.parquet: "}
-			if strings.HasPrefix(claim.what, "an uncompressed size of 1 GiB") {
+			if strings.HasPrefix(claim.what, "an uncompressed size of 1 GiB") && codec != "uncompressed" {
+				// Fixed: refused by the page limit (DefaultParquetMaxPageBytes).
+				b.file = codec + "_page_claims_1gib.parquet"
+			}
+			if strings.HasPrefix(claim.what, "an uncompressed size of 100 MiB") {
 				if codec == "uncompressed" {
-					// Nothing is decompressed, so the claim costs nothing:
-					// the file reads as it is.
+					// Nothing is decompressed, so a claim within the page
+					// limit costs nothing: the file reads as it is.
 					b.msg = ""
 				} else {
-					b.file = codec + "_page_claims_1gib.parquet"
-					b.skip = "known bomb: a page whose header claims an uncompressed size just under parquetMaxPageBytes (1 GiB) is not refused: parquet-go allocates what the header claims, and the file reads without error (peak live heap: snappy 2.5 GiB and 18 s, gzip and zstd 1.25 GiB, for a 450-byte file; on Linux the untouched pages cost little RSS, but under ulimit -v 3000000 fairflip flip on the reproducer dies with: fatal error: out of memory, cannot allocate 1308622848-byte block, exit 2); fix in parquet.go: lower parquetMaxPageBytes, and check the claim against the data (snappy's own length header must equal it; gzip/zstd: decompress into a buffer bounded by the claim and compare)"
+					// Within the page limit: refused because the data does
+					// not decompress to the claim, before parquet-go
+					// allocates it.
+					b.msg = "bomb.parquet: column a: row group 0: corrupt " + strings.ToUpper(codec) + " page at offset 4"
 				}
 			}
 			cases = append(cases, b)
