@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
@@ -330,7 +332,10 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 	set := make(map[int64]string, len(p.Rows))
 	posSet := newValueSet(trimAll(o.Positive))
 	var changed error
+	// The input's labels, coded, for the check of the output.
+	labels := &labelCodes{index: map[string]int32{}}
 	err = pf.ScanColumn(lay.label, func(row int64, text []byte, null bool) error {
+		labels.add(text, null)
 		i, ok := flip[row]
 		if !ok {
 			return nil
@@ -369,8 +374,140 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 		rw.AppendColumn = o.AuditColumn
 		rw.Append = audit
 	}
-	if err := tableio.RewriteParquet(pf, out, rw); err != nil {
+	// The output goes to a temporary file first, is checked (checkParquet),
+	// and only then copied to out: nothing reaches out if a check fails.
+	tmp, err := os.CreateTemp("", "fairflip-check-*.parquet")
+	if err != nil {
+		return fferr.IO(fmt.Errorf("a temporary file for checking the output: %w", err))
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if corruptParquet != nil {
+		corruptParquet(&rw)
+	}
+	if err := tableio.RewriteParquet(pf, tmp, rw); err != nil {
 		return classify(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := o.checkParquet(p, pf, tmp, labels); err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fferr.IO(err)
+	}
+	if _, err := io.Copy(out, tmp); err != nil {
+		return fferr.IO(err)
+	}
+	return nil
+}
+
+// corruptParquet, when set (by tests only), changes the rewrite before it
+// runs: a stand-in for a bug.
+var corruptParquet func(rw *tableio.ParquetRewrite)
+
+// labelCodes holds a label column, each row's text as a code.
+type labelCodes struct {
+	index map[string]int32
+	codes []int32 // -1: null
+}
+
+func (l *labelCodes) add(text []byte, null bool) {
+	if null {
+		l.codes = append(l.codes, -1)
+		return
+	}
+	c, ok := l.index[string(text)]
+	if !ok {
+		c = int32(len(l.index))
+		l.index[string(text)] = c
+	}
+	l.codes = append(l.codes, c)
+}
+
+// checkParquet checks the written Parquet output against the input (see
+// verify.go for the CSV checks): the same rows in the same row groups and
+// the same columns (plus the audit column); the label unchanged on rows not
+// in the plan and positive on planned rows; the audit cell non-empty exactly
+// on planned rows, recording the original label.
+func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, labels *labelCodes) error {
+	st, err := tmp.Stat()
+	if err != nil {
+		return fferr.IO(err)
+	}
+	out, err := tableio.OpenParquet(tmp, st.Size(), "output")
+	if err != nil {
+		return invariantf("the output does not read back as Parquet (%v)", err)
+	}
+	lay := p.lay
+	auditCol := lay.audit
+	wantCols := len(in.Columns())
+	if auditCol < 0 {
+		auditCol = wantCols
+		wantCols++
+	}
+	if out.NumRows() != in.NumRows() || !slices.Equal(out.RowGroupSizes(), in.RowGroupSizes()) {
+		return invariantf("the output has %d rows in row groups %v; the input %d in %v", out.NumRows(), out.RowGroupSizes(), in.NumRows(), in.RowGroupSizes())
+	}
+	oc, ic := out.Columns(), in.Columns()
+	if len(oc) != wantCols {
+		return invariantf("the output has %d columns, want %d", len(oc), wantCols)
+	}
+	for i := range ic {
+		if oc[i].Name != ic[i].Name || oc[i].Type != ic[i].Type {
+			return invariantf("output column %d is %s %s, the input's %s %s", i+1, oc[i].Name, oc[i].Type, ic[i].Name, ic[i].Type)
+		}
+	}
+	posSet := newValueSet(trimAll(o.Positive))
+	planned := make(map[int64]bool, len(p.Rows))
+	for _, r := range p.Rows {
+		planned[int64(r)] = true
+	}
+	err = out.ScanColumn(lay.label, func(row int64, text []byte, null bool) error {
+		if planned[row] {
+			if null || !posSet.has(string(text)) {
+				return invariantf("output row %d: a flipped label is %q, not positive", row+1, text)
+			}
+			return nil
+		}
+		want := labels.codes[row]
+		if got, ok := labels.index[string(text)]; null != (want < 0) || (!null && (!ok || got != want)) {
+			return invariantf("output row %d: a label that flip does not change was changed", row+1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The original labels' texts, by code.
+	texts := make([]string, len(labels.index))
+	for t, c := range labels.index {
+		texts[c] = t
+	}
+	n := 0
+	err = out.ScanColumn(auditCol, func(row int64, text []byte, null bool) error {
+		empty := null || len(text) == 0
+		flipped := planned[row]
+		switch {
+		case flipped && empty:
+			return invariantf("output row %d: a flipped row has no audit cell", row+1)
+		case flipped:
+			e, err := ParseAudit(string(text))
+			if c := labels.codes[row]; err != nil || e.Raw || e.Column != lay.label+1 || e.Method != o.Method || c < 0 || e.Was != texts[c] {
+				return invariantf("output row %d: the audit cell does not record the original label", row+1)
+			}
+			n++
+		case !empty && lay.audit < 0:
+			return invariantf("output row %d: an audit cell on a row that was not flipped", row+1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n != len(p.Rows) {
+		return invariantf("the output has %d audit cells, the plan %d flips", n, len(p.Rows))
 	}
 	return nil
 }

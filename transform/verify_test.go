@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -152,5 +153,54 @@ func TestPlanRowsChecked(t *testing.T) {
 	q.Summary.MaxFlips = 2
 	if err := q.checkRows(); err == nil || !strings.Contains(err.Error(), "--max-flips") {
 		t.Errorf("3 rows with --max-flips 2: got %v", err)
+	}
+}
+
+// TestBrokenParquetInvariantAborts: a rewrite that changes an unplanned
+// label, drops a planned one, or writes a stray or wrong audit cell is
+// caught by the check of the written file, and nothing reaches the output.
+func TestBrokenParquetInvariantAborts(t *testing.T) {
+	in := FileInput(filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet"))
+	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
+	p, err := o.MakePlan(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[int64]bool{}
+	for _, r := range p.Rows {
+		planned[int64(r)] = true
+	}
+	unplanned := int64(0)
+	for planned[unplanned] {
+		unplanned++
+	}
+	first := int64(p.Rows[0])
+	for _, c := range []struct {
+		name    string
+		corrupt func(rw *tableio.ParquetRewrite)
+		want    string
+	}{
+		{"an unplanned label changed", func(rw *tableio.ParquetRewrite) { rw.Set[p.lay.label][unplanned] = ">50K-" }, "does not change was changed"},
+		{"a planned label not set", func(rw *tableio.ParquetRewrite) { delete(rw.Set[p.lay.label], first) }, "not positive"},
+		{"a stray audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[unplanned] = "fairflip/1 col=1 method=random score=0 value=x" }, "not flipped"},
+		{"a wrong audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[first] += "x" }, "does not record the original label"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			corruptParquet = c.corrupt
+			defer func() { corruptParquet = nil }()
+			var out bytes.Buffer
+			err := o.Write(context.Background(), p, in, &out)
+			if err == nil || !errors.Is(err, errInvariant) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an internal-check error saying %q", err, c.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("%d bytes reached the output", out.Len())
+			}
+		})
+	}
+	// Unbroken, the same plan passes its check.
+	var out bytes.Buffer
+	if err := o.Write(context.Background(), p, in, &out); err != nil || out.Len() == 0 {
+		t.Fatalf("clean rewrite: %v, %d bytes", err, out.Len())
 	}
 }
