@@ -71,7 +71,16 @@ type ParquetLimits struct {
 	// with an error. 0 (or less) means DefaultParquetMaxPageBytes. Page sizes
 	// are 32-bit in the format, so values above 2^31-1 allow every page.
 	MaxPageBytes int64
+	// MaxFooterBytes bounds the footer (the file's metadata), which is read
+	// whole into memory and decoded; a longer footer is refused with an
+	// error. 0 (or less) means DefaultParquetMaxFooterBytes.
+	MaxFooterBytes int64
 }
+
+// DefaultParquetMaxFooterBytes is the default bound on a Parquet footer.
+// Real footers take kilobytes to a few megabytes (about 100 bytes per
+// column chunk); decoding one takes up to about 100 times its size in memory.
+const DefaultParquetMaxFooterBytes = 16 << 20
 
 // Limits that protect against corrupt files, used when ParquetLimits leaves
 // them at 0. A page larger than these is refused: no real writer produces one,
@@ -238,7 +247,11 @@ func OpenParquetLimits(r io.ReaderAt, size int64, name string, lim ParquetLimits
 			recoverParquet(rec, name, "", -1, &err)
 		}
 	}()
-	pf, err = openParquet(r, size, name)
+	maxFooter := lim.MaxFooterBytes
+	if maxFooter <= 0 {
+		maxFooter = DefaultParquetMaxFooterBytes
+	}
+	pf, err = openParquet(r, size, name, maxFooter)
 	if pf != nil {
 		pf.maxPageBytes = lim.MaxPageBytes
 		if pf.maxPageBytes <= 0 {
@@ -260,7 +273,7 @@ func readFullAt(r io.ReaderAt, b []byte, off int64) error {
 	return err
 }
 
-func openParquet(r io.ReaderAt, size int64, name string) (*ParquetFile, error) {
+func openParquet(r io.ReaderAt, size int64, name string, maxFooter int64) (*ParquetFile, error) {
 	if size < 4 {
 		return nil, fmt.Errorf("%s: not a Parquet file (no PAR1 magic at the start)", name)
 	}
@@ -293,12 +306,20 @@ func openParquet(r io.ReaderAt, size int64, name string) (*ParquetFile, error) {
 	if footerLen == 0 || footerLen > size-12 {
 		return nil, fmt.Errorf("%s: truncated or corrupt Parquet file (footer length %d does not fit in a %d-byte file)", name, footerLen, size)
 	}
+	if footerLen > maxFooter {
+		return nil, fmt.Errorf("%s: corrupt Parquet footer (it claims %d bytes, more than the limit of %d)", name, footerLen, maxFooter)
+	}
 	dataEnd := size - 8 - footerLen
 	footer := make([]byte, footerLen)
 	if err := readFullAt(r, footer, dataEnd); err != nil {
 		return nil, fmt.Errorf("%s: reading the footer: %w", name, err)
 	}
-	n, err := thriftCheck(footer)
+	// At most one struct per 32 footer bytes that the limit allows: 524,288
+	// for the default 16 MiB (a real footer has a few per column chunk).
+	n, err := thriftCheckStructs(footer, int(maxFooter/32))
+	if errors.Is(err, errThriftStructs) {
+		return nil, fmt.Errorf("%s: corrupt Parquet footer (more than %d entries, the limit for a footer limit of %d bytes)", name, maxFooter/32, maxFooter)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt Parquet footer (%v)", name, err)
 	}
@@ -2711,17 +2732,29 @@ var (
 // say before it reads the elements, cannot be made to allocate more than a
 // small multiple of len(b).
 func thriftCheck(b []byte) (int, error) {
-	w := thriftWalker{b: b}
+	return thriftCheckStructs(b, -1)
+}
+
+// thriftCheckStructs is thriftCheck that also refuses more than maxStructs
+// structs in all (-1: no bound): a decoded struct costs parquet-go up to
+// about 100 bytes of memory however few bytes encode it.
+func thriftCheckStructs(b []byte, maxStructs int) (int, error) {
+	w := thriftWalker{b: b, maxStructs: maxStructs}
 	if err := w.structure(); err != nil {
 		return 0, err
 	}
 	return w.i, nil
 }
 
+// errThriftStructs: a footer with more structs than the bound allows.
+var errThriftStructs = errors.New("too many entries")
+
 type thriftWalker struct {
-	b     []byte
-	i     int
-	depth int
+	b          []byte
+	i          int
+	depth      int
+	structs    int
+	maxStructs int
 }
 
 func (w *thriftWalker) byte() (byte, error) {
@@ -2759,6 +2792,9 @@ func (w *thriftWalker) skip(n uint64) error {
 func (w *thriftWalker) structure() error {
 	if w.depth++; w.depth > 64 {
 		return errThrift
+	}
+	if w.structs++; w.maxStructs >= 0 && w.structs > w.maxStructs {
+		return errThriftStructs
 	}
 	for {
 		c, err := w.byte()
