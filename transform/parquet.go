@@ -25,7 +25,7 @@ func openParquet(in *Input) (*tableio.ParquetFile, io.ReaderAt, int64, func(), e
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
-	pf, err := tableio.OpenParquet(ra, size, in.Name)
+	pf, err := tableio.OpenParquetLimits(ra, size, in.Name, in.ParquetLimits)
 	if err != nil {
 		c.Close()
 		return nil, nil, 0, nil, fferr.Wrap(fferr.ErrData, err)
