@@ -182,7 +182,9 @@ func TestBrokenParquetInvariantAborts(t *testing.T) {
 	}{
 		{"an unplanned label changed", func(rw *tableio.ParquetRewrite) { rw.Set[p.lay.label][unplanned] = ">50K-" }, "does not change was changed"},
 		{"a planned label not set", func(rw *tableio.ParquetRewrite) { delete(rw.Set[p.lay.label], first) }, "not positive"},
-		{"a stray audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[unplanned] = "fairflip/1 col=1 method=random score=0 value=x" }, "not flipped"},
+		{"a stray audit cell", func(rw *tableio.ParquetRewrite) {
+			rw.Append[unplanned] = "fairflip/1 col=1 method=random score=0 value=x"
+		}, "not flipped"},
 		{"a wrong audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[first] += "x" }, "does not record the original label"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
