@@ -64,6 +64,15 @@ const knnIndexMinQuery = 32
 // tree does not depend on the number of workers.
 var knnParallelRows = 1 << 15 // a variable for tests
 
+// reserve makes room for n nodes in all (appending nodes one by one would
+// copy the node arrays many times over: tens of MB at a million rows).
+func (t *knnTree) reserve(n int) {
+	t.nodes = slices.Grow(t.nodes, max(0, n-len(t.nodes)))
+	t.lo = slices.Grow(t.lo, max(0, n*t.P-len(t.lo)))
+	t.hi = slices.Grow(t.hi, max(0, n*t.P-len(t.hi)))
+	t.mask = slices.Grow(t.mask, max(0, n*t.Q-len(t.mask)))
+}
+
 // newKNNTree builds the index of ref with up to workers goroutines
 // (workers < 1 means runtime.GOMAXPROCS(0)), or returns nil if ref cannot
 // be indexed (non-finite numeric values, or too many rows for int32
@@ -102,11 +111,17 @@ func newKNNTree(ref *Matrix, workers int) *knnTree {
 	forChunks(len(b.tasks), resolveWorkers(workers), func(c int) {
 		f := &knnTree{P: P, Q: Q, num: t.num, cat: t.cat, idx: t.idx}
 		task := b.tasks[c]
+		f.reserve(2*(task.end-task.start)/knnLeafSize + 1)
 		newKNNBuilder(f, ref.Card).build(task.start, task.end, task.depth)
 		frags[c] = f
 	})
 	// Append the fragments in task order and link them to their parents.
 	top := len(t.nodes)
+	more := 0
+	for _, f := range frags {
+		more += len(f.nodes)
+	}
+	t.reserve(top + more)
 	roots := make([]int32, len(frags))
 	for c, f := range frags {
 		off := int32(len(t.nodes))
