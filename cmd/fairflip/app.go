@@ -123,6 +123,8 @@ func dialectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-header", Usage: "the file has no header record", Category: "CSV dialect"},
 		&cli.IntFlag{Name: "skip-lines", Usage: "pass the first `N` lines through unchanged (a preamble)", Category: "CSV dialect"},
 		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
+		&cli.IntFlag{Name: "max-record-bytes", Value: tableio.DefaultMaxRecordBytes, Usage: "refuse a CSV record of more than `N` bytes, all its lines (bounds memory; stops a quote that never closes)", Category: "CSV dialect"},
+		&cli.IntFlag{Name: "max-columns", Value: tableio.DefaultMaxColumns, Usage: "refuse a CSV record of more than `N` fields", Category: "CSV dialect"},
 		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: csv, tsv or parquet (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
 	}
 }
@@ -311,6 +313,10 @@ func parseDialect(c *cli.Context) (tableio.Dialect, error) {
 			return d, fferr.Usage("--comment %q: want one character", v)
 		}
 		d.Comment = v[0]
+	}
+	d.MaxRecordBytes, d.MaxColumns = c.Int("max-record-bytes"), c.Int("max-columns")
+	if d.MaxRecordBytes < 1 || d.MaxColumns < 1 {
+		return d, fferr.Usage("--max-record-bytes %d, --max-columns %d: each must be at least 1", d.MaxRecordBytes, d.MaxColumns)
 	}
 	return d, nil
 }
