@@ -307,7 +307,7 @@ func openParquet(r io.ReaderAt, size int64, name string, maxFooter int64) (*Parq
 		return nil, fmt.Errorf("%s: truncated or corrupt Parquet file (footer length %d does not fit in a %d-byte file)", name, footerLen, size)
 	}
 	if footerLen > maxFooter {
-		return nil, fmt.Errorf("%s: corrupt Parquet footer (it claims %d bytes, more than the limit of %d)", name, footerLen, maxFooter)
+		return nil, fmt.Errorf("%s: corrupt Parquet footer (it claims %d bytes, more than the limit of %d, --max-footer-bytes)", name, footerLen, maxFooter)
 	}
 	dataEnd := size - 8 - footerLen
 	footer := make([]byte, footerLen)
@@ -318,7 +318,7 @@ func openParquet(r io.ReaderAt, size int64, name string, maxFooter int64) (*Parq
 	// for the default 16 MiB (a real footer has a few per column chunk).
 	n, err := thriftCheckStructs(footer, int(maxFooter/32))
 	if errors.Is(err, errThriftStructs) {
-		return nil, fmt.Errorf("%s: corrupt Parquet footer (more than %d entries, the limit for a footer limit of %d bytes)", name, maxFooter/32, maxFooter)
+		return nil, fmt.Errorf("%s: corrupt Parquet footer (more than %d entries, the limit for --max-footer-bytes %d)", name, maxFooter/32, maxFooter)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt Parquet footer (%v)", name, err)
@@ -2184,7 +2184,7 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 		}
 		comp, uncomp := int64(h.CompressedPageSize), int64(h.UncompressedPageSize)
 		if comp < 0 || uncomp < 0 || comp > p.maxPageBytes || uncomp > p.maxPageBytes {
-			return fail("corrupt or unsupported page at offset %d (compressed size %d, uncompressed size %d; the limit is %d)", off, comp, uncomp, p.maxPageBytes)
+			return fail("corrupt or unsupported page at offset %d (compressed size %d, uncompressed size %d; the limit is %d, --max-page-bytes)", off, comp, uncomp, p.maxPageBytes)
 		}
 		if comp > end-off-int64(hlen) {
 			return fail("truncated or corrupt page at offset %d (%d bytes do not fit in the column chunk)", off, comp)

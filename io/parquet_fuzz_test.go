@@ -418,7 +418,7 @@ func TestParquetLimits(t *testing.T) {
 		t.Errorf("1 MiB pages: %v", err)
 	}
 	err := use(ParquetLimits{MaxPageBytes: 100})
-	if err == nil || !strings.Contains(err.Error(), "the limit is 100)") {
+	if err == nil || !strings.Contains(err.Error(), "the limit is 100, --max-page-bytes)") {
 		t.Errorf("100-byte pages: got %v, want the page refused", err)
 	}
 }

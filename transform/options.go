@@ -126,8 +126,11 @@ type Options struct {
 	// data, leaving that column out of the features (eval and sweep).
 	IgnoreAudit bool
 
-	Dialect     tableio.Dialect
-	HeaderNames []string // names for a file without a header
+	Dialect tableio.Dialect
+	// ParquetLimits bound what a Parquet input may make fairflip allocate
+	// (zero: the defaults). CSV bounds are in Dialect.
+	ParquetLimits tableio.ParquetLimits
+	HeaderNames   []string // names for a file without a header
 
 	// Where keeps only the rows matching these expressions (eval and sweep
 	// only: flip never drops a row). Syntax as for groups, by column name.

@@ -20,12 +20,12 @@ import (
 // pass over its pages, so memory holds the extracted columns, not the file.
 
 // openParquet opens a Parquet input; close releases it.
-func openParquet(in *Input) (*tableio.ParquetFile, io.ReaderAt, int64, func(), error) {
+func openParquet(in *Input, lim tableio.ParquetLimits) (*tableio.ParquetFile, io.ReaderAt, int64, func(), error) {
 	ra, size, c, err := openAt(in)
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
-	pf, err := tableio.OpenParquetLimits(ra, size, in.Name, in.ParquetLimits)
+	pf, err := tableio.OpenParquetLimits(ra, size, in.Name, lim)
 	if err != nil {
 		c.Close()
 		return nil, nil, 0, nil, fferr.Wrap(fferr.ErrData, err)
@@ -139,7 +139,7 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	if err != nil {
 		return nil, err
 	}
-	pf, ra, size, done, err := openParquet(in)
+	pf, ra, size, done, err := openParquet(in, o.ParquetLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +318,7 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 // planned label cells set to the positive value and the audit column
 // appended (or filled, with --replace-audit).
 func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
-	pf, _, _, done, err := openParquet(in)
+	pf, _, _, done, err := openParquet(in, o.ParquetLimits)
 	if err != nil {
 		return err
 	}
@@ -515,7 +515,7 @@ func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, l
 // undoParquet restores the labels recorded in a Parquet file's audit
 // column and drops the column.
 func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
-	pf, _, _, done, err := openParquet(in)
+	pf, _, _, done, err := openParquet(in, opt.ParquetLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -347,8 +347,9 @@ func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, f
 
 // UndoOptions configure an undo.
 type UndoOptions struct {
-	AuditColumn string
-	Dialect     tableio.Dialect
+	AuditColumn   string
+	Dialect       tableio.Dialect
+	ParquetLimits tableio.ParquetLimits // bounds on a Parquet input (zero: the defaults)
 }
 
 // UndoSummary reports an undo.

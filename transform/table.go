@@ -25,9 +25,6 @@ type Input struct {
 	// Open opens the input. For Parquet the result must also be an
 	// io.ReaderAt and an io.Seeker (an *os.File is).
 	Open func() (io.ReadCloser, error)
-	// ParquetLimits bound what a Parquet input may make fairflip allocate
-	// (the zero value: the defaults). CSV bounds are in the Dialect.
-	ParquetLimits tableio.ParquetLimits
 }
 
 // FileInput is an Input reading the file at path.

@@ -92,21 +92,22 @@ func dataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 		return nil, err
 	}
 	o := &transform.Options{
-		Sensitive:   splitList(c.String("sensitive")),
-		Minority:    c.StringSlice("minority"),
-		Majority:    c.StringSlice("majority"),
-		Label:       c.String("label"),
-		Positive:    c.StringSlice("positive"),
-		Negative:    c.StringSlice("negative"),
-		Features:    splitList(c.String("features")),
-		Exclude:     splitList(c.String("exclude")),
-		Categorical: splitList(c.String("categorical")),
-		MaxLevels:   c.Int("max-levels"),
-		Dialect:     d,
-		HeaderNames: splitList(c.String("header-names")),
-		MaxFlips:    -1,
-		Log:         stderr,
-		Version:     Version,
+		Sensitive:     splitList(c.String("sensitive")),
+		Minority:      c.StringSlice("minority"),
+		Majority:      c.StringSlice("majority"),
+		Label:         c.String("label"),
+		Positive:      c.StringSlice("positive"),
+		Negative:      c.StringSlice("negative"),
+		Features:      splitList(c.String("features")),
+		Exclude:       splitList(c.String("exclude")),
+		Categorical:   splitList(c.String("categorical")),
+		MaxLevels:     c.Int("max-levels"),
+		Dialect:       d,
+		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
+		HeaderNames:   splitList(c.String("header-names")),
+		MaxFlips:      -1,
+		Log:           stderr,
+		Version:       Version,
 	}
 	if o.MaxLevels < 1 {
 		return nil, fferr.Usage("--max-levels %d: must be at least 1", o.MaxLevels)
@@ -125,6 +126,8 @@ func dialectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
 		&cli.IntFlag{Name: "max-record-bytes", Value: tableio.DefaultMaxRecordBytes, Usage: "refuse a CSV record of more than `N` bytes, all its lines (bounds memory; stops a quote that never closes)", Category: "CSV dialect"},
 		&cli.IntFlag{Name: "max-columns", Value: tableio.DefaultMaxColumns, Usage: "refuse a CSV record of more than `N` fields", Category: "CSV dialect"},
+		&cli.Int64Flag{Name: "max-page-bytes", Value: tableio.DefaultParquetMaxPageBytes, Usage: "refuse a Parquet page of more than `N` bytes, compressed or not (bounds memory: a page is decoded whole)", Category: "Parquet limits"},
+		&cli.Int64Flag{Name: "max-footer-bytes", Value: tableio.DefaultParquetMaxFooterBytes, Usage: "refuse a Parquet footer (the metadata) of more than `N` bytes", Category: "Parquet limits"},
 		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: csv, tsv or parquet (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
 	}
 }
@@ -317,6 +320,9 @@ func parseDialect(c *cli.Context) (tableio.Dialect, error) {
 	d.MaxRecordBytes, d.MaxColumns = c.Int("max-record-bytes"), c.Int("max-columns")
 	if d.MaxRecordBytes < 1 || d.MaxColumns < 1 {
 		return d, fferr.Usage("--max-record-bytes %d, --max-columns %d: each must be at least 1", d.MaxRecordBytes, d.MaxColumns)
+	}
+	if c.Int64("max-page-bytes") < 1 || c.Int64("max-footer-bytes") < 1 {
+		return d, fferr.Usage("--max-page-bytes %d, --max-footer-bytes %d: each must be at least 1", c.Int64("max-page-bytes"), c.Int64("max-footer-bytes"))
 	}
 	return d, nil
 }
@@ -539,7 +545,8 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d})
+		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d,
+			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}})
 		return err
 	})
 	if err != nil {

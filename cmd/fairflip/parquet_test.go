@@ -104,3 +104,39 @@ func TestParquetBadInput(t *testing.T) {
 		t.Errorf("nested label: exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestParquetLimitFlags: --max-page-bytes and --max-footer-bytes bound what
+// a Parquet input may make fairflip allocate; the bomb files from
+// io/testdata/fuzz/bombs fail as bad data at the default bounds.
+func TestParquetLimitFlags(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "parquet", "duckdb_rowgroups.parquet")
+	args := []string{"flip", in, "--sensitive", "race", "--minority", "Black", "--label", "label", "--positive", ">50K", "--method", "random", "--flips", "5", "-q"}
+	for _, c := range []struct {
+		flags []string
+		code  int
+		want  string
+	}{
+		{nil, exitOK, ""},
+		{[]string{"--max-page-bytes", "100"}, exitData, "the limit is 100, --max-page-bytes"},
+		{[]string{"--max-footer-bytes", "100"}, exitData, "more than the limit of 100, --max-footer-bytes"},
+		{[]string{"--max-page-bytes", "0"}, exitUsage, "--max-page-bytes 0"},
+	} {
+		r := runCLI(t, "", append(append([]string(nil), args...), c.flags...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.flags, r.code, r.stderr, c.code, c.want)
+		}
+		if c.code != exitOK && r.stdout != "" {
+			t.Errorf("%v: %d bytes on stdout after an error", c.flags, len(r.stdout))
+		}
+	}
+	bombs, _ := filepath.Glob(filepath.Join("..", "..", "io", "testdata", "fuzz", "bombs", "*.parquet"))
+	if len(bombs) == 0 {
+		t.Fatal("no bomb files")
+	}
+	for _, b := range bombs {
+		r := runCLI(t, "", "flip", b, "--sensitive", "a", "--minority", "1", "--label", "b", "--positive", "1", "-q")
+		if r.code != exitData || !strings.Contains(r.stderr, filepath.Base(b)) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 3 naming the file", filepath.Base(b), r.code, r.stderr)
+		}
+	}
+}
