@@ -80,15 +80,58 @@ func Plot(dir string, results []Result, cells []Cell, info PlotInfo) ([]string, 
 		figs = append(figs, f)
 	}
 
-	var paths []string
+	// Render every file first, then write each to a temporary file beside
+	// its target, and rename them all only once all are written: a failure
+	// leaves the folder's previous figures as they were.
+	var files []plotFile
 	for _, f := range figs {
-		ps, err := f.write(dir, info)
-		paths = append(paths, ps...)
+		fs, err := f.render(info)
 		if err != nil {
-			return paths, err
+			return nil, err
+		}
+		files = append(files, fs...)
+	}
+	var tmps []string
+	cleanup := func() {
+		for _, t := range tmps {
+			os.Remove(t)
 		}
 	}
+	for _, pf := range files {
+		t, err := os.CreateTemp(dir, "."+pf.name+".fairflip-*")
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("plot: %w", err)
+		}
+		tmps = append(tmps, t.Name())
+		_, err = t.Write(pf.data)
+		if cerr := t.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(t.Name(), 0o644)
+		}
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("plot: writing %s: %w", filepath.Join(dir, pf.name), err)
+		}
+	}
+	var paths []string
+	for i, pf := range files {
+		path := filepath.Join(dir, pf.name)
+		if err := os.Rename(tmps[i], path); err != nil {
+			cleanup()
+			return paths, fmt.Errorf("plot: %w", err)
+		}
+		paths = append(paths, path)
+	}
 	return paths, nil
+}
+
+// plotFile is one rendered figure file.
+type plotFile struct {
+	name string // NAME.svg or NAME.png
+	data []byte
 }
 
 // plotFigure is a plot with its legend, drawn outside the data area.
@@ -126,33 +169,21 @@ func newPlotFigure(name, heading, xlabel, ylabel string) *plotFigure {
 	return &plotFigure{name: name, heading: heading, p: p, legend: leg}
 }
 
-// write saves the figure as NAME.svg and NAME.png in dir.
-func (f *plotFigure) write(dir string, info PlotInfo) ([]string, error) {
-	var paths []string
-
+// render draws the figure as NAME.svg and NAME.png, in memory.
+func (f *plotFigure) render(info PlotInfo) ([]plotFile, error) {
 	sc := vgsvg.New(plotWidth, plotHeight)
 	f.draw(draw.New(sc), info)
-	var buf bytes.Buffer
-	if _, err := sc.WriteTo(&buf); err != nil {
-		return paths, fmt.Errorf("plot %s: %w", f.name, err)
+	var svg bytes.Buffer
+	if _, err := sc.WriteTo(&svg); err != nil {
+		return nil, fmt.Errorf("plot %s: %w", f.name, err)
 	}
-	path := filepath.Join(dir, f.name+".svg")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return paths, fmt.Errorf("plot: %w", err)
-	}
-	paths = append(paths, path)
-
 	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
 	f.draw(draw.New(ic), info)
-	buf.Reset()
-	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&buf); err != nil {
-		return paths, fmt.Errorf("plot %s: %w", f.name, err)
+	var png bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&png); err != nil {
+		return nil, fmt.Errorf("plot %s: %w", f.name, err)
 	}
-	path = filepath.Join(dir, f.name+".png")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return paths, fmt.Errorf("plot: %w", err)
-	}
-	return append(paths, path), nil
+	return []plotFile{{f.name + ".svg", svg.Bytes()}, {f.name + ".png", png.Bytes()}}, nil
 }
 
 // draw lays the figure out on c: the title lines on top (the heading, then

@@ -313,3 +313,49 @@ func TestPlotTicker(t *testing.T) {
 		t.Errorf("labels of [0.03, 0.215] = %q, want %q", got, want)
 	}
 }
+
+// TestPlotNoPartialFiles: when one figure cannot be put in place (here its
+// name is taken by a folder, so its rename fails), no temporary file is
+// left and no figure is partial: each is its old or a whole new version.
+func TestPlotNoPartialFiles(t *testing.T) {
+	rs, cells := plotTestData()
+	dir := t.TempDir()
+	paths, err := Plot(dir, rs, cells, plotTestInfo)
+	if err != nil || len(paths) < 2 {
+		t.Fatalf("%v, %d files", err, len(paths))
+	}
+	// Mark the existing files, and block the last one's name.
+	for _, p := range paths[:len(paths)-1] {
+		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := paths[len(paths)-1]
+	os.Remove(last)
+	if err := os.Mkdir(last, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(last, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Plot(dir, rs, cells, plotTestInfo); err == nil {
+		t.Fatal("no error with a folder in the way")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".fairflip-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+	// Written in order: the files before the failing rename are new, and
+	// no file is partial (each is old or a whole new figure).
+	for _, p := range paths[:len(paths)-1] {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != "old" && len(b) < 100 {
+			t.Errorf("%s is partial (%d bytes)", p, len(b))
+		}
+	}
+}
