@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,5 +205,35 @@ func TestBrokenParquetInvariantAborts(t *testing.T) {
 	var out bytes.Buffer
 	if err := o.Write(context.Background(), p, in, &out); err != nil || out.Len() == 0 {
 		t.Fatalf("clean rewrite: %v, %d bytes", err, out.Len())
+	}
+}
+
+// TestSameSizeChangeBetweenPassesCaught: an input that changes between the
+// two passes but keeps its size (which the command line's size-and-time
+// check cannot see within one timestamp tick) is caught by the second
+// pass's hash, as bad data.
+func TestSameSizeChangeBetweenPassesCaught(t *testing.T) {
+	first := []byte(synth(300))
+	second := bytes.Replace(first, []byte("\n10,"), []byte("\n01,"), 1)
+	if len(second) != len(first) || bytes.Equal(first, second) {
+		t.Fatal("the test's change is not a same-size change")
+	}
+	opens := 0
+	in := &Input{Name: "t.csv", Format: tableio.CSV, Open: func() (io.ReadCloser, error) {
+		opens++
+		if opens == 1 {
+			return io.NopCloser(bytes.NewReader(first)), nil
+		}
+		return io.NopCloser(bytes.NewReader(second)), nil
+	}}
+	o := baseOpts()
+	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
+	p, err := o.MakePlan(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = o.Write(context.Background(), p, in, io.Discard)
+	if err == nil || !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "SHA-256") {
+		t.Fatalf("got %v, want a data error about the changed hash", err)
 	}
 }
