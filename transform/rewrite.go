@@ -155,32 +155,14 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 	}
 	defer rc.Close()
 
-	full := make(chan *outBatch, 4)
-	free := make(chan *outBatch, 6)
-	for range 6 {
-		free <- &outBatch{}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	defer func() {
-		close(done)
-		select {
-		case <-finished:
-		case <-ctx.Done():
-		}
-	}()
-	go func() {
-		defer close(finished)
-		o.build(ctx, p, in, rc, full, free, done)
-	}()
+	ho := startHandoff(func(h *handoff[outBatch]) { o.build(ctx, p, in, rc, h) })
+	defer ho.stop(ctx)
 
 	w := bufio.NewWriterSize(out, 1<<20)
 	for {
-		var b *outBatch
-		select {
-		case b = <-full:
-		case <-ctx.Done():
-			return ctx.Err()
+		b, err := ho.next(ctx)
+		if err != nil {
+			return err
 		}
 		for i := range b.in.recs {
 			lo := 0
@@ -200,7 +182,7 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 		if b.in.err != nil {
 			return b.in.err
 		}
-		free <- b
+		ho.recycle(b)
 	}
 	if err := w.Flush(); err != nil {
 		return fferr.IO(err)
@@ -218,11 +200,11 @@ type outBatch struct {
 
 // build is Write's reading side: it reads in, builds the output records and
 // sends them to full in batches, ending with a batch whose in.err is set.
-func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, full, free chan *outBatch, done chan struct{}) {
+func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, h *handoff[outBatch]) {
 	// The input is hashed again: a change between the passes that keeps its
 	// size and time (which the command line checks) still shows here.
-	h := sha256.New()
-	sc := tableio.NewScanner(io.TeeReader(rc, h), in.Name, dialectFor(in, o.Dialect))
+	sum := sha256.New()
+	sc := tableio.NewScanner(io.TeeReader(rc, sum), in.Name, dialectFor(in, o.Dialect))
 	lay := p.lay
 	delim := lay.delim
 	positive := p.Summary.PositiveWritten
@@ -233,12 +215,16 @@ func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, f
 	var b *outBatch
 	send := func() bool {
 		b.in.seal()
-		select {
-		case full <- b:
-			return true
-		case <-done:
+		return h.put(b)
+	}
+	// take gets an empty batch; false once the consumer is gone.
+	take := func() bool {
+		if b = h.get(); b == nil {
 			return false
 		}
+		b.in.reset()
+		b.out, b.outEnd, b.flip = b.out[:0], b.outEnd[:0], b.flip[:0]
+		return true
 	}
 	// fail ends the pass with err after the records already built.
 	fail := func(err error) {
@@ -246,14 +232,8 @@ func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, f
 		send()
 	}
 	for {
-		if b == nil {
-			select {
-			case b = <-free:
-			case <-done:
-				return
-			}
-			b.in.reset()
-			b.out, b.outEnd, b.flip = b.out[:0], b.outEnd[:0], b.flip[:0]
+		if b == nil && !take() {
+			return
 		}
 		rec, err := sc.Next()
 		if err == io.EOF {
@@ -334,21 +314,15 @@ func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, f
 			b = nil
 		}
 	}
-	if b == nil {
-		select {
-		case b = <-free:
-		case <-done:
-			return
-		}
-		b.in.reset()
-		b.out, b.outEnd, b.flip = b.out[:0], b.outEnd[:0], b.flip[:0]
+	if b == nil && !take() {
+		return
 	}
 	if next != len(p.Rows) || rows != p.Summary.Rows {
 		fail(fferr.Data("%s changed while it was being read (%d data rows now, %d before); nothing was written to the output file", in.Name, rows, p.Summary.Rows))
 		return
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); p.Summary.SHA256 != "" && sum != p.Summary.SHA256 {
-		fail(fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", in.Name, p.Summary.SHA256, sum))
+	if got := hex.EncodeToString(sum.Sum(nil)); p.Summary.SHA256 != "" && got != p.Summary.SHA256 {
+		fail(fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", in.Name, p.Summary.SHA256, got))
 		return
 	}
 	fail(io.EOF)

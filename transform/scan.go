@@ -10,10 +10,10 @@ import (
 	tableio "github.com/fairflip/fairflip/io"
 )
 
-// A pass over a CSV file runs on two goroutines: one reads the file, hashes
-// it and splits it into records (the scanner), the other handles the
-// records (visit). The scanner hands over copies of the records in batches,
-// so the two overlap with no per-record synchronisation.
+// A pass over a CSV file runs on two goroutines (see handoff): one reads
+// the file, hashes it and splits it into records (the scanner), the other
+// handles the records (visit). The scanner hands over copies of the records
+// in batches.
 
 // batchRecords and batchBytes bound one batch: whichever is reached first.
 const (
@@ -99,32 +99,13 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit fu
 	}
 	sc := tableio.NewScanner(r, in.Name, dialectFor(in, o.Dialect))
 
-	full := make(chan *recBatch, 4)
-	free := make(chan *recBatch, 6)
-	for range 6 {
-		free <- &recBatch{}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	defer func() {
-		close(done)
-		// Wait until the scanner goroutine no longer reads the file (it may
-		// be blocked in a read from a pipe if the run was interrupted).
-		select {
-		case <-finished:
-		case <-ctx.Done():
-		}
-	}()
-	go func() {
-		defer close(finished)
+	ho := startHandoff(func(h *handoff[recBatch]) {
 		var read int64
 		seenFirst := false
 		estimated := false
 		for {
-			var b *recBatch
-			select {
-			case b = <-free:
-			case <-done:
+			b := h.get()
+			if b == nil {
 				return
 			}
 			b.reset()
@@ -146,25 +127,19 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit fu
 				b.est = int(float64(size) / float64(read) * float64(sc.Rows()) * 1.02)
 			}
 			b.seal()
-			select {
-			case full <- b:
-			case <-done:
-				return
-			}
-			if b.err != nil {
+			if !h.put(b) || b.err != nil {
 				return
 			}
 		}
-	}()
+	})
+	defer ho.stop(ctx)
 
 	var names []string
 	var delim byte
 	for {
-		var b *recBatch
-		select {
-		case b = <-full:
-		case <-ctx.Done():
-			return ctx.Err()
+		b, err := ho.next(ctx)
+		if err != nil {
+			return err
 		}
 		if b.first {
 			names, delim = b.names, b.delim
@@ -183,7 +158,7 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit fu
 		if b.err != nil {
 			return classify(b.err)
 		}
-		free <- b
+		ho.recycle(b)
 	}
 	if *lay == nil {
 		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Err: tableio.ErrNoHeader})
