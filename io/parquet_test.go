@@ -1120,63 +1120,7 @@ func pqSeeds(t testing.TB) [][]byte {
 // catches almost any change to a page). The page indexes are dropped.
 func pqNoCRC(t testing.TB, data []byte) []byte {
 	t.Helper()
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := *f.Metadata()
-	md.RowGroups = append(md.RowGroups[:0:0], md.RowGroups...)
-	out := []byte("PAR1")
-	proto := &thrift.CompactProtocol{}
-	for g := range md.RowGroups {
-		rg := &md.RowGroups[g]
-		rg.Columns = append(rg.Columns[:0:0], rg.Columns...)
-		for c := range rg.Columns {
-			cc := &rg.Columns[c]
-			m := &cc.MetaData
-			start := m.DataPageOffset
-			if m.DictionaryPageOffset != 0 {
-				start = m.DictionaryPageOffset
-			}
-			end := start + m.TotalCompressedSize
-			newStart := int64(len(out))
-			for off := start; off < end; {
-				n, err := thriftCheck(data[off:end])
-				if err != nil {
-					t.Fatal(err)
-				}
-				var h format.PageHeader
-				if err := thrift.Unmarshal(proto, data[off:off+int64(n)], &h); err != nil {
-					t.Fatal(err)
-				}
-				h.CRC = 0
-				hb, err := thrift.Marshal(proto, &h)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if h.Type != format.DictionaryPage && m.DataPageOffset == off {
-					m.DataPageOffset = int64(len(out))
-				}
-				out = append(out, hb...)
-				body := off + int64(n)
-				out = append(out, data[body:body+int64(h.CompressedPageSize)]...)
-				off = body + int64(h.CompressedPageSize)
-			}
-			if m.DictionaryPageOffset != 0 {
-				m.DictionaryPageOffset = newStart
-			}
-			m.TotalCompressedSize = int64(len(out)) - newStart
-			cc.FileOffset = newStart
-			cc.ColumnIndexOffset, cc.ColumnIndexLength, cc.OffsetIndexOffset, cc.OffsetIndexLength = 0, 0, 0, 0
-		}
-	}
-	footer, err := thrift.Marshal(proto, &md)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out = append(out, footer...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
-	return append(out, "PAR1"...)
+	return pqEditPages(t, data, func(h *format.PageHeader) { h.CRC = 0 })
 }
 
 func TestParquetCorruptPageBodies(t *testing.T) {
