@@ -2131,6 +2131,31 @@ func (p *ParquetFile) chunkCheck(g, col int) *parquetChunkCheck {
 
 func (p *ParquetFile) checkChunk(g, col int) error { return p.chunkCheck(g, col).err }
 
+// CheckRows walks the page headers of leaf column col in every row group
+// (without decoding values) and reports an error unless their values add up
+// to the rows each row group claims: after it, NumRows can be trusted for
+// sizing memory. The checks are cached, so a later scan does not repeat
+// them.
+func (p *ParquetFile) CheckRows(col int) (err error) {
+	defer func() {
+		if !parquetRecoverPanics {
+			return
+		}
+		if r := recover(); r != nil {
+			recoverParquet(r, p.name, p.leafName(col), -1, &err)
+		}
+	}()
+	if col < 0 || col >= len(p.cols) {
+		return fmt.Errorf("%s: no column %d", p.name, col)
+	}
+	for g := range p.rgSizes {
+		if err := p.checkChunk(g, col); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkChunkPages walks the pages of a column chunk before parquet-go reads
 // them: every page header must decode, fit in the chunk and declare sizes and
 // counts within limits and consistent with each other, use encodings

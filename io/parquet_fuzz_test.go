@@ -471,7 +471,8 @@ func TestParquetBombs(t *testing.T) {
 				md.NumRows = 1 << 62
 				md.RowGroups[0].NumRows = 1 << 62
 			})),
-			msg: "bomb.parquet: ",
+			msg:  "bomb.parquet: ",
+			file: "rowgroup_claims_2e62_rows.parquet",
 		},
 		{
 			name: "column chunk claims 2^40 bytes",

@@ -119,7 +119,9 @@ func (c *codedColumn) at(row int) string {
 
 // readCoded reads a whole column dictionary-coded.
 func readCoded(pf *tableio.ParquetFile, col int, file string) (*codedColumn, error) {
-	c := &codedColumn{index: map[string]int32{}}
+	// The row count is in the footer: size the codes once. The footer is
+	// not trusted beyond 4M rows (16 MB) before the pages confirm them.
+	c := &codedColumn{index: map[string]int32{}, codes: make([]int32, 0, min(pf.NumRows(), 1<<22))}
 	err := pf.ScanColumn(col, func(_ int64, text []byte, null bool) error {
 		c.add(text, null)
 		return nil
@@ -150,6 +152,11 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	}
 	t.lay = lay
 	t.Notices = append(t.Notices, notices...)
+	// The footer's row count sizes what follows: check it against the label
+	// column's pages first.
+	if err := pf.CheckRows(lay.label); err != nil {
+		return nil, fferr.Wrap(fferr.ErrData, err)
+	}
 	n := int(pf.NumRows())
 	if n == 0 {
 		return nil, fferr.Data("%s has no data rows", in.Name)
@@ -224,6 +231,8 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 		sensBuilders = append(sensBuilders, b)
 	}
 	cells := make([]string, len(sens))
+	t.Group = make([]int8, 0, n)
+	t.Positive = make([]bool, 0, n)
 	for i := 0; i < n; i++ {
 		if !keep[i] {
 			continue
