@@ -55,6 +55,15 @@ Examples:
 
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
+
+Many files, one table: --output-dir OUT reads several CSV files (in lexical
+order of their paths; a quoted glob is expanded) as one table, with one
+collective, pool and top M, and writes each to the existing folder OUT under
+its own name. Every file must have the same header; a header-only or empty
+(0-byte) file is a part with no rows. Parquet inputs are not supported there yet.
+
+  mkdir flipped && fairflip flip --output-dir flipped 'parts/*.csv' --sensitive race --minority Black \
+    --label income --positive '>50K' --alpha 0.3
 `
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
@@ -65,6 +74,7 @@ that flip was given (--no-header, --skip-lines, --comment, --delimiter).
 Examples:
   fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
+  mkdir restored && fairflip undo --output-dir restored flipped/*.csv
 `
 
 // dataFlags are the flags that say how to read a table and what its groups,
