@@ -6,7 +6,9 @@ package transform
 // same choices.
 //
 // The row key of a data row is its 0-based index among the data rows of the
-// input. Rows of a --reference file use refKeyBase + index.
+// input; in a multi-file table (LoadFiles), row r of file i has the key
+// i<<40 | r, which is r for a single file. Rows of a --reference file use
+// refKeyBase + index.
 
 // Purposes, so that the collective, the random scores and the reference sample
 // are independent of each other.

@@ -20,8 +20,44 @@ type Plan struct {
 	Scores  []float64 // the primary score of each row in Rows
 	Summary Summary
 
-	lay  *layout
-	pool []int // the candidate pool (collective rows with a negative label), ascending
+	lay   *layout
+	pool  []int  // the candidate pool (collective rows with a negative label), ascending
+	parts []Part // the files of a multi-file table (MakePlanFiles), else nil
+}
+
+// PartSummary reports one file of a multi-file flip.
+type PartSummary struct {
+	Input  string `json:"input"`
+	Output string `json:"output,omitempty"`
+	Rows   int    `json:"rows"`
+	Flips  int    `json:"flips"`
+	SHA256 string `json:"sha256"`
+}
+
+// Parts returns the number of files of a multi-file plan (0 for one input).
+func (p *Plan) Parts() int { return len(p.parts) }
+
+// part returns the plan of file i of a multi-file table, as if that file
+// were the only input: its rows, scores, layout, row count and SHA-256.
+func (p *Plan) part(i int) *Plan {
+	pt := p.parts[i]
+	q := &Plan{lay: pt.lay, Summary: p.Summary}
+	q.Summary.Input, q.Summary.Rows, q.Summary.SHA256 = pt.Name, pt.Rows, pt.SHA256
+	q.Summary.Files = nil
+	lo, hi := pt.Offset, pt.Offset+pt.Rows
+	for j, r := range p.Rows {
+		if r >= lo && r < hi {
+			q.Rows = append(q.Rows, r-lo)
+			q.Scores = append(q.Scores, p.Scores[j])
+		}
+	}
+	for _, r := range p.pool {
+		if r >= lo && r < hi {
+			q.pool = append(q.pool, r-lo)
+		}
+	}
+	q.Summary.Flips = len(q.Rows)
+	return q
 }
 
 // Summary reports a flip. Its JSON form is what --summary writes.
@@ -58,6 +94,9 @@ type Summary struct {
 	MajorityRate       Rate `json:"majority_positive_rate"`
 
 	Notices []string `json:"notices,omitempty"`
+
+	// Files, for a multi-file flip: each input file, in order.
+	Files []PartSummary `json:"files,omitempty"`
 }
 
 // idLike reports whether a text column looks like an identifier (names, case
@@ -79,14 +118,26 @@ func idLike(c model.Column) bool {
 // MakePlan runs pass 1: it reads the input, selects the collective and the
 // candidate pool, scores the pool and chooses the rows to flip.
 func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
+	return o.makePlan(ctx, []*Input{in}, false)
+}
+
+// MakePlanFiles runs pass 1 over several CSV files read as one table (see
+// LoadFiles): one collective, one pool, one top M, one reference. Write
+// each file with WritePart.
+func (o *Options) MakePlanFiles(ctx context.Context, ins []*Input) (*Plan, error) {
+	return o.makePlan(ctx, ins, true)
+}
+
+func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan, error) {
 	if len(o.Where) > 0 {
 		return nil, fferr.Usage("--where drops rows, and flip never drops a row: filter the rows for eval and sweep only")
 	}
-	t, err := o.Load(ctx, in)
+	t, err := o.load(ctx, ins, multi)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{lay: t.lay}
+	in := &Input{Name: t.Name}
+	p := &Plan{lay: t.lay, parts: t.Parts}
 	s := &p.Summary
 	*s = Summary{
 		Version: o.Version, Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
@@ -164,7 +215,7 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 		}
 	} else {
 		s.Alpha = o.Alpha
-		collective = chooseFraction(minority, o.Alpha, o.Seed)
+		collective = chooseFractionKeys(minority, o.Alpha, o.Seed, t.Key)
 	}
 	s.Collective = len(collective)
 
@@ -222,6 +273,9 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	if err := p.checkRows(); err != nil {
 		return nil, err
 	}
+	for i, pt := range t.Parts {
+		s.Files = append(s.Files, PartSummary{Input: pt.Name, Rows: pt.Rows, Flips: len(p.part(i).Rows), SHA256: pt.SHA256})
+	}
 	s.MinorityRateBefore = rate(minPos, s.Minority)
 	s.MinorityRateAfter = rate(minPos+s.Flips, s.Minority)
 	return p, nil
@@ -249,6 +303,11 @@ func rate(k, n int) Rate {
 // chooseFraction returns the ⌈alpha·n⌉ rows with the smallest keyed hash of
 // (seed, row), in row order.
 func chooseFraction(rows []int, alpha float64, seed uint64) []int {
+	return chooseFractionKeys(rows, alpha, seed, func(r int) uint64 { return uint64(r) })
+}
+
+// chooseFractionKeys is chooseFraction with the row keys given by key.
+func chooseFractionKeys(rows []int, alpha float64, seed uint64, key func(row int) uint64) []int {
 	n := len(rows)
 	m := int(math.Ceil(alpha*float64(n) - 1e-9))
 	if m >= n {
@@ -256,7 +315,7 @@ func chooseFraction(rows []int, alpha float64, seed uint64) []int {
 	}
 	keys := make([]uint64, n)
 	for i, r := range rows {
-		keys[i] = uint64(r)
+		keys[i] = key(r)
 	}
 	keep := smallestHashes(keys, m, seed, purposeCollective)
 	out := make([]int, len(keep))
@@ -343,7 +402,7 @@ func (o *Options) scoreRows(t *Dataset, refRows []int, refPos []bool, pool []int
 	if o.Method == MethodRandom {
 		sc := &model.Scores{Primary: make([]float64, len(pool))}
 		for i, r := range pool {
-			sc.Primary[i] = uniform(o.Seed, purposeRandom, uint64(r))
+			sc.Primary[i] = uniform(o.Seed, purposeRandom, t.Key(r))
 		}
 		sc.Secondary = sc.Primary
 		return sc, nil

@@ -190,6 +190,34 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 	return nil
 }
 
+// WritePart runs pass 2 for file i of a multi-file plan (MakePlanFiles):
+// it writes that file as Write would if it were the only input, with its
+// share of the flips, and checks its row count and SHA-256 against pass 1.
+// An empty (0-byte) file gives an empty output.
+func (o *Options) WritePart(ctx context.Context, p *Plan, i int, in *Input, out io.Writer) error {
+	if i < 0 || i >= len(p.parts) {
+		return fmt.Errorf("WritePart: no file %d in the plan", i)
+	}
+	q := p.part(i)
+	if q.lay != nil {
+		return o.Write(ctx, q, in, out)
+	}
+	// An empty file: it must still be empty.
+	rc, err := in.Open()
+	if err != nil {
+		return fferr.IO(err)
+	}
+	defer rc.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, rc); err != nil {
+		return fferr.IO(err)
+	}
+	if got := hex.EncodeToString(sum.Sum(nil)); got != q.Summary.SHA256 {
+		return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", in.Name, q.Summary.SHA256, got)
+	}
+	return nil
+}
+
 // outBatch is a run of input records (copied) with their output records.
 type outBatch struct {
 	in     recBatch // in.err: the error that ends the pass after these records (io.EOF at the end)

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"hash"
 	"io"
 	"os"
 
@@ -86,7 +85,7 @@ func fileSize(r io.Reader) int64 {
 // first batch of rows was visited, with an estimate of the number of data
 // rows (from the file size and the first records), so that callers can size
 // their columns.
-func (o *Options) scanFile(ctx context.Context, in *Input, h hash.Hash, visit func(rec *tableio.Record, lay *layout) error, lay **layout, sizeHint ...func(rows int)) error {
+func (o *Options) scanFile(ctx context.Context, in *Input, h io.Writer, visit func(rec *tableio.Record, lay *layout) error, lay **layout, sizeHint ...func(rows int)) error {
 	rc, err := in.Open()
 	if err != nil {
 		return fferr.IO(err)

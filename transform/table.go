@@ -248,7 +248,63 @@ type Dataset struct {
 	PositiveText string
 	Notices      []string // what the user should know about how the data was read
 
+	// Parts are the input files of a multi-file table (LoadFiles), in
+	// order; nil for one input (Load).
+	Parts []Part
+
 	lay *layout
+}
+
+// Part is one file of a multi-file table.
+type Part struct {
+	Name   string
+	Offset int    // its first row's index in the table
+	Rows   int    // its data rows
+	SHA256 string // of its bytes
+
+	lay *layout // nil for an empty (0-byte) file
+}
+
+// Key is the key of data row i for seeded choices: i for one input; for a
+// multi-file table, (file << 40) | (row within the file).
+func (t *Dataset) Key(i int) uint64 {
+	if len(t.Parts) == 0 {
+		return uint64(i)
+	}
+	// The last part that starts at or before i (and has rows).
+	lo, hi := 0, len(t.Parts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if t.Parts[mid].Offset <= i {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return uint64(lo)<<40 | uint64(i-t.Parts[lo].Offset)
+}
+
+func joinNames(ins []*Input) string {
+	var names []string
+	for _, in := range ins {
+		names = append(names, in.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// sameHeader checks that another file of a multi-file table has the first
+// file's columns.
+func sameHeader(first, l *layout, firstName, file string) error {
+	if l.nfields != first.nfields || !slices.Equal(l.names, first.names) {
+		desc := func(l *layout) string {
+			if l.names == nil {
+				return fmt.Sprintf("%d columns", l.nfields)
+			}
+			return fmt.Sprintf("%d columns (%s)", l.nfields, strings.Join(l.names, ","))
+		}
+		return fferr.Data("%s and %s have different headers: %s against %s; every file of the table must have the same columns", firstName, file, desc(first), desc(l))
+	}
+	return nil
 }
 
 // Groups of a row, as in package metrics.
@@ -290,11 +346,37 @@ func rowErr(file string, line, col int, lay *layout, format string, args ...any)
 // Load runs pass 1 over the input and, if given, the reference file. It
 // validates the options first.
 func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
+	return o.load(ctx, []*Input{in}, false)
+}
+
+// LoadFiles runs pass 1 over several CSV files read as one table: their data
+// rows in the order of ins, row r of file i keyed (i<<40 | r). Every file
+// must have the same columns; a header-only file and an empty (0-byte) file
+// are parts with no rows.
+func (o *Options) LoadFiles(ctx context.Context, ins []*Input) (*Dataset, error) {
+	return o.load(ctx, ins, true)
+}
+
+// load is Load (multi false: one input, as before) and LoadFiles.
+func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Dataset{Name: in.Name}
-	if in.Format == tableio.Parquet {
+	if len(ins) == 0 {
+		return nil, fferr.Usage("no input files")
+	}
+	in := ins[0]
+	name := in.Name
+	if multi {
+		for _, x := range ins {
+			if x.Format == tableio.Parquet {
+				return nil, fferr.Usage("%s: several inputs (--output-dir) must be CSV files for now; flip a Parquet file on its own", x.Name)
+			}
+		}
+		name = joinNames(ins)
+	}
+	t := &Dataset{Name: name}
+	if !multi && in.Format == tableio.Parquet {
 		return o.loadParquet(ctx, in, t)
 	}
 	rules, err := o.rules()
@@ -331,82 +413,130 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 		}
 	}
 
-	h := sha256.New()
-	var lay *layout
-	err = o.scanFile(ctx, in, h, func(rec *tableio.Record, l *layout) error {
-		if !started {
-			started = true
-			if o.Method == MethodRandom {
-				l.features = nil // random scores need no features: skip extracting them
-			}
-			for _, c := range o.Categorical {
-				i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
-				if err != nil {
+	all := sha256.New()
+	var lay *layout // the first file's with a header or a data record
+	layName := ""   // that file
+	for fi, in := range ins {
+		part := Part{Name: in.Name, Offset: len(t.Group)}
+		h := sha256.New()
+		var flay *layout
+		checked := false
+		err = o.scanFile(ctx, in, io.MultiWriter(all, h), func(rec *tableio.Record, l *layout) error {
+			if !checked {
+				checked = true
+				if lay == nil {
+					lay, layName = l, in.Name
+				} else if err := sameHeader(lay, l, layName, in.Name); err != nil {
 					return err
 				}
-				forceCat[l.colName(i)] = true
 			}
-			for _, f := range l.features {
-				builders = append(builders, model.NewColumnBuilder(l.colName(f), forceCat[l.colName(f)]))
+			if !started {
+				started = true
+				l := lay
+				if o.Method == MethodRandom {
+					l.features = nil // random scores need no features: skip extracting them
+				}
+				for _, c := range o.Categorical {
+					i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
+					if err != nil {
+						return err
+					}
+					forceCat[l.colName(i)] = true
+				}
+				for _, f := range l.features {
+					builders = append(builders, model.NewColumnBuilder(l.colName(f), forceCat[l.colName(f)]))
+				}
+				for _, c := range l.sensitive {
+					sensBuilders = append(sensBuilders, model.NewColumnBuilder(l.colName(c), true))
+				}
+				var err error
+				if where, err = parseWhere(o.Where, l, in.Name); err != nil {
+					return err
+				}
 			}
-			for _, c := range l.sensitive {
-				sensBuilders = append(sensBuilders, model.NewColumnBuilder(l.colName(c), true))
+			if where != nil && !where.match(rec) {
+				return nil
 			}
-			var err error
-			if where, err = parseWhere(o.Where, l, in.Name); err != nil {
+			g, err := groupOf(rec, l, in.Name)
+			if err != nil {
 				return err
 			}
-		}
-		if where != nil && !where.match(rec) {
+			p, err := labelOf(rec, l, in.Name)
+			if err != nil {
+				return err
+			}
+			t.Group = append(t.Group, g)
+			t.Positive = append(t.Positive, p)
+			if l.members >= 0 {
+				t.Member = append(t.Member, truthy(rec.Value(l.members)))
+			}
+			addFeatures(rec, lay) // lay: the first file's, whose features were resolved (same columns)
+			for j, c := range l.sensitive {
+				sensBuilders[j].AddBytes(rec.ValueBytes(c))
+			}
 			return nil
+		}, &flay, func(rows int) {
+			if fi > 0 {
+				return
+			}
+			// Size the columns once, from the file size: growing them by
+			// doubling copies each column about twice over.
+			rows = min(rows, 1<<28)
+			t.Group = slices.Grow(t.Group, rows)
+			t.Positive = slices.Grow(t.Positive, rows)
+			for _, b := range builders {
+				b.Reserve(rows)
+			}
+			for _, b := range sensBuilders {
+				b.Reserve(rows)
+			}
+		})
+		if err != nil && lay != nil && flay == nil && errors.Is(err, fferr.ErrUsage) {
+			// The columns of a later file did not resolve: its header differs.
+			return nil, fferr.Data("%s and %s have different headers (%v); every file of the table must have the same columns", layName, in.Name, err)
 		}
-		g, err := groupOf(rec, l, in.Name)
 		if err != nil {
-			return err
+			if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
+				if !multi {
+					return nil, fferr.Data("%s is empty: there is no table", in.Name)
+				}
+				if !errors.Is(err, tableio.ErrEmptyInput) {
+					return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", in.Name)
+				}
+				err = nil // a 0-byte file: a part with no rows
+			} else {
+				return nil, err
+			}
 		}
-		p, err := labelOf(rec, l, in.Name)
-		if err != nil {
-			return err
+		if flay != nil && !checked {
+			// a header-only file: no record was visited
+			if lay == nil {
+				lay, layName = flay, in.Name
+			} else if err := sameHeader(lay, flay, layName, in.Name); err != nil {
+				return nil, err
+			}
 		}
-		t.Group = append(t.Group, g)
-		t.Positive = append(t.Positive, p)
-		if l.members >= 0 {
-			t.Member = append(t.Member, truthy(rec.Value(l.members)))
-		}
-		addFeatures(rec, l)
-		for j, c := range l.sensitive {
-			sensBuilders[j].AddBytes(rec.ValueBytes(c))
-		}
-		return nil
-	}, &lay, func(rows int) {
-		// Size the columns once, from the file size: growing them by
-		// doubling copies each column about twice over.
-		rows = min(rows, 1<<28)
-		t.Group = slices.Grow(t.Group, rows)
-		t.Positive = slices.Grow(t.Positive, rows)
-		for _, b := range builders {
-			b.Reserve(rows)
-		}
-		for _, b := range sensBuilders {
-			b.Reserve(rows)
-		}
-	})
-	if err != nil {
-		if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
-			return nil, fferr.Data("%s is empty: there is no table", in.Name)
-		}
-		return nil, err
+		part.Rows = len(t.Group) - part.Offset
+		part.SHA256 = hex.EncodeToString(h.Sum(nil))
+		part.lay = flay
+		t.Parts = append(t.Parts, part)
+	}
+	if lay == nil {
+		return nil, fferr.Data("%s: every input is empty: there is no table", name)
 	}
 	t.lay = lay
 	t.Rows = len(t.Group)
-	t.SHA256 = hex.EncodeToString(h.Sum(nil))
+	t.SHA256 = hex.EncodeToString(all.Sum(nil))
 	t.PositiveText = rules.positiveText
+	if !multi {
+		t.Parts = nil
+	}
 	if t.Rows == 0 {
 		what := "no data rows"
 		if o.Dialect.Header {
 			what = "a header but no data rows"
 		}
-		return nil, fferr.Data("%s has %s", in.Name, what)
+		return nil, fferr.Data("%s has %s", name, what)
 	}
 
 	// The reference: the input's own majority rows, or the majority rows of --reference.
@@ -463,7 +593,7 @@ func (t *Dataset) ownReference() {
 	for i, g := range t.Group {
 		if g == GroupMajority {
 			t.RefRows = append(t.RefRows, i)
-			t.RefKeys = append(t.RefKeys, uint64(i))
+			t.RefKeys = append(t.RefKeys, t.Key(i))
 			t.RefPos = append(t.RefPos, t.Positive[i])
 		}
 	}

@@ -55,6 +55,15 @@ Examples:
 
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
+
+Many files, one table: --output-dir OUT reads several CSV files (in lexical
+order of their paths; a quoted glob is expanded) as one table, with one
+collective, pool and top M, and writes each to the existing folder OUT under
+its own name. Every file must have the same header; a header-only or empty
+(0-byte) file is a part with no rows. Parquet inputs are not supported there yet.
+
+  mkdir flipped && fairflip flip --output-dir flipped 'parts/*.csv' --sensitive race --minority Black \
+    --label income --positive '>50K' --alpha 0.3
 `
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
@@ -65,6 +74,7 @@ that flip was given (--no-header, --skip-lines, --comment, --delimiter).
 Examples:
   fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
+  mkdir restored && fairflip undo --output-dir restored flipped/*.csv
 `
 
 // dataFlags are the flags that say how to read a table and what its groups,
@@ -242,11 +252,12 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 		{
 			Name:         "flip",
 			Usage:        "flip the labels of a minority collective's most likely positives",
-			ArgsUsage:    "[INPUT]",
+			ArgsUsage:    "[INPUT] | --output-dir OUT INPUT...",
 			Description:  flipHelp,
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
+				&cli.StringFlag{Name: "output-dir", Usage: "read several CSV INPUT files as one table and write each, with its own name, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
 				&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
@@ -267,11 +278,12 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 		{
 			Name:         "undo",
 			Usage:        "restore the labels recorded in the audit column and drop it",
-			ArgsUsage:    "[INPUT]",
+			ArgsUsage:    "[INPUT] | --output-dir OUT INPUT...",
 			Description:  undoHelp,
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
+				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files, writing each, with its own name, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
 				outputFormatFlag(),
@@ -361,40 +373,16 @@ func alpha(c *cli.Context) float64 {
 }
 
 func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	if c.IsSet("output-dir") || c.NArg() > 1 {
+		return flipFilesAction(c, stdout, stderr)
+	}
 	inPath, err := oneArg(c)
 	if err != nil {
 		return err
 	}
-	opt, err := dataOptions(c, stderr)
+	opt, err := flipOptions(c, stderr)
 	if err != nil {
 		return err
-	}
-	if opt.Flips, err = transform.ParseFlips(c.String("flips")); err != nil {
-		return err
-	}
-	opt.Method = c.String("method")
-	opt.K = c.Int("k")
-	opt.Alpha = alpha(c)
-	opt.Members = c.String("members")
-	opt.MaxFlips = c.Int("max-flips")
-	opt.Seed = c.Uint64("seed")
-	opt.ReferenceSample = c.Int("reference-sample")
-	opt.AuditColumn = c.String("audit-column")
-	opt.ReplaceAudit = c.Bool("replace-audit")
-	if c.IsSet("alpha") && opt.Alpha == 0 {
-		return fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
-	}
-	if c.IsSet("k") && opt.K < 1 {
-		return fferr.Usage("--k %d: the number of neighbours must be at least 1", opt.K)
-	}
-	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
-		return fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
-	}
-	if err := opt.Validate(); err != nil {
-		return err
-	}
-	if ref := c.String("reference"); ref != "" {
-		opt.Reference = transform.FileInput(ref)
 	}
 	outPath, sumPath := c.String("output"), c.String("summary")
 	if sumPath != "" {
@@ -472,6 +460,42 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	return nil
 }
 
+// flipOptions reads flip's flags (all but the outputs and inputs).
+func flipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
+	opt, err := dataOptions(c, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Flips, err = transform.ParseFlips(c.String("flips")); err != nil {
+		return nil, err
+	}
+	opt.Method = c.String("method")
+	opt.K = c.Int("k")
+	opt.Alpha = alpha(c)
+	opt.Members = c.String("members")
+	opt.MaxFlips = c.Int("max-flips")
+	opt.Seed = c.Uint64("seed")
+	opt.ReferenceSample = c.Int("reference-sample")
+	opt.AuditColumn = c.String("audit-column")
+	opt.ReplaceAudit = c.Bool("replace-audit")
+	if c.IsSet("alpha") && opt.Alpha == 0 {
+		return nil, fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
+	}
+	if c.IsSet("k") && opt.K < 1 {
+		return nil, fferr.Usage("--k %d: the number of neighbours must be at least 1", opt.K)
+	}
+	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
+		return nil, fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if ref := c.String("reference"); ref != "" {
+		opt.Reference = transform.FileInput(ref)
+	}
+	return opt, nil
+}
+
 // distinctOutputs refuses two outputs that are one file, or both standard
 // output.
 func distinctOutputs(a, b string) error {
@@ -524,6 +548,9 @@ func printSummary(w io.Writer, s *transform.Summary) {
 }
 
 func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	if c.IsSet("output-dir") || c.NArg() > 1 {
+		return undoFilesAction(c, stdout, stderr)
+	}
 	inPath, err := oneArg(c)
 	if err != nil {
 		return err

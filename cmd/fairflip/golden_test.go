@@ -13,7 +13,9 @@ var update = flag.Bool("update", false, "rewrite the expected outputs of testdat
 
 // TestGoldenCLI runs the cases in testdata/cli. Each case is a folder:
 //
-//	cmd      the arguments, split at white space; IN stands for the path of in.csv
+//	cmd      the arguments, split at white space; IN stands for the path of in.csv,
+//	         DIR/NAME for the case's file NAME, OUT for a fresh empty folder
+//	expdir/  with OUT: the files expected in OUT afterwards
 //	in.csv   the input
 //	expout   the expected stdout
 //	experr   the expected stderr (IN replaced by the path)
@@ -40,13 +42,25 @@ func TestGoldenCLI(t *testing.T) {
 			}
 			in := filepath.Join(dir, "in.csv")
 			args := strings.Fields(string(cmd))
+			outDir := ""
 			for i, a := range args {
-				if a == "IN" {
+				switch {
+				case a == "IN":
 					args[i] = in
+				case a == "OUT":
+					outDir = t.TempDir()
+					args[i] = outDir
+				case strings.HasPrefix(a, "DIR/"):
+					args[i] = filepath.Join(dir, a[len("DIR/"):])
 				}
 			}
 			r := runCLI(t, "", args...)
 			gotErr := strings.ReplaceAll(r.stderr, in, "IN")
+			if outDir != "" {
+				gotErr = strings.ReplaceAll(gotErr, outDir, "OUT")
+				checkOutDir(t, outDir, filepath.Join(dir, "expdir"))
+			}
+			gotErr = strings.ReplaceAll(gotErr, dir+string(filepath.Separator), "DIR/")
 			gotCode := strconv.Itoa(r.code) + "\n"
 			if *update {
 				for name, content := range map[string]string{"expout": r.stdout, "experr": gotErr, "expcode": gotCode} {
@@ -65,7 +79,7 @@ func TestGoldenCLI(t *testing.T) {
 					t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
 				}
 			}
-			if args[0] == "flip" && r.code == 0 {
+			if args[0] == "flip" && r.code == 0 && outDir == "" {
 				var dialect []string
 				for i, a := range args {
 					switch a {
@@ -82,5 +96,45 @@ func TestGoldenCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkOutDir compares the files in out with those in want (with -update,
+// copies them there).
+func checkOutDir(t *testing.T, out, want string) {
+	t.Helper()
+	ents, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		os.RemoveAll(want)
+		if len(ents) == 0 {
+			return
+		}
+		if err := os.MkdirAll(want, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(out, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(want, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	wents, _ := os.ReadDir(want)
+	if len(wents) != len(ents) {
+		t.Errorf("OUT has %d files, want %d", len(ents), len(wents))
+	}
+	for _, e := range wents {
+		w, _ := os.ReadFile(filepath.Join(want, e.Name()))
+		g, err := os.ReadFile(filepath.Join(out, e.Name()))
+		if err != nil || string(g) != string(w) {
+			t.Errorf("OUT/%s differs from expdir/%s (%v)", e.Name(), e.Name(), err)
+		}
 	}
 }

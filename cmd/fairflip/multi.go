@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/transform"
+)
+
+// Many files, one table: flip --output-dir OUT IN... reads the CSV inputs,
+// in lexical order of their paths, as one table and writes each to OUT
+// under its own base name; undo --output-dir OUT IN... undoes each. The
+// outputs (and --summary) are committed together, or none of them.
+
+// multiFiles is a multi-file command's inputs and outputs.
+type multiFiles struct {
+	ins  []*commandInput
+	outs []*output
+}
+
+func (m *multiFiles) close() {
+	for _, o := range m.outs {
+		o.abort()
+	}
+	for _, in := range m.ins {
+		in.cleanup()
+	}
+}
+
+// inputPaths returns the INPUT arguments, a quoted glob pattern expanded,
+// in lexical order.
+func inputPaths(c *cli.Context) ([]string, error) {
+	var paths []string
+	for _, a := range c.Args().Slice() {
+		if a == "-" {
+			return nil, fferr.Usage("%s --output-dir reads files: standard input (-) is not one of them", c.Command.Name)
+		}
+		if _, err := os.Lstat(a); err != nil && strings.ContainsAny(a, "*?[") {
+			m, gerr := filepath.Glob(a)
+			if gerr != nil {
+				return nil, fferr.Usage("%q: bad pattern: %v", a, gerr)
+			}
+			if len(m) == 0 {
+				return nil, fferr.Usage("%q matches no file", a)
+			}
+			paths = append(paths, m...)
+			continue
+		}
+		paths = append(paths, a)
+	}
+	if len(paths) == 0 {
+		return nil, fferr.Usage("%s --output-dir OUT needs INPUT files", c.Command.Name)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// openMulti checks the flags of a multi-file command and opens its inputs
+// and outputs. extra are other outputs' paths (--summary) that must not be
+// an input or an output.
+func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, error) {
+	dir := c.String("output-dir")
+	if dir == "" {
+		return nil, fferr.Usage("%s takes one INPUT file, got %d: %s; to read several files as one table, give --output-dir OUT", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
+	}
+	if c.IsSet("output") {
+		return nil, fferr.Usage("-o and --output-dir: give one of them (--output-dir writes one output per input)")
+	}
+	if c.IsSet("output-format") {
+		return nil, fferr.Usage("--output-format is not supported with --output-dir: each output has its input's format")
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fferr.Usage("--output-dir %s does not exist; create it first (fairflip does not create folders)", dir)
+	case err != nil:
+		return nil, fferr.IO(fmt.Errorf("--output-dir %s: %w", dir, bare(err)))
+	case !st.IsDir():
+		return nil, fferr.Usage("--output-dir %s is not a folder", dir)
+	}
+	paths, err := inputPaths(c)
+	if err != nil {
+		return nil, err
+	}
+	format, err := inputFormat(c)
+	if err != nil {
+		return nil, err
+	}
+	byBase := map[string]string{}
+	for _, p := range paths {
+		base := filepath.Base(p)
+		if prev, ok := byBase[base]; ok {
+			return nil, fferr.Usage("%s and %s have the same name %s: their outputs in --output-dir would collide", prev, p, base)
+		}
+		byBase[base] = p
+		if ds, err := os.Stat(filepath.Dir(p)); err == nil && os.SameFile(ds, st) {
+			return nil, fferr.Usage("--output-dir %s is the folder of the input %s: fairflip never overwrites its input; write to another folder", dir, p)
+		}
+	}
+	m := &multiFiles{}
+	ok := false
+	defer func() {
+		if !ok {
+			m.close()
+		}
+	}()
+	for _, p := range paths {
+		outPath := filepath.Join(dir, filepath.Base(p))
+		if err := refuseInputAsOutput(p, "--summary", extra); err != nil {
+			return nil, err
+		}
+		if extra != "" && distinctOutputs(outPath, extra) != nil {
+			return nil, fferr.Usage("--summary %s is also the output of %s; give --summary a file outside --output-dir", extra, p)
+		}
+		in, err := openInput(c.Context, p, format, nil)
+		if err != nil {
+			return nil, err
+		}
+		m.ins = append(m.ins, in)
+		if in.Format == tableio.Parquet {
+			return nil, fferr.Usage("%s: --output-dir supports CSV inputs for now; flip a Parquet file on its own with -o", p)
+		}
+		if in.path == "" {
+			return nil, fferr.Usage("%s is not a regular file: --output-dir reads regular files", p)
+		}
+	}
+	for _, p := range paths {
+		outPath := filepath.Join(dir, filepath.Base(p))
+		for _, q := range paths {
+			if err := refuseInputAsOutput(q, "--output-dir", outPath); err != nil {
+				return nil, err
+			}
+		}
+		out, err := openOutput("--output-dir", outPath, stdout)
+		if err != nil {
+			return nil, err
+		}
+		m.outs = append(m.outs, out)
+	}
+	ok = true
+	return m, nil
+}
+
+func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
+	opt, err := flipOptions(c, stderr)
+	if err != nil {
+		return err
+	}
+	sumPath := c.String("summary")
+	m, err := openMulti(c, stdout, sumPath)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	var sum *output
+	defer func() { sum.abort() }()
+	if sumPath != "" {
+		if sum, err = openOutput("--summary", sumPath, stdout); err != nil {
+			return err
+		}
+	}
+	ctx := c.Context
+	ins := make([]*transform.Input, len(m.ins))
+	for i, in := range m.ins {
+		ins[i] = in.Input
+	}
+	plan, err := opt.MakePlanFiles(ctx, ins)
+	if err != nil {
+		return err
+	}
+	if testHookBetweenPasses != nil {
+		testHookBetweenPasses()
+	}
+	for _, in := range m.ins {
+		if err := in.unchanged(nil); err != nil {
+			return err
+		}
+	}
+	for i := range plan.Summary.Files {
+		plan.Summary.Files[i].Output = m.outs[i].name
+	}
+	if sum != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(plan.Summary); err != nil {
+			return err
+		}
+		if err := sum.write(func(w io.Writer) error {
+			_, err := w.Write(buf.Bytes())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	for i, in := range m.ins {
+		if err := m.outs[i].write(func(w io.Writer) error { return opt.WritePart(ctx, plan, i, in.Input, w) }); err != nil {
+			return err
+		}
+	}
+	if testHookAfterWrite != nil {
+		testHookAfterWrite()
+	}
+	for i, in := range m.ins {
+		if err := in.unchanged(m.outs[i]); err != nil {
+			return err
+		}
+	}
+	if err := commit(ctx, append(m.outs, sum)...); err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		printSummary(stderr, &plan.Summary)
+		for _, f := range plan.Summary.Files {
+			fmt.Fprintf(stderr, "  %s -> %s: %d rows, %d flipped\n", f.Input, f.Output, f.Rows, f.Flips)
+		}
+	}
+	return nil
+}
+
+func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
+	d, err := parseDialect(c)
+	if err != nil {
+		return err
+	}
+	m, err := openMulti(c, stdout, "")
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	opt := transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d,
+		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
+	sums := make([]transform.UndoSummary, len(m.ins))
+	for i, in := range m.ins {
+		if in.stamp.Size() == 0 {
+			continue // an empty part: an empty output
+		}
+		if err := m.outs[i].write(func(w io.Writer) error {
+			s, err := transform.Undo(c.Context, in.Input, w, opt)
+			if s != nil {
+				sums[i] = *s
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	if testHookAfterWrite != nil {
+		testHookAfterWrite()
+	}
+	for i, in := range m.ins {
+		if err := in.unchanged(m.outs[i]); err != nil {
+			return err
+		}
+	}
+	if err := commit(c.Context, m.outs...); err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		rows, restored := 0, 0
+		for _, s := range sums {
+			rows += s.Rows
+			restored += s.Restored
+		}
+		labels := "labels"
+		if restored == 1 {
+			labels = "label"
+		}
+		fmt.Fprintf(stderr, "fairflip undo: %d files, %d rows, %d %s restored\n", len(m.ins), rows, restored, labels)
+		for i, s := range sums {
+			fmt.Fprintf(stderr, "  %s -> %s: %d rows, %d restored\n", m.ins[i].path, m.outs[i].name, s.Rows, s.Restored)
+		}
+	}
+	return nil
+}
