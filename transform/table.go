@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"slices"
@@ -418,10 +419,17 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 	layName := ""   // that file
 	for fi, in := range ins {
 		part := Part{Name: in.Name, Offset: len(t.Group)}
-		h := sha256.New()
+		// Each part is hashed on its own and into the whole; one input is
+		// hashed once.
+		var h hash.Hash
+		var sink io.Writer = all
+		if multi {
+			h = sha256.New()
+			sink = io.MultiWriter(all, h)
+		}
 		var flay *layout
 		checked := false
-		err = o.scanFile(ctx, in, io.MultiWriter(all, h), func(rec *tableio.Record, l *layout) error {
+		err = o.scanFile(ctx, in, sink, func(rec *tableio.Record, l *layout) error {
 			if !checked {
 				checked = true
 				if lay == nil {
@@ -517,7 +525,9 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 			}
 		}
 		part.Rows = len(t.Group) - part.Offset
-		part.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if h != nil {
+			part.SHA256 = hex.EncodeToString(h.Sum(nil))
+		}
 		part.lay = flay
 		t.Parts = append(t.Parts, part)
 	}
