@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -193,5 +194,56 @@ func TestMultiFileErrors(t *testing.T) {
 	_, _, err = flipFiles(t, []string{"a.csv", "b.csv"}, []string{"id,x,g,y\n", ""}, o)
 	if !errors.Is(err, fferr.ErrData) {
 		t.Errorf("no rows: %v", err)
+	}
+}
+
+// TestMultiFilePartChangedBetweenPasses: a part that changes between the
+// passes, keeping its size, is caught by that part's hash in pass 2 (bad
+// data), and so is an empty part that is no longer empty.
+func TestMultiFilePartChangedBetweenPasses(t *testing.T) {
+	names, files := multiFiles(300)
+	o := baseOpts()
+	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
+	for _, c := range []struct {
+		part   int
+		change func(string) string
+	}{
+		{1, func(s string) string { return strings.Replace(s, "\r\n1", "\r\n7", 1) }}, // same size
+		{3, func(s string) string { return s + "x" }},                                 // the empty part
+	} {
+		var ins []*Input
+		for i := range names {
+			first, second := []byte(files[i]), []byte(files[i])
+			if i == c.part {
+				second = []byte(c.change(files[i]))
+				if bytes.Equal(first, second) {
+					t.Fatalf("part %d: the test's change changes nothing", i)
+				}
+			}
+			opens := 0
+			ins = append(ins, &Input{Name: names[i], Format: "csv", Open: func() (io.ReadCloser, error) {
+				opens++
+				if opens == 1 {
+					return io.NopCloser(bytes.NewReader(first)), nil
+				}
+				return io.NopCloser(bytes.NewReader(second)), nil
+			}})
+		}
+		p, err := o.MakePlanFiles(context.Background(), ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failed error
+		for i, in := range ins {
+			if err := o.WritePart(context.Background(), p, i, in, io.Discard); err != nil {
+				if i != c.part {
+					t.Fatalf("part %d failed, part %d changed: %v", i, c.part, err)
+				}
+				failed = err
+			}
+		}
+		if failed == nil || !errors.Is(failed, fferr.ErrData) || !strings.Contains(failed.Error(), names[c.part]+" changed while it was being read") {
+			t.Errorf("part %d changed: got %v, want a data error naming it", c.part, failed)
+		}
 	}
 }
