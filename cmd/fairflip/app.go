@@ -428,17 +428,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	}
 	// The summary before the table: if it cannot be written, nothing is.
 	if sum != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(plan.Summary); err != nil {
-			return err
-		}
-		if err := sum.write(func(w io.Writer) error {
-			_, err := w.Write(buf.Bytes())
-			return err
-		}); err != nil {
+		if err := writeSummary(sum, &plan.Summary); err != nil {
 			return err
 		}
 	}
@@ -599,4 +589,19 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored\n", sum.Rows, sum.Restored, labels)
 	}
 	return nil
+}
+
+// writeSummary writes a flip's --summary JSON to sum.
+func writeSummary(sum *output, s *transform.Summary) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	return sum.write(func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -192,17 +190,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		plan.Summary.Files[i].Output = m.outs[i].name
 	}
 	if sum != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(plan.Summary); err != nil {
-			return err
-		}
-		if err := sum.write(func(w io.Writer) error {
-			_, err := w.Write(buf.Bytes())
-			return err
-		}); err != nil {
+		if err := writeSummary(sum, &plan.Summary); err != nil {
 			return err
 		}
 	}
