@@ -1186,27 +1186,7 @@ func FuzzOpenParquet(f *testing.F) {
 		// so that the fuzzer records the input.
 		watchdog := time.AfterFunc(20*time.Second, func() { panic("FuzzOpenParquet: input takes more than 20 s") })
 		defer watchdog.Stop()
-		p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "fuzz.parquet")
-		if err != nil {
-			return
-		}
-		set := map[int]map[int64]string{}
-		for _, c := range p.Columns() {
-			if !c.Flat {
-				continue
-			}
-			err := p.ScanColumn(c.Index, func(row int64, text []byte, null bool) error {
-				if row == 0 && !null {
-					set[c.Index] = map[int64]string{0: string(text)}
-				}
-				return nil
-			})
-			if err != nil {
-				return
-			}
-		}
-		_ = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1})
-		_ = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1, Set: set, AppendColumn: "fairflip_audit", Append: map[int64]string{0: "a"}})
+		pqExercise(data)
 	})
 }
 
