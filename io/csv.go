@@ -292,6 +292,20 @@ func NewScanner(r io.Reader, name string, d Dialect) *Scanner {
 // over all its physical lines, terminators included).
 func (s *Scanner) SetMaxRecordBytes(n int) { s.maxBytes = n }
 
+// Resume makes a scanner that starts in the middle of a file (at the start
+// of a record, after line lines) go on as the scanner of the whole file
+// would: line numbers count from there, every record is a data record, and
+// each must have nfields fields (the first record's, which it has not
+// seen; it was on line countLine). Its dialect must already have the
+// delimiter (no detection), no header and no lines to skip. Rows count
+// from 0 in the piece.
+func (s *Scanner) Resume(line, nfields, countLine int) {
+	s.line = line
+	s.started = true
+	s.nfields = nfields
+	s.countLine = countLine
+}
+
 // SetMaxColumns changes the bound on the number of fields of one record.
 func (s *Scanner) SetMaxColumns(n int) { s.maxCols = n }
 

@@ -842,6 +842,14 @@ func (p *ParquetFile) Columns() []ParquetColumn { return slices.Clone(p.cols) }
 // It reads only that column's pages, one page at a time. An error returned
 // by fn stops the scan and is returned as it is.
 func (p *ParquetFile) ScanColumn(col int, fn func(row int64, text []byte, null bool) error) (err error) {
+	return p.ScanColumnGroups(col, 0, len(p.rgSizes), fn)
+}
+
+// ScanColumnGroups is ScanColumn over the row groups [g0, g1) only: a
+// worker that reads one row group of a file. Rows keep their index in the
+// file (the first row of group g0 is the sum of the sizes of the groups
+// before it).
+func (p *ParquetFile) ScanColumnGroups(col, g0, g1 int, fn func(row int64, text []byte, null bool) error) (err error) {
 	rg := -1
 	inFn := false
 	defer func() {
@@ -864,8 +872,17 @@ func (p *ParquetFile) ScanColumn(col int, fn func(row int64, text []byte, null b
 	}
 	buf := make([]parquet.Value, parquetBatchRows)
 	var text []byte
+	if g0 < 0 || g1 > len(p.rgSizes) || g0 > g1 {
+		return fmt.Errorf("%s: no row groups [%d, %d) (the file has %d)", p.name, g0, g1, len(p.rgSizes))
+	}
 	row := int64(0)
+	for _, n := range p.rgSizes[:g0] {
+		row += n
+	}
 	for g, group := range p.f.RowGroups() {
+		if g < g0 || g >= g1 {
+			continue
+		}
 		rg = g
 		if err := p.checkChunk(g, col); err != nil {
 			return err

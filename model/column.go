@@ -346,3 +346,12 @@ func (b *ColumnBuilder) Build() Column {
 	}
 	return c
 }
+
+// CellNumber tells what the (trimmed, not missing) text of a cell is as a
+// number, as ColumnBuilder reads it: not a number (text), a finite number
+// (x), or a number that is not finite (an infinity, or beyond the float64
+// range), which a numeric column reads as missing.
+func CellNumber(s string) (x float64, number, isFinite bool) {
+	x, k := parseNumber(s)
+	return x, k != notNumber, k == finite
+}

@@ -16,7 +16,15 @@ const DefaultMaxLevels = 100
 // most frequent levels among the reference rows (ties: first-seen order)
 // get their own code; every other level (including levels that never occur
 // in the reference) maps to one shared "other" code. 0 means 100.
-type EncoderOptions struct{ MaxLevels int }
+//
+// HasMissing, when not nil, tells for each column whether it has a missing
+// cell anywhere in the table, for columns that hold only some of the
+// table's rows (a distributed fit on the reference rows): a numeric column
+// then gets its missing indicator as if all rows had been given.
+type EncoderOptions struct {
+	MaxLevels  int
+	HasMissing []bool
+}
 
 // Encoder is fitted on the reference rows (the majority) and encodes any
 // rows.
@@ -92,6 +100,7 @@ func FitEncoder(cols []Column, ref []int, opt EncoderOptions) (*Encoder, error) 
 		ec.numeric = c.Numeric
 		if c.Numeric {
 			ec.mean, ec.scale, ec.unit = meanScale(c.Num, ref)
+			ec.indicator = j < len(opt.HasMissing) && opt.HasMissing[j]
 			for _, x := range c.Num {
 				if math.IsNaN(x) {
 					ec.indicator = true
