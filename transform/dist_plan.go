@@ -1,0 +1,859 @@
+package transform
+
+// The global stages of a distributed flip (see dist.go): each takes
+// batches (and the results of earlier stages) and gives a partial result
+// with a Merge; the last stages fit once and finish the plan.
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/model"
+)
+
+const noKey = math.MaxUint64
+
+// ColStats counts one feature column's cells.
+type ColStats struct {
+	Present   int  // non-missing cells
+	Missing   int  // missing cells ("", "?", "NA", ...)
+	NonFinite int  // cells that are numbers but not finite (Inf, 1e400)
+	Text      bool // some non-missing cell is not a number, or the column is --categorical
+}
+
+// Stats are the table's counts and the feature columns' kinds.
+type Stats struct {
+	Rows, Minority, Majority, Neither int
+	MinPos, MajPos                    int // positive labels in each group
+	Members, MembersOutside           int // --members: marked rows in and outside the minority
+	RefRows                           int // majority rows of the --reference file
+
+	Features []string
+	Explicit []bool
+	Forced   []bool
+	Cols     []ColStats
+
+	PositiveText string
+	PositiveKey  uint64 // the row where PositiveText was first seen; noKey: none
+
+	Notices    []string // of the reader (Parquet layout), from the first batch that has any
+	NoticesKey uint64
+}
+
+// BatchStats counts one batch.
+func (o *Options) BatchStats(b *Batch, off *Offsets) *Stats {
+	s := &Stats{Features: b.Features, Explicit: b.Explicit, Forced: b.Forced, PositiveKey: noKey, NoticesKey: noKey}
+	s.Cols = make([]ColStats, len(b.Features))
+	for j := range s.Cols {
+		s.Cols[j].Text = b.Forced[j]
+	}
+	if b.PositiveRow >= 0 {
+		s.PositiveText = b.PositiveText
+		s.PositiveKey = off.Key(&Batch{File: b.File, Shard: b.Shard}, b.PositiveRow)
+	}
+	if len(b.Notices) > 0 {
+		s.Notices, s.NoticesKey = b.Notices, off.Key(&Batch{File: b.File, Shard: b.Shard}, 0)
+	}
+	if b.Ref() {
+		s.RefRows = len(b.Group)
+	} else {
+		s.Rows = b.Rows
+		for i, g := range b.Group {
+			switch g {
+			case GroupMinority:
+				s.Minority++
+				if b.Positive[i] {
+					s.MinPos++
+				}
+			case GroupMajority:
+				s.Majority++
+				if b.Positive[i] {
+					s.MajPos++
+				}
+			default:
+				s.Neither++
+			}
+			if b.Member != nil && b.Member[i] {
+				if g == GroupMinority {
+					s.Members++
+				} else {
+					s.MembersOutside++
+				}
+			}
+		}
+	}
+	for j, col := range b.Cells {
+		c := &s.Cols[j]
+		for _, v := range col {
+			if model.IsMissing(v) {
+				c.Missing++
+				continue
+			}
+			c.Present++
+			if c.Text {
+				continue
+			}
+			if _, num, fin := model.CellNumber(v); !num {
+				c.Text = true
+			} else if !fin {
+				c.NonFinite++
+			}
+		}
+	}
+	return s
+}
+
+// Merge adds t to s.
+func (s *Stats) Merge(t *Stats) *Stats {
+	if s.Features == nil {
+		s.Features, s.Explicit, s.Forced = t.Features, t.Explicit, t.Forced
+		s.Cols = make([]ColStats, len(t.Cols))
+		for j := range s.Cols {
+			s.Cols[j].Text = t.Forced[j]
+		}
+		s.PositiveKey, s.NoticesKey = noKey, noKey
+	}
+	s.Rows += t.Rows
+	s.Minority += t.Minority
+	s.Majority += t.Majority
+	s.Neither += t.Neither
+	s.MinPos += t.MinPos
+	s.MajPos += t.MajPos
+	s.Members += t.Members
+	s.MembersOutside += t.MembersOutside
+	s.RefRows += t.RefRows
+	for j := range t.Cols {
+		c, d := &s.Cols[j], t.Cols[j]
+		c.Present += d.Present
+		c.Missing += d.Missing
+		c.NonFinite += d.NonFinite
+		c.Text = c.Text || d.Text
+	}
+	if t.PositiveKey < s.PositiveKey {
+		s.PositiveText, s.PositiveKey = t.PositiveText, t.PositiveKey
+	}
+	if t.NoticesKey < s.NoticesKey {
+		s.Notices, s.NoticesKey = t.Notices, t.NoticesKey
+	}
+	return s
+}
+
+// Levels holds, for each text feature column, each distinct value and the
+// first row key where it occurs.
+type Levels struct {
+	First []map[string]uint64 // [feature]; nil for a numeric column
+}
+
+// BatchLevels collects the text levels of one batch.
+func (o *Options) BatchLevels(b *Batch, off *Offsets, st *Stats) *Levels {
+	l := &Levels{First: make([]map[string]uint64, len(st.Cols))}
+	for j, col := range b.Cells {
+		if !st.Cols[j].Text {
+			continue
+		}
+		m := map[string]uint64{}
+		for i, v := range col {
+			if model.IsMissing(v) {
+				continue
+			}
+			if _, ok := m[v]; !ok {
+				m[v] = off.Key(b, i) // rows come in key order: the first is the smallest
+			}
+		}
+		l.First[j] = m
+	}
+	return l
+}
+
+// Merge adds t to l.
+func (l *Levels) Merge(t *Levels) *Levels {
+	if l.First == nil {
+		l.First = make([]map[string]uint64, len(t.First))
+	}
+	for j, m := range t.First {
+		if m == nil {
+			continue
+		}
+		if l.First[j] == nil {
+			l.First[j] = map[string]uint64{}
+		}
+		for v, k := range m {
+			if old, ok := l.First[j][v]; !ok || k < old {
+				l.First[j][v] = k
+			}
+		}
+	}
+	return l
+}
+
+// Spec is how the model sees the features: the columns kept, their kind,
+// their missing indicator and, for text, their levels in first-seen order.
+type Spec struct {
+	Index      []int // kept feature → index in Batch.Cells
+	Names      []string
+	Numeric    []bool
+	HasMissing []bool
+	Levels     [][]string // text columns: the levels, in first-seen order
+	Notices    []string
+}
+
+// MakeSpec decides the features from the whole table's counts and levels,
+// as the one-process loader does (identifier-like text columns are left
+// out unless named). It refuses a column that the loader would have read
+// through its numbers-only path (more than 4096 distinct numbers before
+// its first text value), whose levels it cannot reproduce here.
+func (o *Options) MakeSpec(st *Stats, lv *Levels) (*Spec, error) {
+	sp := &Spec{}
+	var ids []string
+	for j, c := range st.Cols {
+		var levels []string
+		if c.Text {
+			m := lv.First[j]
+			levels = make([]string, 0, len(m))
+			for v := range m {
+				levels = append(levels, v)
+			}
+			slices.SortFunc(levels, func(a, b string) int { return cmp.Compare(m[a], m[b]) })
+			if !st.Forced[j] {
+				firstText := uint64(noKey)
+				for _, v := range levels {
+					if _, num, _ := model.CellNumber(v); !num {
+						firstText = m[v]
+						break
+					}
+				}
+				nums := 0
+				for _, v := range levels {
+					if m[v] >= firstText {
+						break
+					}
+					nums++
+				}
+				if nums > 4096 {
+					return nil, fferr.Usage("feature %s has %d distinct numbers before its first text value; the distributed run reads such a column differently from one process: name it in --categorical, or leave it out with --exclude", st.Features[j], nums)
+				}
+			}
+			if !st.Explicit[j] && c.Present >= 20 && float64(len(levels)) >= 0.9*float64(c.Present) {
+				ids = append(ids, fmt.Sprintf("%s (%d distinct values)", st.Features[j], len(levels)))
+				continue
+			}
+		}
+		sp.Index = append(sp.Index, j)
+		sp.Names = append(sp.Names, st.Features[j])
+		sp.Numeric = append(sp.Numeric, !c.Text)
+		sp.HasMissing = append(sp.HasMissing, !c.Text && (c.Missing > 0 || c.NonFinite > 0))
+		sp.Levels = append(sp.Levels, levels)
+	}
+	if len(ids) > 0 {
+		sp.Notices = append(sp.Notices, fmt.Sprintf("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", ")))
+	}
+	for k, j := range sp.Index {
+		if c := st.Cols[j]; sp.Numeric[k] && c.NonFinite > 0 {
+			sp.Notices = append(sp.Notices, fmt.Sprintf("feature %s: %s infinite or beyond the range of a float64 (such as Inf, -Inf or 1e400); read as missing", sp.Names[k], plural(c.NonFinite, "number")))
+		}
+	}
+	return sp, nil
+}
+
+// columns builds the kept feature columns of the given rows (cells[j][i] is
+// the cell of feature j in row i) as the loader would for the whole table.
+func (sp *Spec) columns(cells [][]string, n int) []model.Column {
+	cols := make([]model.Column, len(sp.Index))
+	for k, j := range sp.Index {
+		c := model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k]}
+		if c.Numeric {
+			c.Num = make([]float64, n)
+			for i := 0; i < n; i++ {
+				v := cells[j][i]
+				x, num, fin := model.CellNumber(v)
+				if model.IsMissing(v) || !num || !fin {
+					x = math.NaN()
+				}
+				c.Num[i] = x
+			}
+		} else {
+			c.Levels = sp.Levels[k]
+			code := make(map[string]int32, len(c.Levels))
+			for l, v := range c.Levels {
+				code[v] = int32(l)
+			}
+			c.Codes = make([]int32, n)
+			for i := 0; i < n; i++ {
+				v := cells[j][i]
+				if model.IsMissing(v) {
+					c.Codes[i] = -1
+					continue
+				}
+				k, ok := code[v]
+				if !ok {
+					// A level the table never had: only in a batch that
+					// changed since the levels were taken.
+					k = -1
+				}
+				c.Codes[i] = k
+			}
+		}
+		cols[k] = c
+	}
+	return cols
+}
+
+// hashed is a row chosen by its keyed hash (smallest first, then key).
+type hashed struct {
+	H, Key   uint64
+	Positive bool
+	Cells    []string // reference rows: the kept features' cells
+}
+
+func compareHashed(a, b hashed) int {
+	if c := cmp.Compare(a.H, b.H); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Key, b.Key)
+}
+
+// Smallest holds the M rows with the smallest keyed hash (M < 0: all rows).
+type Smallest struct {
+	M     int
+	Items []hashed
+}
+
+func (s *Smallest) cut() {
+	if s.M >= 0 && len(s.Items) > s.M {
+		slices.SortFunc(s.Items, compareHashed)
+		s.Items = slices.Clip(s.Items[:s.M])
+	}
+}
+
+// Merge adds t to s, keeping the M smallest.
+func (s *Smallest) Merge(t *Smallest) *Smallest {
+	s.M = t.M
+	s.Items = append(s.Items, t.Items...)
+	s.cut()
+	return s
+}
+
+// CollectiveSize returns the number of minority rows in the collective
+// drawn by --alpha, and whether that is all of them.
+func (o *Options) CollectiveSize(st *Stats) (m int, all bool) {
+	n := st.Minority
+	m = int(math.Ceil(o.Alpha*float64(n) - 1e-9))
+	return min(m, n), m >= n
+}
+
+// BatchCollective gives the batch's candidates for the collective: with
+// --members its marked minority rows; with --alpha its minority rows with
+// the smallest keyed hashes (all of them if the collective is the whole
+// minority).
+func (o *Options) BatchCollective(b *Batch, off *Offsets, st *Stats) *Smallest {
+	s := &Smallest{M: -1}
+	if b.Ref() {
+		return s
+	}
+	m, all := o.CollectiveSize(st)
+	if o.Members == "" && !all {
+		s.M = m
+	}
+	for i, g := range b.Group {
+		if g != GroupMinority || (o.Members != "" && !b.Member[i]) {
+			continue
+		}
+		k := off.Key(b, i)
+		h := uint64(0)
+		if s.M >= 0 {
+			h = keyedHash(o.Seed, purposeCollective, k)
+		}
+		s.Items = append(s.Items, hashed{H: h, Key: k, Positive: b.Positive[i]})
+	}
+	s.cut()
+	return s
+}
+
+// Pool returns the candidate pool (collective members with a negative
+// label), as sorted row keys, and the collective's size.
+func (s *Smallest) Pool() (pool []uint64, collective int) {
+	for _, it := range s.Items {
+		if !it.Positive {
+			pool = append(pool, it.Key)
+		}
+	}
+	slices.Sort(pool)
+	return pool, len(s.Items)
+}
+
+// BatchReference gives the batch's reference rows: its majority rows (the
+// --reference file's, if given), down to the --reference-sample rows with
+// the smallest keyed hashes.
+func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *Smallest {
+	s := &Smallest{M: -1}
+	if o.Method == MethodRandom || b.Ref() != (o.Reference != nil) {
+		return s
+	}
+	if o.ReferenceSample > 0 {
+		s.M = o.ReferenceSample
+	}
+	for i, g := range b.Group {
+		if g != GroupMajority {
+			continue
+		}
+		k := off.Key(b, i)
+		it := hashed{Key: k, Positive: b.Positive[i], Cells: make([]string, len(b.Cells))}
+		if s.M >= 0 {
+			it.H = keyedHash(o.Seed, purposeReference, k)
+		}
+		for _, j := range sp.Index {
+			it.Cells[j] = b.Cells[j][i]
+		}
+		s.Items = append(s.Items, it)
+	}
+	s.cut()
+	return s
+}
+
+// Scorer is the fitted model, sent to the workers that score.
+type Scorer struct {
+	Method  string
+	K       int
+	Encoder []byte        // model.Encoder, serialised
+	LogReg  *model.LogReg // rb-prob; nil when every reference label is the same
+	// Single: every reference label is SinglePositive (rb-prob scores all
+	// candidates the same).
+	Single, SinglePositive bool
+	Ref                    *model.Matrix // rb-label, rb-dist: the encoded reference
+	RefPos                 []bool
+	ReferenceRows          int
+	Notices                []string
+
+	enc *model.Encoder
+}
+
+// Fit fits the encoder and the model on the reference rows, once.
+func (o *Options) Fit(ref *Smallest, sp *Spec) (*Scorer, error) {
+	sc := &Scorer{Method: o.Method, K: o.K}
+	if o.Method == MethodRandom {
+		return sc, nil
+	}
+	items := slices.Clone(ref.Items)
+	slices.SortFunc(items, func(a, b hashed) int { return cmp.Compare(a.Key, b.Key) })
+	n := len(items)
+	sc.ReferenceRows = n
+	if n == 0 {
+		return sc, nil
+	}
+	if len(sp.Index) == 0 {
+		return sc, nil
+	}
+	cells := make([][]string, len(items[0].Cells))
+	for j := range cells {
+		cells[j] = make([]string, n)
+	}
+	pos := make([]bool, n)
+	for i, it := range items {
+		for j := range cells {
+			cells[j][i] = it.Cells[j]
+		}
+		pos[i] = it.Positive
+	}
+	cols := sp.columns(cells, n)
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = i
+	}
+	enc, err := model.FitEncoder(cols, rows, model.EncoderOptions{MaxLevels: o.MaxLevels, HasMissing: sp.HasMissing})
+	if err != nil {
+		return nil, fferr.Data("encoding the features: %v", err)
+	}
+	if sc.Encoder, err = enc.MarshalBinary(); err != nil {
+		return nil, err
+	}
+	sc.enc = enc
+	m := enc.Encode(cols, rows)
+	var notes []string
+	q := *o
+	q.Log = &noticeSink{&notes}
+	switch o.Method {
+	case MethodRBProb:
+		if single, positive := sameLabel(pos); single {
+			sc.Single, sc.SinglePositive = true, positive
+		} else {
+			lr, err := model.FitLogReg(m, pos, model.LogRegOptions{Workers: o.Workers})
+			if err != nil {
+				return nil, fferr.Data("%s: %v", o.Method, err)
+			}
+			if !lr.Converged {
+				q.scoreNotice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
+			}
+			sc.LogReg = lr
+		}
+	default:
+		sc.Ref, sc.RefPos = m, pos
+	}
+	q.singleClassNotice(pos)
+	sc.Notices = notes
+	return sc, nil
+}
+
+// noticeSink collects notices as lines.
+type noticeSink struct{ lines *[]string }
+
+func (s *noticeSink) Write(p []byte) (int, error) {
+	*s.lines = append(*s.lines, strings.TrimSuffix(strings.TrimPrefix(string(p), "fairflip: "), "\n"))
+	return len(p), nil
+}
+
+func sameLabel(y []bool) (single, positive bool) {
+	if len(y) == 0 {
+		return false, false
+	}
+	for _, v := range y[1:] {
+		if v != y[0] {
+			return false, false
+		}
+	}
+	return true, y[0]
+}
+
+// Scored is a candidate with its scores.
+type Scored struct {
+	Key                uint64
+	Primary, Secondary float64
+	Positive           bool
+}
+
+// compareScored orders candidates for flipping, as Rank does: primary
+// score, then secondary (both descending, NaN last), then row key.
+func compareScored(a, b Scored) int {
+	key := func(x float64) float64 {
+		if math.IsNaN(x) {
+			return math.Inf(-1)
+		}
+		return x
+	}
+	if c := cmp.Compare(key(b.Primary), key(a.Primary)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(key(b.Secondary), key(a.Secondary)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Key, b.Key)
+}
+
+// Top holds the best M candidates (M < 0: all) and counts of the pool.
+type Top struct {
+	M         int
+	Pool      int // candidates scored
+	Positives int // of them, estimated positive
+	Items     []Scored
+}
+
+func (t *Top) cut() {
+	slices.SortFunc(t.Items, compareScored)
+	if t.M >= 0 && len(t.Items) > t.M {
+		t.Items = slices.Clip(t.Items[:t.M])
+	}
+}
+
+// Merge adds u to t, keeping the best M.
+func (t *Top) Merge(u *Top) *Top {
+	t.M = u.M
+	t.Pool += u.Pool
+	t.Positives += u.Positives
+	t.Items = append(t.Items, u.Items...)
+	t.cut()
+	return t
+}
+
+// FlipBound returns how many of the best candidates the flip rule and
+// --max-flips can take from a pool of n (-1: no bound: --flips auto takes
+// every candidate estimated positive).
+func (o *Options) FlipBound(n int) int {
+	m := -1
+	switch o.Flips.Kind {
+	case FlipCount:
+		m = min(o.Flips.N, n)
+	case FlipPercent:
+		m = int(math.Round(o.Flips.Percent / 100 * float64(n)))
+	}
+	if o.MaxFlips >= 0 && (m < 0 || m > o.MaxFlips) {
+		m = o.MaxFlips
+	}
+	return m
+}
+
+// Score scores the batch's candidates (the rows of pool in it) and keeps
+// its best FlipBound(len(pool)).
+func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Scorer) (*Top, error) {
+	t := &Top{M: o.FlipBound(len(pool))}
+	if b.Ref() {
+		return t, nil
+	}
+	var rows []int
+	var keys []uint64
+	for i, g := range b.Group {
+		if g != GroupMinority || b.Positive[i] {
+			continue
+		}
+		k := off.Key(b, i)
+		if _, ok := slices.BinarySearch(pool, k); ok {
+			rows, keys = append(rows, i), append(keys, k)
+		}
+	}
+	t.Pool = len(rows)
+	if len(rows) == 0 {
+		return t, nil
+	}
+	scores, err := o.scoreBatch(b, rows, keys, sp, sc)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
+		s := Scored{Key: k, Primary: scores.Primary[i], Secondary: scores.Secondary[i]}
+		if scores.Positive != nil {
+			s.Positive = scores.Positive[i]
+		}
+		if s.Positive {
+			t.Positives++
+		}
+		if o.Flips.Kind == FlipAuto && !s.Positive {
+			continue
+		}
+		t.Items = append(t.Items, s)
+	}
+	t.cut()
+	return t, nil
+}
+
+func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *Scorer) (*model.Scores, error) {
+	if o.Method == MethodRandom {
+		s := &model.Scores{Primary: make([]float64, len(keys))}
+		for i, k := range keys {
+			s.Primary[i] = uniform(o.Seed, purposeRandom, k)
+		}
+		s.Secondary = s.Primary
+		return s, nil
+	}
+	if sc.ReferenceRows == 0 {
+		return nil, fferr.Data("the reference has no majority rows to learn from")
+	}
+	if len(sp.Index) == 0 {
+		return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
+	}
+	if sc.enc == nil {
+		sc.enc = new(model.Encoder)
+		if err := sc.enc.UnmarshalBinary(sc.Encoder); err != nil {
+			return nil, err
+		}
+	}
+	cells := make([][]string, len(b.Cells))
+	for _, j := range sp.Index {
+		cells[j] = make([]string, len(rows))
+		for i, r := range rows {
+			cells[j][i] = b.Cells[j][r]
+		}
+	}
+	cols := sp.columns(cells, len(rows))
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	cand := sc.enc.Encode(cols, idx)
+	var s *model.Scores
+	var err error
+	switch o.Method {
+	case MethodRBProb:
+		s = &model.Scores{Primary: make([]float64, cand.N), Positive: make([]bool, cand.N)}
+		for i := range s.Primary {
+			p := 0.0
+			switch {
+			case sc.Single && sc.SinglePositive:
+				p = 1
+			case sc.LogReg != nil:
+				p = sc.LogReg.Prob(cand, i)
+			}
+			s.Primary[i] = p
+			s.Positive[i] = p > 0.5
+			if sc.Single {
+				s.Positive[i] = sc.SinglePositive
+			}
+		}
+		s.Secondary = s.Primary
+	case MethodRBLabel:
+		s, err = model.RBLabel(sc.Ref, sc.RefPos, cand, o.K, o.Workers)
+	case MethodRBDist:
+		s, err = model.RBDist(sc.Ref, sc.RefPos, cand, o.K, o.Workers)
+	}
+	if err != nil {
+		return nil, o.scoreErr(err)
+	}
+	return s, nil
+}
+
+// DistPlan is the outcome of a distributed pass 1: the rows to flip in
+// each file, and the summary.
+type DistPlan struct {
+	Summary Summary
+	Flips   [][]Scored // per file: the rows to flip (Key: the row in the file), ascending
+	Pool    [][]int    // per file: the candidate pool's rows, ascending
+}
+
+// Finish makes the plan from the global results: the best candidates, the
+// pool, the counts, and the files (in table order) with their row counts.
+func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, pool []uint64, collective int, sc *Scorer, top *Top) (*DistPlan, error) {
+	name := make([]string, len(files))
+	for i, f := range files {
+		name[i] = f.Path
+	}
+	in := strings.Join(name, ", ")
+	dp := &DistPlan{Flips: make([][]Scored, len(files)), Pool: make([][]int, len(files))}
+	s := &dp.Summary
+	positive := st.PositiveText
+	if positive == "" {
+		positive = strings.TrimSpace(o.Positive[0])
+	}
+	label := ""
+	if len(files) > 0 {
+		lay, err := o.buildLayout(files[0].Names, files[0].NFields, files[0].Delim, files[0].Path)
+		if err != nil {
+			return nil, err
+		}
+		label = lay.colName(lay.label)
+		if o.Members != "" {
+			s.Members = lay.colName(lay.members)
+		}
+	}
+	*s = Summary{
+		Version: o.Version, Input: in, Rows: st.Rows, Members: s.Members,
+		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
+		Label: label, PositiveWritten: positive, AuditColumn: o.AuditColumn,
+		Minority: st.Minority, Majority: st.Majority, Neither: st.Neither,
+	}
+	if o.MaxFlips >= 0 {
+		s.MaxFlips = o.MaxFlips
+	}
+	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
+		s.K = o.K
+	}
+	note := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		s.Notices = append(s.Notices, msg)
+		o.notice("%s", msg)
+	}
+	for _, n := range st.Notices {
+		note("%s", n)
+	}
+	for _, n := range sp.Notices {
+		note("%s", n)
+	}
+	if st.Rows == 0 {
+		return nil, fferr.Data("%s has %s", in, map[bool]string{true: "a header but no data rows", false: "no data rows"}[o.Dialect.Header])
+	}
+	if s.Minority == 0 {
+		return nil, fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", in, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
+	}
+	if s.Majority == 0 && o.Reference == nil {
+		return nil, fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", in, strings.Join(o.Sensitive, ","))
+	}
+	if s.Neither > 0 {
+		note("%d rows are in neither group (missing sensitive value, or outside --majority); they are left unchanged", s.Neither)
+	}
+	s.MajorityRate = rate(st.MajPos, s.Majority)
+	if o.Members != "" {
+		if st.MembersOutside > 0 {
+			note("%d rows marked in --members %s are not in the minority; only minority members can join the collective, so they are left unchanged", st.MembersOutside, s.Members)
+		}
+	} else {
+		s.Alpha = o.Alpha
+	}
+	s.Collective = collective
+	s.Pool = len(pool)
+	s.Features = sp.Names
+	s.ReferenceRows = sc.ReferenceRows
+	if o.Method == MethodRandom && o.Reference != nil {
+		// The reference file is read, and sampled, even when nothing learns from it.
+		s.ReferenceRows = st.RefRows
+		if o.ReferenceSample > 0 {
+			s.ReferenceRows = min(s.ReferenceRows, o.ReferenceSample)
+		}
+	}
+	if o.Reference != nil {
+		s.ReferenceFile = o.Reference.Name
+	}
+	var chosen []Scored
+	if len(pool) == 0 {
+		note("the candidate pool is empty (no collective member has a negative label): nothing to flip; the table is written unchanged apart from the empty audit column")
+	} else {
+		if o.Method != MethodRandom && sc.ReferenceRows == 0 {
+			return nil, fferr.Data("the reference has no majority rows to learn from")
+		}
+		if o.Method != MethodRandom && len(sp.Index) == 0 {
+			return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
+		}
+		for _, n := range sc.Notices {
+			o.notice("%s", n)
+		}
+		if top.Pool != len(pool) {
+			return nil, invariantf("%d candidates were scored, but the pool has %d", top.Pool, len(pool))
+		}
+		want := top.Positives
+		switch o.Flips.Kind {
+		case FlipCount:
+			want = o.Flips.N
+			if want > len(pool) {
+				note("--flips %d is more than the pool (%s): the whole pool is flipped", want, plural(len(pool), "candidate"))
+				want = len(pool)
+			}
+		case FlipPercent:
+			want = int(math.Round(o.Flips.Percent / 100 * float64(len(pool))))
+		}
+		if o.MaxFlips >= 0 && want > o.MaxFlips {
+			note("--max-flips %d caps the %d flips the rule %s asks for", o.MaxFlips, want, o.Flips)
+		}
+		chosen = slices.Clone(top.Items)
+		slices.SortFunc(chosen, compareScored)
+		if m := o.FlipBound(len(pool)); m >= 0 && len(chosen) > m {
+			chosen = chosen[:m]
+		}
+	}
+	slices.SortFunc(chosen, func(a, b Scored) int { return cmp.Compare(a.Key, b.Key) })
+	for _, c := range chosen {
+		f, r := int(c.Key>>40), c.Key&(1<<40-1)
+		if f < 0 || f >= len(files) {
+			return nil, invariantf("a chosen row key %#x names no file", c.Key)
+		}
+		c.Key = r
+		dp.Flips[f] = append(dp.Flips[f], c)
+	}
+	for _, k := range pool {
+		f := int(k >> 40)
+		dp.Pool[f] = append(dp.Pool[f], int(k&(1<<40-1)))
+	}
+	s.Flips = len(chosen)
+	sum := 0
+	for i, f := range files {
+		n := off.FileRows(i)
+		sum += n
+		s.Files = append(s.Files, PartSummary{Input: f.Path, Rows: n, Flips: len(dp.Flips[i]), SHA256: f.SHA256})
+	}
+	s.MinorityRateBefore = rate(st.MinPos, s.Minority)
+	s.MinorityRateAfter = rate(st.MinPos+s.Flips, s.Minority)
+	if sum != st.Rows {
+		return nil, invariantf("the files hold %d rows, the batches %d", sum, st.Rows)
+	}
+	return dp, nil
+}
+
+// scoreErr words a scorer's error as the one-process path does.
+func (o *Options) scoreErr(err error) error {
+	if errors.Is(err, model.ErrNoPositive) {
+		return fferr.Data("%s: %v; use a reference with positive labels, or another --method", o.Method, err)
+	}
+	if o.Method != MethodRBProb {
+		return fferr.Data("%s: %v; lower --k or use a larger reference", o.Method, err)
+	}
+	return fferr.Data("%s: %v", o.Method, err)
+}

@@ -1,0 +1,213 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+)
+
+// WriteDist is pass 2 of a distributed flip for one file: it writes the
+// file with its share of the plan's flips exactly as WritePart writes it
+// in a one-process multi-file flip, and checks it against Inspect (its
+// SHA-256, CSV, and its rows).
+func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out io.Writer) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	in := FileInput(f.Path)
+	if f.Empty {
+		rc, err := in.Open()
+		if err != nil {
+			return fferr.IO(err)
+		}
+		defer rc.Close()
+		sum := sha256.New()
+		if _, err := io.Copy(sum, rc); err != nil {
+			return fferr.IO(err)
+		}
+		if got := hex.EncodeToString(sum.Sum(nil)); got != f.SHA256 {
+			return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", f.Path, f.SHA256, got)
+		}
+		return nil
+	}
+	var lay *layout
+	if f.Parquet {
+		pf, _, _, done, err := openParquet(in, o.ParquetLimits)
+		if err != nil {
+			return err
+		}
+		lay, _, _, err = o.parquetLayout(pf, f.Path)
+		done()
+		if err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if lay, err = o.buildLayout(f.Names, f.NFields, f.Delim, f.Path); err != nil {
+			return err
+		}
+	}
+	if f.Index < 0 || f.Index >= len(dp.Flips) {
+		return invariantf("file %d is not in the plan", f.Index)
+	}
+	p := &Plan{lay: lay, pool: dp.Pool[f.Index], Summary: dp.Summary}
+	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Path, dp.Summary.Files[f.Index].Rows, f.SHA256
+	p.Summary.Files = nil
+	for _, c := range dp.Flips[f.Index] {
+		p.Rows = append(p.Rows, int(c.Key))
+		p.Scores = append(p.Scores, c.Primary)
+	}
+	p.Summary.Flips = len(p.Rows)
+	if err := p.checkRows(); err != nil {
+		return err
+	}
+	return o.Write(ctx, p, in, out)
+}
+
+// PlanStaged runs every stage of a distributed flip in this process, one
+// shard after another: the reference for what a pipeline computes. paths
+// are the table's files in order; shardBytes splits CSV files (0: the
+// default).
+func (o *Options) PlanStaged(ctx context.Context, paths []string, shardBytes int64) ([]*DistFile, *DistPlan, error) {
+	if err := o.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if len(o.Where) > 0 {
+		return nil, nil, fferr.Usage("--where drops rows, and flip never drops a row: filter the rows for eval and sweep only")
+	}
+	var files []*DistFile
+	var shards []Shard
+	for i, p := range paths {
+		f, err := o.Inspect(ctx, p, i, shardBytes)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, f)
+		shards = append(shards, f.Shards...)
+	}
+	var ref *DistFile
+	if o.Reference != nil {
+		var err error
+		if ref, err = o.Inspect(ctx, o.Reference.Name, RefFile, shardBytes); err != nil {
+			return nil, nil, err
+		}
+		shards = append(shards, ref.Shards...)
+	}
+	if err := o.CheckFiles(files, ref); err != nil {
+		return nil, nil, err
+	}
+	var batches []*Batch
+	var counts []ShardRows
+	for _, sh := range shards {
+		b, err := o.Extract(ctx, sh)
+		if err != nil {
+			return nil, nil, err
+		}
+		batches = append(batches, b)
+		counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+	}
+	off := MakeOffsets(counts)
+	st := &Stats{}
+	for _, b := range batches {
+		st.Merge(o.BatchStats(b, off))
+	}
+	lv := &Levels{}
+	for _, b := range batches {
+		lv.Merge(o.BatchLevels(b, off, st))
+	}
+	sp, err := o.MakeSpec(st, lv)
+	if err != nil {
+		return nil, nil, err
+	}
+	coll, refRows := &Smallest{}, &Smallest{}
+	for _, b := range batches {
+		coll.Merge(o.BatchCollective(b, off, st))
+		refRows.Merge(o.BatchReference(b, off, sp))
+	}
+	pool, n := coll.Pool()
+	sc, err := o.Fit(refRows, sp)
+	if err != nil {
+		return nil, nil, err
+	}
+	top := &Top{}
+	if len(pool) > 0 {
+		for _, b := range batches {
+			t, err := o.Score(b, off, sp, pool, sc)
+			if err != nil {
+				return nil, nil, err
+			}
+			top.Merge(t)
+		}
+	}
+	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, dp, nil
+}
+
+// CheckFiles checks that the files of a table have the same columns (and
+// the --reference file those of the table), and the same format.
+func (o *Options) CheckFiles(files []*DistFile, ref *DistFile) error {
+	var first *DistFile
+	for _, f := range files {
+		if f.Empty {
+			continue
+		}
+		if first == nil {
+			first = f
+			continue
+		}
+		if f.Parquet != first.Parquet {
+			return fferr.Usage("%s and %s: the files of one table must have the same format (all CSV or all Parquet)", first.Path, f.Path)
+		}
+		a := &layout{names: first.Names, nfields: first.NFields}
+		b := &layout{names: f.Names, nfields: f.NFields}
+		if err := sameHeader(a, b, first.Path, f.Path); err != nil {
+			return err
+		}
+	}
+	if first == nil {
+		names := make([]string, len(files))
+		for i, f := range files {
+			names[i] = f.Path
+		}
+		return fferr.Data("%s: every input is empty: there is no table", joinPaths(names))
+	}
+	in, err := o.buildLayout(first.Names, first.NFields, first.Delim, first.Path)
+	if err != nil {
+		return err
+	}
+	if ref != nil {
+		rl, err := o.buildLayout(ref.Names, ref.NFields, ref.Delim, ref.Path)
+		if err != nil {
+			return err
+		}
+		if err := sameColumns(in, rl, ref.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func joinPaths(p []string) string {
+	ins := make([]*Input, len(p))
+	for i := range p {
+		ins[i] = &Input{Name: p[i]}
+	}
+	return joinNames(ins)
+}
+
+// Stat returns a file's size and modification time, to check that a
+// file did not change between the passes.
+func Stat(path string) (size, modTime int64, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	return st.Size(), st.ModTime().UnixNano(), nil
+}

@@ -1,0 +1,285 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/fairflip/fairflip/internal/testdata"
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+// writeFiles writes the named contents into a fresh directory and returns
+// the paths.
+func writeFiles(t *testing.T, names, files []string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for i, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte(files[i]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// onePass flips the files in one process (MakePlanFiles, WritePart).
+func onePass(t *testing.T, paths []string, o Options) ([][]byte, *Plan, error) {
+	t.Helper()
+	var ins []*Input
+	for _, p := range paths {
+		ins = append(ins, FileInput(p))
+	}
+	p, err := o.MakePlanFiles(context.Background(), ins)
+	if err != nil {
+		return nil, nil, err
+	}
+	var outs [][]byte
+	for i, in := range ins {
+		var out bytes.Buffer
+		if err := o.WritePart(context.Background(), p, i, in, &out); err != nil {
+			return nil, nil, err
+		}
+		outs = append(outs, out.Bytes())
+	}
+	return outs, p, nil
+}
+
+// staged flips the files through the distributed stages.
+func staged(t *testing.T, paths []string, o Options, shardBytes int64) ([][]byte, *DistPlan, error) {
+	t.Helper()
+	files, dp, err := o.PlanStaged(context.Background(), paths, shardBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var outs [][]byte
+	for _, f := range files {
+		var out bytes.Buffer
+		if err := o.WriteDist(context.Background(), f, dp, &out); err != nil {
+			return nil, nil, err
+		}
+		outs = append(outs, out.Bytes())
+	}
+	return outs, dp, nil
+}
+
+// sameFlip checks that the staged run wrote the same bytes and counts as
+// the one-process run.
+func sameFlip(t *testing.T, paths []string, o Options, shardBytes int64) *DistPlan {
+	t.Helper()
+	want, p, err := onePass(t, paths, o)
+	if err != nil {
+		t.Fatalf("one process: %v", err)
+	}
+	got, dp, err := staged(t, paths, o, shardBytes)
+	if err != nil {
+		t.Fatalf("staged: %v", err)
+	}
+	for i := range want {
+		if !bytes.Equal(want[i], got[i]) {
+			t.Errorf("%s: the staged output differs from the one-process output (%d vs %d bytes)", filepath.Base(paths[i]), len(got[i]), len(want[i]))
+		}
+	}
+	a, b := p.Summary, dp.Summary
+	a.Input, b.Input, a.SHA256, b.SHA256 = "", "", "", ""
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("summaries differ:\n one process %+v\n staged      %+v", a, b)
+	}
+	return dp
+}
+
+func TestStagedEqualsOnePass(t *testing.T) {
+	names, files := multiFiles(900)
+	paths := writeFiles(t, names, files)
+	rules := []FlipRule{{Kind: FlipCount, N: 40}, {Kind: FlipPercent, Percent: 50}, {Kind: FlipAuto}, {Kind: FlipCount, N: 100000}}
+	for _, method := range Methods {
+		for _, rule := range rules {
+			if method == MethodRandom && rule.Kind == FlipAuto {
+				continue
+			}
+			for _, shard := range []int64{0, 300} {
+				t.Run(fmt.Sprintf("%s/%s/shard%d", method, rule, shard), func(t *testing.T) {
+					o := baseOpts()
+					o.Method, o.K, o.Alpha, o.Flips = method, 5, 0.6, rule
+					o.Features = []string{"x"}
+					sameFlip(t, paths, o, shard)
+				})
+			}
+		}
+	}
+	t.Run("max-flips and reference sample", func(t *testing.T) {
+		o := baseOpts()
+		o.Alpha, o.Flips, o.MaxFlips, o.ReferenceSample = 0.5, FlipRule{Kind: FlipCount, N: 50}, 7, 100
+		o.Features = []string{"x"}
+		dp := sameFlip(t, paths, o, 256)
+		if dp.Summary.Flips != 7 || dp.Summary.ReferenceRows != 100 {
+			t.Errorf("flips %d reference rows %d, want 7 and 100", dp.Summary.Flips, dp.Summary.ReferenceRows)
+		}
+	})
+	t.Run("reference file", func(t *testing.T) {
+		ref := writeFiles(t, []string{"ref.csv"}, []string{synth(500)})
+		for _, m := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
+			o := baseOpts()
+			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.7, FlipRule{Kind: FlipCount, N: 30}
+			o.Features, o.Reference, o.ReferenceSample = []string{"x"}, FileInput(ref[0]), 200
+			dp := sameFlip(t, paths, o, 300)
+			if dp.Summary.ReferenceRows != 200 {
+				t.Errorf("%s: %d reference rows, want 200", m, dp.Summary.ReferenceRows)
+			}
+		}
+	})
+	t.Run("nothing flips", func(t *testing.T) {
+		o := baseOpts()
+		o.Minority, o.Alpha, o.Flips = []string{"min"}, 0.001, FlipRule{Kind: FlipCount, N: 5}
+		o.Positive = []string{"0"} // the sampled member is positive: empty pool
+		dp := sameFlip(t, paths, o, 256)
+		if dp.Summary.Flips != 0 {
+			t.Errorf("%d flips, want 0", dp.Summary.Flips)
+		}
+	})
+}
+
+// TestStagedRealData splits real files into parts and shards and checks the
+// staged flip against the one-process flip: text features with their
+// levels, missing values, quoted fields, members.
+func TestStagedRealData(t *testing.T) {
+	raw, err := os.ReadFile(testdata.Path(t, "adult/adult.data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	lines = lines[:6000]
+	parts := []string{strings.Join(lines[:2500], ""), strings.Join(lines[2500:2501], ""), "", strings.Join(lines[2501:], "")}
+	parts[3] = strings.TrimSuffix(parts[3], "\n")
+	paths := writeFiles(t, []string{"p0.csv", "p1.csv", "p2.csv", "p3.csv"}, parts)
+	for _, m := range Methods {
+		t.Run(m, func(t *testing.T) {
+			o := Options{
+				HeaderNames: strings.Split(testdata.AdultColumns, ","),
+				Sensitive:   []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
+				Method: m, Alpha: 0.4, Seed: 5, MaxFlips: -1, Flips: FlipRule{Kind: FlipCount, N: 60},
+			}
+			sameFlip(t, paths, o, 64<<10)
+		})
+	}
+
+	// Quoted fields with line breaks and delimiters, CRLF, and a members column.
+	var b strings.Builder
+	b.WriteString("id,note,age,job,grp,member,y\r\n")
+	for i := 0; i < 400; i++ {
+		note := fmt.Sprintf("plain %d", i%7)
+		if i%5 == 0 {
+			note = fmt.Sprintf("\"line one\nline, two %d\"", i%3)
+		}
+		g := "a"
+		if i%4 == 0 {
+			g = "b"
+		}
+		age := fmt.Sprint(20 + (i*7)%50)
+		if i%11 == 0 {
+			age = "NA"
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%s,%s,%d,%d\r\n", i, note, age, []string{"clerk", "exec", "farm", "tech"}[(i*3)%4], g, (i/3)%2, (i*11)%3%2)
+	}
+	text := b.String()
+	half := strings.Index(text[len(text)/2:], "\r\n") + len(text)/2 + 2
+	q := writeFiles(t, []string{"q0.csv", "q1.csv"}, []string{text[:half], "id,note,age,job,grp,member,y\r\n" + text[half:]})
+	for _, m := range []string{MethodRBProb, MethodRBDist} {
+		t.Run("quoted/"+m, func(t *testing.T) {
+			o := baseOpts()
+			o.Sensitive, o.Minority, o.Label = []string{"grp"}, []string{"b"}, "y"
+			o.Members, o.Alpha = "member", 0
+			o.Method, o.K, o.Flips = m, 3, FlipRule{Kind: FlipCount, N: 12}
+			o.Exclude = []string{"id"}
+			sameFlip(t, q, o, 500)
+		})
+	}
+	bo := baseOpts()
+	f, err := bo.Inspect(context.Background(), q[0], 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Shards) < 10 {
+		t.Errorf("the quoted file has %d shards, want at least 10", len(f.Shards))
+	}
+	for _, sh := range f.Shards[1:] {
+		// Each shard starts a record: after a CRLF outside quotes.
+		if raw := []byte(text[:sh.Start]); !bytes.HasSuffix(raw, []byte("\r\n")) || bytes.Count(raw, []byte{'"'})%2 != 0 {
+			t.Errorf("shard %d starts at byte %d, inside a record", sh.Index, sh.Start)
+		}
+	}
+}
+
+// TestStagedParquet flips a Parquet file of several row groups by row
+// group, against the one-process flip of the same file.
+func TestStagedParquet(t *testing.T) {
+	src := synth(700)
+	var pq bytes.Buffer
+	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil }
+	if err := tableio.ConvertCSVToParquet(open, "s.csv", tableio.Dialect{Header: true}, nil, &pq, 64); err != nil {
+		t.Fatal(err)
+	}
+	paths := writeFiles(t, []string{"s.parquet"}, []string{pq.String()})
+	for _, m := range Methods {
+		t.Run(m, func(t *testing.T) {
+			o := baseOpts()
+			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 25}
+			o.Features = []string{"x"}
+			in := FileInput(paths[0])
+			p, err := o.MakePlan(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if err := o.Write(context.Background(), p, in, &want); err != nil {
+				t.Fatal(err)
+			}
+			files, dp, err := o.PlanStaged(context.Background(), paths, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files[0].Shards) != 11 {
+				t.Errorf("%d shards, want one per row group (11)", len(files[0].Shards))
+			}
+			var got bytes.Buffer
+			if err := o.WriteDist(context.Background(), files[0], dp, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(want.Bytes(), got.Bytes()) {
+				t.Errorf("the staged Parquet output differs from the one-process output")
+			}
+			if dp.Summary.Flips != p.Summary.Flips || dp.Summary.Pool != p.Summary.Pool {
+				t.Errorf("flips %d pool %d, one process %d and %d", dp.Summary.Flips, dp.Summary.Pool, p.Summary.Flips, p.Summary.Pool)
+			}
+		})
+	}
+}
+
+// TestStagedErrors: bad data in a later shard is reported with its file and
+// line, and different headers are refused.
+func TestStagedErrors(t *testing.T) {
+	names, files := multiFiles(300)
+	files[4] = strings.Replace(files[4], ",min,0\n", ",min,\n", 1) // a missing label
+	paths := writeFiles(t, names, files)
+	o := baseOpts()
+	o.Flips = FlipRule{Kind: FlipCount, N: 3}
+	_, _, err1 := onePass(t, paths, o)
+	_, _, err2 := staged(t, paths, o, 200)
+	if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+		t.Fatalf("errors differ:\n one process %v\n staged      %v", err1, err2)
+	}
+	files[1] = strings.Replace(files[1], "id,x,g,y", "id,x,grp,y", 1)
+	paths = writeFiles(t, names, files)
+	_, _, err := staged(t, paths, o, 0)
+	if err == nil || !strings.Contains(err.Error(), "different headers") {
+		t.Fatalf("different headers: %v", err)
+	}
+}
