@@ -134,6 +134,33 @@ func readCoded(pf *tableio.ParquetFile, col int, file string) (*codedColumn, err
 
 // loadParquet is Load for a Parquet input.
 func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Dataset, error) {
+	pt, err := o.newParquetTable(t)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	if _, err := pt.add(ctx, in, h); err != nil {
+		return nil, err
+	}
+	t.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return pt.done(in.Name)
+}
+
+// parquetTable reads the rows of Parquet files into a Dataset, one file
+// after another (add), column by column: the first file's layout names the
+// columns, and the feature and sensitive columns grow over the files.
+type parquetTable struct {
+	o     *Options
+	t     *Dataset
+	rules *rowRules
+
+	lay *layout // the first file's (nil before it)
+
+	forceCat               map[int]bool
+	builders, sensBuilders []*model.ColumnBuilder
+}
+
+func (o *Options) newParquetTable(t *Dataset) (*parquetTable, error) {
 	if o.Reference != nil {
 		return nil, fferr.Usage("--reference is not supported with a Parquet input yet; use --reference-sample, or convert the input to CSV")
 	}
@@ -141,6 +168,22 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	if err != nil {
 		return nil, err
 	}
+	return &parquetTable{o: o, t: t, rules: rules}, nil
+}
+
+// grow returns s with room for n more elements (a fresh slice of capacity
+// n when s is nil: one input sizes its columns once).
+func grow[E any](s []E, n int) []E {
+	if s == nil {
+		return make([]E, 0, n)
+	}
+	return slices.Grow(s, n)
+}
+
+// add appends the rows of one Parquet file to the table, writing the file's
+// bytes to sum. It returns the file's layout.
+func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*layout, error) {
+	o, t, rules := pt.o, pt.t, pt.rules
 	pf, ra, size, done, err := openParquet(in, o.ParquetLimits)
 	if err != nil {
 		return nil, err
@@ -150,8 +193,12 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	if err != nil {
 		return nil, err
 	}
-	t.lay = lay
-	t.Notices = append(t.Notices, notices...)
+	first := pt.lay == nil
+	if first {
+		pt.lay = lay
+		t.lay = lay
+		t.Notices = append(t.Notices, notices...)
+	}
 	// The footer's row count sizes what follows: check it against the label
 	// column's pages first.
 	if err := pf.CheckRows(lay.label); err != nil {
@@ -162,11 +209,9 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 		return nil, fferr.Data("%s has no data rows", in.Name)
 	}
 	// The input's digest, for the summary.
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
+	if _, err := io.Copy(sum, io.NewSectionReader(ra, 0, size)); err != nil {
 		return nil, fferr.IO(err)
 	}
-	t.SHA256 = hex.EncodeToString(h.Sum(nil))
 
 	// Rows kept by --where (eval and sweep).
 	keep := make([]bool, n)
@@ -217,22 +262,23 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 
 	// Groups, from the sensitive columns.
 	sens := make([]*codedColumn, len(lay.sensitive))
-	var sensBuilders []*model.ColumnBuilder
 	for j, c := range lay.sensitive {
 		if sens[j], err = readCoded(pf, c, in.Name); err != nil {
 			return nil, err
 		}
-		b := model.NewColumnBuilder(cols[c].Name, true)
+		if first {
+			pt.sensBuilders = append(pt.sensBuilders, model.NewColumnBuilder(cols[c].Name, true))
+		}
+		b := pt.sensBuilders[j]
 		for i := 0; i < n; i++ {
 			if keep[i] {
 				b.Add(sens[j].at(i))
 			}
 		}
-		sensBuilders = append(sensBuilders, b)
 	}
 	cells := make([]string, len(sens))
-	t.Group = make([]int8, 0, n)
-	t.Positive = make([]bool, 0, n)
+	t.Group = grow(t.Group, n)
+	t.Positive = grow(t.Positive, n)
 	for i := 0; i < n; i++ {
 		if !keep[i] {
 			continue
@@ -278,25 +324,29 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 			return nil, classify(err)
 		}
 	}
-	// Features, one column at a time.
-	forceCat := map[int]bool{}
-	for _, c := range o.Categorical {
-		i, err := resolve(lay.names, lay.nfields, c, "--categorical", in.Name)
-		if err != nil {
-			return nil, err
+	// Features, one column at a time, into the columns the first file made.
+	if first {
+		pt.forceCat = map[int]bool{}
+		for _, c := range o.Categorical {
+			i, err := resolve(lay.names, lay.nfields, c, "--categorical", in.Name)
+			if err != nil {
+				return nil, err
+			}
+			pt.forceCat[i] = true
 		}
-		forceCat[i] = true
+		if o.Method == MethodRandom {
+			// Random scores need no features: skip decoding them.
+			lay.features = nil
+		}
 	}
-	var builders []*model.ColumnBuilder
-	if o.Method == MethodRandom {
-		// Random scores need no features: skip decoding them.
-		lay.features = nil
-	}
-	for _, f := range lay.features {
+	for j, f := range pt.lay.features {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b := model.NewColumnBuilder(cols[f].Name, forceCat[f])
+		if first {
+			pt.builders = append(pt.builders, model.NewColumnBuilder(cols[f].Name, pt.forceCat[f]))
+		}
+		b := pt.builders[j]
 		err := pf.ScanColumn(f, func(row int64, text []byte, null bool) error {
 			if keep[row] {
 				if null {
@@ -310,16 +360,22 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 		if err != nil {
 			return nil, classify(err)
 		}
-		builders = append(builders, b)
 	}
+	return lay, nil
+}
+
+// done finishes the table once every file is added: the reference and the
+// feature columns.
+func (pt *parquetTable) done(name string) (*Dataset, error) {
+	t := pt.t
 	t.Rows = len(t.Group)
 	if t.Rows == 0 {
-		return nil, fferr.Data("%s: no row is left after --where", in.Name)
+		return nil, fferr.Data("%s: no row is left after --where", name)
 	}
-	if o.Method != MethodRandom {
+	if pt.o.Method != MethodRandom {
 		t.ownReference()
 	}
-	t.finish(lay, builders, sensBuilders)
+	t.finish(pt.lay, pt.builders, pt.sensBuilders)
 	return t, nil
 }
 
