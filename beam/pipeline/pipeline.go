@@ -1,0 +1,476 @@
+// Package pipeline is fairflip's flip as an Apache Beam pipeline: the
+// stages of package transform's distributed flip (see transform/dist.go)
+// wired together so that a runner (prism, Flink, Spark, Dataflow) spreads
+// the per-shard work over its workers. Every shard is read with
+// fairflip's own readers and every file is rewritten with fairflip's own
+// writer; Beam's textio and parquetio never touch the data.
+//
+// The pipeline, with the global (one-element) results passed on as side
+// inputs:
+//
+//	files ─ Inspect ─ CheckFiles ─ shards ─ Reshuffle ─ Extract ─ batches
+//	batches ─ rows per shard ─ Offsets
+//	batches ─ Stats ─ Levels ─ Spec
+//	batches ─ Collective (bounded, seeded) ─ Pool
+//	batches ─ Reference (bounded, seeded) ─ Fit ─ Scorer
+//	batches ─ Score (per shard: its best M) ─ Top (global best M) ─ Finish ─ Plan
+//	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/fairflip/fairflip/transform"
+)
+
+// Job is what every stage needs to know. It travels inside each DoFn, so
+// it holds only plain values.
+type Job struct {
+	Options       []byte // transform.Options, validated, gob-encoded (see SetOptions)
+	ReferencePath string
+	Inputs        []string // the table's files, in order
+	OutDir        string
+	RunID         string // names the temporary files of this run
+	ShardBytes    int64
+	ResultPath    string // where Commit writes the Result (JSON)
+}
+
+// SetOptions validates o (filling in its defaults) and stores it in the
+// job. Its log and reference file are not sent (the reference travels as
+// ReferencePath).
+func (j *Job) SetOptions(o transform.Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	o.Log, o.Reference = nil, nil
+	data, err := gobEncode(&o)
+	if err != nil {
+		return err
+	}
+	j.Options = data
+	return nil
+}
+
+// options returns the job's options, ready to use on a worker.
+func (j *Job) options() *transform.Options {
+	var o transform.Options
+	if err := gobDecode(j.Options, &o); err != nil {
+		panic("fairflip: the job's options do not decode: " + err.Error())
+	}
+	o.Log = io.Discard
+	if j.ReferencePath != "" {
+		o.Reference = transform.FileInput(j.ReferencePath)
+	}
+	return &o
+}
+
+// TempPath is where file i's output is written before the commit.
+func (j *Job) TempPath(path string) string {
+	return filepath.Join(j.OutDir, "."+filepath.Base(path)+".fairflip-"+j.RunID+".tmp")
+}
+
+// OutPath is file i's output.
+func (j *Job) OutPath(path string) string {
+	return filepath.Join(j.OutDir, filepath.Base(path))
+}
+
+// Result is what the commit step reports back to the launcher.
+type Result struct {
+	Summary      transform.Summary
+	ScoreNotices []string
+	Outputs      []string
+}
+
+// FileTask is one input file to inspect.
+type FileTask struct {
+	Index int
+	Path  string
+}
+
+// FileList is the table's files, in order, after CheckFiles; Ref is the
+// --reference file, if any.
+type FileList struct {
+	Files []*transform.DistFile
+	Ref   *transform.DistFile
+}
+
+// Pool is the candidate pool, as sorted row keys, and the collective's size.
+type Pool struct {
+	Keys       []uint64
+	Collective int
+}
+
+// Written is one output, written to its temporary file.
+type Written struct {
+	Index int
+	Temp  string
+	Final string
+	Rows  int
+	Flips int
+}
+
+// WrittenList gathers the outputs for the commit.
+type WrittenList struct {
+	Files []Written
+}
+
+func init() {
+	register.DoFn3x1[context.Context, FileTask, func(*transform.DistFile), error](&inspectFn{})
+	register.DoFn2x1[*FileList, func(*FileList), error](&checkFn{})
+	register.DoFn2x0[*FileList, func(transform.Shard)](&shardsFn{})
+	register.DoFn2x0[*FileList, func(*transform.DistFile)](&tableFilesFn{})
+	register.DoFn3x1[context.Context, transform.Shard, func(*transform.Batch), error](&extractFn{})
+	register.DoFn2x0[*transform.Batch, func(transform.ShardRows)](&countFn{})
+	register.DoFn3x0[*transform.Batch, *transform.Offsets, func(*transform.Stats)](&statsFn{})
+	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Levels)](&levelsFn{})
+	register.DoFn3x1[*transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
+	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Smallest)](&collectiveFn{})
+	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
+	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.Smallest)](&referenceFn{})
+	register.DoFn3x1[*transform.Smallest, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.DoFn7x1[context.Context, *transform.Batch, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(*transform.Top), error](&scoreFn{})
+	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
+	register.DoFn4x1[context.Context, *transform.DistFile, *transform.DistPlan, func(Written), error](&writeFn{})
+	register.DoFn4x1[context.Context, *WrittenList, *transform.DistPlan, *transform.Scorer, error](&commitFn{})
+	register.Emitter1[*transform.DistFile]()
+	register.Emitter1[*FileList]()
+	register.Emitter1[transform.Shard]()
+	register.Emitter1[*transform.Batch]()
+	register.Emitter1[transform.ShardRows]()
+	register.Emitter1[*transform.Stats]()
+	register.Emitter1[*transform.Levels]()
+	register.Emitter1[*transform.Spec]()
+	register.Emitter1[*transform.Smallest]()
+	register.Emitter1[*Pool]()
+	register.Emitter1[*transform.Scorer]()
+	register.Emitter1[*transform.Top]()
+	register.Emitter1[*transform.DistPlan]()
+	register.Emitter1[Written]()
+
+	register.Function2x1(mergeStats)
+	register.Function2x1(mergeLevels)
+	register.Function2x1(mergeSmallest)
+	register.Function2x1(mergeTop)
+	register.Combiner3[*FileList, *transform.DistFile, *FileList](&fileListFn{})
+	register.Combiner3[*offsetsAcc, transform.ShardRows, *transform.Offsets](&offsetsFn{})
+	register.Combiner3[*WrittenList, Written, *WrittenList](&writtenListFn{})
+	registerCoders()
+}
+
+// Build adds the flip of job to the pipeline's root scope s.
+func Build(s beam.Scope, job Job) {
+	var tasks []FileTask
+	for i, p := range job.Inputs {
+		tasks = append(tasks, FileTask{Index: i, Path: p})
+	}
+	if job.ReferencePath != "" {
+		tasks = append(tasks, FileTask{Index: transform.RefFile, Path: job.ReferencePath})
+	}
+	side := func(cols ...beam.PCollection) []beam.Option {
+		var out []beam.Option
+		for _, c := range cols {
+			out = append(out, beam.SideInput{Input: c})
+		}
+		return out
+	}
+
+	files := beam.ParDo(s.Scope("Inspect"), &inspectFn{Job: job}, beam.CreateList(s, tasks))
+	list := beam.ParDo(s.Scope("CheckFiles"), &checkFn{Job: job}, beam.Combine(s.Scope("Files"), &fileListFn{}, files))
+	shards := beam.Reshuffle(s, beam.ParDo(s.Scope("Shards"), &shardsFn{}, list))
+	batches := beam.ParDo(s.Scope("Extract"), &extractFn{Job: job}, shards)
+
+	offsets := beam.Combine(s.Scope("Offsets"), &offsetsFn{}, beam.ParDo(s, &countFn{}, batches))
+	stats := beam.Combine(s.Scope("Stats"), mergeStats, beam.ParDo(s, &statsFn{Job: job}, batches, side(offsets)...))
+	levels := beam.Combine(s.Scope("Levels"), mergeLevels, beam.ParDo(s, &levelsFn{Job: job}, batches, side(offsets, stats)...))
+	spec := beam.ParDo(s.Scope("Spec"), &specFn{Job: job}, levels, side(stats)...)
+
+	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, beam.ParDo(s, &collectiveFn{Job: job}, batches, side(offsets, stats)...))
+	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
+	ref := beam.Combine(s.Scope("Reference"), mergeSmallest, beam.ParDo(s, &referenceFn{Job: job}, batches, side(offsets, spec)...))
+	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, ref, side(spec)...)
+
+	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, batches, side(offsets, spec, pool, scorer)...))
+	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, scorer)...)
+
+	table := beam.Reshuffle(s, beam.ParDo(s.Scope("TableFiles"), &tableFilesFn{}, list))
+	written := beam.ParDo(s.Scope("Write"), &writeFn{Job: job}, table, side(plan)...)
+	all := beam.Combine(s.Scope("Written"), &writtenListFn{}, written)
+	beam.ParDo0(s.Scope("Commit"), &commitFn{Job: job}, all, side(plan, scorer)...)
+}
+
+type inspectFn struct{ Job Job }
+
+func (f *inspectFn) ProcessElement(ctx context.Context, t FileTask, emit func(*transform.DistFile)) error {
+	d, err := f.Job.options().Inspect(ctx, t.Path, t.Index, f.Job.ShardBytes)
+	if err != nil {
+		return err
+	}
+	log.Infof(ctx, "fairflip: %s: %d bytes, %d shards", t.Path, d.Size, len(d.Shards))
+	emit(d)
+	return nil
+}
+
+// fileListFn gathers the inspected files.
+type fileListFn struct{}
+
+func (*fileListFn) CreateAccumulator() *FileList { return &FileList{} }
+func (*fileListFn) AddInput(a *FileList, f *transform.DistFile) *FileList {
+	if f.Index == transform.RefFile {
+		a.Ref = f
+	} else {
+		a.Files = append(a.Files, f)
+	}
+	return a
+}
+func (*fileListFn) MergeAccumulators(a, b *FileList) *FileList {
+	a.Files = append(a.Files, b.Files...)
+	if b.Ref != nil {
+		a.Ref = b.Ref
+	}
+	return a
+}
+func (*fileListFn) ExtractOutput(a *FileList) *FileList {
+	sort.Slice(a.Files, func(i, j int) bool { return a.Files[i].Index < a.Files[j].Index })
+	return a
+}
+
+type checkFn struct{ Job Job }
+
+func (f *checkFn) ProcessElement(l *FileList, emit func(*FileList)) error {
+	if len(l.Files) != len(f.Job.Inputs) {
+		return fmt.Errorf("fairflip: %d of %d files were inspected", len(l.Files), len(f.Job.Inputs))
+	}
+	if err := f.Job.options().CheckFiles(l.Files, l.Ref); err != nil {
+		return err
+	}
+	emit(l)
+	return nil
+}
+
+type shardsFn struct{}
+
+func (*shardsFn) ProcessElement(l *FileList, emit func(transform.Shard)) {
+	for _, f := range l.Files {
+		for _, sh := range f.Shards {
+			emit(sh)
+		}
+	}
+	if l.Ref != nil {
+		for _, sh := range l.Ref.Shards {
+			emit(sh)
+		}
+	}
+}
+
+type tableFilesFn struct{}
+
+func (*tableFilesFn) ProcessElement(l *FileList, emit func(*transform.DistFile)) {
+	for _, f := range l.Files {
+		emit(f)
+	}
+}
+
+type extractFn struct{ Job Job }
+
+func (f *extractFn) ProcessElement(ctx context.Context, sh transform.Shard, emit func(*transform.Batch)) error {
+	b, err := f.Job.options().Extract(ctx, sh)
+	if err != nil {
+		return err
+	}
+	log.Infof(ctx, "fairflip: read %s shard %d: %d rows", sh.Path, sh.Index, b.Rows)
+	emit(b)
+	return nil
+}
+
+type countFn struct{}
+
+func (*countFn) ProcessElement(b *transform.Batch, emit func(transform.ShardRows)) {
+	emit(transform.ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+}
+
+type offsetsAcc struct{ Rows []transform.ShardRows }
+
+type offsetsFn struct{}
+
+func (*offsetsFn) CreateAccumulator() *offsetsAcc { return &offsetsAcc{} }
+func (*offsetsFn) AddInput(a *offsetsAcc, r transform.ShardRows) *offsetsAcc {
+	a.Rows = append(a.Rows, r)
+	return a
+}
+func (*offsetsFn) MergeAccumulators(a, b *offsetsAcc) *offsetsAcc {
+	a.Rows = append(a.Rows, b.Rows...)
+	return a
+}
+func (*offsetsFn) ExtractOutput(a *offsetsAcc) *transform.Offsets { return transform.MakeOffsets(a.Rows) }
+
+type statsFn struct{ Job Job }
+
+func (f *statsFn) ProcessElement(b *transform.Batch, off *transform.Offsets, emit func(*transform.Stats)) {
+	emit(f.Job.options().BatchStats(b, off))
+}
+
+func mergeStats(a, b *transform.Stats) *transform.Stats { return a.Merge(b) }
+
+type levelsFn struct{ Job Job }
+
+func (f *levelsFn) ProcessElement(b *transform.Batch, off *transform.Offsets, st *transform.Stats, emit func(*transform.Levels)) {
+	emit(f.Job.options().BatchLevels(b, off, st))
+}
+
+func mergeLevels(a, b *transform.Levels) *transform.Levels { return a.Merge(b) }
+
+type specFn struct{ Job Job }
+
+func (f *specFn) ProcessElement(lv *transform.Levels, st *transform.Stats, emit func(*transform.Spec)) error {
+	sp, err := f.Job.options().MakeSpec(st, lv)
+	if err != nil {
+		return err
+	}
+	emit(sp)
+	return nil
+}
+
+type collectiveFn struct{ Job Job }
+
+func (f *collectiveFn) ProcessElement(b *transform.Batch, off *transform.Offsets, st *transform.Stats, emit func(*transform.Smallest)) {
+	emit(f.Job.options().BatchCollective(b, off, st))
+}
+
+func mergeSmallest(a, b *transform.Smallest) *transform.Smallest { return a.Merge(b) }
+
+type poolFn struct{}
+
+func (*poolFn) ProcessElement(s *transform.Smallest, emit func(*Pool)) {
+	keys, n := s.Pool()
+	emit(&Pool{Keys: keys, Collective: n})
+}
+
+type referenceFn struct{ Job Job }
+
+func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, emit func(*transform.Smallest)) {
+	emit(f.Job.options().BatchReference(b, off, sp))
+}
+
+type fitFn struct{ Job Job }
+
+func (f *fitFn) ProcessElement(ref *transform.Smallest, sp *transform.Spec, emit func(*transform.Scorer)) error {
+	sc, err := f.Job.options().Fit(ref, sp)
+	if err != nil {
+		return err
+	}
+	emit(sc)
+	return nil
+}
+
+type scoreFn struct{ Job Job }
+
+func (f *scoreFn) ProcessElement(ctx context.Context, b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.Top)) error {
+	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc)
+	if err != nil {
+		return err
+	}
+	if t.Pool > 0 {
+		log.Infof(ctx, "fairflip: scored %d candidates of file %d shard %d", t.Pool, b.File, b.Shard)
+	}
+	emit(t)
+	return nil
+}
+
+func mergeTop(a, b *transform.Top) *transform.Top { return a.Merge(b) }
+
+type finishFn struct{ Job Job }
+
+func (f *finishFn) ProcessElement(ctx context.Context, top *transform.Top, l *FileList, off *transform.Offsets, st *transform.Stats, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.DistPlan)) error {
+	dp, err := f.Job.options().Finish(l.Files, off, st, sp, pool.Keys, pool.Collective, sc, top)
+	if err != nil {
+		return err
+	}
+	log.Infof(ctx, "fairflip: plan: %d rows, pool %d, %d flips", dp.Summary.Rows, dp.Summary.Pool, dp.Summary.Flips)
+	emit(dp)
+	return nil
+}
+
+type writeFn struct{ Job Job }
+
+func (f *writeFn) ProcessElement(ctx context.Context, d *transform.DistFile, dp *transform.DistPlan, emit func(Written)) (err error) {
+	tmp := f.Job.TempPath(d.Path)
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o666)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Job.options().WriteDist(ctx, d, dp, out); err != nil {
+		return err
+	}
+	if err = out.Sync(); err != nil {
+		return err
+	}
+	if err = out.Close(); err != nil {
+		return err
+	}
+	ps := dp.Summary.Files[d.Index]
+	log.Infof(ctx, "fairflip: wrote %s: %d rows, %d flips", tmp, ps.Rows, ps.Flips)
+	emit(Written{Index: d.Index, Temp: tmp, Final: f.Job.OutPath(d.Path), Rows: ps.Rows, Flips: ps.Flips})
+	return nil
+}
+
+type writtenListFn struct{}
+
+func (*writtenListFn) CreateAccumulator() *WrittenList { return &WrittenList{} }
+func (*writtenListFn) AddInput(a *WrittenList, w Written) *WrittenList {
+	a.Files = append(a.Files, w)
+	return a
+}
+func (*writtenListFn) MergeAccumulators(a, b *WrittenList) *WrittenList {
+	a.Files = append(a.Files, b.Files...)
+	return a
+}
+func (*writtenListFn) ExtractOutput(a *WrittenList) *WrittenList {
+	sort.Slice(a.Files, func(i, j int) bool { return a.Files[i].Index < a.Files[j].Index })
+	return a
+}
+
+// commitFn renames every temporary file to its output, once all were
+// written, and reports the result.
+type commitFn struct{ Job Job }
+
+func (f *commitFn) ProcessElement(ctx context.Context, w *WrittenList, dp *transform.DistPlan, sc *transform.Scorer) error {
+	if len(w.Files) != len(f.Job.Inputs) {
+		return fmt.Errorf("fairflip: %d of %d outputs were written", len(w.Files), len(f.Job.Inputs))
+	}
+	res := Result{Summary: dp.Summary, ScoreNotices: sc.Notices}
+	if dp.Summary.Pool == 0 {
+		res.ScoreNotices = nil
+	}
+	for i, x := range w.Files {
+		if err := os.Rename(x.Temp, x.Final); err != nil {
+			return err
+		}
+		res.Summary.Files[i].Output = x.Final
+		res.Outputs = append(res.Outputs, x.Final)
+	}
+	log.Infof(ctx, "fairflip: committed %d outputs", len(w.Files))
+	if f.Job.ResultPath == "" {
+		return nil
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(f.Job.ResultPath, data, 0o666)
+}

@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/transform"
+)
+
+func TestMain(m *testing.M) { ptest.Main(m) }
+
+// table writes a small table split into parts: LF, CRLF, header-only,
+// empty, and one without a final newline.
+func table(t *testing.T, n int) []string {
+	t.Helper()
+	var rows []string
+	for i := 0; i < n; i++ {
+		g := "maj"
+		if i%3 == 0 {
+			g = "min"
+		}
+		y := "0"
+		if (i*7)%5 < 2 {
+			y = "1"
+		}
+		job := []string{"clerk", "exec", "farm", "\"tech, senior\""}[(i*5)%4]
+		x := fmt.Sprint((i * 13) % 17)
+		if i%19 == 0 {
+			x = "NA"
+		}
+		rows = append(rows, fmt.Sprintf("%d,%s,%s,%s,%s", i, x, job, g, y))
+	}
+	header := "id,x,job,g,y"
+	third := n / 3
+	parts := []string{
+		header + "\n" + strings.Join(rows[:third], "\n") + "\n",
+		header + "\r\n" + strings.Join(rows[third:2*third], "\r\n") + "\r\n",
+		header + "\n",
+		"",
+		header + "\n" + strings.Join(rows[2*third:], "\n"),
+	}
+	dir := t.TempDir()
+	var paths []string
+	for i, p := range parts {
+		path := filepath.Join(dir, fmt.Sprintf("part-%d.csv", i))
+		if err := os.WriteFile(path, []byte(p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+func opts(method string) transform.Options {
+	o := transform.Options{
+		Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"},
+		Method: method, K: 5, Alpha: 0.6, Flips: transform.FlipRule{Kind: transform.FlipCount, N: 40},
+		MaxFlips: -1, Seed: 11, Dialect: tableio.Dialect{Header: true}, Exclude: []string{"id"},
+	}
+	if err := o.Validate(); err != nil {
+		panic(err)
+	}
+	o.Log = nil
+	return o
+}
+
+// onePass flips the files in one process, as `fairflip flip --output-dir` does.
+func onePass(t *testing.T, paths []string, o transform.Options) ([][]byte, *transform.Plan) {
+	t.Helper()
+	var ins []*transform.Input
+	for _, p := range paths {
+		ins = append(ins, transform.FileInput(p))
+	}
+	p, err := o.MakePlanFiles(context.Background(), ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs [][]byte
+	for i, in := range ins {
+		var b bytes.Buffer
+		if err := o.WritePart(context.Background(), p, i, in, &b); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b.Bytes())
+	}
+	return outs, p
+}
+
+func runBeam(t *testing.T, runner string, paths []string, o transform.Options, shardBytes int64) ([][]byte, *Result) {
+	t.Helper()
+	out := t.TempDir()
+	job := Job{Inputs: paths, OutDir: out, RunID: "test", ShardBytes: shardBytes, ResultPath: filepath.Join(out, ".result.json")}
+	if err := job.SetOptions(o); err != nil {
+		t.Fatal(err)
+	}
+	p, s := beam.NewPipelineWithRoot()
+	Build(s, job)
+	if _, err := beam.Run(context.Background(), runner, p); err != nil {
+		t.Fatalf("%s: %v", runner, err)
+	}
+	var outs [][]byte
+	for _, in := range paths {
+		b, err := os.ReadFile(filepath.Join(out, filepath.Base(in)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	data, err := os.ReadFile(job.ResultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Result
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(out, ".*.tmp"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	return outs, &res
+}
+
+func TestPipelineEqualsOneProcess(t *testing.T) {
+	paths := table(t, 900)
+	for _, runner := range []string{"direct", "prism"} {
+		for _, m := range transform.Methods {
+			t.Run(runner+"/"+m, func(t *testing.T) {
+				o := opts(m)
+				want, p := onePass(t, paths, o)
+				got, res := runBeam(t, runner, paths, o, 256)
+				for i := range want {
+					if !bytes.Equal(want[i], got[i]) {
+						t.Errorf("%s: Beam output differs from the one-process output", filepath.Base(paths[i]))
+					}
+				}
+				s := res.Summary
+				if s.Rows != p.Summary.Rows || s.Pool != p.Summary.Pool || s.Flips != p.Summary.Flips || len(s.Files) != len(paths) {
+					t.Errorf("summary: rows %d pool %d flips %d files %d; one process: %d %d %d", s.Rows, s.Pool, s.Flips, len(s.Files), p.Summary.Rows, p.Summary.Pool, p.Summary.Flips)
+				}
+				for i := range s.Files {
+					if s.Files[i].Flips != p.Summary.Files[i].Flips || s.Files[i].Rows != p.Summary.Files[i].Rows {
+						t.Errorf("file %d: %+v, one process %+v", i, s.Files[i], p.Summary.Files[i])
+					}
+				}
+			})
+		}
+	}
+}
