@@ -25,7 +25,6 @@ func gobDecode(data []byte, v any) error {
 	return gob.NewDecoder(bytes.NewReader(data)).Decode(v)
 }
 
-
 func encDistFile(v *transform.DistFile) ([]byte, error) { return gobEncode(v) }
 func decDistFile(data []byte) (*transform.DistFile, error) {
 	var v transform.DistFile

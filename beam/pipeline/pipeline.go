@@ -311,7 +311,9 @@ func (*offsetsFn) MergeAccumulators(a, b *offsetsAcc) *offsetsAcc {
 	a.Rows = append(a.Rows, b.Rows...)
 	return a
 }
-func (*offsetsFn) ExtractOutput(a *offsetsAcc) *transform.Offsets { return transform.MakeOffsets(a.Rows) }
+func (*offsetsFn) ExtractOutput(a *offsetsAcc) *transform.Offsets {
+	return transform.MakeOffsets(a.Rows)
+}
 
 type statsFn struct{ Job Job }
 
