@@ -134,7 +134,7 @@ func readCoded(pf *tableio.ParquetFile, col int, file string) (*codedColumn, err
 
 // loadParquet is Load for a Parquet input.
 func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Dataset, error) {
-	pt, err := o.newParquetTable(t)
+	pt, err := o.newParquetTable(t, false)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +146,33 @@ func (o *Options) loadParquet(ctx context.Context, in *Input, t *Dataset) (*Data
 	return pt.done(in.Name)
 }
 
+// loadParquetFiles is LoadFiles for Parquet inputs: their rows one file
+// after another, each file read as loadParquet reads one input. Every file
+// must have the first file's leaf columns (names, order, and which are
+// nested); a file with no rows is a part with no rows.
+func (o *Options) loadParquetFiles(ctx context.Context, ins []*Input, t *Dataset) (*Dataset, error) {
+	pt, err := o.newParquetTable(t, true)
+	if err != nil {
+		return nil, err
+	}
+	all := sha256.New()
+	for _, in := range ins {
+		part := Part{Name: in.Name, Offset: len(t.Group)}
+		h := sha256.New()
+		if part.lay, err = pt.add(ctx, in, io.MultiWriter(all, h)); err != nil {
+			return nil, err
+		}
+		part.Rows = len(t.Group) - part.Offset
+		part.SHA256 = hex.EncodeToString(h.Sum(nil))
+		t.Parts = append(t.Parts, part)
+	}
+	t.SHA256 = hex.EncodeToString(all.Sum(nil))
+	if len(t.Group) == 0 {
+		return nil, fferr.Data("%s: no file has data rows", t.Name)
+	}
+	return pt.done(t.Name)
+}
+
 // parquetTable reads the rows of Parquet files into a Dataset, one file
 // after another (add), column by column: the first file's layout names the
 // columns, and the feature and sensitive columns grow over the files.
@@ -153,14 +180,20 @@ type parquetTable struct {
 	o     *Options
 	t     *Dataset
 	rules *rowRules
+	multi bool
 
-	lay *layout // the first file's (nil before it)
+	lay     *layout                 // the first file's (nil before it)
+	layName string                  // that file
+	cols    []tableio.ParquetColumn // its columns
+	// labelType and labelFile: the label column's type in the first file
+	// with rows (multi), where the flipped value's form comes from.
+	labelType, labelFile string
 
 	forceCat               map[int]bool
 	builders, sensBuilders []*model.ColumnBuilder
 }
 
-func (o *Options) newParquetTable(t *Dataset) (*parquetTable, error) {
+func (o *Options) newParquetTable(t *Dataset, multi bool) (*parquetTable, error) {
 	if o.Reference != nil {
 		return nil, fferr.Usage("--reference is not supported with a Parquet input yet; use --reference-sample, or convert the input to CSV")
 	}
@@ -168,7 +201,7 @@ func (o *Options) newParquetTable(t *Dataset) (*parquetTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &parquetTable{o: o, t: t, rules: rules}, nil
+	return &parquetTable{o: o, t: t, rules: rules, multi: multi}, nil
 }
 
 // grow returns s with room for n more elements (a fresh slice of capacity
@@ -189,13 +222,18 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 		return nil, err
 	}
 	defer done()
+	if pt.cols != nil {
+		if err := sameParquetColumns(pt.cols, pf.Columns(), pt.layName, in.Name); err != nil {
+			return nil, err
+		}
+	}
 	lay, cols, notices, err := o.parquetLayout(pf, in.Name)
 	if err != nil {
 		return nil, err
 	}
 	first := pt.lay == nil
 	if first {
-		pt.lay = lay
+		pt.lay, pt.layName, pt.cols = lay, in.Name, cols
 		t.lay = lay
 		t.Notices = append(t.Notices, notices...)
 	}
@@ -205,8 +243,17 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 		return nil, fferr.Wrap(fferr.ErrData, err)
 	}
 	n := int(pf.NumRows())
-	if n == 0 {
+	if n == 0 && !pt.multi {
 		return nil, fferr.Data("%s has no data rows", in.Name)
+	}
+	if n > 0 && pt.multi {
+		// One flipped value is written to every file: the label column
+		// must have one type.
+		if pt.labelFile == "" {
+			pt.labelType, pt.labelFile = cols[lay.label].Type, in.Name
+		} else if typ := cols[lay.label].Type; typ != pt.labelType {
+			return nil, fferr.Data("%s and %s have different types for the label column %s: %s against %s; every file with rows must have the same label type", pt.labelFile, in.Name, cols[lay.label].Name, pt.labelType, typ)
+		}
 	}
 	// The input's digest, for the summary.
 	if _, err := io.Copy(sum, io.NewSectionReader(ra, 0, size)); err != nil {
@@ -379,11 +426,47 @@ func (pt *parquetTable) done(name string) (*Dataset, error) {
 	return t, nil
 }
 
+// sameParquetColumns checks that another file of a multi-file table has the
+// first file's leaf columns: the same names in the same order, nested or
+// repeated in both or in neither.
+func sameParquetColumns(first, cols []tableio.ParquetColumn, firstName, file string) error {
+	names := func(cs []tableio.ParquetColumn) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.Name
+		}
+		return out
+	}
+	a, b := names(first), names(cols)
+	if !slices.Equal(a, b) {
+		desc := func(ns []string) string {
+			shown, more := ns, ""
+			if len(shown) > 20 {
+				shown, more = shown[:20], ",..."
+			}
+			return fmt.Sprintf("%d columns (%s%s)", len(ns), strings.Join(shown, ","), more)
+		}
+		return fferr.Data("%s and %s have different columns: %s against %s; every file of the table must have the same columns, in the same order", firstName, file, desc(a), desc(b))
+	}
+	for i := range first {
+		if first[i].Flat != cols[i].Flat {
+			what := func(c tableio.ParquetColumn) string {
+				if c.Flat {
+					return "a flat column (" + c.Type + ")"
+				}
+				return "nested or repeated (" + c.Type + ")"
+			}
+			return fferr.Data("%s and %s have different columns: column %s is %s in one and %s in the other; every file of the table must have the same columns", firstName, file, first[i].Name, what(first[i]), what(cols[i]))
+		}
+	}
+	return nil
+}
+
 // writeParquet is pass 2 for a Parquet input: the same file with the
 // planned label cells set to the positive value and the audit column
 // appended (or filled, with --replace-audit).
 func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.Writer) error {
-	pf, _, _, done, err := openParquet(in, o.ParquetLimits)
+	pf, ra, size, done, err := openParquet(in, o.ParquetLimits)
 	if err != nil {
 		return err
 	}
@@ -458,6 +541,17 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 	}
 	if err := o.checkParquet(p, pf, tmp, labels); err != nil {
 		return err
+	}
+	if p.rehash {
+		// A part of a multi-file table: the file must still be the one pass
+		// 1 read (a change that keeps the size and time shows here).
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
+			return fferr.IO(err)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != p.Summary.SHA256 {
+			return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); nothing was written", in.Name, p.Summary.SHA256, got)
+		}
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return fferr.IO(err)

@@ -23,6 +23,10 @@ type Plan struct {
 	lay   *layout
 	pool  []int  // the candidate pool (collective rows with a negative label), ascending
 	parts []Part // the files of a multi-file table (MakePlanFiles), else nil
+	// rehash: pass 2 hashes a Parquet input again and compares it with
+	// Summary.SHA256 (a part of a multi-file table; a CSV input is always
+	// hashed again).
+	rehash bool
 }
 
 // PartSummary reports one file of a multi-file flip.
@@ -41,7 +45,7 @@ func (p *Plan) Parts() int { return len(p.parts) }
 // were the only input: its rows, scores, layout, row count and SHA-256.
 func (p *Plan) part(i int) *Plan {
 	pt := p.parts[i]
-	q := &Plan{lay: pt.lay, Summary: p.Summary}
+	q := &Plan{lay: pt.lay, Summary: p.Summary, rehash: true}
 	q.Summary.Input, q.Summary.Rows, q.Summary.SHA256 = pt.Name, pt.Rows, pt.SHA256
 	q.Summary.Files = nil
 	lo, hi := pt.Offset, pt.Offset+pt.Rows
@@ -121,9 +125,9 @@ func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
 	return o.makePlan(ctx, []*Input{in}, false)
 }
 
-// MakePlanFiles runs pass 1 over several CSV files read as one table (see
-// LoadFiles): one collective, one pool, one top M, one reference. Write
-// each file with WritePart.
+// MakePlanFiles runs pass 1 over several files, all CSV or all Parquet, read
+// as one table (see LoadFiles): one collective, one pool, one top M, one
+// reference. Write each file with WritePart.
 func (o *Options) MakePlanFiles(ctx context.Context, ins []*Input) (*Plan, error) {
 	return o.makePlan(ctx, ins, true)
 }

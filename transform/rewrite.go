@@ -193,7 +193,8 @@ func (o *Options) Write(ctx context.Context, p *Plan, in *Input, out io.Writer) 
 // WritePart runs pass 2 for file i of a multi-file plan (MakePlanFiles):
 // it writes that file as Write would if it were the only input, with its
 // share of the flips, and checks its row count and SHA-256 against pass 1.
-// An empty (0-byte) file gives an empty output.
+// An empty (0-byte) CSV file gives an empty output; a Parquet file without
+// rows gives a Parquet file without rows, with the audit column.
 func (o *Options) WritePart(ctx context.Context, p *Plan, i int, in *Input, out io.Writer) error {
 	if i < 0 || i >= len(p.parts) {
 		return fmt.Errorf("WritePart: no file %d in the plan", i)

@@ -263,7 +263,7 @@ type Part struct {
 	Rows   int    // its data rows
 	SHA256 string // of its bytes
 
-	lay *layout // nil for an empty (0-byte) file
+	lay *layout // nil for an empty (0-byte) CSV file
 }
 
 // Key is the key of data row i for seeded choices: i for one input; for a
@@ -291,6 +291,28 @@ func joinNames(ins []*Input) string {
 		names = append(names, in.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// sameFormat checks that the files of a multi-file table are all Parquet
+// or all CSV (TSV being CSV with TAB).
+func sameFormat(ins []*Input) error {
+	for _, x := range ins[1:] {
+		if (x.Format == tableio.Parquet) != (ins[0].Format == tableio.Parquet) {
+			return fferr.Usage("%s is %s and %s is %s: the files of one table must be all CSV or all Parquet", ins[0].Name, formatName(ins[0].Format), x.Name, formatName(x.Format))
+		}
+	}
+	return nil
+}
+
+// formatName names a format in messages.
+func formatName(f tableio.Format) string {
+	switch f {
+	case tableio.Parquet:
+		return "Parquet"
+	case tableio.TSV:
+		return "TSV"
+	}
+	return "CSV"
 }
 
 // sameHeader checks that another file of a multi-file table has the first
@@ -350,10 +372,11 @@ func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
 	return o.load(ctx, []*Input{in}, false)
 }
 
-// LoadFiles runs pass 1 over several CSV files read as one table: their data
-// rows in the order of ins, row r of file i keyed (i<<40 | r). Every file
-// must have the same columns; a header-only file and an empty (0-byte) file
-// are parts with no rows.
+// LoadFiles runs pass 1 over several files read as one table: their data
+// rows in the order of ins, row r of file i keyed (i<<40 | r). The files
+// must be all CSV (or TSV) or all Parquet, with the same columns. A CSV file
+// with only a header, an empty (0-byte) CSV file and a Parquet file without
+// rows are parts with no rows.
 func (o *Options) LoadFiles(ctx context.Context, ins []*Input) (*Dataset, error) {
 	return o.load(ctx, ins, true)
 }
@@ -369,15 +392,16 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 	in := ins[0]
 	name := in.Name
 	if multi {
-		for _, x := range ins {
-			if x.Format == tableio.Parquet {
-				return nil, fferr.Usage("%s: several inputs (--output-dir) must be CSV files for now; flip a Parquet file on its own", x.Name)
-			}
+		if err := sameFormat(ins); err != nil {
+			return nil, err
 		}
 		name = joinNames(ins)
 	}
 	t := &Dataset{Name: name}
-	if !multi && in.Format == tableio.Parquet {
+	if in.Format == tableio.Parquet {
+		if multi {
+			return o.loadParquetFiles(ctx, ins, t)
+		}
 		return o.loadParquet(ctx, in, t)
 	}
 	rules, err := o.rules()
