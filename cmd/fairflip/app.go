@@ -56,13 +56,17 @@ Examples:
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
 
-Many files, one table: --output-dir OUT reads several CSV files (in lexical
-order of their paths; a quoted glob is expanded) as one table, with one
-collective, pool and top M, and writes each to the existing folder OUT under
-its own name. Every file must have the same header; a header-only or empty
-(0-byte) file is a part with no rows. Parquet inputs are not supported there yet.
+Many files, one table: --output-dir OUT reads several files, all CSV or all
+Parquet (in lexical order of their paths; a quoted glob is expanded), as one
+table, with one collective, pool and top M, and writes each to the existing
+folder OUT under its own name, in its own format. Every CSV file must have
+the same header, every Parquet file the same columns in the same order; a
+header-only or empty (0-byte) CSV file, or a Parquet file without rows, is a
+part with no rows.
 
   mkdir flipped && fairflip flip --output-dir flipped 'parts/*.csv' --sensitive race --minority Black \
+    --label income --positive '>50K' --alpha 0.3
+  mkdir flipped && fairflip flip --output-dir flipped 'parts/*.parquet' --sensitive race --minority Black \
     --label income --positive '>50K' --alpha 0.3
 `
 
@@ -75,6 +79,7 @@ Examples:
   fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
   mkdir restored && fairflip undo --output-dir restored flipped/*.csv
+  mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # CSV or Parquet, not both
 `
 
 // dataFlags are the flags that say how to read a table and what its groups,
@@ -257,7 +262,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
-				&cli.StringFlag{Name: "output-dir", Usage: "read several CSV INPUT files as one table and write each, with its own name, to the existing folder `OUT`"},
+				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (all CSV or all Parquet) as one table and write each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
 				&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
@@ -283,7 +288,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
-				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files, writing each, with its own name, to the existing folder `OUT`"},
+				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (all CSV or all Parquet), writing each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
 				outputFormatFlag(),

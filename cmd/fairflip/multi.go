@@ -17,10 +17,11 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-// Many files, one table: flip --output-dir OUT IN... reads the CSV inputs,
-// in lexical order of their paths, as one table and writes each to OUT
-// under its own base name; undo --output-dir OUT IN... undoes each. The
-// outputs (and --summary) are committed together, or none of them.
+// Many files, one table: flip --output-dir OUT IN... reads the inputs (all
+// CSV or all Parquet), in lexical order of their paths, as one table and
+// writes each to OUT under its own base name; undo --output-dir OUT IN...
+// undoes each. The outputs (and --summary) are committed together, or none
+// of them.
 
 // multiFiles is a multi-file command's inputs and outputs.
 type multiFiles struct {
@@ -127,11 +128,11 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 			return nil, err
 		}
 		m.ins = append(m.ins, in)
-		if in.Format == tableio.Parquet {
-			return nil, fferr.Usage("%s: --output-dir supports CSV inputs for now; flip a Parquet file on its own with -o", p)
-		}
 		if in.path == "" {
 			return nil, fferr.Usage("%s is not a regular file: --output-dir reads regular files", p)
+		}
+		if first := m.ins[0]; (in.Format == tableio.Parquet) != (first.Format == tableio.Parquet) {
+			return nil, fferr.Usage("%s is %s and %s is %s: the inputs of --output-dir must be all CSV or all Parquet", first.path, formatName(first.Format), p, formatName(in.Format))
 		}
 	}
 	for _, p := range paths {
@@ -149,6 +150,17 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 	}
 	ok = true
 	return m, nil
+}
+
+// formatName names an input format in messages.
+func formatName(f tableio.Format) string {
+	switch f {
+	case tableio.Parquet:
+		return "Parquet"
+	case tableio.TSV:
+		return "TSV"
+	}
+	return "CSV"
 }
 
 func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
@@ -233,8 +245,8 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {
-		if in.stamp.Size() == 0 {
-			continue // an empty part: an empty output
+		if in.stamp.Size() == 0 && in.Format != tableio.Parquet {
+			continue // an empty CSV part: an empty output
 		}
 		if err := m.outs[i].write(func(w io.Writer) error {
 			s, err := transform.Undo(c.Context, in.Input, w, opt)
