@@ -601,7 +601,9 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 				t.RefKeys = append(t.RefKeys, refKeyBase+uint64(rec.Row))
 				t.RefPos = append(t.RefPos, p)
 				n++
-				addFeatures(rec, l)
+				if len(builders) > 0 { // none for --method random
+					addFeatures(rec, l)
+				}
 			}
 			return nil
 		}, &rlay)
