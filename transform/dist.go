@@ -90,8 +90,8 @@ type Batch struct {
 	Group       []int8
 	Positive    []bool
 	Member      []bool
-	Cells       [][]string // [feature][row]: the cell text as the loader reads it
-	Features    []string   // the feature columns' names
+	Cols        []CodedColumn // the feature cells, as the loader reads them
+	Features    []string      // the feature columns' names
 	Explicit    []bool     // named in --features (never left out as identifier-like)
 	Forced      []bool     // named in --categorical
 	// PositiveText is how the shard first writes the first --positive
@@ -100,6 +100,30 @@ type Batch struct {
 	PositiveText string
 	PositiveRow  int
 	Notices      []string
+}
+
+// CodedColumn holds one column's cells of a batch, dictionary-coded: row
+// i's cell is Levels[Codes[i]]. Most columns have few distinct values, so
+// a batch is small to send, and each distinct value is parsed once.
+type CodedColumn struct {
+	Levels []string
+	Codes  []int32
+
+	index map[string]int32
+}
+
+func (c *CodedColumn) add(v []byte) {
+	if c.index == nil {
+		c.index = map[string]int32{}
+	}
+	k, ok := c.index[string(v)]
+	if !ok {
+		k = int32(len(c.Levels))
+		s := string(v)
+		c.Levels = append(c.Levels, s)
+		c.index[s] = k
+	}
+	c.Codes = append(c.Codes, k)
 }
 
 // Ref reports whether the batch comes from the --reference file.
@@ -400,7 +424,7 @@ func (o *Options) featureLayout(b *Batch, lay *layout, file string) error {
 		}
 		forced[i] = true
 	}
-	b.Cells = make([][]string, len(lay.features))
+	b.Cols = make([]CodedColumn, len(lay.features))
 	for _, c := range lay.features {
 		b.Features = append(b.Features, lay.colName(c))
 		b.Explicit = append(b.Explicit, lay.explicit[c])
@@ -478,7 +502,7 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 			b.Member = append(b.Member, truthy(rec.Value(lay.members)))
 		}
 		for j, c := range lay.features {
-			b.Cells[j] = append(b.Cells[j], string(rec.ValueBytes(c)))
+			b.Cols[j].add(rec.ValueBytes(c))
 		}
 	}
 	return nil
@@ -581,14 +605,14 @@ func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules,
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		col := make([]string, 0, n)
+		col := &b.Cols[j]
+		col.Codes = make([]int32, 0, n)
 		if err := scan(f, func(_ int, text []byte, null bool) error {
-			col = append(col, string(text))
+			col.add(text) // a null is "": missing
 			return nil
 		}); err != nil {
 			return err
 		}
-		b.Cells[j] = col
 	}
 	return nil
 }

@@ -87,21 +87,25 @@ func (o *Options) BatchStats(b *Batch, off *Offsets) *Stats {
 			}
 		}
 	}
-	for j, col := range b.Cells {
-		c := &s.Cols[j]
-		for _, v := range col {
+	for j := range b.Cols {
+		col, c := &b.Cols[j], &s.Cols[j]
+		count := make([]int, len(col.Levels))
+		for _, k := range col.Codes {
+			count[k]++
+		}
+		for k, v := range col.Levels {
 			if model.IsMissing(v) {
-				c.Missing++
+				c.Missing += count[k]
 				continue
 			}
-			c.Present++
-			if c.Text {
+			c.Present += count[k]
+			if c.Text || count[k] == 0 {
 				continue
 			}
 			if _, num, fin := model.CellNumber(v); !num {
 				c.Text = true
 			} else if !fin {
-				c.NonFinite++
+				c.NonFinite += count[k]
 			}
 		}
 	}
@@ -152,17 +156,24 @@ type Levels struct {
 // BatchLevels collects the text levels of one batch.
 func (o *Options) BatchLevels(b *Batch, off *Offsets, st *Stats) *Levels {
 	l := &Levels{First: make([]map[string]uint64, len(st.Cols))}
-	for j, col := range b.Cells {
+	for j := range b.Cols {
 		if !st.Cols[j].Text {
 			continue
 		}
-		m := map[string]uint64{}
-		for i, v := range col {
-			if model.IsMissing(v) {
-				continue
+		col := &b.Cols[j]
+		first := make([]int, len(col.Levels))
+		for k := range first {
+			first[k] = -1
+		}
+		for i, k := range col.Codes {
+			if first[k] < 0 {
+				first[k] = i // rows come in key order: the first is the smallest
 			}
-			if _, ok := m[v]; !ok {
-				m[v] = off.Key(b, i) // rows come in key order: the first is the smallest
+		}
+		m := make(map[string]uint64, len(col.Levels))
+		for k, v := range col.Levels {
+			if first[k] >= 0 && !model.IsMissing(v) {
+				m[v] = off.Key(b, first[k])
 			}
 		}
 		l.First[j] = m
@@ -200,6 +211,8 @@ type Spec struct {
 	HasMissing []bool
 	Levels     [][]string // text columns: the levels, in first-seen order
 	Notices    []string
+
+	index []map[string]int32 // levelIndex
 }
 
 // MakeSpec decides the features from the whole table's counts and levels,
@@ -260,42 +273,44 @@ func (o *Options) MakeSpec(st *Stats, lv *Levels) (*Spec, error) {
 	return sp, nil
 }
 
-// columns builds the kept feature columns of the given rows (cells[j][i] is
-// the cell of feature j in row i) as the loader would for the whole table.
-func (sp *Spec) columns(cells [][]string, n int) []model.Column {
+// batchColumns builds the kept feature columns of rows of b as the loader
+// would for the whole table: a numeric column's values (missing and
+// non-finite numbers are NaN), a text column's codes into the table's
+// levels.
+func (sp *Spec) batchColumns(b *Batch, rows []int) []model.Column {
 	cols := make([]model.Column, len(sp.Index))
 	for k, j := range sp.Index {
+		cc := &b.Cols[j]
 		c := model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k]}
 		if c.Numeric {
-			c.Num = make([]float64, n)
-			for i := 0; i < n; i++ {
-				v := cells[j][i]
+			val := make([]float64, len(cc.Levels))
+			for l, v := range cc.Levels {
 				x, num, fin := model.CellNumber(v)
 				if model.IsMissing(v) || !num || !fin {
 					x = math.NaN()
 				}
-				c.Num[i] = x
+				val[l] = x
+			}
+			c.Num = make([]float64, len(rows))
+			for i, r := range rows {
+				c.Num[i] = val[cc.Codes[r]]
 			}
 		} else {
-			c.Levels = sp.Levels[k]
-			code := make(map[string]int32, len(c.Levels))
-			for l, v := range c.Levels {
-				code[v] = int32(l)
+			global := sp.levelIndex(k)
+			code := make([]int32, len(cc.Levels))
+			for l, v := range cc.Levels {
+				g, ok := global[v]
+				if !ok || model.IsMissing(v) {
+					// Missing, or (only in a batch read after the
+					// levels were taken) a value the table did not have.
+					g = -1
+				}
+				code[l] = g
 			}
-			c.Codes = make([]int32, n)
-			for i := 0; i < n; i++ {
-				v := cells[j][i]
-				if model.IsMissing(v) {
-					c.Codes[i] = -1
-					continue
-				}
-				k, ok := code[v]
-				if !ok {
-					// A level the table never had: only in a batch that
-					// changed since the levels were taken.
-					k = -1
-				}
-				c.Codes[i] = k
+			c.Levels = sp.Levels[k]
+			c.Codes = make([]int32, len(rows))
+			for i, r := range rows {
+				c.Codes[i] = code[cc.Codes[r]]
 			}
 		}
 		cols[k] = c
@@ -303,11 +318,25 @@ func (sp *Spec) columns(cells [][]string, n int) []model.Column {
 	return cols
 }
 
+// levelIndex maps the levels of kept feature k to their codes.
+func (sp *Spec) levelIndex(k int) map[string]int32 {
+	if sp.index == nil {
+		sp.index = make([]map[string]int32, len(sp.Index))
+	}
+	if sp.index[k] == nil {
+		m := make(map[string]int32, len(sp.Levels[k]))
+		for l, v := range sp.Levels[k] {
+			m[v] = int32(l)
+		}
+		sp.index[k] = m
+	}
+	return sp.index[k]
+}
+
 // hashed is a row chosen by its keyed hash (smallest first, then key).
 type hashed struct {
 	H, Key   uint64
 	Positive bool
-	Cells    []string // reference rows: the kept features' cells
 }
 
 func compareHashed(a, b hashed) int {
@@ -386,33 +415,121 @@ func (s *Smallest) Pool() (pool []uint64, collective int) {
 	return pool, len(s.Items)
 }
 
+// RefRows are reference rows, column by column: their keys, keyed hashes
+// and labels, and their kept features as the model reads them (Num for a
+// numeric feature, Codes into the table's levels for a text one). With
+// M ≥ 0 only the M rows with the smallest hashes are kept.
+type RefRows struct {
+	M     int
+	Keys  []uint64
+	H     []uint64
+	Pos   []bool
+	Num   [][]float64 // [kept feature][row]; nil for a text feature
+	Codes [][]int32   // [kept feature][row]; nil for a numeric feature
+}
+
+// Len returns the number of rows.
+func (r *RefRows) Len() int { return len(r.Keys) }
+
+// take keeps the rows at positions idx, in that order.
+func (r *RefRows) take(idx []int) {
+	keys, h, pos := make([]uint64, len(idx)), make([]uint64, len(idx)), make([]bool, len(idx))
+	for i, x := range idx {
+		keys[i], h[i], pos[i] = r.Keys[x], r.H[x], r.Pos[x]
+	}
+	r.Keys, r.H, r.Pos = keys, h, pos
+	for k := range r.Num {
+		if r.Num[k] != nil {
+			v := make([]float64, len(idx))
+			for i, x := range idx {
+				v[i] = r.Num[k][x]
+			}
+			r.Num[k] = v
+		}
+		if r.Codes[k] != nil {
+			v := make([]int32, len(idx))
+			for i, x := range idx {
+				v[i] = r.Codes[k][x]
+			}
+			r.Codes[k] = v
+		}
+	}
+}
+
+// order returns the row positions sorted by cmp.
+func (r *RefRows) order(cmpRows func(a, b int) int) []int {
+	idx := make([]int, r.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, cmpRows)
+	return idx
+}
+
+func (r *RefRows) cut() {
+	if r.M < 0 || r.Len() <= r.M {
+		return
+	}
+	idx := r.order(func(a, b int) int {
+		return compareHashed(hashed{H: r.H[a], Key: r.Keys[a]}, hashed{H: r.H[b], Key: r.Keys[b]})
+	})
+	r.take(idx[:r.M])
+}
+
+// Merge adds t to r, keeping the M smallest hashes.
+func (r *RefRows) Merge(t *RefRows) *RefRows {
+	r.M = t.M
+	if r.Num == nil {
+		r.Num, r.Codes = make([][]float64, len(t.Num)), make([][]int32, len(t.Codes))
+	}
+	r.Keys = append(r.Keys, t.Keys...)
+	r.H = append(r.H, t.H...)
+	r.Pos = append(r.Pos, t.Pos...)
+	for k := range t.Num {
+		if t.Num[k] != nil {
+			r.Num[k] = append(r.Num[k], t.Num[k]...)
+		}
+		if t.Codes[k] != nil {
+			r.Codes[k] = append(r.Codes[k], t.Codes[k]...)
+		}
+	}
+	r.cut()
+	return r
+}
+
 // BatchReference gives the batch's reference rows: its majority rows (the
 // --reference file's, if given), down to the --reference-sample rows with
 // the smallest keyed hashes.
-func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *Smallest {
-	s := &Smallest{M: -1}
+func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *RefRows {
+	r := &RefRows{M: -1, Num: make([][]float64, len(sp.Index)), Codes: make([][]int32, len(sp.Index))}
 	if o.Method == MethodRandom || b.Ref() != (o.Reference != nil) {
-		return s
+		return r
 	}
 	if o.ReferenceSample > 0 {
-		s.M = o.ReferenceSample
+		r.M = o.ReferenceSample
 	}
+	var rows []int
 	for i, g := range b.Group {
 		if g != GroupMajority {
 			continue
 		}
 		k := off.Key(b, i)
-		it := hashed{Key: k, Positive: b.Positive[i], Cells: make([]string, len(b.Cells))}
-		if s.M >= 0 {
-			it.H = keyedHash(o.Seed, purposeReference, k)
+		h := uint64(0)
+		if r.M >= 0 {
+			h = keyedHash(o.Seed, purposeReference, k)
 		}
-		for _, j := range sp.Index {
-			it.Cells[j] = b.Cells[j][i]
-		}
-		s.Items = append(s.Items, it)
+		rows = append(rows, i)
+		r.Keys, r.H, r.Pos = append(r.Keys, k), append(r.H, h), append(r.Pos, b.Positive[i])
 	}
-	s.cut()
-	return s
+	for k, c := range sp.batchColumns(b, rows) {
+		if c.Numeric {
+			r.Num[k] = c.Num
+		} else {
+			r.Codes[k] = c.Codes
+		}
+	}
+	r.cut()
+	return r
 }
 
 // Scorer is the fitted model, sent to the workers that score.
@@ -433,33 +550,26 @@ type Scorer struct {
 }
 
 // Fit fits the encoder and the model on the reference rows, once.
-func (o *Options) Fit(ref *Smallest, sp *Spec) (*Scorer, error) {
+func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
 	sc := &Scorer{Method: o.Method, K: o.K}
 	if o.Method == MethodRandom {
 		return sc, nil
 	}
-	items := slices.Clone(ref.Items)
-	slices.SortFunc(items, func(a, b hashed) int { return cmp.Compare(a.Key, b.Key) })
-	n := len(items)
+	n := ref.Len()
 	sc.ReferenceRows = n
-	if n == 0 {
+	if n == 0 || len(sp.Index) == 0 {
 		return sc, nil
 	}
-	if len(sp.Index) == 0 {
-		return sc, nil
-	}
-	cells := make([][]string, len(items[0].Cells))
-	for j := range cells {
-		cells[j] = make([]string, n)
-	}
-	pos := make([]bool, n)
-	for i, it := range items {
-		for j := range cells {
-			cells[j][i] = it.Cells[j]
+	// Row order, as in the one-process reference: by key.
+	ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
+	pos := ref.Pos
+	cols := make([]model.Column, len(sp.Index))
+	for k := range cols {
+		cols[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], Num: ref.Num[k], Codes: ref.Codes[k]}
+		if !sp.Numeric[k] {
+			cols[k].Levels = sp.Levels[k]
 		}
-		pos[i] = it.Positive
 	}
-	cols := sp.columns(cells, n)
 	rows := make([]int, n)
 	for i := range rows {
 		rows[i] = i
@@ -649,14 +759,7 @@ func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *
 			return nil, err
 		}
 	}
-	cells := make([][]string, len(b.Cells))
-	for _, j := range sp.Index {
-		cells[j] = make([]string, len(rows))
-		for i, r := range rows {
-			cells[j][i] = b.Cells[j][r]
-		}
-	}
-	cols := sp.columns(cells, len(rows))
+	cols := sp.batchColumns(b, rows)
 	idx := make([]int, len(rows))
 	for i := range idx {
 		idx[i] = i

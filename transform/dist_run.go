@@ -123,7 +123,7 @@ func (o *Options) PlanStaged(ctx context.Context, paths []string, shardBytes int
 	if err != nil {
 		return nil, nil, err
 	}
-	coll, refRows := &Smallest{}, &Smallest{}
+	coll, refRows := &Smallest{}, &RefRows{}
 	for _, b := range batches {
 		coll.Merge(o.BatchCollective(b, off, st))
 		refRows.Merge(o.BatchReference(b, off, sp))

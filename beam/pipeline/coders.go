@@ -144,7 +144,15 @@ func decOffsetsAcc(data []byte) (*offsetsAcc, error) {
 	return &v, err
 }
 
+func encRefRows(v *transform.RefRows) ([]byte, error) { return gobEncode(v) }
+func decRefRows(data []byte) (*transform.RefRows, error) {
+	var v transform.RefRows
+	err := gobDecode(data, &v)
+	return &v, err
+}
+
 func registerCoders() {
+	beam.RegisterCoder(reflect.TypeOf((*transform.RefRows)(nil)), encRefRows, decRefRows)
 	beam.RegisterCoder(reflect.TypeOf((*transform.DistFile)(nil)), encDistFile, decDistFile)
 	beam.RegisterCoder(reflect.TypeOf((*transform.Shard)(nil)).Elem(), encShard, decShard)
 	beam.RegisterCoder(reflect.TypeOf((*transform.Batch)(nil)), encBatch, decBatch)

@@ -136,8 +136,8 @@ func init() {
 	register.DoFn3x1[*transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
 	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Smallest)](&collectiveFn{})
 	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
-	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.Smallest)](&referenceFn{})
-	register.DoFn3x1[*transform.Smallest, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.RefRows)](&referenceFn{})
+	register.DoFn3x1[*transform.RefRows, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
 	register.DoFn7x1[context.Context, *transform.Batch, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(*transform.Top), error](&scoreFn{})
 	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
 	register.DoFn4x1[context.Context, *transform.DistFile, *transform.DistPlan, func(Written), error](&writeFn{})
@@ -152,6 +152,7 @@ func init() {
 	register.Emitter1[*transform.Spec]()
 	register.Emitter1[*transform.Smallest]()
 	register.Emitter1[*Pool]()
+	register.Emitter1[*transform.RefRows]()
 	register.Emitter1[*transform.Scorer]()
 	register.Emitter1[*transform.Top]()
 	register.Emitter1[*transform.DistPlan]()
@@ -161,6 +162,7 @@ func init() {
 	register.Function2x1(mergeLevels)
 	register.Function2x1(mergeSmallest)
 	register.Function2x1(mergeTop)
+	register.Function2x1(mergeRef)
 	register.Combiner3[*FileList, *transform.DistFile, *FileList](&fileListFn{})
 	register.Combiner3[*offsetsAcc, transform.ShardRows, *transform.Offsets](&offsetsFn{})
 	register.Combiner3[*WrittenList, Written, *WrittenList](&writtenListFn{})
@@ -196,7 +198,7 @@ func Build(s beam.Scope, job Job) {
 
 	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, beam.ParDo(s, &collectiveFn{Job: job}, batches, side(offsets, stats)...))
 	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
-	ref := beam.Combine(s.Scope("Reference"), mergeSmallest, beam.ParDo(s, &referenceFn{Job: job}, batches, side(offsets, spec)...))
+	ref := beam.Combine(s.Scope("Reference"), mergeRef, beam.ParDo(s, &referenceFn{Job: job}, batches, side(offsets, spec)...))
 	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, ref, side(spec)...)
 
 	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, batches, side(offsets, spec, pool, scorer)...))
@@ -359,13 +361,15 @@ func (*poolFn) ProcessElement(s *transform.Smallest, emit func(*Pool)) {
 
 type referenceFn struct{ Job Job }
 
-func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, emit func(*transform.Smallest)) {
+func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, emit func(*transform.RefRows)) {
 	emit(f.Job.options().BatchReference(b, off, sp))
 }
 
+func mergeRef(a, b *transform.RefRows) *transform.RefRows { return a.Merge(b) }
+
 type fitFn struct{ Job Job }
 
-func (f *fitFn) ProcessElement(ref *transform.Smallest, sp *transform.Spec, emit func(*transform.Scorer)) error {
+func (f *fitFn) ProcessElement(ref *transform.RefRows, sp *transform.Spec, emit func(*transform.Scorer)) error {
 	sc, err := f.Job.options().Fit(ref, sp)
 	if err != nil {
 		return err
