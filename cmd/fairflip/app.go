@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -81,71 +81,6 @@ Examples:
   mkdir restored && fairflip undo --output-dir restored flipped/*.csv
   mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # CSV or Parquet, not both
 `
-
-// dataFlags are the flags that say how to read a table and what its groups,
-// label and features are: shared by flip, eval and sweep.
-func dataFlags() []cli.Flag {
-	return append([]cli.Flag{
-		&cli.StringFlag{Name: "sensitive", Usage: "sensitive column(s), comma-separated `COLS`", Category: "groups and label"},
-		&cli.StringSliceFlag{Name: "minority", Usage: "minority group `EXPR` (see above); repeat for a union", Category: "groups and label"},
-		&cli.StringSliceFlag{Name: "majority", Usage: "majority group `EXPR` (default: every other row with the sensitive cells present)", Category: "groups and label"},
-		&cli.StringFlag{Name: "label", Usage: "label `COL`", Category: "groups and label"},
-		&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first)", Category: "groups and label"},
-		&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
-		&cli.StringFlag{Name: "features", Usage: "score with only these `COLS` (default: all but label, sensitive, members, audit)", Category: "features"},
-		&cli.StringFlag{Name: "exclude", Usage: "leave these `COLS` out of the default features", Category: "features"},
-		&cli.StringFlag{Name: "categorical", Usage: "treat these numeric-looking `COLS` as categories", Category: "features"},
-		&cli.IntFlag{Name: "max-levels", Value: 100, Usage: "one-hot at most `N` levels per text column (the rest share one level)", Category: "features"},
-		&cli.StringFlag{Name: "header-names", Usage: "column `NAMES` for a file without a header, comma-separated", Category: "CSV dialect"},
-	}, dialectFlags()...)
-}
-
-// dataOptions reads the flags of dataFlags into options.
-func dataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
-	d, err := parseDialect(c)
-	if err != nil {
-		return nil, err
-	}
-	o := &transform.Options{
-		Sensitive:     splitList(c.String("sensitive")),
-		Minority:      c.StringSlice("minority"),
-		Majority:      c.StringSlice("majority"),
-		Label:         c.String("label"),
-		Positive:      c.StringSlice("positive"),
-		Negative:      c.StringSlice("negative"),
-		Features:      splitList(c.String("features")),
-		Exclude:       splitList(c.String("exclude")),
-		Categorical:   splitList(c.String("categorical")),
-		MaxLevels:     c.Int("max-levels"),
-		Dialect:       d,
-		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
-		HeaderNames:   splitList(c.String("header-names")),
-		MaxFlips:      -1,
-		Log:           stderr,
-		Version:       Version,
-	}
-	if o.MaxLevels < 1 {
-		return nil, fferr.Usage("--max-levels %d: must be at least 1", o.MaxLevels)
-	}
-	if c.Bool("quiet") {
-		o.Log = io.Discard
-	}
-	return o, nil
-}
-
-func dialectFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter `C`: one character, or tab, or space (default: detected from the first record)", Category: "CSV dialect"},
-		&cli.BoolFlag{Name: "no-header", Usage: "the file has no header record", Category: "CSV dialect"},
-		&cli.IntFlag{Name: "skip-lines", Usage: "pass the first `N` lines through unchanged (a preamble)", Category: "CSV dialect"},
-		&cli.StringFlag{Name: "comment", Usage: "pass lines starting with character `C` through unchanged", Category: "CSV dialect"},
-		&cli.IntFlag{Name: "max-record-bytes", Value: tableio.DefaultMaxRecordBytes, Usage: "refuse a CSV record of more than `N` bytes, all its lines (bounds memory; stops a quote that never closes)", Category: "CSV dialect"},
-		&cli.IntFlag{Name: "max-columns", Value: tableio.DefaultMaxColumns, Usage: "refuse a CSV record of more than `N` fields", Category: "CSV dialect"},
-		&cli.Int64Flag{Name: "max-page-bytes", Value: tableio.DefaultParquetMaxPageBytes, Usage: "refuse a Parquet page of more than `N` bytes, compressed or not (bounds memory: a page is decoded whole)", Category: "Parquet limits"},
-		&cli.Int64Flag{Name: "max-footer-bytes", Value: tableio.DefaultParquetMaxFooterBytes, Usage: "refuse a Parquet footer (the metadata) of more than `N` bytes", Category: "Parquet limits"},
-		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: csv, tsv or parquet (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
-	}
-}
 
 func outputFormatFlag() cli.Flag {
 	return &cli.StringFlag{Name: "output-format", Usage: "write `FORMAT`: csv, tsv or parquet (default: the input's format); converting carries the table, not comment lines or Parquet metadata", Category: "output"}
@@ -235,7 +170,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:                      "fairflip",
 		Usage:                     "minority collective action on training data: flip a collective's labels so a firm's model gets fairer",
-		Version:                   Version,
+		Version:                   flipcli.Version,
 		Reader:                    stdin,
 		Writer:                    stdout,
 		ErrWriter:                 stderr,
@@ -263,21 +198,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
 				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (all CSV or all Parquet) as one table and write each, with its own name and format, to the existing folder `OUT`"},
-				&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
-				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
-				&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
-				&cli.StringFlag{Name: "members", Usage: "collective = minority rows whose `COL` cell is 1/true/yes/y", Category: "collective"},
-				&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
-				&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
-				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
-				&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (same columns) instead of the input's", Category: "features"},
-				&cli.IntFlag{Name: "reference-sample", Usage: "use only `N` reference rows, chosen by --seed", Category: "features"},
-				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
-				&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
-				&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
-				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr (errors are still reported)", Category: "output"},
-				outputFormatFlag(),
-			}, dataFlags()...),
+			}, append(append(flipcli.FlipFlags(), outputFormatFlag()), flipcli.DataFlags()...)...),
 			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
 		},
 		{
@@ -292,56 +213,12 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
 				outputFormatFlag(),
-			}, dialectFlags()...),
+			}, flipcli.DialectFlags()...),
 			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr) },
 		},
 	}
 	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, usageErr)...)
 	return app
-}
-
-func splitList(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		out = append(out, strings.TrimSpace(p))
-	}
-	return out
-}
-
-func parseDialect(c *cli.Context) (tableio.Dialect, error) {
-	d := tableio.Dialect{Header: !c.Bool("no-header"), SkipLines: c.Int("skip-lines")}
-	if d.SkipLines < 0 {
-		return d, fferr.Usage("--skip-lines %d: must be 0 or more", d.SkipLines)
-	}
-	switch v := c.String("delimiter"); strings.ToLower(v) {
-	case "":
-	case "tab", `\t`:
-		d.Delimiter = '\t'
-	case "space":
-		d.Delimiter = ' '
-	default:
-		if len(v) != 1 || v == `"` || v == "\n" || v == "\r" {
-			return d, fferr.Usage("--delimiter %q: want one character (or tab, space)", v)
-		}
-		d.Delimiter = v[0]
-	}
-	if v := c.String("comment"); v != "" {
-		if len(v) != 1 {
-			return d, fferr.Usage("--comment %q: want one character", v)
-		}
-		d.Comment = v[0]
-	}
-	d.MaxRecordBytes, d.MaxColumns = c.Int("max-record-bytes"), c.Int("max-columns")
-	if d.MaxRecordBytes < 1 || d.MaxColumns < 1 {
-		return d, fferr.Usage("--max-record-bytes %d, --max-columns %d: each must be at least 1", d.MaxRecordBytes, d.MaxColumns)
-	}
-	if c.Int64("max-page-bytes") < 1 || c.Int64("max-footer-bytes") < 1 {
-		return d, fferr.Usage("--max-page-bytes %d, --max-footer-bytes %d: each must be at least 1", c.Int64("max-page-bytes"), c.Int64("max-footer-bytes"))
-	}
-	return d, nil
 }
 
 func oneArg(c *cli.Context) (string, error) {
@@ -368,15 +245,6 @@ func refuseInputAsOutput(input, flag, output string) error {
 	return nil
 }
 
-// alpha returns --alpha if it was given, else 0 (the library's "all of the
-// minority", which --members may replace).
-func alpha(c *cli.Context) float64 {
-	if !c.IsSet("alpha") {
-		return 0
-	}
-	return c.Float64("alpha")
-}
-
 func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
 		return flipFilesAction(c, stdout, stderr)
@@ -385,7 +253,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	opt, err := flipOptions(c, stderr)
+	opt, err := flipcli.FlipOptions(c, stderr)
 	if err != nil {
 		return err
 	}
@@ -450,45 +318,9 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	if !c.Bool("quiet") {
-		printSummary(stderr, &plan.Summary)
+		flipcli.PrintSummary(stderr, &plan.Summary)
 	}
 	return nil
-}
-
-// flipOptions reads flip's flags (all but the outputs and inputs).
-func flipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
-	opt, err := dataOptions(c, stderr)
-	if err != nil {
-		return nil, err
-	}
-	if opt.Flips, err = transform.ParseFlips(c.String("flips")); err != nil {
-		return nil, err
-	}
-	opt.Method = c.String("method")
-	opt.K = c.Int("k")
-	opt.Alpha = alpha(c)
-	opt.Members = c.String("members")
-	opt.MaxFlips = c.Int("max-flips")
-	opt.Seed = c.Uint64("seed")
-	opt.ReferenceSample = c.Int("reference-sample")
-	opt.AuditColumn = c.String("audit-column")
-	opt.ReplaceAudit = c.Bool("replace-audit")
-	if c.IsSet("alpha") && opt.Alpha == 0 {
-		return nil, fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
-	}
-	if c.IsSet("k") && opt.K < 1 {
-		return nil, fferr.Usage("--k %d: the number of neighbours must be at least 1", opt.K)
-	}
-	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
-		return nil, fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
-	}
-	if err := opt.Validate(); err != nil {
-		return nil, err
-	}
-	if ref := c.String("reference"); ref != "" {
-		opt.Reference = transform.FileInput(ref)
-	}
-	return opt, nil
 }
 
 // distinctOutputs refuses two outputs that are one file, or both standard
@@ -512,36 +344,6 @@ func distinctOutputs(a, b string) error {
 	return nil
 }
 
-func printSummary(w io.Writer, s *transform.Summary) {
-	pct := func(r transform.Rate) string {
-		x := float64(r)
-		if math.IsNaN(x) {
-			return "undefined"
-		}
-		return fmt.Sprintf("%.2f%%", 100*x)
-	}
-	fmt.Fprintf(w, "fairflip flip: %d rows: %d minority, %d majority", s.Rows, s.Minority, s.Majority)
-	if s.Neither > 0 {
-		fmt.Fprintf(w, ", %d in neither group", s.Neither)
-	}
-	fmt.Fprintln(w)
-	how := fmt.Sprintf("alpha %g of the minority", s.Alpha)
-	if s.Members != "" {
-		how = "members marked in " + s.Members
-	}
-	fmt.Fprintf(w, "  collective %d (%s), candidate pool %d (negative label), flipped %d (--flips %s)\n", s.Collective, how, s.Pool, s.Flips, s.FlipRule)
-	method := s.Method
-	if s.K > 0 {
-		method += fmt.Sprintf(" (k=%d)", s.K)
-	}
-	if s.Method == transform.MethodRandom {
-		fmt.Fprintf(w, "  method random, seed %d (random scores need no features or reference)\n", s.Seed)
-	} else {
-		fmt.Fprintf(w, "  method %s, seed %d, %d reference rows, %d feature columns\n", method, s.Seed, s.ReferenceRows, len(s.Features))
-	}
-	fmt.Fprintf(w, "  positive rate: minority %s -> %s, majority %s\n", pct(s.MinorityRateBefore), pct(s.MinorityRateAfter), pct(s.MajorityRate))
-}
-
 func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
 		return undoFilesAction(c, stdout, stderr)
@@ -550,7 +352,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	d, err := parseDialect(c)
+	d, err := flipcli.ParseDialect(c)
 	if err != nil {
 		return err
 	}

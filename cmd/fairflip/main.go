@@ -6,32 +6,25 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 
-	"github.com/urfave/cli/v2"
-
-	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/flipcli"
 )
-
-// Version is fairflip's version, recorded in every --summary.
-var Version = "0.1.0-dev"
 
 // Exit codes: a stable, documented table (README.md, "Exit codes").
 const (
-	exitOK          = 0
-	exitInternal    = 1
-	exitUsage       = 2
-	exitData        = 3
-	exitIO          = 4
-	exitInterrupted = 130
-	exitClosedPipe  = 141 // 128 + SIGPIPE, what a shell reports for a process killed by SIGPIPE
+	exitOK          = flipcli.ExitOK
+	exitInternal    = flipcli.ExitInternal
+	exitUsage       = flipcli.ExitUsage
+	exitData        = flipcli.ExitData
+	exitIO          = flipcli.ExitIO
+	exitInterrupted = flipcli.ExitInterrupted
+	exitClosedPipe  = flipcli.ExitClosedPipe
 )
 
 func main() {
@@ -63,11 +56,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Standard output keeps its first write error, whoever dropped it.
 	out := sticky(stdout)
 	app := newApp(stdin, out, stderr)
-	err := app.RunContext(ctx, interspersed(app, args))
+	err := app.RunContext(ctx, flipcli.Interspersed(app, args))
 	if out.err != nil && ctx.Err() == nil {
 		err = writeError("standard output", out.err)
 	}
-	code = exitCode(ctx, err)
+	code = flipcli.ExitCode(ctx, err)
 	if err != nil && code != exitClosedPipe {
 		prefix := "fairflip: "
 		if code == exitInternal {
@@ -80,70 +73,4 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	return code
-}
-
-func exitCode(ctx context.Context, err error) int {
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		return exitInterrupted
-	case errors.Is(err, fferr.ErrClosedOutput):
-		return exitClosedPipe
-	case errors.Is(err, fferr.ErrUsage):
-		return exitUsage
-	case errors.Is(err, fferr.ErrData):
-		return exitData
-	case errors.Is(err, fferr.ErrIO):
-		return exitIO
-	}
-	return exitInternal
-}
-
-// interspersed moves a command's positional arguments after its flags, so
-// that "fairflip flip data.csv -o out.csv" works: urfave/cli v2 stops reading
-// flags at the first positional argument.
-func interspersed(app *cli.App, args []string) []string {
-	if len(args) < 2 {
-		return args
-	}
-	cmd := app.Command(args[1])
-	if cmd == nil {
-		return args
-	}
-	takesValue := map[string]bool{}
-	for _, f := range cmd.Flags {
-		_, isBool := f.(*cli.BoolFlag)
-		for _, n := range f.Names() {
-			takesValue[n] = !isBool
-		}
-	}
-	out := append([]string{}, args[:2]...)
-	var pos []string
-	rest := args[2:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		if a == "--" {
-			pos = append(pos, rest[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		out = append(out, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		if takesValue[name] && i+1 < len(rest) {
-			out = append(out, rest[i+1])
-			i++
-		}
-	}
-	if len(pos) > 0 {
-		out = append(out, "--")
-		out = append(out, pos...)
-	}
-	return out
 }

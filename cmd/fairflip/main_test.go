@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairflip/fairflip/internal/flipcli"
 	"github.com/fairflip/fairflip/internal/testdata"
 )
 
@@ -195,7 +196,7 @@ func TestStdinPipeAndSummary(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	for k, want := range map[string]any{"rows": 6.0, "minority": 3.0, "majority": 3.0, "collective": 3.0, "pool": 2.0, "flips": 2.0, "method": "random", "seed": 1.0, "input": "<stdin>", "version": Version} {
+	for k, want := range map[string]any{"rows": 6.0, "minority": 3.0, "majority": 3.0, "collective": 3.0, "pool": 2.0, "flips": 2.0, "method": "random", "seed": 1.0, "input": "<stdin>", "version": flipcli.Version} {
 		if s[k] != want {
 			t.Errorf("summary %s = %v, want %v", k, s[k], want)
 		}
@@ -234,7 +235,7 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatalf("flip --help: exit %d\n%s", r.code, r.stdout)
 	}
 	r = runCLI(t, "", "--version")
-	if r.code != 0 || !strings.Contains(r.stdout, Version) {
+	if r.code != 0 || !strings.Contains(r.stdout, flipcli.Version) {
 		t.Fatalf("--version: %d %q", r.code, r.stdout)
 	}
 }
@@ -270,7 +271,7 @@ func TestAdultExample(t *testing.T) {
 
 func TestInterspersed(t *testing.T) {
 	app := newApp(nil, nil, nil)
-	got := interspersed(app, []string{"fairflip", "flip", "in.csv", "-o", "out.csv", "--no-header", "--k", "5", "--flips=3", "-"})
+	got := flipcli.Interspersed(app, []string{"fairflip", "flip", "in.csv", "-o", "out.csv", "--no-header", "--k", "5", "--flips=3", "-"})
 	want := "fairflip flip -o out.csv --no-header --k 5 --flips=3 -- in.csv -"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got %q\nwant %q", strings.Join(got, " "), want)

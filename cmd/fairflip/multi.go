@@ -1,18 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -38,34 +35,6 @@ func (m *multiFiles) close() {
 	}
 }
 
-// inputPaths returns the INPUT arguments, a quoted glob pattern expanded,
-// in lexical order.
-func inputPaths(c *cli.Context) ([]string, error) {
-	var paths []string
-	for _, a := range c.Args().Slice() {
-		if a == "-" {
-			return nil, fferr.Usage("%s --output-dir reads files: standard input (-) is not one of them", c.Command.Name)
-		}
-		if _, err := os.Lstat(a); err != nil && strings.ContainsAny(a, "*?[") {
-			m, gerr := filepath.Glob(a)
-			if gerr != nil {
-				return nil, fferr.Usage("%q: bad pattern: %v", a, gerr)
-			}
-			if len(m) == 0 {
-				return nil, fferr.Usage("%q matches no file", a)
-			}
-			paths = append(paths, m...)
-			continue
-		}
-		paths = append(paths, a)
-	}
-	if len(paths) == 0 {
-		return nil, fferr.Usage("%s --output-dir OUT needs INPUT files", c.Command.Name)
-	}
-	sort.Strings(paths)
-	return paths, nil
-}
-
 // openMulti checks the flags of a multi-file command and opens its inputs
 // and outputs. extra are other outputs' paths (--summary) that must not be
 // an input or an output.
@@ -80,33 +49,13 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 	if c.IsSet("output-format") {
 		return nil, fferr.Usage("--output-format is not supported with --output-dir: each output has its input's format")
 	}
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fferr.Usage("--output-dir %s does not exist; create it first (fairflip does not create folders)", dir)
-	case err != nil:
-		return nil, fferr.IO(fmt.Errorf("--output-dir %s: %w", dir, bare(err)))
-	case !st.IsDir():
-		return nil, fferr.Usage("--output-dir %s is not a folder", dir)
-	}
-	paths, err := inputPaths(c)
+	paths, err := flipcli.OutputDirInputs(c)
 	if err != nil {
 		return nil, err
 	}
 	format, err := inputFormat(c)
 	if err != nil {
 		return nil, err
-	}
-	byBase := map[string]string{}
-	for _, p := range paths {
-		base := filepath.Base(p)
-		if prev, ok := byBase[base]; ok {
-			return nil, fferr.Usage("%s and %s have the same name %s: their outputs in --output-dir would collide", prev, p, base)
-		}
-		byBase[base] = p
-		if ds, err := os.Stat(filepath.Dir(p)); err == nil && os.SameFile(ds, st) {
-			return nil, fferr.Usage("--output-dir %s is the folder of the input %s: fairflip never overwrites its input; write to another folder", dir, p)
-		}
 	}
 	m := &multiFiles{}
 	ok := false
@@ -164,7 +113,7 @@ func formatName(f tableio.Format) string {
 }
 
 func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
-	opt, err := flipOptions(c, stderr)
+	opt, err := flipcli.FlipOptions(c, stderr)
 	if err != nil {
 		return err
 	}
@@ -223,16 +172,13 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !c.Bool("quiet") {
-		printSummary(stderr, &plan.Summary)
-		for _, f := range plan.Summary.Files {
-			fmt.Fprintf(stderr, "  %s -> %s: %d rows, %d flipped\n", f.Input, f.Output, f.Rows, f.Flips)
-		}
+		flipcli.PrintSummary(stderr, &plan.Summary)
 	}
 	return nil
 }
 
 func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
-	d, err := parseDialect(c)
+	d, err := flipcli.ParseDialect(c)
 	if err != nil {
 		return err
 	}

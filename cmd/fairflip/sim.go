@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/sweep"
 	"github.com/fairflip/fairflip/transform"
@@ -84,7 +85,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 				&cli.StringFlag{Name: "train", Usage: "training table `FILE` (required)"},
 				&cli.StringFlag{Name: "test", Usage: "test table `FILE` with the same columns (required)"},
 				&cli.BoolFlag{Name: "json", Usage: "print the metrics as JSON", Category: "output"},
-			}, firmFlags()...), dataFlags()...),
+			}, firmFlags()...), flipcli.DataFlags()...),
 			Action: func(c *cli.Context) error { return evalAction(c, stdout, stderr) },
 		},
 		{
@@ -108,7 +109,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
 				&cli.IntFlag{Name: "workers", Usage: "parallel fits (default: the number of cores)", Category: "grid"},
-			}, firmFlags()...), dataFlags()...),
+			}, firmFlags()...), flipcli.DataFlags()...),
 			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr) },
 		},
 	}
@@ -116,7 +117,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 
 func parseFloats(flag, s string) ([]float64, error) {
 	var out []float64
-	for _, p := range splitList(s) {
+	for _, p := range flipcli.SplitList(s) {
 		x, err := strconv.ParseFloat(p, 64)
 		if err != nil {
 			return nil, fferr.Usage("--%s %q: %q is not a number", flag, s, p)
@@ -157,7 +158,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 }
 
 func simOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
-	o, err := dataOptions(c, stderr)
+	o, err := flipcli.DataOptions(c, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -248,14 +249,14 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg := sweep.Config{
-		Methods:       splitList(c.String("methods")),
-		Flips:         splitList(c.String("flips")),
+		Methods:       flipcli.SplitList(c.String("methods")),
+		Flips:         flipcli.SplitList(c.String("flips")),
 		Runs:          c.Int("runs"),
 		Seed:          c.Uint64("seed"),
 		TestSplit:     c.Float64("test-split"),
 		DropSensitive: c.Bool("firm-drop-sensitive"),
 		FirmCmd:       c.String("firm-cmd"),
-		Baselines:     splitList(c.String("baselines")),
+		Baselines:     flipcli.SplitList(c.String("baselines")),
 		Workers:       c.Int("workers"),
 	}
 	if cfg.Alphas, err = parseFloats("alpha", c.String("alpha")); err != nil {
