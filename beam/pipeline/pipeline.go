@@ -30,6 +30,8 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/flipcli"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -210,12 +212,18 @@ func Build(s beam.Scope, job Job) {
 	beam.ParDo0(s.Scope("Commit"), &commitFn{Job: job}, all, side(plan, scorer)...)
 }
 
+// classed marks a stage's error with fairflip's exit code, which the
+// launcher finds in the runner's report (the runner passes on only text).
+func classed(err error) error {
+	return fmt.Errorf("[fairflip exit %d] %v", flipcli.ExitCode(context.Background(), err), err)
+}
+
 type inspectFn struct{ Job Job }
 
 func (f *inspectFn) ProcessElement(ctx context.Context, t FileTask, emit func(*transform.DistFile)) error {
 	d, err := f.Job.options().Inspect(ctx, t.Path, t.Index, f.Job.ShardBytes)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	log.Infof(ctx, "fairflip: %s: %d bytes, %d shards", t.Path, d.Size, len(d.Shards))
 	emit(d)
@@ -253,7 +261,7 @@ func (f *checkFn) ProcessElement(l *FileList, emit func(*FileList)) error {
 		return fmt.Errorf("fairflip: %d of %d files were inspected", len(l.Files), len(f.Job.Inputs))
 	}
 	if err := f.Job.options().CheckFiles(l.Files, l.Ref); err != nil {
-		return err
+		return classed(err)
 	}
 	emit(l)
 	return nil
@@ -287,7 +295,7 @@ type extractFn struct{ Job Job }
 func (f *extractFn) ProcessElement(ctx context.Context, sh transform.Shard, emit func(*transform.Batch)) error {
 	b, err := f.Job.options().Extract(ctx, sh)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	log.Infof(ctx, "fairflip: read %s shard %d: %d rows", sh.Path, sh.Index, b.Rows)
 	emit(b)
@@ -338,7 +346,7 @@ type specFn struct{ Job Job }
 func (f *specFn) ProcessElement(lv *transform.Levels, st *transform.Stats, emit func(*transform.Spec)) error {
 	sp, err := f.Job.options().MakeSpec(st, lv)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	emit(sp)
 	return nil
@@ -372,7 +380,7 @@ type fitFn struct{ Job Job }
 func (f *fitFn) ProcessElement(ref *transform.RefRows, sp *transform.Spec, emit func(*transform.Scorer)) error {
 	sc, err := f.Job.options().Fit(ref, sp)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	emit(sc)
 	return nil
@@ -383,7 +391,7 @@ type scoreFn struct{ Job Job }
 func (f *scoreFn) ProcessElement(ctx context.Context, b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.Top)) error {
 	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	if t.Pool > 0 {
 		log.Infof(ctx, "fairflip: scored %d candidates of file %d shard %d", t.Pool, b.File, b.Shard)
@@ -399,7 +407,7 @@ type finishFn struct{ Job Job }
 func (f *finishFn) ProcessElement(ctx context.Context, top *transform.Top, l *FileList, off *transform.Offsets, st *transform.Stats, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.DistPlan)) error {
 	dp, err := f.Job.options().Finish(l.Files, off, st, sp, pool.Keys, pool.Collective, sc, top)
 	if err != nil {
-		return err
+		return classed(err)
 	}
 	log.Infof(ctx, "fairflip: plan: %d rows, pool %d, %d flips", dp.Summary.Rows, dp.Summary.Pool, dp.Summary.Flips)
 	emit(dp)
@@ -412,7 +420,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, d *transform.DistFile, dp 
 	tmp := f.Job.TempPath(d.Path)
 	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o666)
 	if err != nil {
-		return err
+		return classed(fferr.IO(err))
 	}
 	defer func() {
 		if err != nil {
@@ -421,13 +429,13 @@ func (f *writeFn) ProcessElement(ctx context.Context, d *transform.DistFile, dp 
 		}
 	}()
 	if err = f.Job.options().WriteDist(ctx, d, dp, out); err != nil {
-		return err
+		return classed(err)
 	}
 	if err = out.Sync(); err != nil {
-		return err
+		return classed(fferr.IO(err))
 	}
 	if err = out.Close(); err != nil {
-		return err
+		return classed(fferr.IO(err))
 	}
 	ps := dp.Summary.Files[d.Index]
 	log.Infof(ctx, "fairflip: wrote %s: %d rows, %d flips", tmp, ps.Rows, ps.Flips)
@@ -465,7 +473,7 @@ func (f *commitFn) ProcessElement(ctx context.Context, w *WrittenList, dp *trans
 	}
 	for i, x := range w.Files {
 		if err := os.Rename(x.Temp, x.Final); err != nil {
-			return err
+			return classed(fferr.IO(err))
 		}
 		res.Summary.Files[i].Output = x.Final
 		res.Outputs = append(res.Outputs, x.Final)
@@ -476,7 +484,10 @@ func (f *commitFn) ProcessElement(ctx context.Context, w *WrittenList, dp *trans
 	}
 	data, err := json.Marshal(res)
 	if err != nil {
-		return err
+		return classed(err)
 	}
-	return os.WriteFile(f.Job.ResultPath, data, 0o666)
+	if err := os.WriteFile(f.Job.ResultPath, data, 0o666); err != nil {
+		return classed(fferr.IO(err))
+	}
+	return nil
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -400,15 +398,12 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 
 // writeSummary writes a flip's --summary JSON to sum.
 func writeSummary(sum *output, s *transform.Summary) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	data, err := flipcli.SummaryJSON(s)
+	if err != nil {
 		return err
 	}
 	return sum.write(func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
+		_, err := w.Write(data)
 		return err
 	})
 }

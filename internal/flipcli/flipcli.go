@@ -5,7 +5,9 @@
 package flipcli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -372,4 +374,16 @@ func OutputDirInputs(c *cli.Context) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// SummaryJSON is the --summary file's content for s.
+func SummaryJSON(s *transform.Summary) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
