@@ -92,8 +92,8 @@ type Batch struct {
 	Member      []bool
 	Cols        []CodedColumn // the feature cells, as the loader reads them
 	Features    []string      // the feature columns' names
-	Explicit    []bool     // named in --features (never left out as identifier-like)
-	Forced      []bool     // named in --categorical
+	Explicit    []bool        // named in --features (never left out as identifier-like)
+	Forced      []bool        // named in --categorical
 	// PositiveText is how the shard first writes the first --positive
 	// value, at its data row PositiveRow (-1: not in this shard; for a
 	// --reference shard the row is counted over all its data rows).
