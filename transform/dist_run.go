@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 )
@@ -54,7 +55,7 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 	if f.Index < 0 || f.Index >= len(dp.Flips) {
 		return invariantf("file %d is not in the plan", f.Index)
 	}
-	p := &Plan{lay: lay, pool: dp.Pool[f.Index], Summary: dp.Summary}
+	p := &Plan{lay: lay, pool: dp.Pool[f.Index], Summary: dp.Summary, rehash: f.Parquet}
 	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Path, dp.Summary.Files[f.Index].Rows, f.SHA256
 	p.Summary.Files = nil
 	for _, c := range dp.Flips[f.Index] {
@@ -73,6 +74,12 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 // are the table's files in order; shardBytes splits CSV files (0: the
 // default).
 func (o *Options) PlanStaged(ctx context.Context, paths []string, shardBytes int64) ([]*DistFile, *DistPlan, error) {
+	return o.planStaged(ctx, paths, shardBytes, nil)
+}
+
+// planStaged is PlanStaged; order, if not nil, gives the order in which
+// the batches' partial results are merged (a runner merges in any order).
+func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int64, order func(n int) []int) ([]*DistFile, *DistPlan, error) {
 	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -109,6 +116,15 @@ func (o *Options) PlanStaged(ctx context.Context, paths []string, shardBytes int
 		}
 		batches = append(batches, b)
 		counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+	}
+	if order != nil {
+		perm := order(len(batches))
+		shuffled := make([]*Batch, len(batches))
+		for i, j := range perm {
+			shuffled[i] = batches[j]
+		}
+		batches = shuffled
+		slices.Reverse(counts)
 	}
 	off := MakeOffsets(counts)
 	st := &Stats{}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -281,5 +283,87 @@ func TestStagedErrors(t *testing.T) {
 	_, _, err := staged(t, paths, o, 0)
 	if err == nil || !strings.Contains(err.Error(), "different headers") {
 		t.Fatalf("different headers: %v", err)
+	}
+}
+
+// TestStagedMergeOrder: the plan does not depend on the order in which a
+// runner merges the shards' partial results.
+func TestStagedMergeOrder(t *testing.T) {
+	names, files := multiFiles(600)
+	paths := writeFiles(t, names, files)
+	for _, m := range Methods {
+		o := baseOpts()
+		o.Method, o.K, o.Alpha, o.Flips, o.ReferenceSample = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 20}, 150
+		_, want, err := o.planStaged(context.Background(), paths, 200, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := int64(1); seed <= 3; seed++ {
+			r := rand.New(rand.NewSource(seed))
+			_, got, err := o.planStaged(context.Background(), paths, 200, r.Perm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("%s: merging in another order changed the plan", m)
+			}
+		}
+	}
+}
+
+// TestWire: a batch and reference rows survive their wire form, nil and
+// empty slices apart, and a truncated or corrupted form is an error, not a
+// panic.
+func TestWire(t *testing.T) {
+	names, files := multiFiles(300)
+	paths := writeFiles(t, names, files)
+	o := baseOpts()
+	o.Members = "" // no members column in these files
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := o.Inspect(context.Background(), paths[1], 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := o.Extract(context.Background(), f.Shards[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Local, b.Notices = []int64{}, []string{"a notice"}
+	data, _ := b.MarshalBinary()
+	var got Batch
+	if err := got.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := got.MarshalBinary()
+	if !bytes.Equal(data, again) || got.Rows != b.Rows || !reflect.DeepEqual(got.Group, b.Group) || got.Local == nil || got.Member != nil {
+		t.Fatalf("the batch changed on the wire")
+	}
+	for j := range b.Cols {
+		if !reflect.DeepEqual(got.Cols[j].Levels, b.Cols[j].Levels) || !reflect.DeepEqual(got.Cols[j].Codes, b.Cols[j].Codes) {
+			t.Fatalf("column %d changed on the wire", j)
+		}
+	}
+	ref := &RefRows{M: -1, Keys: []uint64{3, 1 << 62}, H: []uint64{0, 9}, Pos: []bool{true, false},
+		Num: [][]float64{{1.5, math.NaN()}, nil}, Codes: [][]int32{nil, {0, -1}}}
+	rdata, _ := ref.MarshalBinary()
+	var rgot RefRows
+	if err := rgot.UnmarshalBinary(rdata); err != nil {
+		t.Fatal(err)
+	}
+	if r2, _ := rgot.MarshalBinary(); !bytes.Equal(rdata, r2) || rgot.Num[1] != nil || rgot.Codes[0] != nil || !math.IsNaN(rgot.Num[0][1]) {
+		t.Fatalf("the reference rows changed on the wire: %+v", rgot)
+	}
+	for n := 0; n < len(data); n += 1 + n/7 {
+		if err := new(Batch).UnmarshalBinary(data[:n]); err == nil {
+			t.Fatalf("a batch cut to %d of %d bytes decoded without an error", n, len(data))
+		}
+	}
+	bad := append([]byte(nil), data...)
+	for i := range bad {
+		bad[i] ^= 0xff
+		new(Batch).UnmarshalBinary(bad) // must not panic
+		bad[i] ^= 0xff
 	}
 }
