@@ -85,15 +85,18 @@ type Shard struct {
 // keeps only its majority rows (Local holds their row numbers).
 type Batch struct {
 	File, Shard int
-	Rows        int     // data rows in the shard
-	Local       []int64 // Ref batches: the kept rows' numbers in the shard
-	Group       []int8
-	Positive    []bool
-	Member      []bool
-	Cols        []CodedColumn // the feature cells, as the loader reads them
-	Features    []string      // the feature columns' names
-	Explicit    []bool        // named in --features (never left out as identifier-like)
-	Forced      []bool        // named in --categorical
+	// Part numbers the pieces of a shard's batch (Split); its rows start
+	// at the shard's data row RowBase.
+	Part, RowBase int
+	Rows          int     // data rows in the shard (in part 0; 0 in the others)
+	Local         []int64 // Ref batches: the kept rows' numbers in the shard
+	Group         []int8
+	Positive      []bool
+	Member        []bool
+	Cols          []CodedColumn // the feature cells, as the loader reads them
+	Features      []string      // the feature columns' names
+	Explicit      []bool        // named in --features (never left out as identifier-like)
+	Forced        []bool        // named in --categorical
 	// PositiveText is how the shard first writes the first --positive
 	// value, at its data row PositiveRow (-1: not in this shard; for a
 	// --reference shard the row is counted over all its data rows).
@@ -133,7 +136,61 @@ func (b *Batch) local(i int) int64 {
 	if b.Local != nil {
 		return b.Local[i]
 	}
-	return int64(i)
+	return int64(b.RowBase + i)
+}
+
+// DefaultBatchRows is the rows of one batch part (Split): a runner moves
+// parts of a few MB better than one element per shard.
+const DefaultBatchRows = 1 << 16
+
+// Split cuts the batch into parts of at most n rows, each with its own
+// dictionaries. The shard's row count, first positive text and notices
+// stay with part 0.
+func (b *Batch) Split(n int) []*Batch {
+	total := len(b.Group)
+	if total <= n || n <= 0 {
+		return []*Batch{b}
+	}
+	var parts []*Batch
+	for lo := 0; lo < total; lo += n {
+		hi := min(lo+n, total)
+		p := &Batch{File: b.File, Shard: b.Shard, Part: len(parts), RowBase: lo,
+			Group: b.Group[lo:hi], Positive: b.Positive[lo:hi],
+			Features: b.Features, Explicit: b.Explicit, Forced: b.Forced, PositiveRow: -1}
+		if b.Local != nil {
+			p.Local, p.RowBase = b.Local[lo:hi], 0
+		}
+		if b.Member != nil {
+			p.Member = b.Member[lo:hi]
+		}
+		if lo == 0 {
+			p.Rows, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.PositiveText, b.PositiveRow, b.Notices
+		}
+		p.Cols = make([]CodedColumn, len(b.Cols))
+		for j := range b.Cols {
+			p.Cols[j] = b.Cols[j].slice(lo, hi)
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// slice returns rows [lo, hi) of the column, with only their levels.
+func (c *CodedColumn) slice(lo, hi int) CodedColumn {
+	remap := make([]int32, len(c.Levels))
+	for i := range remap {
+		remap[i] = -1
+	}
+	var out CodedColumn
+	out.Codes = make([]int32, hi-lo)
+	for i, k := range c.Codes[lo:hi] {
+		if remap[k] < 0 {
+			remap[k] = int32(len(out.Levels))
+			out.Levels = append(out.Levels, c.Levels[k])
+		}
+		out.Codes[i] = remap[k]
+	}
+	return out
 }
 
 // ShardRows is a shard's row count, for the offsets.

@@ -39,30 +39,53 @@ type Stats struct {
 	Cols     []ColStats
 
 	PositiveText string
-	PositiveKey  uint64 // the row where PositiveText was first seen; noKey: none
+	PositiveAt   RowPos // the row where PositiveText was first seen; noPos: none
 
-	Notices    []string // of the reader (Parquet layout), from the first batch that has any
-	NoticesKey uint64
+	Notices   []string // of the reader (Parquet layout), from the first batch that has any
+	NoticesAt RowPos
 }
 
-// BatchStats counts one batch.
-func (o *Options) BatchStats(b *Batch, off *Offsets) *Stats {
-	s := &Stats{Features: b.Features, Explicit: b.Explicit, Forced: b.Forced, PositiveKey: noKey, NoticesKey: noKey}
+// RowPos is where a row is in the table, for "first seen" before the row
+// keys are known (they need every shard's row count): by file (the
+// --reference file after all others), shard, then the row in the shard.
+type RowPos struct{ File, Shard, Row int }
+
+var noPos = RowPos{File: math.MaxInt}
+
+func (p RowPos) before(q RowPos) bool {
+	file := func(f int) int {
+		if f == RefFile {
+			return math.MaxInt - 1
+		}
+		return f
+	}
+	if a, b := file(p.File), file(q.File); a != b {
+		return a < b
+	}
+	if p.Shard != q.Shard {
+		return p.Shard < q.Shard
+	}
+	return p.Row < q.Row
+}
+
+// BatchStats counts one batch; it needs no row keys, so a worker counts a
+// shard as soon as it has read it.
+func (o *Options) BatchStats(b *Batch) *Stats {
+	s := &Stats{Features: b.Features, Explicit: b.Explicit, Forced: b.Forced, PositiveAt: noPos, NoticesAt: noPos}
 	s.Cols = make([]ColStats, len(b.Features))
 	for j := range s.Cols {
 		s.Cols[j].Text = b.Forced[j]
 	}
 	if b.PositiveRow >= 0 {
-		s.PositiveText = b.PositiveText
-		s.PositiveKey = off.Key(&Batch{File: b.File, Shard: b.Shard}, b.PositiveRow)
+		s.PositiveText, s.PositiveAt = b.PositiveText, RowPos{b.File, b.Shard, b.PositiveRow}
 	}
 	if len(b.Notices) > 0 {
-		s.Notices, s.NoticesKey = b.Notices, off.Key(&Batch{File: b.File, Shard: b.Shard}, 0)
+		s.Notices, s.NoticesAt = b.Notices, RowPos{b.File, b.Shard, 0}
 	}
 	if b.Ref() {
 		s.RefRows = len(b.Group)
 	} else {
-		s.Rows = b.Rows
+		s.Rows = b.Rows // the shard's, in its part 0 only
 		for i, g := range b.Group {
 			switch g {
 			case GroupMinority:
@@ -120,7 +143,7 @@ func (s *Stats) Merge(t *Stats) *Stats {
 		for j := range s.Cols {
 			s.Cols[j].Text = t.Forced[j]
 		}
-		s.PositiveKey, s.NoticesKey = noKey, noKey
+		s.PositiveAt, s.NoticesAt = noPos, noPos
 	}
 	s.Rows += t.Rows
 	s.Minority += t.Minority
@@ -138,11 +161,11 @@ func (s *Stats) Merge(t *Stats) *Stats {
 		c.NonFinite += d.NonFinite
 		c.Text = c.Text || d.Text
 	}
-	if t.PositiveKey < s.PositiveKey {
-		s.PositiveText, s.PositiveKey = t.PositiveText, t.PositiveKey
+	if t.PositiveAt.before(s.PositiveAt) {
+		s.PositiveText, s.PositiveAt = t.PositiveText, t.PositiveAt
 	}
-	if t.NoticesKey < s.NoticesKey {
-		s.Notices, s.NoticesKey = t.Notices, t.NoticesKey
+	if t.NoticesAt.before(s.NoticesAt) {
+		s.Notices, s.NoticesAt = t.Notices, t.NoticesAt
 	}
 	return s
 }

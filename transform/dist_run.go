@@ -109,13 +109,15 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	}
 	var batches []*Batch
 	var counts []ShardRows
+	var stats []*Stats
 	for _, sh := range shards {
 		b, err := o.Extract(ctx, sh)
 		if err != nil {
 			return nil, nil, err
 		}
-		batches = append(batches, b)
 		counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+		stats = append(stats, o.BatchStats(b))
+		batches = append(batches, b.Split(o.batchRows())...)
 	}
 	if order != nil {
 		perm := order(len(batches))
@@ -125,11 +127,12 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 		}
 		batches = shuffled
 		slices.Reverse(counts)
+		slices.Reverse(stats)
 	}
 	off := MakeOffsets(counts)
 	st := &Stats{}
-	for _, b := range batches {
-		st.Merge(o.BatchStats(b, off))
+	for _, s := range stats {
+		st.Merge(s)
 	}
 	lv := &Levels{}
 	for _, b := range batches {
@@ -165,6 +168,17 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	}
 	return files, dp, nil
 }
+
+// batchRows is the rows of a batch part: DefaultBatchRows, or fewer in
+// tests (testBatchRows) so that small tables are cut into parts too.
+func (o *Options) batchRows() int {
+	if testBatchRows > 0 {
+		return testBatchRows
+	}
+	return DefaultBatchRows
+}
+
+var testBatchRows int
 
 // CheckFiles checks that the files of a table have the same columns (and
 // the --reference file those of the table), and the same format.

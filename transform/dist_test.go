@@ -367,3 +367,7 @@ func TestWire(t *testing.T) {
 		bad[i] ^= 0xff
 	}
 }
+
+// Batches are cut into parts of a few rows in these tests, so that the
+// parts' keys, dictionaries and counts are exercised on small tables.
+func init() { testBatchRows = 37 }

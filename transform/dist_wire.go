@@ -51,12 +51,27 @@ func (w *wireWriter) int8s(v []int8) {
 		w.b = append(w.b, byte(x))
 	}
 }
-func (w *wireWriter) int32s(v []int32) {
+
+// codes writes dictionary codes (each in [0, levels)) in 1, 2 or 4 bytes,
+// as few as the number of levels allows.
+func (w *wireWriter) codes(v []int32, levels int) {
 	w.len(v == nil, len(v))
-	for _, x := range v {
-		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(x))
+	switch {
+	case levels <= 1<<8:
+		for _, x := range v {
+			w.b = append(w.b, byte(x))
+		}
+	case levels <= 1<<16:
+		for _, x := range v {
+			w.b = binary.LittleEndian.AppendUint16(w.b, uint16(x))
+		}
+	default:
+		for _, x := range v {
+			w.b = binary.LittleEndian.AppendUint32(w.b, uint32(x))
+		}
 	}
 }
+
 func (w *wireWriter) uint64s(v []uint64) {
 	w.len(v == nil, len(v))
 	for _, x := range v {
@@ -167,18 +182,48 @@ func (r *wireReader) int8s() []int8 {
 	}
 	return v
 }
-func (r *wireReader) int32s() []int32 {
-	n := r.len(4)
+
+// codes reads what wireWriter.codes wrote, refusing a code out of range.
+func (r *wireReader) codes(levels int) []int32 {
+	width := 4
+	switch {
+	case levels <= 1<<8:
+		width = 1
+	case levels <= 1<<16:
+		width = 2
+	}
+	n := r.len(width)
 	if n < 0 {
 		return nil
 	}
 	v := make([]int32, n)
-	b := r.take(4 * uint64(n))
-	for i := range v {
-		v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	b := r.take(uint64(width * n))
+	if b == nil {
+		return nil
+	}
+	switch width {
+	case 1:
+		for i := range v {
+			v[i] = int32(b[i])
+		}
+	case 2:
+		for i := range v {
+			v[i] = int32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	default:
+		for i := range v {
+			v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	}
+	for _, k := range v {
+		if k < 0 || int(k) >= levels {
+			r.fail()
+			return nil
+		}
 	}
 	return v
 }
+
 func (r *wireReader) uint64s() []uint64 {
 	n := r.len(8)
 	if n < 0 {
@@ -216,9 +261,18 @@ func (r *wireReader) float64s() []float64 {
 
 // MarshalBinary encodes the batch.
 func (b *Batch) MarshalBinary() ([]byte, error) {
-	w := &wireWriter{}
+	size := 64 + 11*len(b.Local) + 3*len(b.Group)
+	for _, c := range b.Cols {
+		size += 4*len(c.Codes) + 16
+		for _, l := range c.Levels {
+			size += len(l) + 2
+		}
+	}
+	w := &wireWriter{b: make([]byte, 0, size)}
 	w.int(int64(b.File))
 	w.int(int64(b.Shard))
+	w.int(int64(b.Part))
+	w.int(int64(b.RowBase))
 	w.int(int64(b.Rows))
 	w.int64s(b.Local)
 	w.int8s(b.Group)
@@ -227,7 +281,7 @@ func (b *Batch) MarshalBinary() ([]byte, error) {
 	w.len(b.Cols == nil, len(b.Cols))
 	for _, c := range b.Cols {
 		w.strs(c.Levels)
-		w.int32s(c.Codes)
+		w.codes(c.Codes, len(c.Levels))
 	}
 	w.strs(b.Features)
 	w.bools(b.Explicit)
@@ -244,6 +298,8 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	*b = Batch{}
 	b.File = int(r.int())
 	b.Shard = int(r.int())
+	b.Part = int(r.int())
+	b.RowBase = int(r.int())
 	b.Rows = int(r.int())
 	b.Local = r.int64s()
 	b.Group = r.int8s()
@@ -253,13 +309,7 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 		b.Cols = make([]CodedColumn, n)
 		for i := range b.Cols {
 			b.Cols[i].Levels = r.strs()
-			b.Cols[i].Codes = r.int32s()
-			for _, k := range b.Cols[i].Codes {
-				if k < 0 || int(k) >= len(b.Cols[i].Levels) {
-					r.fail()
-					break
-				}
-			}
+			b.Cols[i].Codes = r.codes(len(b.Cols[i].Levels))
 		}
 	}
 	b.Features = r.strs()
@@ -276,10 +326,19 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 
 // MarshalBinary encodes the reference rows.
 func (x *RefRows) MarshalBinary() ([]byte, error) {
-	w := &wireWriter{}
+	size := 64 + 17*len(x.Keys)
+	for _, v := range x.Num {
+		size += 8*len(v) + 10
+	}
+	for _, v := range x.Codes {
+		size += 4*len(v) + 10
+	}
+	w := &wireWriter{b: make([]byte, 0, size)}
 	w.int(int64(x.M))
 	w.uint64s(x.Keys)
-	w.uint64s(x.H)
+	if x.M >= 0 {
+		w.uint64s(x.H) // all rows (M < 0) need no hashes
+	}
 	w.bools(x.Pos)
 	w.len(x.Num == nil, len(x.Num))
 	for _, v := range x.Num {
@@ -287,7 +346,22 @@ func (x *RefRows) MarshalBinary() ([]byte, error) {
 	}
 	w.len(x.Codes == nil, len(x.Codes))
 	for _, v := range x.Codes {
-		w.int32s(v)
+		// Codes into the table's levels, -1 for missing: shifted by one
+		// and written in as few bytes as their largest value allows.
+		hi := int32(0)
+		for _, k := range v {
+			hi = max(hi, k)
+		}
+		w.int(int64(hi) + 2)
+		if v == nil {
+			w.codes(nil, 0)
+			continue
+		}
+		shifted := make([]int32, len(v))
+		for i, k := range v {
+			shifted[i] = k + 1
+		}
+		w.codes(shifted, int(hi)+2)
 	}
 	return w.b, nil
 }
@@ -298,7 +372,11 @@ func (x *RefRows) UnmarshalBinary(data []byte) error {
 	*x = RefRows{}
 	x.M = int(r.int())
 	x.Keys = r.uint64s()
-	x.H = r.uint64s()
+	if x.M >= 0 {
+		x.H = r.uint64s()
+	} else {
+		x.H = make([]uint64, len(x.Keys))
+	}
 	x.Pos = r.bools()
 	if n := r.len(1); n >= 0 {
 		x.Num = make([][]float64, n)
@@ -309,7 +387,16 @@ func (x *RefRows) UnmarshalBinary(data []byte) error {
 	if n := r.len(1); n >= 0 {
 		x.Codes = make([][]int32, n)
 		for i := range x.Codes {
-			x.Codes[i] = r.int32s()
+			levels := r.int()
+			if levels < 1 || levels > math.MaxInt32 {
+				r.fail()
+				break
+			}
+			v := r.codes(int(levels))
+			for j := range v {
+				v[j]--
+			}
+			x.Codes[i] = v
 		}
 	}
 	if r.err == nil && len(r.b) != 0 {

@@ -39,11 +39,12 @@ func decShard(data []byte) (transform.Shard, error) {
 	return v, err
 }
 
-func encBatch(v *transform.Batch) ([]byte, error) { return gobEncode(v) }
+// A batch and the reference rows are the large values: they have their own
+// fixed-width wire form (transform/dist_wire.go), used without gob's copy.
+func encBatch(v *transform.Batch) ([]byte, error) { return v.MarshalBinary() }
 func decBatch(data []byte) (*transform.Batch, error) {
-	var v transform.Batch
-	err := gobDecode(data, &v)
-	return &v, err
+	v := new(transform.Batch)
+	return v, v.UnmarshalBinary(data)
 }
 
 func encShardRows(v transform.ShardRows) ([]byte, error) { return gobEncode(v) }
@@ -144,11 +145,10 @@ func decOffsetsAcc(data []byte) (*offsetsAcc, error) {
 	return &v, err
 }
 
-func encRefRows(v *transform.RefRows) ([]byte, error) { return gobEncode(v) }
+func encRefRows(v *transform.RefRows) ([]byte, error) { return v.MarshalBinary() }
 func decRefRows(data []byte) (*transform.RefRows, error) {
-	var v transform.RefRows
-	err := gobDecode(data, &v)
-	return &v, err
+	v := new(transform.RefRows)
+	return v, v.UnmarshalBinary(data)
 }
 
 func registerCoders() {

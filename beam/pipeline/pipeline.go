@@ -8,10 +8,9 @@
 // The pipeline, with the global (one-element) results passed on as side
 // inputs:
 //
-//	files ─ Inspect ─ CheckFiles ─ shards ─ Reshuffle ─ Extract ─ batches
-//	batches ─ rows per shard ─ Offsets
-//	batches ─ Stats ─ Levels ─ Spec
-//	batches ─ Collective (bounded, seeded) ─ Pool
+//	files ─ Inspect ─ CheckFiles ─ shards ─ Reshuffle ─ Extract ─ batches,
+//	        and per shard its rows (─ Offsets) and counts (─ Stats)
+//	batches ─ Levels ─ Spec, and Collective (bounded, seeded) ─ Pool
 //	batches ─ Reference (bounded, seeded) ─ Fit ─ Scorer
 //	batches ─ Score (per shard: its best M) ─ Top (global best M) ─ Finish ─ Plan
 //	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
@@ -20,8 +19,10 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,15 +132,12 @@ func init() {
 	register.DoFn2x1[*FileList, func(*FileList), error](&checkFn{})
 	register.DoFn2x0[*FileList, func(transform.Shard)](&shardsFn{})
 	register.DoFn2x0[*FileList, func(*transform.DistFile)](&tableFilesFn{})
-	register.DoFn3x1[context.Context, transform.Shard, func(*transform.Batch), error](&extractFn{})
-	register.DoFn2x0[*transform.Batch, func(transform.ShardRows)](&countFn{})
-	register.DoFn3x0[*transform.Batch, *transform.Offsets, func(*transform.Stats)](&statsFn{})
-	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Levels)](&levelsFn{})
-	register.DoFn3x1[*transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
-	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Smallest)](&collectiveFn{})
+	register.DoFn5x1[context.Context, transform.Shard, func(*transform.Batch), func(transform.ShardRows), func(*transform.Stats), error](&extractFn{})
+	register.DoFn5x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Levels), func(*transform.Smallest)](&levelsFn{})
+	register.DoFn4x1[context.Context, *transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
 	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
 	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.RefRows)](&referenceFn{})
-	register.DoFn3x1[*transform.RefRows, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.DoFn4x1[context.Context, *transform.RefRows, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
 	register.DoFn7x1[context.Context, *transform.Batch, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(*transform.Top), error](&scoreFn{})
 	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
 	register.DoFn4x1[context.Context, *transform.DistFile, *transform.DistPlan, func(Written), error](&writeFn{})
@@ -191,14 +189,18 @@ func Build(s beam.Scope, job Job) {
 	files := beam.ParDo(s.Scope("Inspect"), &inspectFn{Job: job}, beam.CreateList(s, tasks))
 	list := beam.ParDo(s.Scope("CheckFiles"), &checkFn{Job: job}, beam.Combine(s.Scope("Files"), &fileListFn{}, files))
 	shards := beam.Reshuffle(s, beam.ParDo(s.Scope("Shards"), &shardsFn{}, list))
-	batches := beam.ParDo(s.Scope("Extract"), &extractFn{Job: job}, shards)
+	// One read of the data: the batches, and each shard's row count and
+	// counts (which need no row keys).
+	batches, rows, shardStats := beam.ParDo3(s.Scope("Extract"), &extractFn{Job: job}, shards)
+	offsets := beam.Combine(s.Scope("Offsets"), &offsetsFn{}, rows)
+	stats := beam.Combine(s.Scope("Stats"), mergeStats, shardStats)
 
-	offsets := beam.Combine(s.Scope("Offsets"), &offsetsFn{}, beam.ParDo(s, &countFn{}, batches))
-	stats := beam.Combine(s.Scope("Stats"), mergeStats, beam.ParDo(s, &statsFn{Job: job}, batches, side(offsets)...))
-	levels := beam.Combine(s.Scope("Levels"), mergeLevels, beam.ParDo(s, &levelsFn{Job: job}, batches, side(offsets, stats)...))
+	// Each pass over the batches costs a transfer of all of them: the
+	// levels and the collective share one.
+	partLevels, partColl := beam.ParDo2(s.Scope("LevelsAndCollective"), &levelsFn{Job: job}, batches, side(offsets, stats)...)
+	levels := beam.Combine(s.Scope("Levels"), mergeLevels, partLevels)
 	spec := beam.ParDo(s.Scope("Spec"), &specFn{Job: job}, levels, side(stats)...)
-
-	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, beam.ParDo(s, &collectiveFn{Job: job}, batches, side(offsets, stats)...))
+	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, partColl)
 	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
 	ref := beam.Combine(s.Scope("Reference"), mergeRef, beam.ParDo(s, &referenceFn{Job: job}, batches, side(offsets, spec)...))
 	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, ref, side(spec)...)
@@ -292,20 +294,19 @@ func (*tableFilesFn) ProcessElement(l *FileList, emit func(*transform.DistFile))
 
 type extractFn struct{ Job Job }
 
-func (f *extractFn) ProcessElement(ctx context.Context, sh transform.Shard, emit func(*transform.Batch)) error {
-	b, err := f.Job.options().Extract(ctx, sh)
+func (f *extractFn) ProcessElement(ctx context.Context, sh transform.Shard, emit func(*transform.Batch), emitRows func(transform.ShardRows), emitStats func(*transform.Stats)) error {
+	o := f.Job.options()
+	b, err := o.Extract(ctx, sh)
 	if err != nil {
 		return classed(err)
 	}
 	log.Infof(ctx, "fairflip: read %s shard %d: %d rows", sh.Path, sh.Index, b.Rows)
-	emit(b)
+	emitRows(transform.ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+	emitStats(o.BatchStats(b))
+	for _, part := range b.Split(transform.DefaultBatchRows) {
+		emit(part)
+	}
 	return nil
-}
-
-type countFn struct{}
-
-func (*countFn) ProcessElement(b *transform.Batch, emit func(transform.ShardRows)) {
-	emit(transform.ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
 }
 
 type offsetsAcc struct{ Rows []transform.ShardRows }
@@ -325,37 +326,29 @@ func (*offsetsFn) ExtractOutput(a *offsetsAcc) *transform.Offsets {
 	return transform.MakeOffsets(a.Rows)
 }
 
-type statsFn struct{ Job Job }
-
-func (f *statsFn) ProcessElement(b *transform.Batch, off *transform.Offsets, emit func(*transform.Stats)) {
-	emit(f.Job.options().BatchStats(b, off))
-}
-
 func mergeStats(a, b *transform.Stats) *transform.Stats { return a.Merge(b) }
 
+// levelsFn gives a batch's text levels and its candidates for the collective.
 type levelsFn struct{ Job Job }
 
-func (f *levelsFn) ProcessElement(b *transform.Batch, off *transform.Offsets, st *transform.Stats, emit func(*transform.Levels)) {
-	emit(f.Job.options().BatchLevels(b, off, st))
+func (f *levelsFn) ProcessElement(b *transform.Batch, off *transform.Offsets, st *transform.Stats, emitLevels func(*transform.Levels), emitColl func(*transform.Smallest)) {
+	o := f.Job.options()
+	emitLevels(o.BatchLevels(b, off, st))
+	emitColl(o.BatchCollective(b, off, st))
 }
 
 func mergeLevels(a, b *transform.Levels) *transform.Levels { return a.Merge(b) }
 
 type specFn struct{ Job Job }
 
-func (f *specFn) ProcessElement(lv *transform.Levels, st *transform.Stats, emit func(*transform.Spec)) error {
+func (f *specFn) ProcessElement(ctx context.Context, lv *transform.Levels, st *transform.Stats, emit func(*transform.Spec)) error {
 	sp, err := f.Job.options().MakeSpec(st, lv)
 	if err != nil {
 		return classed(err)
 	}
+	log.Infof(ctx, "fairflip: %d rows, %d minority, %d majority; %d feature columns", st.Rows, st.Minority, st.Majority, len(sp.Names))
 	emit(sp)
 	return nil
-}
-
-type collectiveFn struct{ Job Job }
-
-func (f *collectiveFn) ProcessElement(b *transform.Batch, off *transform.Offsets, st *transform.Stats, emit func(*transform.Smallest)) {
-	emit(f.Job.options().BatchCollective(b, off, st))
 }
 
 func mergeSmallest(a, b *transform.Smallest) *transform.Smallest { return a.Merge(b) }
@@ -377,11 +370,13 @@ func mergeRef(a, b *transform.RefRows) *transform.RefRows { return a.Merge(b) }
 
 type fitFn struct{ Job Job }
 
-func (f *fitFn) ProcessElement(ref *transform.RefRows, sp *transform.Spec, emit func(*transform.Scorer)) error {
+func (f *fitFn) ProcessElement(ctx context.Context, ref *transform.RefRows, sp *transform.Spec, emit func(*transform.Scorer)) error {
+	log.Infof(ctx, "fairflip: fitting on %d reference rows", ref.Len())
 	sc, err := f.Job.options().Fit(ref, sp)
 	if err != nil {
 		return classed(err)
 	}
+	log.Infof(ctx, "fairflip: fitted")
 	emit(sc)
 	return nil
 }
@@ -473,7 +468,12 @@ func (f *commitFn) ProcessElement(ctx context.Context, w *WrittenList, dp *trans
 	}
 	for i, x := range w.Files {
 		if err := os.Rename(x.Temp, x.Final); err != nil {
-			return classed(fferr.IO(err))
+			// A retried commit (the runner may run a bundle again) finds
+			// the outputs it renamed already in place.
+			_, terr := os.Stat(x.Temp)
+			if _, ferr := os.Stat(x.Final); !errors.Is(terr, fs.ErrNotExist) || ferr != nil {
+				return classed(fferr.IO(err))
+			}
 		}
 		res.Summary.Files[i].Output = x.Final
 		res.Outputs = append(res.Outputs, x.Final)
