@@ -520,6 +520,51 @@ func (r *RefRows) Merge(t *RefRows) *RefRows {
 	return r
 }
 
+// GatherRefRows joins the reference rows of every batch into one, with one
+// copy into arrays of the final size (merging them pairwise copies the
+// growing whole again and again), in key order, and keeps the M smallest
+// hashes.
+func GatherRefRows(parts []*RefRows) *RefRows {
+	parts = slices.Clone(parts)
+	slices.SortFunc(parts, func(a, b *RefRows) int {
+		if a.Len() == 0 || b.Len() == 0 {
+			return cmp.Compare(a.Len(), b.Len())
+		}
+		return cmp.Compare(a.Keys[0], b.Keys[0])
+	})
+	out := &RefRows{M: -1}
+	n := 0
+	for _, p := range parts {
+		n += p.Len()
+		out.M = p.M
+		if out.Num == nil {
+			out.Num, out.Codes = make([][]float64, len(p.Num)), make([][]int32, len(p.Codes))
+		}
+	}
+	out.Keys, out.H, out.Pos = make([]uint64, 0, n), make([]uint64, 0, n), make([]bool, 0, n)
+	for _, p := range parts {
+		out.Keys = append(out.Keys, p.Keys...)
+		out.H = append(out.H, p.H...)
+		out.Pos = append(out.Pos, p.Pos...)
+		for k := range p.Num {
+			if p.Num[k] != nil {
+				if out.Num[k] == nil {
+					out.Num[k] = make([]float64, 0, n)
+				}
+				out.Num[k] = append(out.Num[k], p.Num[k]...)
+			}
+			if p.Codes[k] != nil {
+				if out.Codes[k] == nil {
+					out.Codes[k] = make([]int32, 0, n)
+				}
+				out.Codes[k] = append(out.Codes[k], p.Codes[k]...)
+			}
+		}
+	}
+	out.cut()
+	return out
+}
+
 // BatchReference gives the batch's reference rows: its majority rows (the
 // --reference file's, if given), down to the --reference-sample rows with
 // the smallest keyed hashes.
@@ -584,7 +629,9 @@ func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
 		return sc, nil
 	}
 	// Row order, as in the one-process reference: by key.
-	ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
+	if !slices.IsSorted(ref.Keys) {
+		ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
+	}
 	pos := ref.Pos
 	cols := make([]model.Column, len(sp.Index))
 	for k := range cols {
@@ -853,22 +900,11 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 		}
 	}
 	*s = Summary{
-		Version: o.Version, Input: in, Rows: st.Rows, Members: s.Members,
-		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
-		Label: label, PositiveWritten: positive, AuditColumn: o.AuditColumn,
+		Input: in, Rows: st.Rows, Members: s.Members,
+		Label: label, PositiveWritten: positive,
 		Minority: st.Minority, Majority: st.Majority, Neither: st.Neither,
 	}
-	if o.MaxFlips >= 0 {
-		s.MaxFlips = o.MaxFlips
-	}
-	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
-		s.K = o.K
-	}
-	note := func(format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		s.Notices = append(s.Notices, msg)
-		o.notice("%s", msg)
-	}
+	note := o.startSummary(s)
 	for _, n := range st.Notices {
 		note("%s", n)
 	}
@@ -878,16 +914,9 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	if st.Rows == 0 {
 		return nil, fferr.Data("%s has %s", in, map[bool]string{true: "a header but no data rows", false: "no data rows"}[o.Dialect.Header])
 	}
-	if s.Minority == 0 {
-		return nil, fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", in, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
+	if err := o.checkGroups(s, st.MajPos, note); err != nil {
+		return nil, err
 	}
-	if s.Majority == 0 && o.Reference == nil {
-		return nil, fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", in, strings.Join(o.Sensitive, ","))
-	}
-	if s.Neither > 0 {
-		note("%d rows are in neither group (missing sensitive value, or outside --majority); they are left unchanged", s.Neither)
-	}
-	s.MajorityRate = rate(st.MajPos, s.Majority)
 	if o.Members != "" {
 		if st.MembersOutside > 0 {
 			note("%d rows marked in --members %s are not in the minority; only minority members can join the collective, so they are left unchanged", st.MembersOutside, s.Members)

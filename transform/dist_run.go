@@ -2,10 +2,7 @@ package transform
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
-	"os"
 	"slices"
 
 	"github.com/fairflip/fairflip/internal/fferr"
@@ -21,19 +18,7 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 	}
 	in := FileInput(f.Path)
 	if f.Empty {
-		rc, err := in.Open()
-		if err != nil {
-			return fferr.IO(err)
-		}
-		defer rc.Close()
-		sum := sha256.New()
-		if _, err := io.Copy(sum, rc); err != nil {
-			return fferr.IO(err)
-		}
-		if got := hex.EncodeToString(sum.Sum(nil)); got != f.SHA256 {
-			return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", f.Path, f.SHA256, got)
-		}
-		return nil
+		return stillEmpty(in, f.SHA256)
 	}
 	var lay *layout
 	if f.Parquet {
@@ -142,11 +127,19 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	if err != nil {
 		return nil, nil, err
 	}
-	coll, refRows := &Smallest{}, &RefRows{}
-	for _, b := range batches {
+	coll := &Smallest{}
+	var refParts []*RefRows
+	for i, b := range batches {
 		coll.Merge(o.BatchCollective(b, off, st))
-		refRows.Merge(o.BatchReference(b, off, sp))
+		part := o.BatchReference(b, off, sp)
+		if i%2 == 1 && len(refParts) > 0 {
+			// Some partial results merged pairwise, as a combiner would.
+			part = refParts[len(refParts)-1].Merge(part)
+			refParts = refParts[:len(refParts)-1]
+		}
+		refParts = append(refParts, part)
 	}
+	refRows := GatherRefRows(refParts)
 	pool, n := coll.Pool()
 	sc, err := o.Fit(refRows, sp)
 	if err != nil {
@@ -230,14 +223,4 @@ func joinPaths(p []string) string {
 		ins[i] = &Input{Name: p[i]}
 	}
 	return joinNames(ins)
-}
-
-// Stat returns a file's size and modification time, to check that a
-// file did not change between the passes.
-func Stat(path string) (size, modTime int64, err error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	return st.Size(), st.ModTime().UnixNano(), nil
 }

@@ -144,21 +144,10 @@ func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan
 	p := &Plan{lay: t.lay, parts: t.Parts}
 	s := &p.Summary
 	*s = Summary{
-		Version: o.Version, Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
-		Method: o.Method, Seed: o.Seed, FlipRule: o.Flips.String(),
-		Label: t.lay.colName(t.lay.label), PositiveWritten: positiveText(t, o), AuditColumn: o.AuditColumn,
+		Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
+		Label: t.lay.colName(t.lay.label), PositiveWritten: positiveText(t, o),
 	}
-	if o.MaxFlips >= 0 {
-		s.MaxFlips = o.MaxFlips
-	}
-	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
-		s.K = o.K
-	}
-	note := func(format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		s.Notices = append(s.Notices, msg)
-		o.notice("%s", msg)
-	}
+	note := o.startSummary(s)
 	for _, n := range t.Notices {
 		note("%s", n)
 	}
@@ -188,16 +177,9 @@ func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan
 		}
 	}
 	s.Minority = len(minority)
-	if s.Minority == 0 {
-		return nil, fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", in.Name, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
+	if err := o.checkGroups(s, majPos, note); err != nil {
+		return nil, err
 	}
-	if s.Majority == 0 && o.Reference == nil {
-		return nil, fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", in.Name, strings.Join(o.Sensitive, ","))
-	}
-	if s.Neither > 0 {
-		note("%d rows are in neither group (missing sensitive value, or outside --majority); they are left unchanged", s.Neither)
-	}
-	s.MajorityRate = rate(majPos, s.Majority)
 
 	// The collective.
 	var collective []int
@@ -283,6 +265,40 @@ func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan
 	s.MinorityRateBefore = rate(minPos, s.Minority)
 	s.MinorityRateAfter = rate(minPos+s.Flips, s.Minority)
 	return p, nil
+}
+
+// startSummary fills in the options a summary reports and returns note,
+// which records a notice in the summary and prints it.
+func (o *Options) startSummary(s *Summary) func(format string, args ...any) {
+	s.Version, s.Method, s.Seed, s.FlipRule, s.AuditColumn = o.Version, o.Method, o.Seed, o.Flips.String(), o.AuditColumn
+	if o.MaxFlips >= 0 {
+		s.MaxFlips = o.MaxFlips
+	}
+	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
+		s.K = o.K
+	}
+	return func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		s.Notices = append(s.Notices, msg)
+		o.notice("%s", msg)
+	}
+}
+
+// checkGroups refuses a table with no minority row, or with no majority
+// row to learn from, notes the rows in neither group, and sets the
+// majority's positive rate (majPos positive labels).
+func (o *Options) checkGroups(s *Summary, majPos int, note func(string, ...any)) error {
+	if s.Minority == 0 {
+		return fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", s.Input, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
+	}
+	if s.Majority == 0 && o.Reference == nil {
+		return fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", s.Input, strings.Join(o.Sensitive, ","))
+	}
+	if s.Neither > 0 {
+		note("%d rows are in neither group (missing sensitive value, or outside --majority); they are left unchanged", s.Neither)
+	}
+	s.MajorityRate = rate(majPos, s.Majority)
+	return nil
 }
 
 // Rate is a share in [0, 1], NaN when undefined (an empty group). In JSON an

@@ -203,7 +203,12 @@ func (o *Options) WritePart(ctx context.Context, p *Plan, i int, in *Input, out 
 	if q.lay != nil {
 		return o.Write(ctx, q, in, out)
 	}
-	// An empty file: it must still be empty.
+	return stillEmpty(in, q.Summary.SHA256)
+}
+
+// stillEmpty checks that an empty (0-byte) part, whose SHA-256 was sha in
+// the first pass, is still empty: its output is empty.
+func stillEmpty(in *Input, sha string) error {
 	rc, err := in.Open()
 	if err != nil {
 		return fferr.IO(err)
@@ -213,8 +218,8 @@ func (o *Options) WritePart(ctx context.Context, p *Plan, i int, in *Input, out 
 	if _, err := io.Copy(sum, rc); err != nil {
 		return fferr.IO(err)
 	}
-	if got := hex.EncodeToString(sum.Sum(nil)); got != q.Summary.SHA256 {
-		return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", in.Name, q.Summary.SHA256, got)
+	if got := hex.EncodeToString(sum.Sum(nil)); got != sha {
+		return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); the output is not valid", in.Name, sha, got)
 	}
 	return nil
 }

@@ -11,7 +11,7 @@
 //	files ─ Inspect ─ CheckFiles ─ shards ─ Reshuffle ─ Extract ─ batches,
 //	        and per shard its rows (─ Offsets) and counts (─ Stats)
 //	batches ─ Levels ─ Spec, and Collective (bounded, seeded) ─ Pool
-//	batches ─ Reference (bounded, seeded) ─ Fit ─ Scorer
+//	batches ─ Reference (per batch, bounded, seeded) ─ Fit (gathers them) ─ Scorer
 //	batches ─ Score (per shard: its best M) ─ Top (global best M) ─ Finish ─ Plan
 //	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
 package pipeline
@@ -137,7 +137,8 @@ func init() {
 	register.DoFn4x1[context.Context, *transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
 	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
 	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.RefRows)](&referenceFn{})
-	register.DoFn4x1[context.Context, *transform.RefRows, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.DoFn5x1[context.Context, []byte, func(**transform.RefRows) bool, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.Iter1[*transform.RefRows]()
 	register.DoFn7x1[context.Context, *transform.Batch, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(*transform.Top), error](&scoreFn{})
 	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
 	register.DoFn4x1[context.Context, *transform.DistFile, *transform.DistPlan, func(Written), error](&writeFn{})
@@ -162,7 +163,6 @@ func init() {
 	register.Function2x1(mergeLevels)
 	register.Function2x1(mergeSmallest)
 	register.Function2x1(mergeTop)
-	register.Function2x1(mergeRef)
 	register.Combiner3[*FileList, *transform.DistFile, *FileList](&fileListFn{})
 	register.Combiner3[*offsetsAcc, transform.ShardRows, *transform.Offsets](&offsetsFn{})
 	register.Combiner3[*WrittenList, Written, *WrittenList](&writtenListFn{})
@@ -202,8 +202,11 @@ func Build(s beam.Scope, job Job) {
 	spec := beam.ParDo(s.Scope("Spec"), &specFn{Job: job}, levels, side(stats)...)
 	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, partColl)
 	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
-	ref := beam.Combine(s.Scope("Reference"), mergeRef, beam.ParDo(s, &referenceFn{Job: job}, batches, side(offsets, spec)...))
-	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, ref, side(spec)...)
+	// The reference rows of every batch reach the one fit as a side input,
+	// gathered there with one copy (a combiner's pairwise merges copied the
+	// growing whole again and again: 42 s of 100 for 9M reference rows).
+	refParts := beam.ParDo(s.Scope("Reference"), &referenceFn{Job: job}, batches, side(offsets, spec)...)
+	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, beam.Impulse(s), side(refParts, spec)...)
 
 	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, batches, side(offsets, spec, pool, scorer)...))
 	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, scorer)...)
@@ -366,11 +369,16 @@ func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets,
 	emit(f.Job.options().BatchReference(b, off, sp))
 }
 
-func mergeRef(a, b *transform.RefRows) *transform.RefRows { return a.Merge(b) }
-
 type fitFn struct{ Job Job }
 
-func (f *fitFn) ProcessElement(ctx context.Context, ref *transform.RefRows, sp *transform.Spec, emit func(*transform.Scorer)) error {
+func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, parts func(**transform.RefRows) bool, sp *transform.Spec, emit func(*transform.Scorer)) error {
+	var all []*transform.RefRows
+	var p *transform.RefRows
+	for parts(&p) {
+		all = append(all, p)
+	}
+	ref := transform.GatherRefRows(all)
+	all = nil
 	log.Infof(ctx, "fairflip: fitting on %d reference rows", ref.Len())
 	sc, err := f.Job.options().Fit(ref, sp)
 	if err != nil {
