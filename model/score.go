@@ -149,24 +149,100 @@ func meanDist(nb [][]Neighbor) []float64 {
 	return m
 }
 
-// labelCount returns, for each candidate, the number of positive labels
-// among its k nearest reference rows.
-func labelCount(ref *Matrix, refY []bool, cand *Matrix, k, workers int) ([]float64, error) {
-	nb, err := NewKNN(ref).Query(cand, k, workers)
-	if err != nil {
-		return nil, err
-	}
-	return countPositive(nb, refY), nil
+// KNNScorer scores candidates by their nearest reference rows (RBLabel,
+// RBDist) with the k-NN indexes built once: scoring candidates in batches
+// gives each the scores it gets when all are scored at once, so a
+// distributed run can score its shards apart.
+type KNNScorer struct {
+	dist     bool // RBDist, else RBLabel
+	k        int
+	workers  int
+	refY     []bool
+	all      *KNN // every reference row
+	pos, neg *KNN // the positive and the negative reference rows (neg nil: none)
+	zero     bool // RBLabel without positive reference rows: every score is 0
 }
 
-// classMeanDist returns, for each candidate, the mean Euclidean distance to
-// its k nearest reference rows among the given rows.
-func classMeanDist(ref *Matrix, rows []int, cand *Matrix, k, workers int) ([]float64, error) {
-	nb, err := NewKNN(ref.Subset(rows)).Query(cand, k, workers)
+// NewKNNScorer checks the reference and builds the indexes of RBLabel
+// (dist false) or RBDist (dist true); see them for the scores and errors.
+func NewKNNScorer(ref *Matrix, refY []bool, k, workers int, dist bool) (*KNNScorer, error) {
+	if ref == nil {
+		return nil, errors.New("no reference")
+	}
+	if len(refY) != ref.N {
+		return nil, fmt.Errorf("reference labels: got %d for %d rows", len(refY), ref.N)
+	}
+	s := &KNNScorer{dist: dist, k: k, workers: workers, refY: refY}
+	pos, neg := splitByLabel(refY)
+	if !dist {
+		if err := checkK(k, ref.N, "reference"); err != nil {
+			return nil, err
+		}
+		if len(pos) == 0 {
+			s.zero = true
+			return s, nil
+		}
+		if err := checkK(k, len(pos), "positive reference"); err != nil {
+			return nil, err
+		}
+	} else {
+		if len(pos) == 0 {
+			return nil, fmt.Errorf("%w (all %d are negative): rb-dist measures the distance to the k nearest of them", ErrNoPositive, ref.N)
+		}
+		if err := checkK(k, len(pos), "positive reference"); err != nil {
+			return nil, err
+		}
+		if len(neg) > 0 {
+			if err := checkK(k, len(neg), "negative reference"); err != nil {
+				return nil, err
+			}
+			s.neg = NewKNN(ref.Subset(neg))
+		}
+	}
+	s.all = NewKNN(ref)
+	s.pos = NewKNN(ref.Subset(pos))
+	return s, nil
+}
+
+// Score scores the candidates.
+func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
+	if s.zero {
+		zero := make([]float64, cand.N)
+		return &Scores{Primary: zero, Secondary: zero, Positive: make([]bool, cand.N)}, nil
+	}
+	query := func(idx *KNN) ([][]Neighbor, error) { return idx.Query(cand, s.k, s.workers) }
+	nb, err := query(s.all)
 	if err != nil {
 		return nil, err
 	}
-	return meanDist(nb), nil
+	count := countPositive(nb, s.refY)
+	nb, err = query(s.pos)
+	if err != nil {
+		return nil, err
+	}
+	dpos := meanDist(nb)
+	var dneg []float64
+	if s.neg != nil {
+		if nb, err = query(s.neg); err != nil {
+			return nil, err
+		}
+		dneg = meanDist(nb)
+	}
+	out := &Scores{Positive: make([]bool, cand.N)}
+	for i := range dpos {
+		if s.dist {
+			out.Positive[i] = dneg == nil || dpos[i] < dneg[i]
+		} else {
+			out.Positive[i] = 2*count[i] > float64(s.k)
+		}
+		dpos[i] = -dpos[i]
+	}
+	if s.dist {
+		out.Primary, out.Secondary = dpos, count
+	} else {
+		out.Primary, out.Secondary = count, dpos
+	}
+	return out, nil
 }
 
 // RBLabel scores by the labels of the nearest reference rows:
@@ -185,31 +261,11 @@ func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, e
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err
 	}
-	pos, _ := splitByLabel(refY)
-	if err := checkK(k, ref.N, "reference"); err != nil {
-		return nil, err
-	}
-	if len(pos) == 0 {
-		zero := make([]float64, cand.N)
-		return &Scores{Primary: zero, Secondary: zero, Positive: make([]bool, cand.N)}, nil
-	}
-	if err := checkK(k, len(pos), "positive reference"); err != nil {
-		return nil, err
-	}
-	count, err := labelCount(ref, refY, cand, k, workers)
+	s, err := NewKNNScorer(ref, refY, k, workers, false)
 	if err != nil {
 		return nil, err
 	}
-	dpos, err := classMeanDist(ref, pos, cand, k, workers)
-	if err != nil {
-		return nil, err
-	}
-	s := &Scores{Primary: count, Secondary: dpos, Positive: make([]bool, cand.N)}
-	for i := range dpos {
-		dpos[i] = -dpos[i]
-		s.Positive[i] = 2*count[i] > float64(k)
-	}
-	return s, nil
+	return s.Score(cand)
 }
 
 // RBDist scores by the distance to the nearest positive reference rows:
@@ -228,36 +284,9 @@ func RBDist(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, er
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err
 	}
-	pos, neg := splitByLabel(refY)
-	if len(pos) == 0 {
-		return nil, fmt.Errorf("%w (all %d are negative): rb-dist measures the distance to the k nearest of them", ErrNoPositive, ref.N)
-	}
-	if err := checkK(k, len(pos), "positive reference"); err != nil {
-		return nil, err
-	}
-	if len(neg) > 0 {
-		if err := checkK(k, len(neg), "negative reference"); err != nil {
-			return nil, err
-		}
-	}
-	dpos, err := classMeanDist(ref, pos, cand, k, workers)
+	s, err := NewKNNScorer(ref, refY, k, workers, true)
 	if err != nil {
 		return nil, err
 	}
-	var dneg []float64
-	if len(neg) > 0 {
-		if dneg, err = classMeanDist(ref, neg, cand, k, workers); err != nil {
-			return nil, err
-		}
-	}
-	count, err := labelCount(ref, refY, cand, k, workers)
-	if err != nil {
-		return nil, err
-	}
-	s := &Scores{Primary: dpos, Secondary: count, Positive: make([]bool, cand.N)}
-	for i := range dpos {
-		s.Positive[i] = dneg == nil || dpos[i] < dneg[i]
-		dpos[i] = -dpos[i]
-	}
-	return s, nil
+	return s.Score(cand)
 }

@@ -6,11 +6,14 @@ package transform
 
 import (
 	"cmp"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/model"
@@ -614,12 +617,29 @@ type Scorer struct {
 	ReferenceRows          int
 	Notices                []string
 
+	// ID names this fit: a worker process keeps the prepared scorer of the
+	// last ID it saw (lastPrepared), for all the batches it scores.
+	ID string
+}
+
+// lastPrepared is the encoder and k-NN indexes of the last Scorer a
+// worker prepared: a runner may decode the Scorer (a side input) anew for
+// every bundle, and building the indexes for each would cost more than
+// scoring.
+var lastPrepared struct {
+	mu  sync.Mutex
+	id  string
 	enc *model.Encoder
+	knn *model.KNNScorer
 }
 
 // Fit fits the encoder and the model on the reference rows, once.
 func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
-	sc := &Scorer{Method: o.Method, K: o.K}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	sc := &Scorer{Method: o.Method, K: o.K, ID: hex.EncodeToString(id)}
 	if o.Method == MethodRandom {
 		return sc, nil
 	}
@@ -651,7 +671,6 @@ func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
 	if sc.Encoder, err = enc.MarshalBinary(); err != nil {
 		return nil, err
 	}
-	sc.enc = enc
 	m := enc.Encode(cols, rows)
 	var notes []string
 	q := *o
@@ -823,20 +842,17 @@ func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *
 	if len(sp.Index) == 0 {
 		return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
 	}
-	if sc.enc == nil {
-		sc.enc = new(model.Encoder)
-		if err := sc.enc.UnmarshalBinary(sc.Encoder); err != nil {
-			return nil, err
-		}
+	enc, knn, err := sc.prepare(o)
+	if err != nil {
+		return nil, err
 	}
 	cols := sp.batchColumns(b, rows)
 	idx := make([]int, len(rows))
 	for i := range idx {
 		idx[i] = i
 	}
-	cand := sc.enc.Encode(cols, idx)
+	cand := enc.Encode(cols, idx)
 	var s *model.Scores
-	var err error
 	switch o.Method {
 	case MethodRBProb:
 		s = &model.Scores{Primary: make([]float64, cand.N), Positive: make([]bool, cand.N)}
@@ -855,15 +871,36 @@ func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *
 			}
 		}
 		s.Secondary = s.Primary
-	case MethodRBLabel:
-		s, err = model.RBLabel(sc.Ref, sc.RefPos, cand, o.K, o.Workers)
-	case MethodRBDist:
-		s, err = model.RBDist(sc.Ref, sc.RefPos, cand, o.K, o.Workers)
-	}
-	if err != nil {
-		return nil, o.scoreErr(err)
+	default:
+		if s, err = knn.Score(cand); err != nil {
+			return nil, o.scoreErr(err)
+		}
 	}
 	return s, nil
+}
+
+// prepare decodes the encoder and builds the k-NN indexes, once per
+// Scorer (a worker keeps them for all the shards it scores).
+func (sc *Scorer) prepare(o *Options) (*model.Encoder, *model.KNNScorer, error) {
+	lp := &lastPrepared
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	if lp.id == sc.ID && sc.ID != "" {
+		return lp.enc, lp.knn, nil
+	}
+	enc := new(model.Encoder)
+	if err := enc.UnmarshalBinary(sc.Encoder); err != nil {
+		return nil, nil, err
+	}
+	var knn *model.KNNScorer
+	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
+		var err error
+		if knn, err = model.NewKNNScorer(sc.Ref, sc.RefPos, o.K, o.Workers, o.Method == MethodRBDist); err != nil {
+			return nil, nil, o.scoreErr(err)
+		}
+	}
+	lp.id, lp.enc, lp.knn = sc.ID, enc, knn
+	return enc, knn, nil
 }
 
 // DistPlan is the outcome of a distributed pass 1: the rows to flip in
