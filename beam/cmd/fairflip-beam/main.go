@@ -57,11 +57,10 @@ Examples:
   mkdir flipped && fairflip-beam flip --output-dir flipped 'lake/*.csv' \
     --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3
 
-  # on a Flink cluster through its Beam job server, workers in processes
+  # on a Flink cluster, through its Beam job server; the workers run this binary
   fairflip-beam flip --output-dir /mnt/lake/flipped '/mnt/lake/part-*.parquet' \
     --sensitive race --minority Black --label income --positive '>50K' \
-    --runner universal --endpoint jobserver:8099 --environment_type PROCESS \
-    --environment_config '{"command": "/opt/fairflip/fairflip-beam"}'
+    --runner flink --endpoint flink-jobserver:8099 --worker_binary ./fairflip-beam
 `
 
 func main() {
