@@ -40,19 +40,7 @@ func onePass(t *testing.T, paths []string, o Options) ([][]byte, *Plan, error) {
 	for _, p := range paths {
 		ins = append(ins, FileInput(p))
 	}
-	p, err := o.MakePlanFiles(context.Background(), ins)
-	if err != nil {
-		return nil, nil, err
-	}
-	var outs [][]byte
-	for i, in := range ins {
-		var out bytes.Buffer
-		if err := o.WritePart(context.Background(), p, i, in, &out); err != nil {
-			return nil, nil, err
-		}
-		outs = append(outs, out.Bytes())
-	}
-	return outs, p, nil
+	return flipInputs(o, ins)
 }
 
 // staged flips the files through the distributed stages.

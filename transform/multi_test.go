@@ -37,19 +37,12 @@ func flipFiles(t *testing.T, names, files []string, o Options) ([]string, *Plan,
 	for i := range names {
 		ins = append(ins, &Input{Name: names[i], Format: "csv", Open: BytesInput(names[i], []byte(files[i])).Open})
 	}
-	p, err := o.MakePlanFiles(context.Background(), ins)
-	if err != nil {
-		return nil, nil, err
-	}
+	b, p, err := flipInputs(o, ins)
 	var outs []string
-	for i, in := range ins {
-		var out bytes.Buffer
-		if err := o.WritePart(context.Background(), p, i, in, &out); err != nil {
-			return nil, nil, err
-		}
-		outs = append(outs, out.String())
+	for _, x := range b {
+		outs = append(outs, string(x))
 	}
-	return outs, p, nil
+	return outs, p, err
 }
 
 func TestMultiFileFlip(t *testing.T) {
@@ -309,7 +302,12 @@ func parquetInputs(names []string, files [][]byte) []*Input {
 // flipParquetFiles flips Parquet parts as one table.
 func flipParquetFiles(t *testing.T, names []string, files [][]byte, o Options) ([][]byte, *Plan, error) {
 	t.Helper()
-	ins := parquetInputs(names, files)
+	return flipInputs(o, parquetInputs(names, files))
+}
+
+// flipInputs flips the inputs as one table in one process (MakePlanFiles,
+// then WritePart for each).
+func flipInputs(o Options, ins []*Input) ([][]byte, *Plan, error) {
 	p, err := o.MakePlanFiles(context.Background(), ins)
 	if err != nil {
 		return nil, nil, err
