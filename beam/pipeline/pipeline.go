@@ -12,7 +12,7 @@
 //	        and per shard its rows (─ Offsets) and counts (─ Stats)
 //	batches ─ Levels ─ Spec, and Collective (bounded, seeded) ─ Pool
 //	batches ─ Reference (per batch, bounded, seeded) ─ Fit (gathers them) ─ Scorer
-//	batches ─ Score (per shard: its best M) ─ Top (global best M) ─ Finish ─ Plan
+//	batches ─ Score (per batch: its best M) ─ Top (global best M) ─ Finish ─ Plan
 //	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
 package pipeline
 
