@@ -157,3 +157,35 @@ func TestPipelineEqualsOneProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitRetried: a runner may run the commit's bundle again; the
+// second run finds the outputs in place and succeeds, and a missing
+// temporary file without its output is an error.
+func TestCommitRetried(t *testing.T) {
+	dir := t.TempDir()
+	job := Job{Inputs: []string{"/in/a.csv", "/in/b.csv"}, OutDir: dir, RunID: "r"}
+	var w WrittenList
+	for i, in := range job.Inputs {
+		tmp := job.TempPath(in)
+		if err := os.WriteFile(tmp, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w.Files = append(w.Files, Written{Index: i, Temp: tmp, Final: job.OutPath(in)})
+	}
+	dp := &transform.DistPlan{Summary: transform.Summary{Files: make([]transform.PartSummary, 2)}}
+	c := &commitFn{Job: job}
+	for run := 1; run <= 2; run++ {
+		if err := c.ProcessElement(context.Background(), &w, dp, &transform.Scorer{}); err != nil {
+			t.Fatalf("commit run %d: %v", run, err)
+		}
+	}
+	for _, in := range job.Inputs {
+		if b, err := os.ReadFile(job.OutPath(in)); err != nil || string(b) != in {
+			t.Fatalf("%s: %q, %v", job.OutPath(in), b, err)
+		}
+	}
+	os.Remove(job.OutPath(job.Inputs[1]))
+	if err := c.ProcessElement(context.Background(), &w, dp, &transform.Scorer{}); err == nil {
+		t.Fatal("a commit with neither the temporary file nor the output succeeded")
+	}
+}
