@@ -17,6 +17,17 @@ const (
 	Parquet Format = "parquet"
 )
 
+// Name names the format in messages: CSV, TSV or Parquet.
+func (f Format) Name() string {
+	switch f {
+	case Parquet:
+		return "Parquet"
+	case TSV:
+		return "TSV"
+	}
+	return "CSV"
+}
+
 // ParseFormat parses a --format value ("" means: detect).
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {

@@ -133,17 +133,7 @@ func TestMultiFileKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]uint64{0: 0, 29: 29, 30: 1<<40 | 0, 59: 1<<40 | 29, 60: 4<<40 | 0, 89: 4<<40 | 29}
-	for row, k := range want {
-		if got := ds.Key(row); got != k {
-			t.Errorf("Key(%d) = %#x, want %#x", row, got, k)
-		}
-	}
-	for i, r := range ds.RefRows {
-		if ds.RefKeys[i] != ds.Key(r) {
-			t.Fatalf("reference row %d has key %#x, want %#x", r, ds.RefKeys[i], ds.Key(r))
-		}
-	}
+	checkKeys(t, ds)
 }
 
 func TestMultiFileNothingFlipped(t *testing.T) {
@@ -489,17 +479,7 @@ func TestMultiFileParquetKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]uint64{0: 0, 29: 29, 30: 1<<40 | 0, 59: 1<<40 | 29, 60: 4<<40 | 0, 89: 4<<40 | 29}
-	for row, k := range want {
-		if got := ds.Key(row); got != k {
-			t.Errorf("Key(%d) = %#x, want %#x", row, got, k)
-		}
-	}
-	for i, r := range ds.RefRows {
-		if ds.RefKeys[i] != ds.Key(r) {
-			t.Fatalf("reference row %d has key %#x, want %#x", r, ds.RefKeys[i], ds.Key(r))
-		}
-	}
+	checkKeys(t, ds)
 	if len(ds.Parts) != 5 || ds.Parts[2].Rows != 0 || ds.Parts[3].Rows != 0 || ds.Parts[4].Offset != 60 {
 		t.Fatalf("parts %+v", ds.Parts)
 	}
@@ -679,6 +659,24 @@ func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 	for _, i := range []int{0, 2, 3, 4} {
 		if err := o.WritePart(context.Background(), p, i, BytesInput(names[i], files[i]), io.Discard); err != nil {
 			t.Errorf("part %d: %v", i, err)
+		}
+	}
+}
+
+// checkKeys checks the row keys of a table of 30-row parts in files 0, 1
+// and 4 (files 2 and 3 have no rows), and that the reference rows carry
+// their rows' keys.
+func checkKeys(t *testing.T, ds *Dataset) {
+	t.Helper()
+	want := map[int]uint64{0: 0, 29: 29, 30: 1<<40 | 0, 59: 1<<40 | 29, 60: 4<<40 | 0, 89: 4<<40 | 29}
+	for row, k := range want {
+		if got := ds.Key(row); got != k {
+			t.Errorf("Key(%d) = %#x, want %#x", row, got, k)
+		}
+	}
+	for i, r := range ds.RefRows {
+		if ds.RefKeys[i] != ds.Key(r) {
+			t.Fatalf("reference row %d has key %#x, want %#x", r, ds.RefKeys[i], ds.Key(r))
 		}
 	}
 }

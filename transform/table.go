@@ -298,21 +298,10 @@ func joinNames(ins []*Input) string {
 func sameFormat(ins []*Input) error {
 	for _, x := range ins[1:] {
 		if (x.Format == tableio.Parquet) != (ins[0].Format == tableio.Parquet) {
-			return fferr.Usage("%s is %s and %s is %s: the files of one table must be all CSV or all Parquet", ins[0].Name, formatName(ins[0].Format), x.Name, formatName(x.Format))
+			return fferr.Usage("%s is %s and %s is %s: the files of one table must be all CSV or all Parquet", ins[0].Name, ins[0].Format.Name(), x.Name, x.Format.Name())
 		}
 	}
 	return nil
-}
-
-// formatName names a format in messages.
-func formatName(f tableio.Format) string {
-	switch f {
-	case tableio.Parquet:
-		return "Parquet"
-	case tableio.TSV:
-		return "TSV"
-	}
-	return "CSV"
 }
 
 // sameHeader checks that another file of a multi-file table has the first

@@ -81,7 +81,7 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 			return nil, fferr.Usage("%s is not a regular file: --output-dir reads regular files", p)
 		}
 		if first := m.ins[0]; (in.Format == tableio.Parquet) != (first.Format == tableio.Parquet) {
-			return nil, fferr.Usage("%s is %s and %s is %s: the inputs of --output-dir must be all CSV or all Parquet", first.path, formatName(first.Format), p, formatName(in.Format))
+			return nil, fferr.Usage("%s is %s and %s is %s: the inputs of --output-dir must be all CSV or all Parquet", first.path, first.Format.Name(), p, in.Format.Name())
 		}
 	}
 	for _, p := range paths {
@@ -99,17 +99,6 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 	}
 	ok = true
 	return m, nil
-}
-
-// formatName names an input format in messages.
-func formatName(f tableio.Format) string {
-	switch f {
-	case tableio.Parquet:
-		return "Parquet"
-	case tableio.TSV:
-		return "TSV"
-	}
-	return "CSV"
 }
 
 func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {

@@ -21,19 +21,7 @@ import (
 // header-only, empty (0 bytes), no final newline.
 func multiTable(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	var rows []string
-	for i := 0; i < 240; i++ {
-		g := "maj"
-		if i%3 == 0 {
-			g = "min"
-		}
-		x := (i * 37) % 50
-		y := "0"
-		if (x > 25) != (i%7 == 0) {
-			y = "1"
-		}
-		rows = append(rows, fmt.Sprintf("%d,%d,%s,%s", i, x, g, y))
-	}
+	rows := multiRows(240)
 	h := "id,x,g,y"
 	files := map[string]string{
 		"a.csv": h + "\n" + strings.Join(rows[:80], "\n") + "\n",
