@@ -128,6 +128,30 @@ func Plot(dir string, results []Result, cells []Cell, info PlotInfo) ([]string, 
 	return paths, nil
 }
 
+// The figures' names (each is written as NAME.svg and NAME.png).
+const (
+	plotNameBestVsAlpha = "best_eqod_vs_alpha"
+	plotNamePareto      = "pareto_error_eqod"
+)
+
+func plotNameEqOdVsFlips(alpha float64) string { return "eqod_vs_flips_alpha" + plotFmtAlpha(alpha) }
+
+// PlotFiles returns the names of every file Plot may write into its folder
+// for a sweep over alphas, so that a command can check them before the
+// sweep runs (no output may be an input).
+func PlotFiles(alphas []float64) []string {
+	var names []string
+	for _, a := range alphas {
+		names = append(names, plotNameEqOdVsFlips(a))
+	}
+	names = append(names, plotNameBestVsAlpha, plotNamePareto)
+	var files []string
+	for _, n := range names {
+		files = append(files, n+".svg", n+".png")
+	}
+	return files
+}
+
 // plotFile is one rendered figure file.
 type plotFile struct {
 	name string // NAME.svg or NAME.png
@@ -487,7 +511,7 @@ func plotMean(xs []float64) float64 {
 // plotEqOdVsFlips is the paper's Figure 4 for one alpha.
 func plotEqOdVsFlips(cells []Cell, alpha float64, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(
-		"eqod_vs_flips_alpha"+plotFmtAlpha(alpha),
+		plotNameEqOdVsFlips(alpha),
 		"EqOd vs number of flips, collective α = "+plotFmtAlpha(alpha)+" (mean ± 1 SD over runs)",
 		plotLabelFlips, plotLabelEqOd)
 
@@ -571,7 +595,7 @@ func plotEqOdVsFlips(cells []Cell, alpha float64, methods []string, styles map[s
 // plotBestVsAlpha is the paper's Figure 3: the lowest mean EqOd over the flip
 // counts (other than "0") of each method and alpha.
 func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle) *plotFigure {
-	f := newPlotFigure("best_eqod_vs_alpha",
+	f := newPlotFigure(plotNameBestVsAlpha,
 		"Best EqOd over the flip counts vs collective size (± 1 SD of that cell)",
 		plotLabelAlpha, "best "+plotLabelEqOd)
 	alphas := plotAlphas(cells)
@@ -630,7 +654,7 @@ func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle
 
 // plotParetoFigure is the paper's Figures 5–6: error against EqOd for every run.
 func plotParetoFigure(results []Result, cells []Cell, methods []string, styles map[string]plotStyle) *plotFigure {
-	f := newPlotFigure("pareto_error_eqod",
+	f := newPlotFigure(plotNamePareto,
 		"Test error vs EqOd, every run (collective and firm-side baselines)",
 		plotLabelEqOd, plotLabelError)
 	drawn := false

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -140,14 +139,9 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 	}, nil
 }
 
-// openCommandInput opens a command's INPUT with its --format, refusing
-// the outputs (flag, path, flag, path...) that name it.
-func openCommandInput(c *cli.Context, path string, stdin io.Reader, outputs ...string) (*commandInput, error) {
-	for i := 0; i+1 < len(outputs); i += 2 {
-		if err := refuseInputAsOutput(path, outputs[i], outputs[i+1]); err != nil {
-			return nil, err
-		}
-	}
+// openCommandInput opens a command's INPUT with its --format. The
+// command has checked its outputs against it (flipcli.Files).
+func openCommandInput(c *cli.Context, path string, stdin io.Reader) (*commandInput, error) {
 	format, err := inputFormat(c)
 	if err != nil {
 		return nil, err
@@ -229,20 +223,6 @@ func oneArg(c *cli.Context) (string, error) {
 	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
 }
 
-// refuseInputAsOutput fails when the output of flag (-o, --summary) names
-// the input file.
-func refuseInputAsOutput(input, flag, output string) error {
-	if input == "-" || output == "-" || output == "" {
-		return nil
-	}
-	a, errA := os.Stat(input)
-	b, errB := os.Stat(output)
-	if errA == nil && errB == nil && os.SameFile(a, b) {
-		return fferr.Usage("%s %s is the input file: fairflip never overwrites its input; write to another file", flag, output)
-	}
-	return nil
-}
-
 func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
 		return flipFilesAction(c, stdout, stderr)
@@ -256,8 +236,17 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	outPath, sumPath := c.String("output"), c.String("summary")
+	// No output may be an input: checked before anything is created.
+	files := flipcli.NewFiles(stdin, rawStream(stdout))
+	files.Input("INPUT", inPath)
+	if ref := c.String("reference"); ref != "" {
+		files.Input("--reference", ref)
+	}
+	if err := files.Output("-o", outPath); err != nil {
+		return err
+	}
 	if sumPath != "" {
-		if err := distinctOutputs(outPath, sumPath); err != nil {
+		if err := files.Output("--summary", sumPath); err != nil {
 			return err
 		}
 	}
@@ -272,7 +261,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	in, err := openCommandInput(c, inPath, stdin, "-o", outPath, "--summary", sumPath)
+	in, err := openCommandInput(c, inPath, stdin)
 	if err != nil {
 		return err
 	}
@@ -321,27 +310,6 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	return nil
 }
 
-// distinctOutputs refuses two outputs that are one file, or both standard
-// output.
-func distinctOutputs(a, b string) error {
-	if a == "-" && b == "-" {
-		return fferr.Usage("--summary -: the table already goes to standard output; give --summary a file, or -o a file")
-	}
-	if a == "-" || b == "-" {
-		return nil
-	}
-	same := filepath.Clean(a) == filepath.Clean(b)
-	if sa, err := os.Stat(a); err == nil {
-		if sb, err := os.Stat(b); err == nil && os.SameFile(sa, sb) {
-			same = true
-		}
-	}
-	if same {
-		return fferr.Usage("-o and --summary both name %s; give them different files", b)
-	}
-	return nil
-}
-
 func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
 		return undoFilesAction(c, stdout, stderr)
@@ -354,12 +322,17 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	files := flipcli.NewFiles(stdin, rawStream(stdout))
+	files.Input("INPUT", inPath)
+	if err := files.Output("-o", c.String("output")); err != nil {
+		return err
+	}
 	out, err := openOutput("-o", c.String("output"), stdout)
 	if err != nil {
 		return err
 	}
 	defer out.abort()
-	in, err := openCommandInput(c, inPath, stdin, "-o", c.String("output"))
+	in, err := openCommandInput(c, inPath, stdin)
 	if err != nil {
 		return err
 	}

@@ -687,9 +687,9 @@ func TestOutputRefusals(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"-o", dir}, "-o " + dir + " is a directory; name a file"},
-		{[]string{"--summary", "-"}, "--summary -: the table already goes to standard output"},
-		{[]string{"-o", out, "--summary", out}, "-o and --summary both name " + out},
-		{[]string{"-o", out, "--summary", in}, "--summary " + in + " is the input file"},
+		{[]string{"--summary", "-"}, "-o - and --summary - both go to standard output"},
+		{[]string{"-o", out, "--summary", out}, "-o " + out + " and --summary " + out + " are the same file"},
+		{[]string{"-o", out, "--summary", in}, "--summary " + in + " is the same file as INPUT " + in},
 	} {
 		r := runCLI(t, "", append(append([]string{"flip", in, "-q"}, flipArgs...), c.args...)...)
 		if r.code != exitUsage || r.stdout != "" {

@@ -160,7 +160,7 @@ func TestExistingOutputUntouchedOnError(t *testing.T) {
 		t.Fatalf("existing output changed to %q", b)
 	}
 	r = runCLI(t, "", "flip", in, "-o", in, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "never overwrites its input") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "never writes over its input") {
 		t.Fatalf("-o = input: exit %d stderr %q", r.code, r.stderr)
 	}
 }

@@ -36,9 +36,10 @@ func (m *multiFiles) close() {
 }
 
 // openMulti checks the flags of a multi-file command and opens its inputs
-// and outputs. extra are other outputs' paths (--summary) that must not be
-// an input or an output.
-func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, error) {
+// and outputs. summary is --summary's path ("" for none): like every
+// output, it must not be an input or another output. reference is
+// --reference's path ("" for none), an input.
+func openMulti(c *cli.Context, stdout io.Writer, summary, reference string) (*multiFiles, error) {
 	dir := c.String("output-dir")
 	if dir == "" {
 		return nil, fferr.Usage("%s takes one INPUT file, got %d: %s; to read several files as one table, give --output-dir OUT", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
@@ -57,6 +58,24 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 	if err != nil {
 		return nil, err
 	}
+	// No output may be an input: checked before anything is created.
+	files := flipcli.NewFiles(nil, nil)
+	for _, p := range paths {
+		files.Input("INPUT", p)
+	}
+	if reference != "" {
+		files.Input("--reference", reference)
+	}
+	for _, p := range paths {
+		if err := files.Output("--output-dir", filepath.Join(dir, filepath.Base(p))); err != nil {
+			return nil, err
+		}
+	}
+	if summary != "" {
+		if err := files.Output("--summary", summary); err != nil {
+			return nil, err
+		}
+	}
 	m := &multiFiles{}
 	ok := false
 	defer func() {
@@ -65,13 +84,6 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 		}
 	}()
 	for _, p := range paths {
-		outPath := filepath.Join(dir, filepath.Base(p))
-		if err := refuseInputAsOutput(p, "--summary", extra); err != nil {
-			return nil, err
-		}
-		if extra != "" && distinctOutputs(outPath, extra) != nil {
-			return nil, fferr.Usage("--summary %s is also the output of %s; give --summary a file outside --output-dir", extra, p)
-		}
 		in, err := openInput(c.Context, p, format, nil)
 		if err != nil {
 			return nil, err
@@ -85,13 +97,7 @@ func openMulti(c *cli.Context, stdout io.Writer, extra string) (*multiFiles, err
 		}
 	}
 	for _, p := range paths {
-		outPath := filepath.Join(dir, filepath.Base(p))
-		for _, q := range paths {
-			if err := refuseInputAsOutput(q, "--output-dir", outPath); err != nil {
-				return nil, err
-			}
-		}
-		out, err := openOutput("--output-dir", outPath, stdout)
+		out, err := openOutput("--output-dir", filepath.Join(dir, filepath.Base(p)), stdout)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +113,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	sumPath := c.String("summary")
-	m, err := openMulti(c, stdout, sumPath)
+	m, err := openMulti(c, stdout, sumPath, c.String("reference"))
 	if err != nil {
 		return err
 	}
@@ -171,7 +177,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := openMulti(c, stdout, "")
+	m, err := openMulti(c, stdout, "", "")
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,15 @@ func sticky(w io.Writer) *stickyWriter {
 	return &stickyWriter{w: w}
 }
 
+// rawStream is the stream a *stickyWriter wraps (standard output as the
+// process was given it, for flipcli.Files), or w itself.
+func rawStream(w io.Writer) io.Writer {
+	if s, ok := w.(*stickyWriter); ok {
+		return s.w
+	}
+	return w
+}
+
 // writeError is the error of a failed write to the output called name: a
 // closed pipe is ErrClosedOutput (a quiet exit 141), anything else an I/O
 // error naming the output, not the temporary file.

@@ -86,7 +86,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 				&cli.StringFlag{Name: "test", Usage: "test table `FILE` with the same columns (required)"},
 				&cli.BoolFlag{Name: "json", Usage: "print the metrics as JSON", Category: "output"},
 			}, firmFlags()...), flipcli.DataFlags()...),
-			Action: func(c *cli.Context) error { return evalAction(c, stdout, stderr) },
+			Action: func(c *cli.Context) error { return evalAction(c, stdin, stdout, stderr) },
 		},
 		{
 			Name:         "sweep",
@@ -128,8 +128,12 @@ func parseFloats(flag, s string) ([]float64, error) {
 }
 
 // loadPair loads the training table and, if testPath is set, the test
-// table, with the same options.
+// table, with the same options. Either (not both) may be "-", standard
+// input.
 func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath string, format tableio.Format, stdin io.Reader) (train, test *transform.Dataset, err error) {
+	if trainPath == "-" && testPath == "-" {
+		return nil, nil, fferr.Usage("the training and the test table cannot both be standard input (-)")
+	}
 	in, err := openInput(ctx, trainPath, format, stdin)
 	if err != nil {
 		return nil, nil, err
@@ -142,7 +146,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		fmt.Fprintln(o.Log, "fairflip: "+n)
 	}
 	if testPath != "" {
-		tin, err := openInput(ctx, testPath, format, nil)
+		tin, err := openInput(ctx, testPath, format, stdin)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -168,7 +172,7 @@ func simOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	return o, nil
 }
 
-func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
+func evalAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if c.NArg() > 0 {
 		return fferr.Usage("eval takes --train and --test, not %q", c.Args().First())
 	}
@@ -186,7 +190,14 @@ func evalAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	train, test, err := loadPair(c.Context, o, c.String("train"), c.String("test"), format, nil)
+	// No output may be an input: the report goes to standard output.
+	files := flipcli.NewFiles(stdin, rawStream(stdout))
+	files.Input("--train", c.String("train"))
+	files.Input("--test", c.String("test"))
+	if err := files.Output("", "-"); err != nil {
+		return err
+	}
+	train, test, err := loadPair(c.Context, o, c.String("train"), c.String("test"), format, stdin)
 	if err != nil {
 		return err
 	}
@@ -269,6 +280,34 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// No output may be an input: the table on standard output, -o's
+	// files and the plots, checked before anything is created.
+	var outPaths []string
+	if out := c.String("output"); out != "" {
+		if out == "-" {
+			return fferr.Usage("sweep -o -: the summary table already goes to standard output; -o takes a file name (FILE.csv)")
+		}
+		base := strings.TrimSuffix(out, ".csv")
+		outPaths = []string{out, base + ".summary.csv", base + ".summary.json"}
+	}
+	files := flipcli.NewFiles(stdin, rawStream(stdout))
+	files.Input("INPUT", c.Args().First())
+	if t := c.String("test"); t != "" {
+		files.Input("--test", t)
+	}
+	if err := files.Output("", "-"); err != nil {
+		return err
+	}
+	if err := files.Outputs("-o", outPaths...); err != nil {
+		return err
+	}
+	if dir := c.String("plots"); dir != "" {
+		for _, name := range sweep.PlotFiles(cfg.Alphas) {
+			if err := files.Output("--plots", filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
+	}
 	// The output files first: an unwritable folder fails before the sweep.
 	var outs []*output
 	defer func() {
@@ -276,18 +315,12 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 			o.abort()
 		}
 	}()
-	if out := c.String("output"); out != "" {
-		if out == "-" {
-			return fferr.Usage("sweep -o -: the summary table already goes to standard output; -o takes a file name (FILE.csv)")
+	for _, p := range outPaths {
+		o, err := openOutput("-o", p, nil)
+		if err != nil {
+			return err
 		}
-		base := strings.TrimSuffix(out, ".csv")
-		for _, p := range []string{out, base + ".summary.csv", base + ".summary.json"} {
-			o, err := openOutput("-o", p, nil)
-			if err != nil {
-				return err
-			}
-			outs = append(outs, o)
-		}
+		outs = append(outs, o)
 	}
 	train, test, err := loadPair(c.Context, o, c.Args().First(), c.String("test"), format, stdin)
 	if err != nil {

@@ -286,16 +286,23 @@ func flip(c *cli.Context, stderr io.Writer) error {
 	if err != nil {
 		return fferr.IO(err)
 	}
+	// No output may be an input (by device and inode), nor two outputs one file.
+	files := flipcli.NewFiles(nil, nil)
+	for _, p := range paths {
+		files.Input("INPUT", p)
+	}
+	if ref := c.String("reference"); ref != "" {
+		files.Input("--reference", ref)
+	}
+	for _, p := range paths {
+		if err := files.Output("--output-dir", filepath.Join(out, filepath.Base(p))); err != nil {
+			return err
+		}
+	}
 	sumPath := c.String("summary")
 	if sumPath != "" {
-		abs, err := filepath.Abs(sumPath)
-		if err != nil {
-			return fferr.IO(err)
-		}
-		for _, p := range paths {
-			if abs == p || abs == filepath.Join(out, filepath.Base(p)) {
-				return fferr.Usage("--summary %s is an input or an output; give it another file", sumPath)
-			}
+		if err := files.Output("--summary", sumPath); err != nil {
+			return err
 		}
 	}
 	id := make([]byte, 6)
