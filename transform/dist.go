@@ -30,6 +30,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -78,6 +79,29 @@ type Shard struct {
 	NFields   int
 	CountLine int
 	Names     []string
+	// A shard of the --reference file: the table's column names and
+	// count, set by CheckFiles, so that its columns are found by name.
+	TableNames   []string
+	TableNFields int
+}
+
+// layout resolves a shard's columns: the table's, or for a --reference
+// shard the reference's columns that hold the table's label, sensitive
+// and feature columns (referenceLayout). tableLay is the table's layout,
+// against which --categorical is resolved.
+func (o *Options) shardLayout(sh Shard) (lay, tableLay *layout, err error) {
+	if sh.File != RefFile {
+		lay, err = o.buildLayout(sh.Names, sh.NFields, sh.Delim, sh.Path)
+		return lay, lay, err
+	}
+	if sh.TableNFields == 0 {
+		return nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Path)
+	}
+	if tableLay, err = o.buildLayout(sh.TableNames, sh.TableNFields, sh.Delim, sh.Path); err != nil {
+		return nil, nil, err
+	}
+	lay, err = referenceLayout(tableLay, sh.Names, sh.NFields, sh.Delim, sh.Path)
+	return lay, tableLay, err
 }
 
 // Batch is what Extract reads from one shard: per data row its group,
@@ -468,24 +492,28 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 	return b, nil
 }
 
-// featureLayout fills the batch's feature names and flags from a layout.
-func (o *Options) featureLayout(b *Batch, lay *layout, file string) error {
+// featureLayout fills the batch's feature names and flags from a layout;
+// --categorical names the table's columns (tableLay: the same layout, or
+// for a --reference shard the table's, whose features are in the same
+// order).
+func (o *Options) featureLayout(b *Batch, lay, tableLay *layout, file string) error {
 	if o.Method == MethodRandom {
 		lay.features = nil // random scores need no features
 	}
 	forced := map[int]bool{}
 	for _, c := range o.Categorical {
-		i, err := resolve(lay.names, lay.nfields, c, "--categorical", file)
+		i, err := resolve(tableLay.names, tableLay.nfields, c, "--categorical", file)
 		if err != nil {
 			return err
 		}
 		forced[i] = true
 	}
 	b.Cols = make([]CodedColumn, len(lay.features))
-	for _, c := range lay.features {
-		b.Features = append(b.Features, lay.colName(c))
-		b.Explicit = append(b.Explicit, lay.explicit[c])
-		b.Forced = append(b.Forced, forced[c])
+	for j := range lay.features {
+		t := tableLay.features[j]
+		b.Features = append(b.Features, tableLay.colName(t))
+		b.Explicit = append(b.Explicit, tableLay.explicit[t])
+		b.Forced = append(b.Forced, forced[t])
 	}
 	return nil
 }
@@ -505,11 +533,11 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 	if sh.Start > 0 {
 		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
 	}
-	lay, err := o.buildLayout(sh.Names, sh.NFields, sh.Delim, sh.Path)
+	lay, tableLay, err := o.shardLayout(sh)
 	if err != nil {
 		return err
 	}
-	if err := o.featureLayout(b, lay, sh.Path); err != nil {
+	if err := o.featureLayout(b, lay, tableLay, sh.Path); err != nil {
 		return err
 	}
 	cells := make([]string, len(lay.sensitive))
@@ -579,7 +607,7 @@ func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules,
 	if sh.Index == 0 {
 		b.Notices = notices
 	}
-	if err := o.featureLayout(b, lay, sh.Path); err != nil {
+	if err := o.featureLayout(b, lay, lay, sh.Path); err != nil {
 		return err
 	}
 	g0, g1 := int(sh.Start), int(sh.End)

@@ -87,10 +87,12 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 		if ref, err = o.Inspect(ctx, o.Reference.Name, RefFile, shardBytes); err != nil {
 			return nil, nil, err
 		}
-		shards = append(shards, ref.Shards...)
 	}
 	if err := o.CheckFiles(files, ref); err != nil {
 		return nil, nil, err
+	}
+	if ref != nil {
+		shards = append(shards, ref.Shards...) // as CheckFiles left them
 	}
 	var batches []*Batch
 	var counts []ShardRows
@@ -206,15 +208,27 @@ func (o *Options) CheckFiles(files []*DistFile, ref *DistFile) error {
 		return err
 	}
 	if ref != nil {
-		rl, err := o.buildLayout(ref.Names, ref.NFields, ref.Delim, ref.Path)
-		if err != nil {
+		if ref.Parquet || first.Parquet {
+			return errReferenceFormat(ref.Path, ref.Parquet, first.Path, first.Parquet)
+		}
+		if _, err := referenceLayout(in, ref.Names, ref.NFields, ref.Delim, ref.Path); err != nil {
 			return err
 		}
-		if err := sameColumns(in, rl, ref.Path); err != nil {
-			return err
+		// The reference's shards are read by name, against the table's columns.
+		for i := range ref.Shards {
+			ref.Shards[i].TableNames, ref.Shards[i].TableNFields = first.Names, first.NFields
 		}
 	}
 	return nil
+}
+
+// errReferenceFormat refuses a --reference file, or an input, in Parquet:
+// a reference is read as CSV, with the CSV input's dialect.
+func errReferenceFormat(ref string, refParquet bool, input string, inputParquet bool) error {
+	if inputParquet {
+		return fferr.Usage("--reference is not supported with a Parquet input (%s) yet; use --reference-sample, or convert the input and %s to CSV (--output-format csv)", input, ref)
+	}
+	return fferr.Usage("--reference %s is Parquet; a CSV input needs a CSV reference (with the input's label, sensitive and feature columns, by name)", ref)
 }
 
 func joinPaths(p []string) string {

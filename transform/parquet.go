@@ -195,7 +195,7 @@ type parquetTable struct {
 
 func (o *Options) newParquetTable(t *Dataset, multi bool) (*parquetTable, error) {
 	if o.Reference != nil {
-		return nil, fferr.Usage("--reference is not supported with a Parquet input yet; use --reference-sample, or convert the input to CSV")
+		return nil, errReferenceFormat(o.Reference.Name, o.Reference.Format == tableio.Parquet, t.Name, true)
 	}
 	rules, err := o.rules()
 	if err != nil {

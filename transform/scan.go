@@ -86,6 +86,16 @@ func fileSize(r io.Reader) int64 {
 // rows (from the file size and the first records), so that callers can size
 // their columns.
 func (o *Options) scanFile(ctx context.Context, in *Input, h io.Writer, visit func(rec *tableio.Record, lay *layout) error, lay **layout, sizeHint ...func(rows int)) error {
+	return o.scanFileAs(ctx, in, h, o.buildLayout, visit, lay, sizeHint...)
+}
+
+// layoutFunc resolves the columns of a file from its names (nil: none)
+// and field count: Options.buildLayout for a table, referenceLayout for a
+// --reference file.
+type layoutFunc func(names []string, nfields int, delim byte, file string) (*layout, error)
+
+// scanFileAs is scanFile with the layout resolved by mk.
+func (o *Options) scanFileAs(ctx context.Context, in *Input, h io.Writer, mk layoutFunc, visit func(rec *tableio.Record, lay *layout) error, lay **layout, sizeHint ...func(rows int)) error {
 	rc, err := in.Open()
 	if err != nil {
 		return fferr.IO(err)
@@ -144,7 +154,7 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h io.Writer, visit fu
 			names, delim = b.names, b.delim
 		}
 		for i := range b.recs {
-			if err := o.visitRecord(ctx, in, &b.recs[i], names, delim, visit, lay); err != nil {
+			if err := o.visitRecord(ctx, in, &b.recs[i], names, delim, mk, visit, lay); err != nil {
 				return err
 			}
 		}
@@ -167,7 +177,7 @@ func (o *Options) scanFile(ctx context.Context, in *Input, h io.Writer, visit fu
 
 // visitRecord handles one record of scanFile: layout on the first, then the
 // data records to visit.
-func (o *Options) visitRecord(ctx context.Context, in *Input, rec *tableio.Record, names []string, delim byte, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
+func (o *Options) visitRecord(ctx context.Context, in *Input, rec *tableio.Record, names []string, delim byte, mk layoutFunc, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
 	if rec.Kind == tableio.Passthrough {
 		return nil
 	}
@@ -191,7 +201,7 @@ func (o *Options) visitRecord(ctx context.Context, in *Input, rec *tableio.Recor
 				names = hn
 			}
 		}
-		l, err := o.buildLayout(names, len(rec.Fields), delim, in.Name)
+		l, err := mk(names, len(rec.Fields), delim, in.Name)
 		if err != nil {
 			return err
 		}

@@ -568,15 +568,14 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 			t.ownReference()
 		}
 	} else {
+		if o.Reference.Format == tableio.Parquet {
+			return nil, errReferenceFormat(o.Reference.Name, true, name, false)
+		}
 		var rlay *layout
 		n := t.Rows
-		err := o.scanFile(ctx, o.Reference, nil, func(rec *tableio.Record, l *layout) error {
-			if rlay == nil {
-				rlay = l
-				if err := sameColumns(lay, l, o.Reference.Name); err != nil {
-					return err
-				}
-			}
+		err := o.scanFileAs(ctx, o.Reference, nil, func(names []string, nfields int, delim byte, file string) (*layout, error) {
+			return referenceLayout(lay, names, nfields, delim, file)
+		}, func(rec *tableio.Record, l *layout) error {
 			g, err := groupOf(rec, l, o.Reference.Name)
 			if err != nil {
 				return err
@@ -704,30 +703,57 @@ func parseWhere(exprs []string, l *layout, file string) (rowFilter, error) {
 	return f, nil
 }
 
-// sameColumns checks that a reference file's layout resolved the same columns
-// as the input's (by name when both have names).
-func sameColumns(in, ref *layout, file string) error {
-	if ref.nfields != in.nfields {
-		return fferr.Usage("--reference %s has %d columns, the input has %d: the reference must have the same columns", file, ref.nfields, in.nfields)
-	}
-	check := func(a, b int) error {
-		if a != b {
-			return fferr.Usage("--reference %s: column %s is column %d there but column %d in the input; the reference must have the same columns in the same order", file, in.colName(a), b+1, a+1)
+// referenceLayout is the layout of a --reference file with columns names
+// (nil: no header and no --header-names) and nfields, for a table whose
+// layout is in: every column the plan reads from the reference (the label,
+// the sensitive columns, the features) is found by its name, in any order;
+// the reference's other columns are ignored. A missing or repeated name is
+// a usage error naming it. Without names, the columns can only be matched
+// by position, so the reference must have as many as the table.
+func referenceLayout(in *layout, names []string, nfields int, delim byte, file string) (*layout, error) {
+	ref := &layout{names: names, nfields: nfields, delim: delim, members: -1, audit: -1, explicit: in.explicit}
+	if in.names == nil || names == nil {
+		if in.names != nil || names != nil || nfields != in.nfields {
+			return nil, fferr.Usage("--reference %s has %d columns, the input %d: without a header on both, columns are matched by position, so the reference must have the same columns in the same order", file, nfields, in.nfields)
 		}
-		return nil
+		ref.label, ref.sensitive, ref.features = in.label, in.sensitive, in.features
+		return ref, nil
 	}
-	if err := check(in.label, ref.label); err != nil {
-		return err
-	}
-	if len(in.features) != len(ref.features) {
-		return fferr.Usage("--reference %s: its columns differ from the input's; the reference must have the same columns in the same order", file)
-	}
-	for i := range in.features {
-		if err := check(in.features[i], ref.features[i]); err != nil {
-			return err
+	find := func(c int, role string) (int, error) {
+		name := in.names[c]
+		var hits []int
+		for i, n := range names {
+			if n == name {
+				hits = append(hits, i)
+			}
 		}
+		switch len(hits) {
+		case 1:
+			return hits[0], nil
+		case 0:
+			return 0, fferr.Usage("--reference %s has no column %q, the input's %s column; the reference needs the label, sensitive and feature columns, by name (in any order)", file, name, role)
+		}
+		return 0, fferr.Usage("--reference %s has %d columns named %q (the input's %s column): it cannot tell which to read", file, len(hits), name, role)
 	}
-	return nil
+	var err error
+	if ref.label, err = find(in.label, "label"); err != nil {
+		return nil, err
+	}
+	for _, c := range in.sensitive {
+		i, err := find(c, "sensitive")
+		if err != nil {
+			return nil, err
+		}
+		ref.sensitive = append(ref.sensitive, i)
+	}
+	for _, c := range in.features {
+		i, err := find(c, "feature")
+		if err != nil {
+			return nil, err
+		}
+		ref.features = append(ref.features, i)
+	}
+	return ref, nil
 }
 
 func trimAll(vs []string) []string {
