@@ -127,6 +127,8 @@ type Batch struct {
 	PositiveText string
 	PositiveRow  int
 	Notices      []string
+	// Values set aside, for notices (in part 0 of a split batch).
+	NearPositive, NonMembers Tally
 }
 
 // CodedColumn holds one column's cells of a batch, dictionary-coded: row
@@ -189,6 +191,7 @@ func (b *Batch) Split(n int) []*Batch {
 		}
 		if lo == 0 {
 			p.Rows, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.PositiveText, b.PositiveRow, b.Notices
+			p.NearPositive, p.NonMembers = b.NearPositive, b.NonMembers
 		}
 		p.Cols = make([]CodedColumn, len(b.Cols))
 		for j := range b.Cols {
@@ -489,6 +492,9 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.Ref() {
+		b.NearPositive, b.NonMembers = rules.tallies()
+	}
 	return b, nil
 }
 
@@ -584,7 +590,7 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 		b.Group = append(b.Group, g)
 		b.Positive = append(b.Positive, p)
 		if lay.members >= 0 && !ref {
-			b.Member = append(b.Member, truthy(rec.Value(lay.members)))
+			b.Member = append(b.Member, rules.member(rec.Value(lay.members)))
 		}
 		for j, c := range lay.features {
 			b.Cols[j].add(rec.ValueBytes(c))
@@ -680,7 +686,10 @@ func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules,
 	}
 	if lay.members >= 0 {
 		if err := scan(lay.members, func(_ int, text []byte, null bool) error {
-			b.Member = append(b.Member, !null && truthy(string(text)))
+			b.Member = append(b.Member, !null && rules.member(string(text)))
+			if null {
+				rules.member("")
+			}
 			return nil
 		}); err != nil {
 			return err

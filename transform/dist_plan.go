@@ -46,6 +46,9 @@ type Stats struct {
 
 	Notices   []string // of the reader (Parquet layout), from the first batch that has any
 	NoticesAt RowPos
+	// Values set aside (label values near --positive, --members values
+	// read as non-members), merged over the table's batches.
+	NearPositive, NonMembers Tally
 }
 
 // RowPos is where a row is in the table, for "first seen" before the row
@@ -85,6 +88,8 @@ func (o *Options) BatchStats(b *Batch) *Stats {
 	if len(b.Notices) > 0 {
 		s.Notices, s.NoticesAt = b.Notices, RowPos{b.File, b.Shard, 0}
 	}
+	s.NearPositive.Merge(b.NearPositive)
+	s.NonMembers.Merge(b.NonMembers)
 	if b.Ref() {
 		s.RefRows = len(b.Group)
 	} else {
@@ -157,6 +162,8 @@ func (s *Stats) Merge(t *Stats) *Stats {
 	s.Members += t.Members
 	s.MembersOutside += t.MembersOutside
 	s.RefRows += t.RefRows
+	s.NearPositive.Merge(t.NearPositive)
+	s.NonMembers.Merge(t.NonMembers)
 	for j := range t.Cols {
 		c, d := &s.Cols[j], t.Cols[j]
 		c.Present += d.Present
@@ -943,6 +950,9 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	}
 	note := o.startSummary(s)
 	for _, n := range st.Notices {
+		note("%s", n)
+	}
+	for _, n := range o.tallyNotices(st.NearPositive, st.NonMembers) {
 		note("%s", n)
 	}
 	for _, n := range sp.Notices {

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 )
 
 type wireWriter struct{ b []byte }
@@ -259,6 +260,39 @@ func (r *wireReader) float64s() []float64 {
 	return v
 }
 
+// tally writes a Tally: its values in order, their counts, and Other.
+func (w *wireWriter) tally(t Tally) {
+	keys := make([]string, 0, len(t.Counts))
+	for k := range t.Counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	counts := make([]int64, len(keys))
+	for i, k := range keys {
+		counts[i] = int64(t.Counts[k])
+	}
+	w.strs(keys)
+	w.int64s(counts)
+	w.int(int64(t.Other))
+}
+
+func (r *wireReader) tally() Tally {
+	keys := r.strs()
+	counts := r.int64s()
+	t := Tally{Other: int(r.int())}
+	if len(keys) != len(counts) {
+		r.fail()
+		return Tally{}
+	}
+	if len(keys) > 0 {
+		t.Counts = make(map[string]int, len(keys))
+		for i, k := range keys {
+			t.Counts[k] = int(counts[i])
+		}
+	}
+	return t
+}
+
 // MarshalBinary encodes the batch.
 func (b *Batch) MarshalBinary() ([]byte, error) {
 	size := 64 + 11*len(b.Local) + 3*len(b.Group)
@@ -289,6 +323,8 @@ func (b *Batch) MarshalBinary() ([]byte, error) {
 	w.str(b.PositiveText)
 	w.int(int64(b.PositiveRow))
 	w.strs(b.Notices)
+	w.tally(b.NearPositive)
+	w.tally(b.NonMembers)
 	return w.b, nil
 }
 
@@ -318,6 +354,8 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	b.PositiveText = r.str()
 	b.PositiveRow = int(r.int())
 	b.Notices = r.strs()
+	b.NearPositive = r.tally()
+	b.NonMembers = r.tally()
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}

@@ -17,6 +17,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -197,11 +199,34 @@ func (o *Options) Validate() error {
 	if o.AuditColumn == "" {
 		o.AuditColumn = DefaultAuditColumn
 	}
+	if err := CheckAuditColumn(o.AuditColumn); err != nil {
+		return err
+	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	if o.Dialect.Header && len(o.HeaderNames) > 0 {
 		return fferr.Usage("--header-names names the columns of a file without a header: give --no-header too")
+	}
+	return nil
+}
+
+// CheckAuditColumn refuses an audit column name that would not read back
+// as itself from a CSV header, or that no one could type: leading or
+// trailing white space (readers trim it), control characters (a line
+// break would split the header), invalid UTF-8.
+func CheckAuditColumn(name string) error {
+	bad := ""
+	switch {
+	case !utf8.ValidString(name):
+		bad = "is not valid UTF-8"
+	case strings.TrimSpace(name) != name:
+		bad = "has leading or trailing white space"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		bad = "holds a control character (a line break, a tab, ...)"
+	}
+	if bad != "" {
+		return fferr.Usage("--audit-column %q %s: give a plain name such as %s", name, bad, DefaultAuditColumn)
 	}
 	return nil
 }

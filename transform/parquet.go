@@ -363,7 +363,10 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 	if lay.members >= 0 {
 		err = pf.ScanColumn(lay.members, func(row int64, text []byte, null bool) error {
 			if keep[row] {
-				t.Member = append(t.Member, !null && truthy(string(text)))
+				t.Member = append(t.Member, !null && pt.rules.member(string(text)))
+				if null {
+					pt.rules.member("")
+				}
 			}
 			return nil
 		})
@@ -419,6 +422,7 @@ func (pt *parquetTable) done(name string) (*Dataset, error) {
 	if t.Rows == 0 {
 		return nil, fferr.Data("%s: no row is left after --where", name)
 	}
+	t.Notices = append(t.Notices, pt.o.tallyNotices(pt.rules.tallies())...)
 	if pt.o.Method != MethodRandom {
 		t.ownReference()
 	}

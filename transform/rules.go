@@ -17,6 +17,13 @@ type rowRules struct {
 	positive     []string // as given, for messages
 	negative     []string
 	positiveText string // how the input writes the first positive value
+
+	// What was set aside, for notices (see Tally).
+	nearPositive, nonMembers Tally
+	lastNeg                  string // the last value read as negative, and
+	lastNegNear              bool   // whether it was near a positive value
+	runValue                 string // the last non-member value, and
+	runRows                  int    // the rows of it not yet in nonMembers
 }
 
 func (o *Options) rules() (*rowRules, error) {
@@ -77,7 +84,64 @@ func (r *rowRules) label(v string) (bool, error) {
 		return false, fmt.Errorf("missing label %q: every row needs a label (fairflip does not guess one)", v)
 	}
 	if r.neg.len() > 0 && !r.neg.has(v) {
-		return false, fmt.Errorf("label %q is neither positive (--positive %s) nor negative (--negative %s)", v, strings.Join(r.positive, " --positive "), strings.Join(r.negative, " --negative "))
+		hint := ""
+		if r.nearPositive1(v) {
+			hint = " (it equals a --positive value but for case or surrounding spaces: give it as --positive too if it is favourable)"
+		}
+		return false, fmt.Errorf("label %q is neither positive (--positive %s) nor negative (--negative %s)%s", v, strings.Join(r.positive, " --positive "), strings.Join(r.negative, " --negative "), hint)
+	}
+	// Read as negative: tally it if it is a --positive value but for case
+	// or spaces ("Yes" for yes, "yes " for yes). Most rows repeat the
+	// previous negative value.
+	if v != r.lastNeg || r.lastNeg == "" {
+		r.lastNeg, r.lastNegNear = v, r.nearPositive1(v)
+	}
+	if r.lastNegNear {
+		r.nearPositive.add(v, 1)
 	}
 	return false, nil
+}
+
+// nearPositive1 reports whether v equals a --positive value but for case or
+// surrounding spaces.
+func (r *rowRules) nearPositive1(v string) bool {
+	t := strings.TrimSpace(v)
+	for _, p := range r.positive {
+		if strings.EqualFold(t, strings.TrimSpace(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// member reports whether a --members cell marks a member: 1, true, yes or y
+// in any case, or a number equal to 1 (1.0, 1.00 as a DECIMAL column
+// writes it). Other values are tallied for the notice.
+func (r *rowRules) member(v string) bool {
+	if truthy(v) {
+		return true
+	}
+	if x, ok := number(strings.TrimSpace(v)); ok && x == 1 {
+		return true
+	}
+	// Tallied in runs of the same value (most rows repeat the previous one).
+	if r.runRows > 0 && v != r.runValue {
+		r.nonMembers.add(r.runValue, r.runRows)
+		r.runRows = 0
+	}
+	r.runValue = v
+	r.runRows++
+	return false
+}
+
+// tallies returns what the rules set aside since the last call, for
+// notices, and starts over.
+func (r *rowRules) tallies() (nearPositive, nonMembers Tally) {
+	if r.runRows > 0 {
+		r.nonMembers.add(r.runValue, r.runRows)
+		r.runRows = 0
+	}
+	nearPositive, nonMembers = r.nearPositive, r.nonMembers
+	r.nearPositive, r.nonMembers = Tally{}, Tally{}
+	return nearPositive, nonMembers
 }

@@ -489,7 +489,7 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 			t.Group = append(t.Group, g)
 			t.Positive = append(t.Positive, p)
 			if l.members >= 0 {
-				t.Member = append(t.Member, truthy(rec.Value(l.members)))
+				t.Member = append(t.Member, rules.member(rec.Value(l.members)))
 			}
 			addFeatures(rec, lay) // lay: the first file's, whose features were resolved (same columns)
 			for j, c := range l.sensitive {
@@ -550,6 +550,7 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 	t.lay = lay
 	t.Rows = len(t.Group)
 	t.SHA256 = hex.EncodeToString(all.Sum(nil))
+	t.Notices = append(t.Notices, o.tallyNotices(rules.tallies())...)
 	t.PositiveText = rules.positiveText
 	if !multi {
 		t.Parts = nil

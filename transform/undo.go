@@ -31,6 +31,9 @@ func Undo(ctx context.Context, in *Input, out io.Writer, opt UndoOptions) (*Undo
 	if opt.AuditColumn == "" {
 		opt.AuditColumn = DefaultAuditColumn
 	}
+	if err := CheckAuditColumn(opt.AuditColumn); err != nil {
+		return nil, err
+	}
 	if in.Format == tableio.Parquet {
 		return undoParquet(in, out, opt)
 	}

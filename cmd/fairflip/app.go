@@ -322,6 +322,10 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	audit, err := flipcli.AuditColumn(c)
+	if err != nil {
+		return err
+	}
 	files := flipcli.NewFiles(stdin, rawStream(stdout))
 	files.Input("INPUT", inPath)
 	if err := files.Output("-o", c.String("output")); err != nil {
@@ -340,7 +344,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d,
+		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: audit, Dialect: d,
 			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}})
 		return err
 	})

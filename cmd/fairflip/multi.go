@@ -177,12 +177,16 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	audit, err := flipcli.AuditColumn(c)
+	if err != nil {
+		return err
+	}
 	m, err := openMulti(c, stdout, "", "")
 	if err != nil {
 		return err
 	}
 	defer m.close()
-	opt := transform.UndoOptions{AuditColumn: c.String("audit-column"), Dialect: d,
+	opt := transform.UndoOptions{AuditColumn: audit, Dialect: d,
 		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {

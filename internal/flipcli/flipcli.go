@@ -193,7 +193,9 @@ func FlipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	opt.MaxFlips = c.Int("max-flips")
 	opt.Seed = c.Uint64("seed")
 	opt.ReferenceSample = c.Int("reference-sample")
-	opt.AuditColumn = c.String("audit-column")
+	if opt.AuditColumn, err = AuditColumn(c); err != nil {
+		return nil, err
+	}
 	opt.ReplaceAudit = c.Bool("replace-audit")
 	if c.IsSet("alpha") && opt.Alpha == 0 {
 		return nil, fferr.Usage("--alpha 0: the collective's share of the minority must be in (0, 1]")
@@ -211,6 +213,16 @@ func FlipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 		opt.Reference = transform.FileInput(ref)
 	}
 	return opt, nil
+}
+
+// AuditColumn reads --audit-column (flip's and undo's), refusing a name
+// that would not read back as itself (transform.CheckAuditColumn).
+func AuditColumn(c *cli.Context) (string, error) {
+	name := c.String("audit-column")
+	if name == "" {
+		return "", fferr.Usage("--audit-column is empty: give the audit column a name (default %s)", transform.DefaultAuditColumn)
+	}
+	return name, transform.CheckAuditColumn(name)
 }
 
 func PrintSummary(w io.Writer, s *transform.Summary) {
