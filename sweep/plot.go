@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -98,7 +99,7 @@ func Plot(dir string, results []Result, cells []Cell, info PlotInfo) ([]string, 
 		}
 	}
 	for _, pf := range files {
-		t, err := os.CreateTemp(dir, "."+pf.name+".fairflip-*")
+		t, err := tmpfile.Beside(filepath.Join(dir, pf.name))
 		if err != nil {
 			cleanup()
 			return nil, fmt.Errorf("plot: %w", err)
@@ -117,6 +118,11 @@ func Plot(dir string, results []Result, cells []Cell, info PlotInfo) ([]string, 
 		}
 	}
 	var paths []string
+	for _, pf := range files {
+		paths = append(paths, filepath.Join(dir, pf.name))
+	}
+	defer tmpfile.Lock(paths...)() // two sweeps into one folder: all of one's figures
+	paths = paths[:0]
 	for i, pf := range files {
 		path := filepath.Join(dir, pf.name)
 		if err := os.Rename(tmps[i], path); err != nil {

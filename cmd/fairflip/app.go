@@ -3,13 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/flipcli"
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -98,11 +98,11 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 		return nil, fferr.Usage("--output-format %s: fairflip converts between CSV and Parquet; to change a CSV delimiter use a CSV tool", out)
 	}
 	return func(w io.Writer) error {
-		tmp, err := os.CreateTemp("", "fairflip-convert-*")
+		tmp, err := tmpfile.Anonymous("", "a temporary file to convert to "+out.Name())
 		if err != nil {
 			return fferr.IO(err)
 		}
-		defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+		defer tmp.Close()
 		sw := &stickyWriter{w: tmp}
 		if err := write(sw); err != nil {
 			if sw.err != nil {
@@ -110,7 +110,7 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 			}
 			return err
 		}
-		open := func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }
+		open := func() (io.ReadCloser, error) { return reread(tmp) }
 		if toParquet {
 			if in.Format == tableio.TSV && d.Delimiter == 0 {
 				d.Delimiter = '\t'

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -126,7 +127,7 @@ func openOutput(flag, path string, stdout io.Writer) (*output, error) {
 		return nil, fferr.IO(fmt.Errorf("cannot write %s: %w", path, bare(err)))
 	}
 	dir := filepath.Dir(o.target)
-	o.tmp, err = os.CreateTemp(dir, "."+filepath.Base(o.target)+".fairflip-*")
+	o.tmp, err = tmpfile.Beside(o.target)
 	if err != nil {
 		return nil, fferr.IO(fmt.Errorf("cannot write %s: %w (creating a temporary file in %s)", path, bare(err), dir))
 	}
@@ -229,6 +230,16 @@ func commit(ctx context.Context, outs ...*output) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Two runs that write the same outputs commit one after the other: all
+	// of one run's files, never a table from one and a summary from the
+	// other.
+	var targets []string
+	for _, o := range outs {
+		if o != nil && o.tmp != nil {
+			targets = append(targets, o.target)
+		}
+	}
+	defer tmpfile.Lock(targets...)()
 	for _, o := range outs {
 		if o == nil || o.tmp == nil {
 			continue
@@ -324,26 +335,40 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 		n, _ := spool.ReadAt(head, 0)
 		format = tableio.DetectFormat(path, head[:n])
 	}
-	file := spool.Name()
 	in := &transform.Input{Name: name, Format: format, Open: func() (io.ReadCloser, error) {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fferr.IO(err)
-		}
-		return f, nil
+		return reread(spool)
 	}}
 	return &commandInput{Input: in, cleanup: cleanup}, nil
 }
+
+// reread reads a file without a name (tmpfile.Anonymous) from its start,
+// as often as needed: a reader of its own, which is also an io.ReaderAt and
+// an io.Seeker with the file's size, as a Parquet input needs.
+func reread(f *os.File) (io.ReadCloser, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fferr.IO(err)
+	}
+	return sectionCloser{io.NewSectionReader(f, 0, st.Size())}, nil
+}
+
+type sectionCloser struct{ *io.SectionReader }
+
+func (sectionCloser) Close() error { return nil }
 
 // spoolInput copies what open returns to a temporary file. The copy runs
 // on its own goroutine so that an interrupt returns at once, even if a
 // read (or the open of a fifo) blocks.
 func spoolInput(ctx context.Context, name string, open func() (io.Reader, func(), error)) (*os.File, func(), error) {
-	f, err := os.CreateTemp("", "fairflip-stdin-*")
-	if err != nil {
-		return nil, nil, fferr.IO(fmt.Errorf("copying %s to a temporary file: %w", name, bare(err)))
+	what := "a copy of " + name
+	if name == "<stdin>" {
+		what = "a copy of standard input"
 	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	f, err := tmpfile.Anonymous("", what)
+	if err != nil {
+		return nil, nil, fferr.IO(err)
+	}
+	cleanup := func() { f.Close() }
 	done := make(chan error, 1)
 	go func() {
 		r, closeR, err := open()
