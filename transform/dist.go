@@ -327,6 +327,10 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 					rc.Close()
 					return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), path, f.NFields, rec.Line)
 				}
+				if err := headerAsData(rec, o.HeaderNames, path); err != nil {
+					rc.Close()
+					return nil, err
+				}
 				f.Names = o.HeaderNames
 			}
 		}

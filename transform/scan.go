@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -175,6 +176,18 @@ func (o *Options) scanFileAs(ctx context.Context, in *Input, h io.Writer, mk lay
 	return nil
 }
 
+// headerAsData refuses a file read with --no-header whose first record is
+// the names given in --header-names: a header that would be read as a data
+// row (its label, its group) and, in flip, could even be flipped.
+func headerAsData(rec *tableio.Record, names []string, file string) error {
+	for i, n := range names {
+		if rec.Value(i) != n {
+			return nil
+		}
+	}
+	return fferr.Usage("%s:%d: the first record is the --header-names (%s): the file has a header; drop --no-header and --header-names", file, rec.Line, strings.Join(names, ","))
+}
+
 // visitRecord handles one record of scanFile: layout on the first, then the
 // data records to visit.
 func (o *Options) visitRecord(ctx context.Context, in *Input, rec *tableio.Record, names []string, delim byte, mk layoutFunc, visit func(rec *tableio.Record, lay *layout) error, lay **layout) error {
@@ -197,6 +210,9 @@ func (o *Options) visitRecord(ctx context.Context, in *Input, rec *tableio.Recor
 				}
 				if len(hn) != len(rec.Fields) {
 					return fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), in.Name, len(rec.Fields), rec.Line)
+				}
+				if err := headerAsData(rec, hn, in.Name); err != nil {
+					return err
 				}
 				names = hn
 			}

@@ -400,6 +400,7 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 	forceCat := map[string]bool{}
 	var builders, sensBuilders []*model.ColumnBuilder
 	var where rowFilter
+	rowsSeen := 0 // data rows, before --where
 	started := false
 	cells := make([]string, len(o.Sensitive))
 
@@ -475,6 +476,7 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 					return err
 				}
 			}
+			rowsSeen++
 			if where != nil && !where.match(rec) {
 				return nil
 			}
@@ -556,6 +558,9 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 		t.Parts = nil
 	}
 	if t.Rows == 0 {
+		if where != nil && rowsSeen > 0 {
+			return nil, fferr.Data("%s: no row is left after --where (%d rows read)", name, rowsSeen)
+		}
 		what := "no data rows"
 		if o.Dialect.Header {
 			what = "a header but no data rows"

@@ -139,3 +139,45 @@ func TestMembersNumericOne(t *testing.T) {
 		t.Errorf("Parquet DECIMAL members:\n%s", r.stderr)
 	}
 }
+
+// TestTypingMistakes: flag values that can only be typing mistakes are
+// refused before any work (exit 2, one line, nothing written): an empty
+// list or an empty item in a list of columns, values or grid points, an
+// empty label value, a header read as data because of --no-header; and
+// --where that leaves no row says so (exit 3).
+func TestTypingMistakes(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.csv", small)
+	out := filepath.Join(dir, "out.csv")
+	base := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1"}
+	sim := append([]string{"sweep", in, "--test", in, "--runs", "1"}, base...)
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{append([]string{"flip", in, "-o", out, "--features", ""}, base...), exitUsage, "--features is empty"},
+		{append([]string{"flip", in, "-o", out, "--exclude", " "}, base...), exitUsage, "--exclude is empty"},
+		{append([]string{"flip", in, "-o", out, "--features", "x,"}, base...), exitUsage, `--features "x,": an empty item`},
+		{append([]string{"flip", in, "-o", out, "--categorical", "x,,id"}, base...), exitUsage, `--categorical "x,,id": an empty item`},
+		{[]string{"flip", in, "-o", out, "--sensitive", ",g", "--minority", "min", "--label", "y", "--positive", "1"}, exitUsage, `--sensitive ",g": an empty item`},
+		{[]string{"flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", ""}, exitUsage, `--positive "": a label value cannot be empty`},
+		{append([]string{"flip", in, "-o", out, "--negative", " "}, base...), exitUsage, `--negative "": a label value cannot be empty`},
+		{append([]string{"flip", in, "-o", out, "--no-header", "--header-names", "id,x,g,y"}, base...), exitUsage, "the first record is the --header-names (id,x,g,y): the file has a header"},
+		{append([]string{"flip", in, "-o", out, "--no-header", "--header-names", "id,x,,y"}, base...), exitUsage, `--header-names "id,x,,y": an empty item`},
+		{append(sim, "--alpha", "0.1,"), exitUsage, `--alpha "0.1,": an empty item`},
+		{append(sim, "--flips", ""), exitUsage, "--flips is empty"},
+		{append(sim, "--methods", "rb-prob,,random"), exitUsage, `--methods "rb-prob,,random": an empty item`},
+		{append([]string{"eval", "--train", in, "--test", in, "--where", "x<0"}, base...), exitData, "no row is left after --where (6 rows read)"},
+	}
+	for _, c := range cases {
+		r := runCLI(t, "", c.args...)
+		if r.code != c.code || r.stdout != "" {
+			t.Fatalf("%q: exit %d, stdout %q, stderr %q", c.args, r.code, r.stdout, r.stderr)
+		}
+		oneLine(t, r.stderr, c.msg)
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Fatalf("%q wrote an output", c.args)
+		}
+	}
+}

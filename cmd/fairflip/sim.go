@@ -115,9 +115,14 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 	}
 }
 
-func parseFloats(flag, s string) ([]float64, error) {
+func parseFloats(c *cli.Context, flag string) ([]float64, error) {
+	items, err := flipcli.List(c, flag)
+	if err != nil {
+		return nil, err
+	}
+	s := c.String(flag)
 	var out []float64
-	for _, p := range flipcli.SplitList(s) {
+	for _, p := range items {
 		x, err := strconv.ParseFloat(p, 64)
 		if err != nil {
 			return nil, fferr.Usage("--%s %q: %q is not a number", flag, s, p)
@@ -259,18 +264,24 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	var lists [3][]string
+	for i, name := range []string{"methods", "flips", "baselines"} {
+		if lists[i], err = flipcli.List(c, name); err != nil {
+			return err
+		}
+	}
 	cfg := sweep.Config{
-		Methods:       flipcli.SplitList(c.String("methods")),
-		Flips:         flipcli.SplitList(c.String("flips")),
+		Methods:       lists[0],
+		Flips:         lists[1],
 		Runs:          c.Int("runs"),
 		Seed:          c.Uint64("seed"),
 		TestSplit:     c.Float64("test-split"),
 		DropSensitive: c.Bool("firm-drop-sensitive"),
 		FirmCmd:       c.String("firm-cmd"),
-		Baselines:     flipcli.SplitList(c.String("baselines")),
+		Baselines:     lists[2],
 		Workers:       c.Int("workers"),
 	}
-	if cfg.Alphas, err = parseFloats("alpha", c.String("alpha")); err != nil {
+	if cfg.Alphas, err = parseFloats(c, "alpha"); err != nil {
 		return err
 	}
 	if err := cfg.Check(c.String("test") != ""); err != nil {

@@ -83,20 +83,26 @@ func DataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lists [5][]string
+	for i, name := range []string{"sensitive", "features", "exclude", "categorical", "header-names"} {
+		if lists[i], err = List(c, name); err != nil {
+			return nil, err
+		}
+	}
 	o := &transform.Options{
-		Sensitive:     SplitList(c.String("sensitive")),
+		Sensitive:     lists[0],
 		Minority:      c.StringSlice("minority"),
 		Majority:      c.StringSlice("majority"),
 		Label:         c.String("label"),
 		Positive:      c.StringSlice("positive"),
 		Negative:      c.StringSlice("negative"),
-		Features:      SplitList(c.String("features")),
-		Exclude:       SplitList(c.String("exclude")),
-		Categorical:   SplitList(c.String("categorical")),
+		Features:      lists[1],
+		Exclude:       lists[2],
+		Categorical:   lists[3],
 		MaxLevels:     c.Int("max-levels"),
 		Dialect:       d,
 		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
-		HeaderNames:   SplitList(c.String("header-names")),
+		HeaderNames:   lists[4],
 		MaxFlips:      -1,
 		Log:           stderr,
 		Version:       Version,
@@ -124,6 +130,27 @@ func DialectFlags() []cli.Flag {
 	}
 }
 
+// List reads a comma-separated list flag. A flag given with an empty list,
+// or with an empty item (",x", "x,,y", "x,"), is a usage error: it is a
+// typing mistake, never a request for nothing.
+func List(c *cli.Context, name string) ([]string, error) {
+	v := c.String(name)
+	if !c.IsSet(name) {
+		return SplitList(v), nil
+	}
+	if strings.TrimSpace(v) == "" {
+		return nil, fferr.Usage("--%s is empty: give one or more values, comma-separated", name)
+	}
+	items := SplitList(v)
+	for _, it := range items {
+		if it == "" {
+			return nil, fferr.Usage("--%s %q: an empty item (a comma too many); give the values comma-separated", name, v)
+		}
+	}
+	return items, nil
+}
+
+// SplitList splits a comma-separated list, trimming each item.
 func SplitList(s string) []string {
 	if strings.TrimSpace(s) == "" {
 		return nil
