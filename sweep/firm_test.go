@@ -135,13 +135,14 @@ func pidsFrom(t *testing.T, path string) []int {
 }
 
 // assertGone fails if any of pids, or any process of the groups they lead,
-// is still running.
+// is still running (after the hang guard: a killed process takes an instant
+// to go).
 func assertGone(t *testing.T, pids ...int) {
 	t.Helper()
 	if len(pids) == 0 {
 		t.Fatal("no pids to check")
 	}
-	left, err := proctest.Survivors(pids...)
+	left, err := proctest.WaitGone(hangGuard, pids...)
 	if errors.Is(err, proctest.ErrNoProc) {
 		t.Skip("no /proc to check the firm's processes")
 	}

@@ -138,7 +138,7 @@ func TestFirmCmdSIGTERM(t *testing.T) {
 			if err != nil || len(pids) < 2 {
 				t.Fatalf("the firms' pids: %v %v", pids, err)
 			}
-			left, err := proctest.Survivors(pids...)
+			left, err := proctest.WaitGone(hangGuard, pids...)
 			if errors.Is(err, proctest.ErrNoProc) {
 				t.Skip("no /proc to check the firm's processes")
 			}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrNoProc: /proc is not there (not Linux); the caller skips its check.
@@ -131,4 +132,19 @@ func Survivors(pids ...int) ([]int, error) {
 		}
 	}
 	return left, nil
+}
+
+// WaitGone waits until none of pids, nor any member of the groups they
+// lead, still runs, and returns those still running after guard. A process
+// killed with SIGKILL is not gone the instant kill returns: the kernel ends
+// it when it next runs. guard is a hang guard, not a timing expectation.
+func WaitGone(guard time.Duration, pids ...int) ([]int, error) {
+	deadline := time.Now().Add(guard)
+	for {
+		left, err := Survivors(pids...)
+		if err != nil || len(left) == 0 || time.Now().After(deadline) {
+			return left, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
