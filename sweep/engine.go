@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/metrics"
@@ -40,6 +41,9 @@ type Config struct {
 	// the rows as the test set, re-drawn per run (by keyed hash of
 	// (seed+run, row)).
 	TestSplit float64
+
+	// FirmTimeout bounds each fit of the external firm (0: no limit).
+	FirmTimeout time.Duration
 
 	DropSensitive bool   // the firm does not see the sensitive column(s)
 	FirmCmd       string // external firm; empty: the built-in logistic regression
@@ -369,7 +373,7 @@ func (cfg *Config) setupRun(ctx context.Context, rs *runState, train, test *tran
 	d := FirmData{TrainCols: trainCols, TestCols: testCols, TrainRows: rs.train, TestRows: testRows, LabelName: cfg.Options.Label}
 	var err error
 	if cfg.FirmCmd != "" {
-		rs.firm, err = NewCmdFirm(cfg.FirmCmd, d)
+		rs.firm, err = NewCmdFirm(cfg.FirmCmd, cfg.FirmTimeout, d)
 	} else {
 		rs.firm, err = NewLogRegFirm(d, cfg.Options.MaxLevels, 1)
 	}

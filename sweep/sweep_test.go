@@ -304,7 +304,7 @@ func TestCmdFirm(t *testing.T) {
 		t.Fatalf("failing firm: %v", err)
 	}
 	cfg.FirmCmd = `echo 1`
-	if _, _, err := Evaluate(context.Background(), cfg, train, test); err == nil || !strings.Contains(err.Error(), "got 1 predictions for 100 test rows") {
+	if _, _, err := Evaluate(context.Background(), cfg, train, test); err == nil || !strings.Contains(err.Error(), "printed 1 of the 100 predictions wanted") {
 		t.Fatalf("short firm: %v", err)
 	}
 }

@@ -27,8 +27,9 @@ does. A flipped file's audit column is left out of the features.
 
 The built-in firm is an L2 logistic regression (C = 1) on the standardised
 numeric and one-hot text columns, sensitive column(s) included unless
---firm-drop-sensitive. --firm-cmd runs your own training program instead
-(see README.md, "External firm").
+--firm-drop-sensitive. --firm-cmd runs your own training program instead,
+once per fit, each run stopped after --firm-timeout (see README.md,
+"External firm").
 
 Metrics (minority vs majority, on TEST):
   error        misclassification rate
@@ -69,6 +70,8 @@ func firmFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "firm-drop-sensitive", Usage: "the firm does not see the sensitive column(s)", Category: "firm"},
 		&cli.StringFlag{Name: "firm-cmd", Usage: "train with your own program `CMD` (run as sh -c CMD fairflip-firm TRAIN.csv TEST.csv; prints one prediction per test row)", Category: "firm"},
+		&cli.DurationFlag{Name: "firm-timeout", Value: sweep.DefaultFirmTimeout, Usage: "stop --firm-cmd and fail (exit 3) when one fit takes longer than `D` (90s, 10m, 2h; 0: no limit)", Category: "firm",
+			Action: func(_ *cli.Context, d time.Duration) error { return sweep.CheckFirmTimeout(d) }},
 		&cli.StringSliceFlag{Name: "where", Usage: "keep only rows matching `EXPR` (COL=V, COL!=V, COL<N, ... joined by commas; repeat for a union)", Category: "groups and label"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notices or progress on stderr", Category: "output"},
 	}
@@ -206,7 +209,7 @@ func evalAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	cfg := sweep.Config{Options: *o, DropSensitive: c.Bool("firm-drop-sensitive"), FirmCmd: c.String("firm-cmd")}
+	cfg := sweep.Config{Options: *o, DropSensitive: c.Bool("firm-drop-sensitive"), FirmCmd: c.String("firm-cmd"), FirmTimeout: c.Duration("firm-timeout")}
 	rep, desc, err := sweep.Evaluate(c.Context, cfg, train, test)
 	if err != nil {
 		return err
@@ -278,6 +281,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		TestSplit:     c.Float64("test-split"),
 		DropSensitive: c.Bool("firm-drop-sensitive"),
 		FirmCmd:       c.String("firm-cmd"),
+		FirmTimeout:   c.Duration("firm-timeout"),
 		Baselines:     lists[2],
 		Workers:       c.Int("workers"),
 	}
