@@ -129,6 +129,9 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 		if b != BaselineMassaging && b != BaselineReweighing {
 			return nil, fferr.Usage("--baselines: %q is not one of massaging, reweighing", b)
 		}
+		if b == BaselineReweighing && c.FirmCmd != "" {
+			return nil, errWeightsCmdFirm
+		}
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)

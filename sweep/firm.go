@@ -16,10 +16,14 @@ import (
 	"time"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 	"github.com/fairflip/fairflip/transform"
 )
+
+// errWeightsCmdFirm refuses reweighing with an external firm.
+var errWeightsCmdFirm = fferr.Usage("the external firm (--firm-cmd) cannot take row weights: --baselines reweighing needs the built-in firm")
 
 // Firm is the simulated firm: it trains its model on the training rows with
 // the labels it is given and predicts the test rows. The features never
@@ -195,7 +199,9 @@ func NewCmdFirm(cmd string, timeout time.Duration, d FirmData) (*CmdFirm, error)
 	if err := CheckFirmTimeout(timeout); err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "fairflip-firm-*")
+	// Named for its process, so that a later run removes it if this one is
+	// killed (tmpfile.Folder).
+	dir, err := tmpfile.Folder("firm")
 	if err != nil {
 		return nil, fferr.IO(err)
 	}
@@ -234,7 +240,7 @@ func (f *CmdFirm) Describe() string { return "external firm: " + f.Cmd }
 // has its own training file.
 func (f *CmdFirm) Fit(ctx context.Context, y []bool, weights []float64, _ any) ([]bool, any, error) {
 	if weights != nil {
-		return nil, nil, fferr.Usage("the external firm (--firm-cmd) cannot take row weights: reweighing needs the built-in firm")
+		return nil, nil, errWeightsCmdFirm
 	}
 	tf, err := os.CreateTemp(f.dir, "train-*.csv")
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -179,7 +181,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 (or an input file that changed while it was being read), 4 I/O error,
 130 interrupted, 141 output closed by its reader (a broken pipe: no message).`,
 	}
-	usageErr := func(_ *cli.Context, err error, _ bool) error { return fferr.Usage("%v", err) }
+	usageErr := func(c *cli.Context, err error, _ bool) error { return flagValueError(c, err) }
 	app.Commands = []*cli.Command{
 		{
 			Name:         "flip",
@@ -211,6 +213,38 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 	}
 	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, usageErr)...)
 	return app
+}
+
+// badFlagValue matches urfave/cli's message for a flag value it cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([^:]+): `)
+
+// flagValueError is a usage error for a flag value that does not parse,
+// saying what the flag wants ("--k "x": want a whole number") instead of
+// urfave/cli's "invalid value "x" for flag -k: parse error".
+func flagValueError(c *cli.Context, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil || c == nil || c.Command == nil {
+		return fferr.Usage("%v", err)
+	}
+	want := "another value"
+	for _, f := range c.Command.Flags {
+		if !slices.Contains(f.Names(), m[2]) {
+			continue
+		}
+		switch f.(type) {
+		case *cli.IntFlag, *cli.Int64Flag:
+			want = "a whole number"
+		case *cli.Uint64Flag:
+			want = "a whole number, 0 or more"
+		case *cli.Float64Flag:
+			want = "a number"
+		case *cli.DurationFlag:
+			want = "a duration such as 90s, 10m or 1h30m"
+		case *cli.BoolFlag:
+			want = "true or false"
+		}
+	}
+	return fferr.Usage("--%s %q: want %s", m[2], m[1], want)
 }
 
 func oneArg(c *cli.Context) (string, error) {

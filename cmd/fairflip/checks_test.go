@@ -181,3 +181,24 @@ func TestTypingMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagValueMessages: a flag value that does not parse says what the
+// flag wants, in the flag's own spelling.
+func TestFlagValueMessages(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"flip", "--k", "abc"}, `fairflip: --k "abc": want a whole number`},
+		{[]string{"flip", "--seed", "-1"}, `fairflip: --seed "-1": want a whole number, 0 or more`},
+		{[]string{"flip", "--alpha", "half"}, `fairflip: --alpha "half": want a number`},
+		{[]string{"sweep", "x", "--runs", "2.5"}, `fairflip: --runs "2.5": want a whole number`},
+		{[]string{"eval", "--firm-timeout", "10"}, `fairflip: --firm-timeout "10": want a duration such as 90s, 10m or 1h30m`},
+	} {
+		r := runCLI(t, "", c.args...)
+		if r.code != exitUsage {
+			t.Fatalf("%q: exit %d: %s", c.args, r.code, r.stderr)
+		}
+		oneLine(t, r.stderr, c.msg)
+	}
+}

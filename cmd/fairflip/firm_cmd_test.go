@@ -180,7 +180,7 @@ func TestFirmCmdErrors(t *testing.T) {
 		{with(sweepArgs, "--firm-cmd", `sleep 1000 & wait`, "--firm-timeout", "50ms"), exitData, "did not finish a fit within --firm-timeout 50ms"},
 		{with(sweepArgs, "--firm-cmd", `exit 7`), exitData, `fairflip: --firm-cmd "exit 7" failed (exit status 7)`},
 		{with(eval, "--firm-cmd", predict, "--firm-timeout", "-1s"), exitUsage, "fairflip: --firm-timeout -1s: must be 0 (no limit) or a positive duration such as 10m"},
-		{with(eval, "--firm-cmd", predict, "--firm-timeout", "10"), exitUsage, `invalid value "10" for flag -firm-timeout`},
+		{with(eval, "--firm-cmd", predict, "--firm-timeout", "10"), exitUsage, `--firm-timeout "10": want a duration such as 90s, 10m or 1h30m`},
 	} {
 		r := runGuarded(t, c.args...)
 		if r.code != c.code {

@@ -96,11 +96,7 @@ func ownerTag() string {
 func Beside(target string) (*os.File, error) {
 	dir, base := filepath.Dir(target), filepath.Base(target)
 	RemoveStale(dir, base)
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return nil, err
-	}
-	name := filepath.Join(dir, "."+base+".fairflip-"+ownerTag()+"-"+hex.EncodeToString(rnd[:]))
+	name := filepath.Join(dir, "."+base+".fairflip-"+ownerTag()+"-"+random())
 	return os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
@@ -109,7 +105,13 @@ func Beside(target string) (*os.File, error) {
 // runs. It returns the names removed. Nothing else is touched: files of
 // live processes, of other hosts (a shared folder), and every other name.
 func RemoveStale(dir, base string) []string {
-	prefix := "." + base + ".fairflip-"
+	return removeStale(dir, "."+base+".fairflip-", false)
+}
+
+// removeStale removes the entries of dir named PREFIX HOST-PID-RANDOM (see
+// ownerTag) whose process is gone: regular files, or folders with all
+// they hold.
+func removeStale(dir, prefix string, folders bool) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
@@ -118,10 +120,10 @@ func RemoveStale(dir, base string) []string {
 	var removed []string
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasPrefix(name, prefix) || !e.Type().IsRegular() {
+		if !strings.HasPrefix(name, prefix) || (folders && !e.IsDir()) || (!folders && !e.Type().IsRegular()) {
 			continue
 		}
-		// HOST-PID-RANDOM; HOST may hold no '-' (ownerTag maps them).
+		// HOST-PID-RANDOM; HOST holds no '-' (ownerTag maps them).
 		parts := strings.Split(name[len(prefix):], "-")
 		if len(parts) != 3 || parts[0] != tagHost || len(parts[2]) != 12 {
 			continue
@@ -130,11 +132,38 @@ func RemoveStale(dir, base string) []string {
 		if err != nil || pid <= 0 || pid == os.Getpid() || alive(pid) {
 			continue
 		}
-		if os.Remove(filepath.Join(dir, name)) == nil {
+		if os.RemoveAll(filepath.Join(dir, name)) == nil {
 			removed = append(removed, name)
 		}
 	}
 	return removed
+}
+
+// Folder makes a new folder in the folder of temporary files ($TMPDIR),
+// named "fairflip-WHAT-HOST-PID-RANDOM", for files that other programs
+// must open by name (an external firm's training and test files). The
+// stale folders of dead processes of this host made for the same what are
+// removed first, with what they hold. The caller removes its folder when
+// done.
+func Folder(what string) (string, error) {
+	dir := os.TempDir()
+	prefix := "fairflip-" + what + "-"
+	removeStale(dir, prefix, true)
+	name := filepath.Join(dir, prefix+ownerTag()+"-"+random())
+	if err := os.Mkdir(name, 0o700); err != nil {
+		where := dir
+		if env := os.Getenv("TMPDIR"); env != "" {
+			where = "TMPDIR " + env
+		}
+		return "", failed("a folder for "+what, where, err)
+	}
+	return name, nil
+}
+
+func random() string {
+	var rnd [6]byte
+	rand.Read(rnd[:]) // never fails (crypto/rand, Go 1.24+)
+	return hex.EncodeToString(rnd[:])
 }
 
 // alive reports whether a process pid runs on this host (or may: a

@@ -110,3 +110,42 @@ func TestLock(t *testing.T) {
 		t.Errorf("after release: %v", err)
 	}
 }
+
+// TestFolderRemovesStale: Folder removes the folders (with their files)
+// that dead processes of this host made for the same purpose, and nothing
+// else.
+func TestFolderRemovesStale(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	tag := strings.TrimSuffix(ownerTag(), "-"+strconv.Itoa(os.Getpid()))
+	dead := strconv.Itoa(deadPID(t))
+	stale := filepath.Join(tmp, "fairflip-firm-"+tag+"-"+dead+"-0123456789ab")
+	keep := []string{
+		filepath.Join(tmp, "fairflip-firm-"+tag+"-"+strconv.Itoa(os.Getppid())+"-0123456789ab"), // alive
+		filepath.Join(tmp, "fairflip-other-"+tag+"-"+dead+"-0123456789ab"),                      // another purpose
+		filepath.Join(tmp, "fairflip-firm-elsewhere-"+dead+"-0123456789ab"),                     // another host
+	}
+	for _, d := range append(keep, stale) {
+		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "sub", "train.csv"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir, err := Folder("firm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() || !strings.HasPrefix(filepath.Base(dir), "fairflip-firm-"+ownerTag()+"-") {
+		t.Fatalf("Folder made %s (%v)", dir, err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stale folder is still there: %v", err)
+	}
+	for _, d := range keep {
+		if _, err := os.Stat(filepath.Join(d, "sub", "train.csv")); err != nil {
+			t.Errorf("%s was touched: %v", d, err)
+		}
+	}
+}
