@@ -659,12 +659,7 @@ func newParquetLeaf(c *parquet.Column, elem *format.SchemaElement, index int, na
 		l.typeLen = int(elem.TypeLength.V)
 	}
 	typ := c.Type()
-	var lt format.LogicalTypeValue
-	if elem.LogicalType.Value != nil {
-		lt = elem.LogicalType.Value
-	} else if d := typ.LogicalType(); d != nil {
-		lt = d.Value
-	}
+	lt := leafLogicalType(elem, typ)
 	l.desc = describeParquetType(phys, l.typeLen, lt, elem)
 	if _, isNull := lt.(*format.NullType); isNull {
 		if phys != format.Int32 {

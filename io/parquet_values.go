@@ -16,6 +16,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // ---------------------------------------------------------------------------
@@ -324,4 +325,149 @@ func bigToTwosComplement(n *big.Int, size int) ([]byte, bool) {
 		x.Add(x, new(big.Int).Lsh(big.NewInt(1), uint(8*size)))
 	}
 	return x.FillBytes(make([]byte, size)), true
+}
+
+// leafLogicalType is a leaf's logical type: the schema element's, else the
+// one parquet-go derives from its converted type (nil if neither).
+func leafLogicalType(elem *format.SchemaElement, typ parquet.Type) format.LogicalTypeValue {
+	if elem.LogicalType.Value != nil {
+		return elem.LogicalType.Value
+	}
+	if d := typ.LogicalType(); d != nil {
+		return d.Value
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Label values.
+//
+// A label column is compared and written as text: flip reads each label
+// cell's text form (ParquetText), compares it with --positive and
+// --negative, and writes the first --positive value back through
+// parquetValueFromText. That is only sound for the types whose text form is
+// the way people write their values.
+
+// ParquetLabelType returns nil when column c can hold labels: a flat column
+// of type BOOLEAN, an integer (INT32, INT64 or INT(n), signed or not),
+// FLOAT, DOUBLE, DECIMAL, STRING, ENUM or JSON, or BYTE_ARRAY or
+// FIXED_LEN_BYTE_ARRAY without a logical type. It refuses the other types
+// (TIMESTAMP, DATE, TIME, INTERVAL, UUID, FLOAT16, the legacy INT96
+// timestamp, BSON...): their text form (a count of days or microseconds,
+// raw bytes) is not how anyone writes them, so a label given on the command
+// line would never match, or be written as something else.
+func ParquetLabelType(c ParquetColumn) error {
+	l := c.leaf
+	if l == nil {
+		return fmt.Errorf("column %s is not a column of an open Parquet file", c.Name)
+	}
+	if !l.flat {
+		return fmt.Errorf("column %s is nested or repeated (%s): a label must be a flat column", l.name, l.desc)
+	}
+	if !labelTypeOK(l) {
+		return fmt.Errorf("column %s is %s: fairflip reads labels of type BOOLEAN, integer, FLOAT, DOUBLE, DECIMAL or text (STRING, ENUM, JSON, plain BYTE_ARRAY), and not of this type; convert the label column to one of those", l.name, l.desc)
+	}
+	return nil
+}
+
+func labelTypeOK(l *parquetLeaf) bool {
+	switch l.conv {
+	case convInt96, convNull:
+		return false
+	}
+	switch leafLogicalType(l.elem, l.col.Type()).(type) {
+	case nil:
+	case *format.IntType, *format.DecimalType, *format.StringType, *format.EnumType, *format.JsonType:
+		return true
+	default:
+		return false
+	}
+	if l.elem.ConvertedType.Valid {
+		switch l.elem.ConvertedType.V {
+		case deprecated.Date, deprecated.TimeMillis, deprecated.TimeMicros, deprecated.TimestampMillis,
+			deprecated.TimestampMicros, deprecated.Interval, deprecated.Bson, deprecated.Map,
+			deprecated.MapKeyValue, deprecated.List:
+			return false
+		}
+	}
+	return true
+}
+
+// ParquetValueForm describes, for messages, how the values of column c are
+// written as text: "true or false", "an integer from -128 to 127", ...
+func ParquetValueForm(c ParquetColumn) string {
+	l := c.leaf
+	if l == nil {
+		return "a value of the column"
+	}
+	switch l.conv {
+	case convBool:
+		return "true or false (in lower case)"
+	case convInt:
+		return fmt.Sprintf("an integer from %d to %d", int64(-1)<<(l.bits-1), uint64(1)<<(l.bits-1)-1)
+	case convUint:
+		return fmt.Sprintf("an integer from 0 to %d", uint64(math.MaxUint64)>>(64-l.bits))
+	case convFloat, convDouble:
+		return "a finite number, such as 1 or 0.5"
+	case convDecimal:
+		if l.scale == 0 {
+			return fmt.Sprintf("an integer of at most %d digits", l.precision)
+		}
+		return fmt.Sprintf("a number of at most %d digits, at most %d of them after the decimal point", l.precision, l.scale)
+	case convText:
+		return "text (valid UTF-8)"
+	case convBinary:
+		if l.kind == parquet.FixedLenByteArray {
+			return fmt.Sprintf("text of exactly %d bytes, or 0x and %d hex digits", l.typeLen, 2*l.typeLen)
+		}
+		return "text, or 0x and hex digits"
+	}
+	return "a value of the column"
+}
+
+// ParquetCanonical converts text into a value of column c exactly as a
+// rewrite would (see ParquetRewrite.Set) and returns that value's text form
+// (ParquetText). It fails when the text is no value of the column, and, for
+// a STRING, ENUM or JSON column, when it is not valid UTF-8.
+func ParquetCanonical(c ParquetColumn, text string) (string, error) {
+	l := c.leaf
+	if l == nil {
+		return "", fmt.Errorf("column %s is not a column of an open Parquet file", c.Name)
+	}
+	v, ok := valueFromText(text, l)
+	if ok && l.conv == convText && !utf8.ValidString(text) {
+		return "", fmt.Errorf("%q is not valid UTF-8, which column %s (%s) requires", text, l.name, l.desc)
+	}
+	if !ok {
+		return "", valueFormError(text, l)
+	}
+	return string(appendParquetText(nil, v, l)), nil
+}
+
+// ParquetLabelValue checks a label value given on the command line against
+// label column c (ParquetLabelType) and returns its text form as pass 1
+// reads it from the column. It is stricter than ParquetCanonical: a BOOLEAN
+// is true or false, nothing else (not 1, yes or TRUE); a FLOAT or DOUBLE is
+// finite.
+func ParquetLabelValue(c ParquetColumn, text string) (string, error) {
+	if err := ParquetLabelType(c); err != nil {
+		return "", err
+	}
+	l := c.leaf
+	switch l.conv {
+	case convBool:
+		if text != "true" && text != "false" {
+			return "", valueFormError(text, l)
+		}
+	case convFloat, convDouble:
+		x, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", valueFormError(text, l)
+		}
+	}
+	return ParquetCanonical(c, text)
+}
+
+func valueFormError(text string, l *parquetLeaf) error {
+	return fmt.Errorf("%q is not a value of column %s (%s), which takes %s", text, l.name, l.desc, ParquetValueForm(l.column()))
 }

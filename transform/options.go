@@ -163,6 +163,9 @@ func (o *Options) Validate() error {
 			}
 		}
 	}
+	if err := o.checkLabelValues(); err != nil {
+		return err
+	}
 	if o.Method == "" {
 		o.Method = MethodRBProb
 	}

@@ -56,6 +56,13 @@ func (o *Options) parquetLayout(pf *tableio.ParquetFile, file string) (*layout, 
 	if err := check(lay.label, "--label"); err != nil {
 		return nil, nil, nil, err
 	}
+	// The label's type and the label values, before any pass over the data
+	// (a file without rows has no label to read or write).
+	if pf.NumRows() > 0 {
+		if err := o.checkParquetLabel(cols[lay.label]); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	for _, s := range lay.sensitive {
 		if err := check(s, "--sensitive"); err != nil {
 			return nil, nil, nil, err
