@@ -262,6 +262,14 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			return nil, fferr.Data("%s and %s have different types for the label column %s: %s against %s; every file with rows must have the same label type", pt.labelFile, in.Name, cols[lay.label].Name, pt.labelType, typ)
 		}
 	}
+	if o.ReplaceAudit && lay.audit >= 0 && n > 0 {
+		if t.prior == nil {
+			t.prior = &priorAudit{}
+		}
+		if err := t.prior.parquet(pf, in.Name, cols, lay); err != nil {
+			return nil, err
+		}
+	}
 	// The input's digest, for the summary.
 	if _, err := io.Copy(sum, io.NewSectionReader(ra, 0, size)); err != nil {
 		return nil, fferr.IO(err)

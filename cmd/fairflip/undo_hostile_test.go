@@ -224,3 +224,41 @@ func TestUndoHostileParquet(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceAuditRefusesForeignCells: --replace-audit adds entries only to
+// a column whose non-empty cells are audit cells undo would accept; any
+// other is bad data (exit 3) found in the first pass, before anything is
+// written, even to standard output.
+func TestReplaceAuditRefusesForeignCells(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, small, append([]string{"flip"}, hostileArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("flip: exit %d: %s", r.code, r.stderr)
+	}
+	flipped := r.stdout
+	a2 := auditOf(t, flipped, 2)
+	args := append(append([]string{}, hostileArgs...), "--replace-audit")
+	args[len(args)-2] = "1" // --flips 1
+	for _, c := range []struct{ name, in, msg string }{
+		{"a note", strings.Replace(flipped, "\n2,4,maj,1,\n", "\n2,4,maj,1,keep me\n", 1),
+			`{in}:3: column 5 (fairflip_audit): audit cell "keep me" was not written by fairflip`},
+		{"another column", setAuditCell(t, flipped, 2, strings.Replace(a2, "col=4", "col=2", 1)),
+			`{in}:2: column 5 (fairflip_audit): the audit cell names column 2 (x), but --label is column 4 (y)`},
+		{"a row undo would break", setAuditCell(t, flipped, 2, strings.Replace(a2, "was=0", "was=0\n1,1,min,1", 1)),
+			`{in}:2: column 5 (fairflip_audit): restoring the label cell "0\n1,1,min,1" in column 4 (y) would split the record in two`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := writeFile(t, dir, "in.csv", c.in)
+			out := filepath.Join(dir, "out.csv")
+			for _, how := range [][]string{{"-o", out}, nil} {
+				r := runCLI(t, "", append(append([]string{"flip", in}, how...), args...)...)
+				if r.code != exitData || !strings.Contains(r.stderr, strings.ReplaceAll(c.msg, "{in}", in)) || r.stdout != "" {
+					t.Fatalf("%v: exit %d stdout %q stderr %q; want %d and %q", how, r.code, r.stdout, r.stderr, exitData, c.msg)
+				}
+				if _, err := os.Stat(out); !os.IsNotExist(err) {
+					t.Fatalf("an output file was written")
+				}
+			}
+		})
+	}
+}
