@@ -67,14 +67,15 @@ func FuzzUndo(f *testing.F) {
 		{0x61, 1, 1, 39, 0x20, 0x10, 0x50, 0x60, 0x70, 0xff, 0x3c, 5, 6, 7, 8, 9}, // ';', quoted header, no final newline
 		bytes.Repeat([]byte{0x14, 0x90, 0x04}, 20),
 	}
-	edits := [][]byte{
+	edits := [][]byte{ // count, then (row, op) pairs: an odd row byte picks a flipped row
 		nil,
-		{1, 0, 0x04}, // an audit cell with another was=
-		{1, 0, 0x0c}, // ... with another col=
-		{1, 0, 0x4c}, // ... value=
-		{2, 0, 0x01, 1, 0x03},
-		{1, 1, 0x02},
-		{3, 0, 0x00, 1, 0x06, 2, 0x05},
+		{1, 1, 0x04},          // an audit cell as flip writes it, with another was=
+		{1, 1, 0x0c},          // ... naming another column
+		{1, 1, 0x44},          // ... with value=
+		{2, 1, 0x02, 3, 0x03}, // a quoted value in an audit cell and a label cell
+		{1, 3, 0x00},          // raw bytes in an audit cell
+		{1, 1, 0x05},          // the label in another form
+		{3, 0, 0x00, 1, 0x07, 2, 0x09},
 	}
 	texts := []string{"no", "no,x", "\"no\"", "\"a,b\"", "x\ny", "\"x\ny\"", "say \"hi\"", " no ", "", "yes", "maybe\r", "#no", "\xff", "\"no\" ", "fairflip/1 col=1 method=random score=0 was=a"}
 	for i, tb := range tables {
