@@ -14,6 +14,19 @@ import (
 // and 5) to 1.
 var hostileArgs = []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "2"}
 
+// flipSmall returns small flipped with hostileArgs.
+func flipSmall(t *testing.T) string {
+	t.Helper()
+	r := runCLI(t, small, append([]string{"flip"}, hostileArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("flip: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "\n1,3,min,1,fairflip/1 col=4 ") || !strings.Contains(r.stdout, "\n4,6,min,1,fairflip/1 col=4 ") {
+		t.Fatalf("flip did not flip ids 1 and 4:\n%s", r.stdout)
+	}
+	return r.stdout
+}
+
 // setAuditCell returns a flipped CSV file (simple lines, audit cell last)
 // with the audit cell of line n set to the value v, quoted as needed.
 func setAuditCell(t *testing.T, csv string, n int, v string) string {
@@ -83,14 +96,7 @@ func refusedUndo(t *testing.T, dir, name string, edited []byte, msg string) {
 // line and the column, with nothing written.
 func TestUndoHostileCSV(t *testing.T) {
 	dir := t.TempDir()
-	r := runCLI(t, small, append([]string{"flip"}, hostileArgs...)...)
-	if r.code != 0 {
-		t.Fatalf("flip: exit %d: %s", r.code, r.stderr)
-	}
-	flipped := r.stdout
-	if !strings.Contains(flipped, "\n1,3,min,1,fairflip/1 col=4 ") || !strings.Contains(flipped, "\n4,6,min,1,fairflip/1 col=4 ") {
-		t.Fatalf("flip did not flip ids 1 and 4:\n%s", flipped)
-	}
+	flipped := flipSmall(t)
 	a2, a5 := auditOf(t, flipped, 2), auditOf(t, flipped, 5)
 	with := func(cell, old, new string) string { return strings.Replace(cell, old, new, 1) }
 	cases := []struct {
@@ -140,7 +146,7 @@ func TestUndoHostileCSV(t *testing.T) {
 	// flip of that column. Undo restores what they record, changing only
 	// that column, and says which column it was.
 	both := setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4", "col=3")), 5, with(a5, "col=4", "col=3"))
-	r = runCLI(t, both, "undo")
+	r := runCLI(t, both, "undo")
 	if r.code != 0 || !strings.Contains(r.stderr, "2 labels restored in column g") || r.stdout != strings.Replace(strings.Replace(small, "1,3,min,0", "1,3,0,1", 1), "4,6,min,0", "4,6,0,1", 1) {
 		t.Fatalf("audit cells naming g: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -231,11 +237,7 @@ func TestUndoHostileParquet(t *testing.T) {
 // written, even to standard output.
 func TestReplaceAuditRefusesForeignCells(t *testing.T) {
 	dir := t.TempDir()
-	r := runCLI(t, small, append([]string{"flip"}, hostileArgs...)...)
-	if r.code != 0 {
-		t.Fatalf("flip: exit %d: %s", r.code, r.stderr)
-	}
-	flipped := r.stdout
+	flipped := flipSmall(t)
 	a2 := auditOf(t, flipped, 2)
 	args := append(append([]string{}, hostileArgs...), "--replace-audit")
 	args[len(args)-2] = "1" // --flips 1
