@@ -158,19 +158,15 @@ func (o *Options) Validate() error {
 	if len(o.Positive) == 0 {
 		return fferr.Usage("--positive is required: the favourable label value (e.g. --positive '>50K')")
 	}
-	for flag, vals := range map[string][]string{"--positive": o.Positive, "--negative": o.Negative} {
-		for _, v := range vals {
-			if strings.TrimSpace(v) == "" {
-				return fferr.Usage("%s %q: a label value cannot be empty (an empty label cell is a missing label, which fairflip refuses)", flag, v)
-			}
-		}
-	}
 	for _, p := range o.Positive {
 		for _, n := range o.Negative {
 			if p == n {
 				return fferr.Usage("label value %q is given both as --positive and as --negative", p)
 			}
 		}
+	}
+	if err := o.checkLabelValues(); err != nil {
+		return err
 	}
 	if o.Method == "" {
 		o.Method = MethodRBProb

@@ -56,6 +56,13 @@ func (o *Options) parquetLayout(pf *tableio.ParquetFile, file string) (*layout, 
 	if err := check(lay.label, "--label"); err != nil {
 		return nil, nil, nil, err
 	}
+	// The label's type and the label values, before any pass over the data
+	// (a file without rows has no label to read or write).
+	if pf.NumRows() > 0 {
+		if err := o.checkParquetLabel(cols[lay.label]); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	for _, s := range lay.sensitive {
 		if err := check(s, "--sensitive"); err != nil {
 			return nil, nil, nil, err
@@ -253,6 +260,14 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			pt.labelType, pt.labelFile = cols[lay.label].Type, in.Name
 		} else if typ := cols[lay.label].Type; typ != pt.labelType {
 			return nil, fferr.Data("%s and %s have different types for the label column %s: %s against %s; every file with rows must have the same label type", pt.labelFile, in.Name, cols[lay.label].Name, pt.labelType, typ)
+		}
+	}
+	if o.ReplaceAudit && lay.audit >= 0 && n > 0 {
+		if t.prior == nil {
+			t.prior = &priorAudit{}
+		}
+		if err := t.prior.parquet(pf, in.Name, cols, lay); err != nil {
+			return nil, err
 		}
 	}
 	// The input's digest, for the summary.

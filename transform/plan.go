@@ -147,6 +147,9 @@ func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan
 		Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
 		Label: t.lay.colName(t.lay.label), PositiveWritten: positiveText(t, o),
 	}
+	if err := t.prior.check(s.PositiveWritten); err != nil {
+		return nil, err
+	}
 	note := o.startSummary(s)
 	for _, n := range t.Notices {
 		note("%s", n)

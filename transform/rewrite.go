@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -44,43 +46,61 @@ func FormatAudit(e AuditEntry) string {
 	return auditPrefix + "col=" + strconv.Itoa(e.Column) + " method=" + e.Method + " score=" + e.Score + key + e.Was
 }
 
-// ParseAudit parses the value of a non-empty audit cell.
+// ParseAudit parses the value of a non-empty audit cell. The cell must be
+// exactly what FormatAudit writes: valid UTF-8, the prefix, then col= (a
+// column number, written without a sign or leading zeros), method= (a
+// scoring method), score= (a number) and was= or value=, in that order,
+// separated by single spaces.
 func ParseAudit(v string) (AuditEntry, error) {
 	var e AuditEntry
-	if !strings.HasPrefix(v, auditPrefix) {
+	if !utf8.ValidString(v) {
+		return e, fmt.Errorf("audit cell %q is not valid UTF-8", clip(v))
+	}
+	rest, ok := strings.CutPrefix(v, auditPrefix)
+	if !ok {
 		return e, fmt.Errorf("audit cell %q was not written by fairflip (it should start with %q)", clip(v), auditPrefix)
 	}
-	rest := v[len(auditPrefix):]
-	// The first " was=" or " value=": the keys before it hold no spaces.
-	i, key := strings.Index(rest, " was="), " was="
-	if j := strings.Index(rest, " value="); j >= 0 && (i < 0 || j < i) {
-		i, key = j, " value="
-	}
-	if i < 0 {
-		return e, fmt.Errorf("audit cell %q has no was= or value= part", clip(v))
-	}
-	e.Was = rest[i+len(key):]
-	e.Raw = key == " was="
-	for _, f := range strings.Fields(rest[:i]) {
-		k, val, ok := strings.Cut(f, "=")
+	// next cuts "key=value " off rest.
+	next := func(key string) (string, error) {
+		val, ok := strings.CutPrefix(rest, key+"=")
 		if !ok {
-			return e, fmt.Errorf("audit cell %q: %q is not key=value", clip(v), f)
+			return "", fmt.Errorf("audit cell %q: no %s= where fairflip writes it (col=, method=, score=, then was= or value=)", clip(v), key)
 		}
-		switch k {
-		case "col":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 {
-				return e, fmt.Errorf("audit cell %q: bad column %q", clip(v), val)
-			}
-			e.Column = n
-		case "method":
-			e.Method = val
-		case "score":
-			e.Score = val
+		i := strings.IndexByte(val, ' ')
+		if i < 0 {
+			return "", fmt.Errorf("audit cell %q ends at %s= (fairflip writes col=, method=, score=, then was= or value=)", clip(v), key)
 		}
+		rest = val[i+1:]
+		return val[:i], nil
 	}
-	if e.Column == 0 {
-		return e, fmt.Errorf("audit cell %q has no col= part", clip(v))
+	col, err := next("col")
+	if err != nil {
+		return e, err
+	}
+	n, err := strconv.Atoi(col)
+	if err != nil || n < 1 || strconv.Itoa(n) != col {
+		return e, fmt.Errorf("audit cell %q: bad column %q", clip(v), col)
+	}
+	e.Column = n
+	if e.Method, err = next("method"); err != nil {
+		return e, err
+	}
+	if !slices.Contains(Methods, e.Method) {
+		return e, fmt.Errorf("audit cell %q: unknown method %q", clip(v), e.Method)
+	}
+	if e.Score, err = next("score"); err != nil {
+		return e, err
+	}
+	if _, err := strconv.ParseFloat(e.Score, 64); err != nil {
+		return e, fmt.Errorf("audit cell %q: bad score %q", clip(v), e.Score)
+	}
+	switch {
+	case strings.HasPrefix(rest, "was="):
+		e.Was, e.Raw = rest[len("was="):], true
+	case strings.HasPrefix(rest, "value="):
+		e.Was = rest[len("value="):]
+	default:
+		return e, fmt.Errorf("audit cell %q: no was= or value= after the score", clip(v))
 	}
 	return e, nil
 }

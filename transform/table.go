@@ -248,6 +248,8 @@ type Dataset struct {
 	// --positive 1); empty if no row has it.
 	PositiveText string
 	Notices      []string // what the user should know about how the data was read
+	// prior: the audit column that --replace-audit reuses (nil without one).
+	prior *priorAudit
 
 	// Parts are the input files of a multi-file table (LoadFiles), in
 	// order; nil for one input (Load).
@@ -477,6 +479,14 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 				}
 			}
 			rowsSeen++
+			if o.ReplaceAudit && l.audit >= 0 {
+				if t.prior == nil {
+					t.prior = &priorAudit{}
+				}
+				if err := t.prior.csvRecord(in.Name, rec, l, dialectFor(in, o.Dialect)); err != nil {
+					return err
+				}
+			}
 			if where != nil && !where.match(rec) {
 				return nil
 			}

@@ -402,7 +402,11 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		if sum.Restored == 1 {
 			labels = "label"
 		}
-		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored\n", sum.Rows, sum.Restored, labels)
+		in := ""
+		if sum.Column != "" {
+			in = " in column " + sum.Column
+		}
+		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored%s\n", sum.Rows, sum.Restored, labels, in)
 	}
 	return nil
 }

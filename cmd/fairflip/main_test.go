@@ -218,7 +218,7 @@ func TestUndoErrors(t *testing.T) {
 	}{
 		{"a,b\n1,2\n", `the header has no audit column "fairflip_audit"`, nil, exitUsage},
 		{"a,fairflip_audit\n1,junk\n", "<stdin>:2: column 2 (fairflip_audit): audit cell \"junk\" was not written by fairflip", nil, exitData},
-		{"a,fairflip_audit\n1,fairflip/1 col=9 method=x score=1 was=0\n", "names column 9", nil, exitData},
+		{"a,fairflip_audit\n1,fairflip/1 col=9 method=random score=1 was=0\n", "names column 9", nil, exitData},
 		{"", "is empty", nil, exitData},
 	}
 	for _, c := range cases {

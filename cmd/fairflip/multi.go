@@ -226,7 +226,11 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "fairflip undo: %d files, %d rows, %d %s restored\n", len(m.ins), rows, restored, labels)
 		for i, s := range sums {
-			fmt.Fprintf(stderr, "  %s -> %s: %d rows, %d restored\n", m.ins[i].path, m.outs[i].name, s.Rows, s.Restored)
+			in := ""
+			if s.Column != "" {
+				in = " in column " + s.Column
+			}
+			fmt.Fprintf(stderr, "  %s -> %s: %d rows, %d restored%s\n", m.ins[i].path, m.outs[i].name, s.Rows, s.Restored, in)
 		}
 	}
 	return nil

@@ -67,7 +67,7 @@ func DataFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "minority", Usage: "minority group `EXPR` (see above); repeat for a union", Category: "groups and label"},
 		&cli.StringSliceFlag{Name: "majority", Usage: "majority group `EXPR` (default: every other row with the sensitive cells present)", Category: "groups and label"},
 		&cli.StringFlag{Name: "label", Usage: "label `COL`", Category: "groups and label"},
-		&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first)", Category: "groups and label"},
+		&cli.StringSliceFlag{Name: "positive", Usage: "favourable label `VALUE`; repeat for several (a flip writes the first). A Parquet label takes values of its type: BOOLEAN exactly true or false, integers in range, DECIMAL within its scale", Category: "groups and label"},
 		&cli.StringSliceFlag{Name: "negative", Usage: "unfavourable label `VALUE`; repeat for several (default: every other label value)", Category: "groups and label"},
 		&cli.StringFlag{Name: "features", Usage: "score with only these `COLS` (default: all but label, sensitive, members, audit)", Category: "features"},
 		&cli.StringFlag{Name: "exclude", Usage: "leave these `COLS` out of the default features", Category: "features"},

@@ -1,0 +1,67 @@
+package transform
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/model"
+)
+
+// Label values are checked before any pass over the data: a --positive or
+// --negative that cannot be a label of the file is a usage error (exit code
+// 2), never a failure after the first pass (or in the output check).
+
+// labelFlags returns the flags that give label values, with their values.
+func (o *Options) labelFlags() [2]struct {
+	flag string
+	vals []string
+} {
+	return [2]struct {
+		flag string
+		vals []string
+	}{{"--positive", o.Positive}, {"--negative", o.Negative}}
+}
+
+// checkLabelValues checks the label values against what any file can hold:
+// valid UTF-8 (a CSV output must stay UTF-8), and not empty or a marker of a
+// missing value (model.IsMissing: "", "?", "NA"...), which fairflip reads as
+// no label at all.
+func (o *Options) checkLabelValues() error {
+	for _, f := range o.labelFlags() {
+		for _, v := range f.vals {
+			if !utf8.ValidString(v) {
+				return fferr.Usage("%s %q: not valid UTF-8", f.flag, v)
+			}
+			if t := strings.TrimSpace(v); model.IsMissing(t) {
+				return fferr.Usage("%s %q: fairflip reads %q as a missing label, not a label value", f.flag, v, t)
+			}
+		}
+	}
+	return nil
+}
+
+// checkParquetLabel checks, from a Parquet file's schema, that its label
+// column c can hold labels (tableio.ParquetLabelType) and that every
+// --positive and --negative value is a value of its type that the column
+// reads back as an equal value: so pass 1 can match the labels and pass 2
+// write the first --positive value.
+func (o *Options) checkParquetLabel(c tableio.ParquetColumn) error {
+	if err := tableio.ParquetLabelType(c); err != nil {
+		return fferr.Usage("--label %s: %v", c.Name, err)
+	}
+	for _, f := range o.labelFlags() {
+		for _, v := range f.vals {
+			t := strings.TrimSpace(v)
+			text, err := tableio.ParquetLabelValue(c, t)
+			if err != nil {
+				return fferr.Usage("%s: %v", f.flag, err)
+			}
+			if !newValueSet([]string{t}).has(text) {
+				return fferr.Usage("%s %q: column %s (%s) stores this value as %q, which is another value; give %s %s", f.flag, v, c.Name, c.Type, text, f.flag, text)
+			}
+		}
+	}
+	return nil
+}

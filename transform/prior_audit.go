@@ -1,0 +1,78 @@
+package transform
+
+import (
+	"fmt"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+// flip --replace-audit adds its entries to the audit column a file already
+// has. Pass 1 checks that column as undo would (see Undo): its non-empty
+// cells must all be audit cells naming the label column, on rows whose label
+// is one value, and undo must be able to restore them. When the plan is made,
+// that value must be the one this flip writes: undo needs one flipped value.
+
+// priorAudit is what pass 1 learned about an existing audit column.
+type priorAudit struct {
+	flipped string // the label on the rows with an audit cell
+	where   string // the first such row, for messages ("in.csv:7", "in.parquet row 7")
+	csv     *csvUndo
+}
+
+// csvRecord checks data record rec of file, read with layout lay and
+// dialect d, against the existing audit column lay.audit.
+func (p *priorAudit) csvRecord(file string, rec *tableio.Record, lay *layout, d tableio.Dialect) error {
+	if p.csv == nil || p.csv.file != file {
+		// A file's own checker: the scanner that reads the records again
+		// sees only its data records.
+		d.Header = false
+		p.csv = newCSVUndo(file, d, lay.delim, lay.names, lay.audit, false)
+	}
+	u := p.csv
+	if _, _, err := u.record(rec); err != nil {
+		return err
+	}
+	if u.label < 0 {
+		return nil
+	}
+	if u.label != lay.label {
+		return rowErr(file, u.first, lay.audit, lay, "the audit cell names column %s, but --label is column %s: --replace-audit adds entries only to an audit column of the same label", u.colName(u.label), u.colName(lay.label))
+	}
+	return p.note(u.flipped, fmt.Sprintf("%s:%d", file, u.first))
+}
+
+// parquet checks the existing audit column lay.audit of a Parquet file.
+func (p *priorAudit) parquet(pf *tableio.ParquetFile, file string, cols []tableio.ParquetColumn, lay *layout) error {
+	u := &parquetUndo{file: file, cols: cols, audit: lay.audit, label: -1}
+	if _, err := u.check(pf); err != nil {
+		return err
+	}
+	if u.label < 0 {
+		return nil
+	}
+	if u.label != lay.label {
+		return u.errAt(u.first, lay.audit, "the audit cell names column %d (%s), but --label is column %d (%s): --replace-audit adds entries only to an audit column of the same label", u.label+1, cols[u.label].Name, lay.label+1, cols[lay.label].Name)
+	}
+	return p.note(u.flipped, fmt.Sprintf("%s row %d", file, u.flippedRow+1))
+}
+
+// note records the flipped value of one file: every file must have the same.
+func (p *priorAudit) note(flipped, where string) error {
+	switch {
+	case p.where == "":
+		p.flipped, p.where = flipped, where
+	case flipped != p.flipped:
+		return fferr.Data("the rows flipped before hold the label %q at %s but %q at %s: undo needs one flipped value", clip(p.flipped), p.where, clip(flipped), where)
+	}
+	return nil
+}
+
+// check checks the value flip writes against the one the rows flipped
+// before hold.
+func (p *priorAudit) check(positive string) error {
+	if p == nil || p.where == "" || p.flipped == positive {
+		return nil
+	}
+	return fferr.Data("%s: the rows flipped before hold the label %q, but this flip would write %q: undo needs one flipped value in a file; flip writes the first --positive value as the file writes it, so give --positive %q first", p.where, clip(p.flipped), clip(positive), p.flipped)
+}
