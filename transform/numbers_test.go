@@ -256,7 +256,7 @@ func TestFlipOneRowGroups(t *testing.T) {
 	o := baseOpts()
 	o.Flips = FlipRule{Kind: FlipCount, N: 1}
 	out, p, err := flipBytes(t, oneMin, o)
-	if err != nil || !reflect.DeepEqual(p.Rows, []int{0}) || !strings.HasPrefix(out, "x,g,y,fairflip_audit\n1,min,1,fairflip/1 col=3 method=rb-prob score=") {
+	if err != nil || !reflect.DeepEqual(p.Rows, []int{0}) || !strings.HasPrefix(out, "x,g,y,fairflip_audit\n1,min,1,fairflip/1 col=3 label=y method=rb-prob score=") {
 		t.Errorf("one minority row: %v %v\n%s", p, err, out)
 	}
 	oneMaj := "x,g,y\n1,min,0\n2,min,0\n3,maj,1\n4,min,1\n"

@@ -512,7 +512,7 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 			return changed
 		}
 		set[row] = p.Summary.PositiveWritten
-		audit[row] = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: formatScore(p.Scores[i]), Was: string(text)})
+		audit[row] = FormatAudit(AuditEntry{Column: lay.label + 1, Label: LabelName(lay.names, lay.label), Method: o.Method, Score: formatScore(p.Scores[i]), Was: string(text)})
 		return nil
 	})
 	if changed != nil {
@@ -672,7 +672,7 @@ func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, l
 			return invariantf("output row %d: a flipped row has no audit cell", row+1)
 		case flipped:
 			e, err := ParseAudit(string(text))
-			if c := labels.codes[row]; err != nil || e.Raw || e.Column != lay.label+1 || e.Method != o.Method || c < 0 || e.Was != texts[c] {
+			if c := labels.codes[row]; err != nil || e.Raw || e.Column != lay.label+1 || e.Label != LabelName(lay.names, lay.label) || e.Method != o.Method || c < 0 || e.Was != texts[c] {
 				return invariantf("output row %d: the audit cell does not record the original label", row+1)
 			}
 			n++

@@ -26,8 +26,13 @@ func (p *priorAudit) csvRecord(file string, rec *tableio.Record, lay *layout, d 
 	if p.csv == nil || p.csv.file != file {
 		// A file's own checker: the scanner that reads the records again
 		// sees only its data records.
+		header := d.Header
 		d.Header = false
 		p.csv = newCSVUndo(file, d, lay.delim, lay.names, lay.audit, false)
+		p.csv.want = lay.label // this flip's label: cells without label= are its own
+		if !header {
+			p.csv.fileNames = nil // --header-names are not in the file: cells name #N
+		}
 	}
 	u := p.csv
 	if _, _, err := u.record(rec); err != nil {
@@ -44,7 +49,7 @@ func (p *priorAudit) csvRecord(file string, rec *tableio.Record, lay *layout, d 
 
 // parquet checks the existing audit column lay.audit of a Parquet file.
 func (p *priorAudit) parquet(pf *tableio.ParquetFile, file string, cols []tableio.ParquetColumn, lay *layout) error {
-	u := &parquetUndo{file: file, cols: cols, audit: lay.audit, label: -1}
+	u := &parquetUndo{file: file, cols: cols, audit: lay.audit, label: -1, want: lay.label}
 	if _, err := u.check(pf); err != nil {
 		return err
 	}

@@ -15,15 +15,15 @@ import (
 func TestReplaceAuditChecksTheColumn(t *testing.T) {
 	o := baseOpts()
 	o.Method, o.Flips, o.ReplaceAudit = MethodRandom, FlipRule{Kind: FlipCount, N: 1}, true
-	a := "fairflip/1 col=2 method=random score=0.5 was=0"
+	a := "fairflip/1 col=2 label=y method=random score=0.5 was=0"
 	cases := []struct {
 		name, in, msg string
 	}{
 		{"a cell that is no audit cell", "g,y,fairflip_audit\nmin,0,\nmaj,1,note\nmin,0,\n",
 			`t.csv:3: column 3 (fairflip_audit): audit cell "note" was not written by fairflip`},
-		{"another label column", "g,y,x,fairflip_audit\nmin,1,1,fairflip/1 col=3 method=random score=0.5 was=0\nmaj,1,2,\nmin,0,3,\n",
-			`t.csv:2: column 4 (fairflip_audit): the audit cell names column 3 (x), but --label is column 2 (y)`},
-		{"a cell undo would refuse", "g,y,fairflip_audit\nmin,1,\"fairflip/1 col=2 method=random score=0.5 was=0,x\"\nmaj,1,\nmin,0,\n",
+		{"another label column", "g,y,x,fairflip_audit\nmin,1,1,fairflip/1 col=3 label=x method=random score=0.5 was=0\nmaj,1,2,\nmin,0,3,\n",
+			`t.csv:2: column 4 (fairflip_audit): the audit cell names column 3, but the label column (--label) is column 2`},
+		{"a cell undo would refuse", "g,y,fairflip_audit\nmin,1,\"fairflip/1 col=2 label=y method=random score=0.5 was=0,x\"\nmaj,1,\nmin,0,\n",
 			`t.csv:2: column 3 (fairflip_audit): restoring the label cell "0,x" in column 2 (y) would change the number of cells of the record`},
 		{"another flipped value", "g,y,fairflip_audit\nmaj,1.0,\nmin,1," + a + "\nmin,0,\n",
 			`t.csv:3: the rows flipped before hold the label "1", but this flip would write "1.0"`},

@@ -18,9 +18,16 @@ import (
 
 // The audit cell of a flipped row holds what undo needs, readable by people:
 //
-//	fairflip/1 col=15 method=rb-prob score=0.83124 was= <=50K
+//	fairflip/1 col=15 label=income method=rb-prob score=0.83124 was= <=50K
 //
-// col is the 1-based column of the label. In a CSV file everything after
+// col is the 1-based column of the label and label its name as the file
+// has it: the header cell (Parquet: the column's name), or #15 in a CSV
+// file without a header; a space, "%" or a control character in it is
+// written as %XX. Undo restores a label only in a column whose number and
+// name both match, so a cell edited to name another column is refused.
+// Cells written before label= existed (fairflip 0.1.0-dev before issue
+// 12) have no label= key; undo restores them only when --label names
+// their column. In a CSV file everything after
 // "was=" is the original label cell exactly as it was written (quotes and
 // padding kept). In a Parquet file the key is "value=" and what follows is
 // the original value's text form (see tableio.ParquetText), converted back to
@@ -31,6 +38,7 @@ const auditPrefix = "fairflip/1 "
 // AuditEntry is one parsed audit cell.
 type AuditEntry struct {
 	Column int    // 1-based column of the flipped label
+	Label  string // its name (header cell, Parquet column name, or #N); "" in a cell without label=
 	Method string // scoring method
 	Score  string // the candidate's score as written
 	Was    string // the original label: the raw CSV cell (Raw), or the value's text form
@@ -43,7 +51,58 @@ func FormatAudit(e AuditEntry) string {
 	if e.Raw {
 		key = " was="
 	}
-	return auditPrefix + "col=" + strconv.Itoa(e.Column) + " method=" + e.Method + " score=" + e.Score + key + e.Was
+	label := ""
+	if e.Label != "" {
+		label = " label=" + escapeLabel(e.Label)
+	}
+	return auditPrefix + "col=" + strconv.Itoa(e.Column) + label + " method=" + e.Method + " score=" + e.Score + key + e.Was
+}
+
+// escapeLabel writes a column name for the label= key: a space (the keys'
+// separator), "%" and control characters as %XX, everything else as it is.
+func escapeLabel(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '%' || c < 0x20 || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// unescapeLabel reverses escapeLabel, refusing anything it does not write.
+func unescapeLabel(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+3 > len(s) {
+			return "", false
+		}
+		x, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil || strings.ToUpper(s[i+1:i+3]) != s[i+1:i+3] {
+			return "", false
+		}
+		b.WriteByte(byte(x))
+		i += 2
+	}
+	out := b.String()
+	return out, escapeLabel(out) == s
+}
+
+// LabelName is how an audit cell names column c (0-based) of a file with
+// these header names: its name, or #N when the file has no header.
+func LabelName(names []string, c int) string {
+	if names != nil && c < len(names) {
+		return names[c]
+	}
+	return "#" + strconv.Itoa(c+1)
 }
 
 // ParseAudit parses the value of a non-empty audit cell. The cell must be
@@ -64,11 +123,11 @@ func ParseAudit(v string) (AuditEntry, error) {
 	next := func(key string) (string, error) {
 		val, ok := strings.CutPrefix(rest, key+"=")
 		if !ok {
-			return "", fmt.Errorf("audit cell %q: no %s= where fairflip writes it (col=, method=, score=, then was= or value=)", clip(v), key)
+			return "", fmt.Errorf("audit cell %q: no %s= where fairflip writes it (col=, label=, method=, score=, then was= or value=)", clip(v), key)
 		}
 		i := strings.IndexByte(val, ' ')
 		if i < 0 {
-			return "", fmt.Errorf("audit cell %q ends at %s= (fairflip writes col=, method=, score=, then was= or value=)", clip(v), key)
+			return "", fmt.Errorf("audit cell %q ends at %s= (fairflip writes col=, label=, method=, score=, then was= or value=)", clip(v), key)
 		}
 		rest = val[i+1:]
 		return val[:i], nil
@@ -82,6 +141,17 @@ func ParseAudit(v string) (AuditEntry, error) {
 		return e, fmt.Errorf("audit cell %q: bad column %q", clip(v), col)
 	}
 	e.Column = n
+	if strings.HasPrefix(rest, "label=") {
+		enc, err := next("label")
+		if err != nil {
+			return e, err
+		}
+		name, ok := unescapeLabel(enc)
+		if !ok || name == "" {
+			return e, fmt.Errorf("audit cell %q: bad label name %q", clip(v), enc)
+		}
+		e.Label = name
+	}
 	if e.Method, err = next("method"); err != nil {
 		return e, err
 	}
@@ -322,7 +392,7 @@ func (o *Options) build(ctx context.Context, p *Plan, in *Input, rc io.Reader, h
 					return
 				}
 				orig := rec.Field(lay.label)
-				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Method: o.Method, Score: formatScore(p.Scores[next]), Was: string(orig), Raw: true})
+				audit = FormatAudit(AuditEntry{Column: lay.label + 1, Label: lay.auditLabel(o.Dialect.Header), Method: o.Method, Score: formatScore(p.Scores[next]), Was: string(orig), Raw: true})
 				next++
 			}
 			// The record with the label cell (and an existing audit cell) replaced.

@@ -95,6 +95,16 @@ type layout struct {
 	explicit  map[int]bool // features named in --features
 }
 
+// auditLabel is the label column's name as flip records it in the audit
+// cells (LabelName): the header cell, or #N when the file has no header
+// row (names from --header-names are not in the file).
+func (l *layout) auditLabel(header bool) string {
+	if !header {
+		return LabelName(nil, l.label)
+	}
+	return LabelName(l.names, l.label)
+}
+
 // colName names column i (0-based) for messages.
 func (l *layout) colName(i int) string {
 	if i < len(l.names) && l.names[i] != "" {

@@ -15,7 +15,11 @@ import (
 
 // UndoOptions configure an undo.
 type UndoOptions struct {
-	AuditColumn   string
+	AuditColumn string
+	// Label, if set, names the label column (a header name, or #N): every
+	// audit cell must name it. It is needed only for cells written before
+	// the audit cell recorded the label's name (label=).
+	Label         string
 	Dialect       tableio.Dialect
 	ParquetLimits tableio.ParquetLimits // bounds on a Parquet input (zero: the defaults)
 }
@@ -172,7 +176,18 @@ func newUndoCSV(file string, rec *tableio.Record, sc *tableio.Scanner, opt UndoO
 	if len(rec.Fields) < 2 {
 		return nil, fferr.Data("%s:%d: a flipped file has at least two columns (the table and the audit column)", file, rec.Line)
 	}
-	return newCSVUndo(file, opt.Dialect, sc.Delimiter(), names, audit, true), nil
+	u := newCSVUndo(file, opt.Dialect, sc.Delimiter(), names, audit, true)
+	if opt.Label != "" {
+		c, err := resolve(names, len(rec.Fields), opt.Label, "--label", file)
+		if err != nil {
+			return nil, err
+		}
+		if c == audit {
+			return nil, fferr.Usage("--label %s is the audit column", opt.Label)
+		}
+		u.want = c
+	}
+	return u, nil
 }
 
 // csvUndo checks the audit cells of a CSV file, record by record, and
@@ -187,6 +202,8 @@ type csvUndo struct {
 	drop  bool // drop the audit column
 
 	label     int      // the column the audit cells name (-1 before the first)
+	want      int      // the label column if known (--label; flip --replace-audit), else -1
+	fileNames []string // the header's names as the audit cells record them (nil: no header row)
 	first     int      // the line of the first audit cell
 	flipped   string   // the label on that line: the value flip wrote
 	isFlipped valueSet // flipped, matched as by --positive
@@ -202,7 +219,7 @@ type csvUndo struct {
 // header names and audit column. The checker reads again every header and
 // data record (not the passthrough lines) that it is given, in order.
 func newCSVUndo(file string, d tableio.Dialect, delim byte, names []string, audit int, drop bool) *csvUndo {
-	u := &csvUndo{file: file, names: names, delim: delim, audit: audit, drop: drop, label: -1}
+	u := &csvUndo{file: file, names: names, fileNames: names, delim: delim, audit: audit, drop: drop, label: -1, want: -1}
 	d.Delimiter = delim
 	d.SkipLines = 0 // passthrough lines are not fed
 	u.reread = tableio.NewScanner(&u.feed, file, d)
@@ -272,6 +289,9 @@ func (u *csvUndo) entry(rec *tableio.Record) (int, string, error) {
 		return 0, "", u.errAt(rec, u.audit, "the audit cell names column %d, which is not a label column of this file (it has %d columns; the audit column is %s)", e.Column, len(rec.Fields), u.colName(u.audit))
 	case u.label >= 0 && label != u.label:
 		return 0, "", u.errAt(rec, u.audit, "the audit cell names column %s, but the one on line %d names column %s: flip records one label column", u.colName(label), u.first, u.colName(u.label))
+	}
+	if err := checkLabelName(e, label, LabelName(u.fileNames, label), u.want); err != nil {
+		return 0, "", u.errAt(rec, u.audit, "%v", err)
 	}
 	cur := rec.Value(label)
 	if model.IsMissing(cur) {
@@ -414,7 +434,21 @@ func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error
 	if audit < 0 || !cols[audit].Flat {
 		return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", in.Name, opt.AuditColumn)
 	}
-	u := &parquetUndo{file: in.Name, cols: cols, audit: audit, label: -1}
+	u := &parquetUndo{file: in.Name, cols: cols, audit: audit, label: -1, want: -1}
+	if opt.Label != "" {
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = c.Name
+		}
+		c, err := resolve(names, len(cols), opt.Label, "--label", in.Name)
+		if err != nil {
+			return nil, err
+		}
+		if c == audit {
+			return nil, fferr.Usage("--label %s is the audit column", opt.Label)
+		}
+		u.want = c
+	}
 	restore, err := u.check(pf)
 	if err != nil {
 		return nil, err
@@ -441,6 +475,7 @@ type parquetUndo struct {
 	audit int
 
 	label       int   // the column the audit cells name (-1 if none)
+	want        int   // the label column if known (--label; flip --replace-audit), else -1
 	first       int64 // the row (0-based) of the first audit cell
 	flipped     string
 	flippedRow  int64
@@ -474,6 +509,9 @@ func (u *parquetUndo) check(pf *tableio.ParquetFile) (map[int64]string, error) {
 		}
 		if u.label >= 0 && label != u.label {
 			return u.errAt(row, u.audit, "the audit cell names column %d (%s), but the one on row %d names column %d (%s): flip records one label column", e.Column, cols[label].Name, u.first+1, u.label+1, cols[u.label].Name)
+		}
+		if err := checkLabelName(e, label, cols[label].Name, u.want); err != nil {
+			return u.errAt(row, u.audit, "%v", err)
 		}
 		if u.label < 0 {
 			u.label, u.first = label, row
@@ -529,4 +567,21 @@ func (u *parquetUndo) check(pf *tableio.ParquetFile) (map[int64]string, error) {
 		return nil, classify(err)
 	}
 	return restore, nil
+}
+
+// checkLabelName checks that an audit cell naming column label (0-based),
+// whose name in the file is name, is a cell flip wrote for that column:
+// its label= must be that name. A cell without label= (written before it
+// existed) is accepted only for want, the column known to be the label
+// (--label); want < 0 means unknown.
+func checkLabelName(e AuditEntry, label int, name string, want int) error {
+	switch {
+	case want >= 0 && label != want:
+		return fmt.Errorf("the audit cell names column %d, but the label column (--label) is column %d: it was not written for this label, or was edited", label+1, want+1)
+	case e.Label == "" && want < 0:
+		return fmt.Errorf("the audit cell names column %d (%s) without its name (label=, which fairflip writes since 0.1.0-dev of December 2026): undo cannot tell it from an edited cell; if column %d is the label column, confirm it with --label %s", label+1, name, label+1, name)
+	case e.Label != "" && e.Label != name:
+		return fmt.Errorf("the audit cell names column %d, whose name is %q, but records the label column as %q: it was edited, or written for another file; nothing was restored", label+1, clip(name), clip(e.Label))
+	}
+	return nil
 }

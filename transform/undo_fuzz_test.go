@@ -98,6 +98,18 @@ func FuzzUndo(f *testing.F) {
 			t.Fatalf("undo of an unedited flip: %v\ninput %q\nflipped %q\nundone %q", err, tab.csv, flipped, back.String())
 		}
 
+		// The header's names, as audit cells record them (nil: no header).
+		var names []string
+		if d.Header {
+			sc := tableio.NewScanner(strings.NewReader(flipped), "flipped.csv", d)
+			for {
+				rec, err := sc.Next()
+				if err != nil || rec.Kind == tableio.Header {
+					break
+				}
+			}
+			names = sc.HeaderNames()
+		}
 		// The edits: (data row, what to write) pairs.
 		ed := byteSource(edits)
 		pieces := strings.Split(text, "\x1f")
@@ -150,7 +162,14 @@ func FuzzUndo(f *testing.F) {
 					if e.mode&32 != 0 {
 						key = "value"
 					}
-					cell = tableio.AppendField(nil, fmt.Sprintf("fairflip/1 col=%d method=random score=0.5 %s=%s", n, key, e.text), delim)
+					label := " label=" + escapeLabel(LabelName(names, n-1)) // as flip writes it
+					switch {
+					case e.mode&64 != 0: // a cell without label= (an older fairflip's)
+						label = ""
+					case e.mode&128 != 0: // a label= that is not the column's name
+						label = " label=" + escapeLabel(LabelName(names, n-1)+"x")
+					}
+					cell = tableio.AppendField(nil, fmt.Sprintf("fairflip/1 col=%d%s method=random score=0.5 %s=%s", n, label, key, e.text), delim)
 				case e.mode&3 == 2: // the label: the positive value, in another form
 					cell = tableio.AppendField(nil, []string{"yes", " yes", "\"yes\"", "yes "}[int(e.mode>>2)%4], delim)
 				default: // the label: another row's value

@@ -94,7 +94,7 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 	// The audit cell of line 2 as flip wrote it, and a helper to vary it.
 	lines := strings.Split(flipped, "\n")
 	cell2 := lines[1][strings.Index(lines[1], "fairflip/1"):]
-	score := strings.Fields(cell2)[3]
+	score := strings.Fields(cell2)[4]
 	audit := func(rest string) string { return "fairflip/1 " + strings.Replace(rest, "SCORE", score, 1) }
 	quoted := func(s string) string { return string(tableio.AppendQuoted(nil, s)) }
 	label := func(n int) int { return 3 }
@@ -104,19 +104,19 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 		cells map[int]string
 		msg   string // after "f.csv:LINE: column N (name): "
 	}{
-		{"delimiter in was", last, map[int]string{2: quoted(audit("col=4 method=random SCORE was=0,x"))},
+		{"delimiter in was", last, map[int]string{2: quoted(audit("col=4 label=y method=random SCORE was=0,x"))},
 			`2: column 5 (fairflip_audit): restoring the label cell "0,x" in column 4 (y) would change the number of cells of the record`},
-		{"bare quote in was", last, map[int]string{2: quoted(audit(`col=4 method=random SCORE was=0"`))},
+		{"bare quote in was", last, map[int]string{2: quoted(audit(`col=4 label=y method=random SCORE was=0"`))},
 			`2: column 5 (fairflip_audit): restoring the label cell "0\"" in column 4 (y) would not leave one well-formed CSV record`},
-		{"unclosed quote in was", last, map[int]string{2: quoted(audit(`col=4 method=random SCORE was="0`))},
+		{"unclosed quote in was", last, map[int]string{2: quoted(audit(`col=4 label=y method=random SCORE was="0`))},
 			`2: column 5 (fairflip_audit): restoring the label cell "\"0" in column 4 (y) would not leave one well-formed CSV record`},
-		{"line break injecting a row", last, map[int]string{2: quoted(audit("col=4 method=random SCORE was=0\n9,99,maj,1"))},
+		{"line break injecting a row", last, map[int]string{2: quoted(audit("col=4 label=y method=random SCORE was=0\n9,99,maj,1"))},
 			`2: column 5 (fairflip_audit): restoring the label cell "0\n9,99,maj,1" in column 4 (y) would split the record in two`},
-		{"CR line end in was", last, map[int]string{2: quoted(audit("col=4 method=random SCORE was=0\r"))},
+		{"CR line end in was", last, map[int]string{2: quoted(audit("col=4 label=y method=random SCORE was=0\r"))},
 			`2: column 5 (fairflip_audit): restoring the label cell "0\r" in column 4 (y) would change the record's line end`},
-		{"col names another column", last, map[int]string{4: audit("col=2 method=random SCORE was=0")},
+		{"col names another column", last, map[int]string{4: audit("col=2 label=age method=random SCORE was=0")},
 			`4: column 5 (fairflip_audit): the audit cell names column 2 (age), but the one on line 2 names column 4 (y): flip records one label column`},
-		{"every col names another column", last, map[int]string{2: audit("col=2 method=random SCORE was=0"), 4: audit("col=2 method=random SCORE was=0"), 5: audit("col=2 method=random SCORE was=0")},
+		{"every col names another column", last, map[int]string{2: audit("col=2 label=age method=random SCORE was=0"), 4: audit("col=2 label=age method=random SCORE was=0"), 5: audit("col=2 label=age method=random SCORE was=0")},
 			`4: column 2 (age): the label is "50" on a row with an audit cell, but "30" on line 2: flip writes one value on every row it flips`},
 		{"col names the audit column", last, map[int]string{2: audit("col=5 method=random SCORE was=0")},
 			`2: column 5 (fairflip_audit): the audit cell names column 5, which is not a label column of this file`},
@@ -124,16 +124,22 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 			`2: column 5 (fairflip_audit): the audit cell names column 9, which is not a label column`},
 		{"unparsable cell", last, map[int]string{5: audit("col=4 method=random was=0")},
 			`5: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 method=random was=0": no score=`},
-		{"was is the flipped value", last, map[int]string{2: audit("col=4 method=random SCORE was=1.0")},
+		{"was is the flipped value", last, map[int]string{2: audit("col=4 label=y method=random SCORE was=1.0")},
 			`2: column 5 (fairflip_audit): the audit cell records the label "1.0", which is the value flipped rows hold ("1")`},
-		{"empty was", last, map[int]string{2: audit("col=4 method=random SCORE was=")},
+		{"empty was", last, map[int]string{2: audit("col=4 label=y method=random SCORE was=")},
 			`2: column 5 (fairflip_audit): the audit cell records the label "", a missing value`},
 		{"label changed on a flipped row", label, map[int]string{4: "yes"},
 			`4: column 4 (y): the label is "yes" on a row with an audit cell, but "1" on line 2`},
 		{"label emptied on a flipped row", label, map[int]string{2: ""},
 			`2: column 4 (y): the label "" on a row with an audit cell is a missing value`},
-		{"invalid UTF-8 in an audit cell", last, map[int]string{2: audit("col=4 method=random SCORE was=\xff")},
+		{"invalid UTF-8 in an audit cell", last, map[int]string{2: audit("col=4 label=y method=random SCORE was=\xff")},
 			`2: column 5 (fairflip_audit): invalid UTF-8`},
+		{"every col edited to the sensitive column, label= kept", last, map[int]string{2: audit("col=3 label=y method=random SCORE was=0"), 4: audit("col=3 label=y method=random SCORE was=0"), 5: audit("col=3 label=y method=random SCORE was=0")},
+			`2: column 5 (fairflip_audit): the audit cell names column 3, whose name is "g", but records the label column as "y": it was edited, or written for another file`},
+		{"a cell without label= (an older fairflip's, or edited)", last, map[int]string{2: audit("col=4 method=random SCORE was=0")},
+			`2: column 5 (fairflip_audit): the audit cell names column 4 (y) without its name (label=`},
+		{"label= of a headerless file in a file with a header", last, map[int]string{2: audit("col=4 label=#4 method=random SCORE was=0")},
+			`2: column 5 (fairflip_audit): the audit cell names column 4, whose name is "y", but records the label column as "#4"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -154,7 +160,7 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 }
 
 func TestUndoRefusesOtherHostileFiles(t *testing.T) {
-	a := "fairflip/1 col=2 method=random score=0.5 was=0"
+	a := "fairflip/1 col=2 label=y method=random score=0.5 was=0"
 	cases := []struct {
 		name, in string
 		d        tableio.Dialect
@@ -162,7 +168,7 @@ func TestUndoRefusesOtherHostileFiles(t *testing.T) {
 	}{
 		{"two audit columns", "g,y,fairflip_audit,fairflip_audit\nmin,1," + a + ",\n", tableio.Dialect{Header: true},
 			`f.csv:1: column 4 (fairflip_audit): a second audit column "fairflip_audit" (the first is column 3)`},
-		{"a restored record that becomes a comment", "y,g,fairflip_audit\n1,min,fairflip/1 col=1 method=random score=0.5 was=#0\n", tableio.Dialect{Header: true, Comment: '#'},
+		{"a restored record that becomes a comment", "y,g,fairflip_audit\n1,min,fairflip/1 col=1 label=y method=random score=0.5 was=#0\n", tableio.Dialect{Header: true, Comment: '#'},
 			`f.csv:2: column 3 (fairflip_audit): restoring the label cell "#0" in column 1 (y) would turn the record into a line that is not part of the table`},
 		{"a header read as data", "g,y,fairflip_audit\nmin,1," + a + "\n", tableio.Dialect{},
 			`f.csv:1: column 3: audit cell "fairflip_audit" was not written by fairflip`},
@@ -188,11 +194,11 @@ func TestUndoForms(t *testing.T) {
 		d              tableio.Dialect
 		restored       int
 	}{
-		{"audit column not last", "a,fairflip_audit,y\n1,fairflip/1 col=3 method=random score=0.5 was=0,1\n2,,1\n", "a,y\n1,0\n2,1\n", tableio.Dialect{Header: true}, 1},
-		{"audit column first", "fairflip_audit,a,y\n\"fairflip/1 col=3 method=random score=0.5 was= \"\"0\"\" \",1, 1\n,2,1\n", "a,y\n1, \"0\" \n2,1\n", tableio.Dialect{Header: true}, 1},
-		{"headerless", "x,1,fairflip/1 col=2 method=random score=0.5 was=0\r\ny,1,\r\n", "x,0\r\ny,1\r\n", tableio.Dialect{}, 1},
-		{"value= from a Parquet file", "a,y,fairflip_audit\n1,yes,\"fairflip/1 col=2 method=rb-prob score=0.9 value=no, thanks\"\n", "a,y\n1,\"no, thanks\"\n", tableio.Dialect{Header: true}, 1},
-		{"audit-looking text elsewhere", "note,y,fairflip_audit\nfairflip/1 col=2 method=random score=0.5 was=zzz,1,fairflip/1 col=2 method=random score=0.5 was=0\n", "note,y\nfairflip/1 col=2 method=random score=0.5 was=zzz,0\n", tableio.Dialect{Header: true}, 1},
+		{"audit column not last", "a,fairflip_audit,y\n1,fairflip/1 col=3 label=y method=random score=0.5 was=0,1\n2,,1\n", "a,y\n1,0\n2,1\n", tableio.Dialect{Header: true}, 1},
+		{"audit column first", "fairflip_audit,a,y\n\"fairflip/1 col=3 label=y method=random score=0.5 was= \"\"0\"\" \",1, 1\n,2,1\n", "a,y\n1, \"0\" \n2,1\n", tableio.Dialect{Header: true}, 1},
+		{"headerless", "x,1,fairflip/1 col=2 label=#2 method=random score=0.5 was=0\r\ny,1,\r\n", "x,0\r\ny,1\r\n", tableio.Dialect{}, 1},
+		{"value= from a Parquet file", "a,y,fairflip_audit\n1,yes,\"fairflip/1 col=2 label=y method=rb-prob score=0.9 value=no, thanks\"\n", "a,y\n1,\"no, thanks\"\n", tableio.Dialect{Header: true}, 1},
+		{"audit-looking text elsewhere", "note,y,fairflip_audit\nfairflip/1 col=2 method=random score=0.5 was=zzz,1,fairflip/1 col=2 label=y method=random score=0.5 was=0\n", "note,y\nfairflip/1 col=2 method=random score=0.5 was=zzz,0\n", tableio.Dialect{Header: true}, 1},
 		{"nothing flipped", "a,y,fairflip_audit\n1,0,\n2,1,\n", "a,y\n1,0\n2,1\n", tableio.Dialect{Header: true}, 0},
 	}
 	for _, c := range cases {
@@ -249,19 +255,19 @@ func TestUndoParquetRefusesHostileAuditCells(t *testing.T) {
 		set  map[int]map[int64]string
 		msg  string
 	}{
-		{"col names another column", map[int]map[int64]string{auditCol: {2: a("col=2 method=random score=0.5 value=0")}},
+		{"col names another column", map[int]map[int64]string{auditCol: {2: a("col=2 label=age method=random score=0.5 value=0")}},
 			"f.parquet: row 3: column 5 (fairflip_audit): the audit cell names column 2 (age), but the one on row 1 names column 4 (y)"},
-		{"every col names another column", map[int]map[int64]string{auditCol: {0: a("col=2 method=random score=0.5 value=0"), 2: a("col=2 method=random score=0.5 value=0"), 3: a("col=2 method=random score=0.5 value=0")}},
+		{"every col names another column", map[int]map[int64]string{auditCol: {0: a("col=2 label=age method=random score=0.5 value=0"), 2: a("col=2 label=age method=random score=0.5 value=0"), 3: a("col=2 label=age method=random score=0.5 value=0")}},
 			"f.parquet: row 3: column 2 (age): the label is \"50\" on a row with an audit cell, but \"30\" on row 1"},
 		{"col names the audit column", map[int]map[int64]string{auditCol: {0: a("col=5 method=random score=0.5 value=no")}},
 			"f.parquet: row 1: column 5 (fairflip_audit): the audit cell names column 5, which is not a label column"},
-		{"value not in its exact form", map[int]map[int64]string{auditCol: {0: a("col=1 method=random score=0.5 value=+1"), 2: a("col=1 method=random score=0.5 value=2"), 3: a("col=1 method=random score=0.5 value=3")}, 0: {0: "7", 2: "7", 3: "7"}},
+		{"value not in its exact form", map[int]map[int64]string{auditCol: {0: a("col=1 label=id method=random score=0.5 value=+1"), 2: a("col=1 label=id method=random score=0.5 value=2"), 3: a("col=1 label=id method=random score=0.5 value=3")}, 0: {0: "7", 2: "7", 3: "7"}},
 			`f.parquet: row 1: column 5 (fairflip_audit): the audit cell records the value "+1", which column id (INT64) holds as "1"`},
-		{"value of another type", map[int]map[int64]string{auditCol: {0: a("col=1 method=random score=0.5 value=abc"), 2: a("col=1 method=random score=0.5 value=2"), 3: a("col=1 method=random score=0.5 value=3")}, 0: {0: "7", 2: "7", 3: "7"}},
+		{"value of another type", map[int]map[int64]string{auditCol: {0: a("col=1 label=id method=random score=0.5 value=abc"), 2: a("col=1 label=id method=random score=0.5 value=2"), 3: a("col=1 label=id method=random score=0.5 value=3")}, 0: {0: "7", 2: "7", 3: "7"}},
 			`f.parquet: row 1: column 5 (fairflip_audit): the audit cell records a label that column id cannot hold: "abc" is not a value of column id (INT64)`},
-		{"was is the flipped value", map[int]map[int64]string{auditCol: {0: a("col=4 method=random score=0.5 value=yes")}},
+		{"was is the flipped value", map[int]map[int64]string{auditCol: {0: a("col=4 label=y method=random score=0.5 value=yes")}},
 			`f.parquet: row 1: column 5 (fairflip_audit): the audit cell records the label "yes", which is the value flipped rows hold`},
-		{"missing was", map[int]map[int64]string{auditCol: {0: a("col=4 method=random score=0.5 value=NA")}},
+		{"missing was", map[int]map[int64]string{auditCol: {0: a("col=4 label=y method=random score=0.5 value=NA")}},
 			`f.parquet: row 1: column 5 (fairflip_audit): the audit cell records the label "NA", a missing value`},
 		{"label changed on a flipped row", map[int]map[int64]string{labelCol: {2: "maybe"}},
 			`f.parquet: row 3: column 4 (y): the label is "maybe" on a row with an audit cell, but "yes" on row 1`},
@@ -307,5 +313,61 @@ func TestUndoParquetFromCSV(t *testing.T) {
 	got := scanAll(t, openPQ(t, "back", back.Bytes()), 1)
 	if strings.Join(got, "|") != "no|yes|no" {
 		t.Fatalf("labels %q", got)
+	}
+}
+
+// TestUndoLabelConfirmation: cells without label= (written before it
+// existed) are restored only when --label names their column; --label
+// that names another column than the cells refuses every file.
+func TestUndoLabelConfirmation(t *testing.T) {
+	d := tableio.Dialect{Header: true}
+	legacy := "id,y,g,fairflip_audit\n1,1,min,fairflip/1 col=2 method=random score=0.5 was=0\n2,1,maj,\n"
+	current := "id,y,g,fairflip_audit\n1,1,min,fairflip/1 col=2 label=y method=random score=0.5 was=0\n2,1,maj,\n"
+	want := "id,y,g\n1,0,min\n2,1,maj\n"
+	undo := func(in, label string) (string, error) {
+		var out bytes.Buffer
+		_, err := Undo(context.Background(), BytesInput("f.csv", []byte(in)), &out, UndoOptions{Dialect: d, Label: label})
+		return out.String(), err
+	}
+	for _, c := range []struct {
+		in, label, msg string
+	}{
+		{legacy, "", "without its name (label="},
+		{legacy, "g", "the audit cell names column 2, but the label column (--label) is column 3"},
+		{current, "#3", "the audit cell names column 2, but the label column (--label) is column 3"},
+		{current, "nope", `--label "nope": no such column in f.csv`},
+		{current, "fairflip_audit", "--label fairflip_audit is the audit column"},
+	} {
+		got, err := undo(c.in, c.label)
+		if err == nil || !strings.Contains(err.Error(), c.msg) || got != "" {
+			t.Errorf("--label %q: %v (wrote %q), want an error with %q", c.label, err, got, c.msg)
+		}
+	}
+	for _, c := range []struct{ in, label string }{{legacy, "y"}, {legacy, "#2"}, {current, ""}, {current, "y"}} {
+		if got, err := undo(c.in, c.label); err != nil || got != want {
+			t.Errorf("--label %q: %q, %v; want %q", c.label, got, err, want)
+		}
+	}
+}
+
+// TestAuditLabelNames: label= carries any column name: spaces, "%",
+// control characters and "=" round-trip, and undo finds the column.
+func TestAuditLabelNames(t *testing.T) {
+	for _, name := range []string{"income", "y", "#3", "annual income", "100%", "a=b", "tab\there", "été", "x%20y"} {
+		e := AuditEntry{Column: 3, Label: name, Method: "rb-prob", Score: "0.5", Was: "0", Raw: true}
+		cell := FormatAudit(e)
+		if strings.Count(cell, " ") != 5 {
+			t.Errorf("%q: the cell %q has spaces inside a key", name, cell)
+		}
+		back, err := ParseAudit(cell)
+		if err != nil || back != e {
+			t.Errorf("%q: %q parsed to %+v, %v", name, cell, back, err)
+		}
+	}
+	for _, bad := range []string{"label=%2", "label=%zz", "label=%2f", "label=", "label=a%41"} {
+		cell := "fairflip/1 col=3 " + bad + " method=random score=0 was=0"
+		if e, err := ParseAudit(cell); err == nil {
+			t.Errorf("ParseAudit(%q) accepted %+v", cell, e)
+		}
 	}
 }

@@ -176,7 +176,7 @@ func (v *verifier) check(in *tableio.Record, out []byte, flipped bool) error {
 		return invariantf("%s line %d: a flipped row has no audit cell", v.file, in.Line)
 	}
 	e, err := ParseAudit(auditCell)
-	if err != nil || !e.Raw || e.Column != lay.label+1 || e.Was != string(in.Field(lay.label)) {
+	if err != nil || !e.Raw || e.Column != lay.label+1 || e.Label != lay.auditLabel(v.o.Dialect.Header) || e.Was != string(in.Field(lay.label)) {
 		return invariantf("%s line %d: the audit cell does not record the original label", v.file, in.Line)
 	}
 	// Undo's own code must give the input back.

@@ -205,6 +205,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
 				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (all CSV or all Parquet), writing each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
+				&cli.StringFlag{Name: "label", Usage: "the label `COL`, which every audit cell must name (needed only for files flipped before audit cells recorded the label's name)"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
 				outputFormatFlag(),
 			}, flipcli.DialectFlags()...),
@@ -378,7 +379,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: audit, Dialect: d,
+		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
 			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}})
 		return err
 	})

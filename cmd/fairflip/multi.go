@@ -186,7 +186,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.close()
-	opt := transform.UndoOptions{AuditColumn: audit, Dialect: d,
+	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
 		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {

@@ -53,7 +53,7 @@ func auditOf(t *testing.T, csv string, n int) string {
 // input, and checks each gives exit 3 with one line on stderr containing msg
 // ({in} standing for the input's name), nothing on stdout, no new file, the
 // existing file untouched and no temporary file left.
-func refusedUndo(t *testing.T, dir, name string, edited []byte, msg string) {
+func refusedUndo(t *testing.T, dir, name string, edited []byte, msg string, flags ...string) {
 	t.Helper()
 	in := writeFile(t, dir, name, string(edited))
 	out := filepath.Join(dir, "restored"+filepath.Ext(name))
@@ -73,17 +73,18 @@ func refusedUndo(t *testing.T, dir, name string, edited []byte, msg string) {
 			t.Errorf("%s: stdout %q", how, r.stdout)
 		}
 	}
-	check(runCLI(t, "", "undo", in, "-o", out), "-o a new file", in)
+	undo := func(args ...string) []string { return append(append([]string{"undo"}, args...), flags...) }
+	check(runCLI(t, "", undo(in, "-o", out)...), "-o a new file", in)
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("-o a new file: the file was written")
 	}
 	writeFile(t, dir, filepath.Base(out), "precious\n")
-	check(runCLI(t, "", "undo", in, "-o", out), "-o an existing file", in)
+	check(runCLI(t, "", undo(in, "-o", out)...), "-o an existing file", in)
 	if b, _ := os.ReadFile(out); string(b) != "precious\n" {
 		t.Errorf("-o an existing file: it changed to %q", b)
 	}
-	check(runCLI(t, "", "undo", in), "stdout", in)
-	check(runCLI(t, string(edited), "undo"), "stdin to stdout", "<stdin>")
+	check(runCLI(t, "", undo(in)...), "stdout", in)
+	check(runCLI(t, string(edited), undo()...), "stdin to stdout", "<stdin>")
 	if left, _ := filepath.Glob(filepath.Join(dir, ".restored*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
@@ -110,8 +111,14 @@ func TestUndoHostileCSV(t *testing.T) {
 			`{in}:5: column 5 (fairflip_audit): restoring the label cell "0\n7,1,maj,1" in column 4 (y) would split the record in two`},
 		{"col names another column on one row", setAuditCell(t, flipped, 5, with(a5, "col=4", "col=2")),
 			`{in}:5: column 5 (fairflip_audit): the audit cell names column 2 (x), but the one on line 2 names column 4 (y): flip records one label column`},
-		{"col names id on every row", setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4", "col=1")), 5, with(a5, "col=4", "col=1")),
+		{"col edited to id on every row", setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4", "col=1")), 5, with(a5, "col=4", "col=1")),
+			`{in}:2: column 5 (fairflip_audit): the audit cell names column 1, whose name is "id", but records the label column as "y": it was edited, or written for another file`},
+		{"col edited to the sensitive column g on every row", setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4", "col=3")), 5, with(a5, "col=4", "col=3")),
+			`{in}:2: column 5 (fairflip_audit): the audit cell names column 3, whose name is "g", but records the label column as "y"`},
+		{"col and label= edited to id on every row", setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4 label=y", "col=1 label=id")), 5, with(a5, "col=4 label=y", "col=1 label=id")),
 			`{in}:5: column 1 (id): the label is "4" on a row with an audit cell, but "1" on line 2: flip writes one value on every row it flips`},
+		{"a cell without label=", setAuditCell(t, flipped, 2, with(a2, " label=y", "")),
+			`{in}:2: column 5 (fairflip_audit): the audit cell names column 4 (y) without its name (label=`},
 		{"col names the audit column", setAuditCell(t, flipped, 2, with(a2, "col=4", "col=5")),
 			`{in}:2: column 5 (fairflip_audit): the audit cell names column 5, which is not a label column of this file`},
 		{"col beyond the table", setAuditCell(t, flipped, 2, with(a2, "col=4", "col=40")),
@@ -121,9 +128,9 @@ func TestUndoHostileCSV(t *testing.T) {
 		{"empty was", setAuditCell(t, flipped, 2, with(a2, "was=0", "was=")),
 			`{in}:2: column 5 (fairflip_audit): the audit cell records the label "", a missing value`},
 		{"truncated audit cell", setAuditCell(t, flipped, 5, a5[:strings.Index(a5, " score=")]),
-			`{in}:5: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 method=random" ends at method=`},
+			`{in}:5: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 label=y method=random" ends at method=`},
 		{"unknown method", setAuditCell(t, flipped, 2, with(a2, "method=random", "method=manual")),
-			`{in}:2: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 method=manual`},
+			`{in}:2: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 label=y method=manual`},
 		{"label changed on a flipped row", strings.Replace(flipped, "\n4,6,min,1,", "\n4,6,min,2,", 1),
 			`{in}:5: column 4 (y): the label is "2" on a row with an audit cell, but "1" on line 2: flip writes one value on every row it flips`},
 		{"invalid UTF-8 in an audit cell", setAuditCell(t, flipped, 2, with(a2, "was=0", "was=\xff")),
@@ -141,15 +148,17 @@ func TestUndoHostileCSV(t *testing.T) {
 	if back.code != 0 || back.stdout != small || !strings.Contains(back.stderr, "2 labels restored in column y") {
 		t.Fatalf("undo of the flip: exit %d, stderr %q", back.code, back.stderr)
 	}
-	// A limit: audit cells that all name another column holding one value
-	// on every flipped row (here the sensitive column g, "min") look like a
-	// flip of that column. Undo restores what they record, changing only
-	// that column, and says which column it was.
-	both := setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4", "col=3")), 5, with(a5, "col=4", "col=3"))
+	// A limit: audit cells forged to name another column that holds one
+	// value on every flipped row (here the sensitive column g, "min"), with
+	// its number and its name (col=3 label=g), look like a flip of that
+	// column: undo restores what they record, changing only that column,
+	// and says which column it was. --label y refuses them.
+	both := setAuditCell(t, setAuditCell(t, flipped, 2, with(a2, "col=4 label=y", "col=3 label=g")), 5, with(a5, "col=4 label=y", "col=3 label=g"))
 	r := runCLI(t, both, "undo")
 	if r.code != 0 || !strings.Contains(r.stderr, "2 labels restored in column g") || r.stdout != strings.Replace(strings.Replace(small, "1,3,min,0", "1,3,0,1", 1), "4,6,min,0", "4,6,0,1", 1) {
 		t.Fatalf("audit cells naming g: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	refusedUndo(t, dir, "forged.csv", []byte(both), `{in}:2: column 5 (fairflip_audit): the audit cell names column 3, but the label column (--label) is column 4`, "--label", "y")
 }
 
 // TestUndoHostileParquet: the same for a Parquet file: exit 3 naming the
@@ -184,11 +193,13 @@ func TestUndoHostileParquet(t *testing.T) {
 	}{
 		{"col names another column", map[int]map[int64]string{4: {3: with(3, "col=4", "col=2")}},
 			"{in}: row 4: column 5 (fairflip_audit): the audit cell names column 2 (x), but the one on row 1 names column 4 (y)"},
-		{"col names id on every row", map[int]map[int64]string{4: {0: strings.Replace(with(0, "col=4", "col=1"), "value=no", "value=0", 1), 3: strings.Replace(with(3, "col=4", "col=1"), "value=no", "value=0", 1)}},
+		{"col names id on every row", map[int]map[int64]string{4: {0: strings.Replace(with(0, "col=4 label=y", "col=1 label=id"), "value=no", "value=0", 1), 3: strings.Replace(with(3, "col=4 label=y", "col=1 label=id"), "value=no", "value=0", 1)}},
 			`{in}: row 4: column 1 (id): the label is "4" on a row with an audit cell, but "1" on row 1`},
-		{"value the column cannot hold", map[int]map[int64]string{4: {0: with(0, "col=4", "col=2"), 3: with(3, "col=4", "col=2")}, 1: {0: "9", 3: "9"}},
+		{"col edited without label=", map[int]map[int64]string{4: {0: with(0, "col=4", "col=2"), 3: with(3, "col=4", "col=2")}},
+			`{in}: row 1: column 5 (fairflip_audit): the audit cell names column 2, whose name is "x", but records the label column as "y"`},
+		{"value the column cannot hold", map[int]map[int64]string{4: {0: with(0, "col=4 label=y", "col=2 label=x"), 3: with(3, "col=4 label=y", "col=2 label=x")}, 1: {0: "9", 3: "9"}},
 			`{in}: row 1: column 5 (fairflip_audit): the audit cell records a label that column x cannot hold: "no" is not a value of column x (INT64)`},
-		{"value not in its exact form", map[int]map[int64]string{4: {0: "fairflip/1 col=2 method=random score=0.5 value=007", 3: with(3, "col=4", "col=2")}, 1: {0: "9", 3: "9"}},
+		{"value not in its exact form", map[int]map[int64]string{4: {0: "fairflip/1 col=2 label=x method=random score=0.5 value=007", 3: with(3, "col=4 label=y", "col=2 label=x")}, 1: {0: "9", 3: "9"}},
 			`{in}: row 1: column 5 (fairflip_audit): the audit cell records the value "007", which column x (INT64) holds as "7"`},
 		{"was is the flipped value", map[int]map[int64]string{4: {0: with(0, "value=no", "value=yes")}},
 			`{in}: row 1: column 5 (fairflip_audit): the audit cell records the label "yes", which is the value flipped rows hold`},
@@ -197,7 +208,7 @@ func TestUndoHostileParquet(t *testing.T) {
 		{"delimiter and line break are plain text here", map[int]map[int64]string{4: {0: with(0, "value=no", "value=no\n7,1,maj,1"), 3: with(3, "value=no", "value=a,\"b")}, 3: {0: "yes"}},
 			""}, // accepted: see below
 		{"invalid UTF-8", map[int]map[int64]string{4: {0: with(0, "value=no", "value=\xff")}},
-			`{in}: row 1: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 method=random score=`},
+			`{in}: row 1: column 5 (fairflip_audit): audit cell "fairflip/1 col=4 label=y method=random score=`},
 		{"not an audit cell", map[int]map[int64]string{4: {1: "restore me"}},
 			`{in}: row 2: column 5 (fairflip_audit): audit cell "restore me" was not written by fairflip`},
 	}
@@ -244,8 +255,8 @@ func TestReplaceAuditRefusesForeignCells(t *testing.T) {
 	for _, c := range []struct{ name, in, msg string }{
 		{"a note", strings.Replace(flipped, "\n2,4,maj,1,\n", "\n2,4,maj,1,keep me\n", 1),
 			`{in}:3: column 5 (fairflip_audit): audit cell "keep me" was not written by fairflip`},
-		{"another column", setAuditCell(t, flipped, 2, strings.Replace(a2, "col=4", "col=2", 1)),
-			`{in}:2: column 5 (fairflip_audit): the audit cell names column 2 (x), but --label is column 4 (y)`},
+		{"another column", setAuditCell(t, flipped, 2, strings.Replace(a2, "col=4 label=y", "col=2 label=x", 1)),
+			`{in}:2: column 5 (fairflip_audit): the audit cell names column 2, but the label column (--label) is column 4`},
 		{"a row undo would break", setAuditCell(t, flipped, 2, strings.Replace(a2, "was=0", "was=0\n1,1,min,1", 1)),
 			`{in}:2: column 5 (fairflip_audit): restoring the label cell "0\n1,1,min,1" in column 4 (y) would split the record in two`},
 	} {
