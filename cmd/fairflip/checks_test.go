@@ -202,3 +202,26 @@ func TestFlagValueMessages(t *testing.T) {
 		oneLine(t, r.stderr, c.msg)
 	}
 }
+
+// TestReadOnlyOutput: an existing output that no one may write (mode 0444)
+// is not replaced, though its folder would allow the rename: exit 2, the
+// file as it was.
+func TestReadOnlyOutput(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.csv", small)
+	out := writeFile(t, dir, "out.csv", "keep me\n")
+	if err := os.Chmod(out, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		append([]string{"flip", in, "-o", out}, flipArgs...),
+		append([]string{"flip", in, "-o", filepath.Join(dir, "new.csv"), "--summary", out}, flipArgs...),
+	} {
+		r := runCLI(t, "", args...)
+		if r.code != exitUsage {
+			t.Fatalf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+		oneLine(t, r.stderr, out+" is read-only: fairflip does not replace a file that no one may write")
+	}
+	assertDir(t, dir, map[string][]byte{"in.csv": []byte(small), "out.csv": []byte("keep me\n")})
+}

@@ -120,6 +120,11 @@ func openOutput(flag, path string, stdout io.Writer) (*output, error) {
 		o.direct = true
 		return o, nil
 	case err == nil:
+		if st.Mode().Perm()&0o222 == 0 {
+			// Renaming over it would work (the folder is writable), but a
+			// file nobody may write is one its owner meant to keep.
+			return nil, fferr.Usage("%s %s is read-only: fairflip does not replace a file that no one may write; make it writable (chmod u+w) or write elsewhere", flag, path)
+		}
 		if real, err := filepath.EvalSymlinks(path); err == nil {
 			o.target = real
 		}
