@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -224,4 +225,29 @@ func TestReadOnlyOutput(t *testing.T) {
 		oneLine(t, r.stderr, out+" is read-only: fairflip does not replace a file that no one may write")
 	}
 	assertDir(t, dir, map[string][]byte{"in.csv": []byte(small), "out.csv": []byte("keep me\n")})
+}
+
+// TestEndlessDevices: /dev/zero (as INPUT, or on standard input) is refused
+// at once (exit 2) rather than copied to $TMPDIR until the disk is full;
+// /dev/null is an empty table (exit 3).
+func TestEndlessDevices(t *testing.T) {
+	r := runCLI(t, "", append([]string{"flip", "/dev/zero"}, flipArgs...)...)
+	if r.code != exitUsage {
+		t.Fatalf("/dev/zero: exit %d: %s", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, "/dev/zero is a character device, not a table")
+	zero, err := os.Open("/dev/zero")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer zero.Close()
+	var out, errb strings.Builder
+	code := run(context.Background(), append([]string{"fairflip", "flip"}, flipArgs...), zero, &out, &errb)
+	if code != exitUsage || out.Len() != 0 {
+		t.Fatalf("< /dev/zero: exit %d: %s", code, errb.String())
+	}
+	oneLine(t, errb.String(), "standard input is a character device, not a table")
+	if r := runCLI(t, "", append([]string{"flip", "/dev/null"}, flipArgs...)...); r.code != exitData {
+		t.Fatalf("/dev/null: exit %d: %s", r.code, r.stderr)
+	}
 }

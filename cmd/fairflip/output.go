@@ -14,6 +14,7 @@ import (
 	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
+	"golang.org/x/sys/unix"
 )
 
 // Test hooks (nil outside tests).
@@ -319,6 +320,21 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 			}
 			return &commandInput{Input: in, path: path, stamp: st, cleanup: func() {}}, nil
 		}
+		if st.Mode()&os.ModeCharDevice != 0 {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, fferr.IO(err)
+			}
+			err = endlessDevice(path, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
+	} else if f, ok := stdin.(*os.File); ok {
+		if err := endlessDevice("standard input", f); err != nil {
+			return nil, err
+		}
 	}
 	name, open := "<stdin>", func() (io.Reader, func(), error) { return stdin, func() {}, nil }
 	if path != "-" {
@@ -360,6 +376,26 @@ func reread(f *os.File) (io.ReadCloser, error) {
 type sectionCloser struct{ *io.SectionReader }
 
 func (sectionCloser) Close() error { return nil }
+
+// endlessDevice refuses a character device that is not a terminal as an
+// input (/dev/zero, /dev/urandom): it never ends, and its copy would fill
+// $TMPDIR. A terminal ends with ^D; /dev/null is an empty table.
+func endlessDevice(name string, f *os.File) error {
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 || isTerminalFile(f) {
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return nil
+	}
+	return fferr.Usage("%s is a character device, not a table: a device such as /dev/zero never ends, and fairflip would copy it to $TMPDIR until the disk is full", name)
+}
+
+// isTerminalFile reports whether f is a terminal.
+func isTerminalFile(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
 
 // spoolInput copies what open returns to a temporary file. The copy runs
 // on its own goroutine so that an interrupt returns at once, even if a

@@ -244,11 +244,7 @@ func evalAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 // isTerminal reports whether w is a terminal (for the progress bar).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminalFile(f)
 }
 
 func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
