@@ -222,6 +222,7 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 	group := p.f.RowGroups()[g]
 	start, want := p.rgStarts[g], group.NumRows()
 	sets = rowsIn(sets, func(s *parquetCellChange) int64 { return s.row }, start, start+want)
+	st := &x.stats[g][out]
 	chunk := &checkedChunk{ColumnChunk: group.ColumnChunks()[src], p: p, g: g, leaf: l}
 	pages := chunk.Pages()
 	defer pages.Close()
@@ -268,6 +269,9 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 					vals[sets[0].row-start-got] = sets[0].val.Level(0, l.maxDef, out)
 					sets = sets[1:]
 				}
+				for i := range vals {
+					st.addValue(vals[i])
+				}
 				got += int64(n)
 				total := pend + n
 				k := total - total%parquetWriteBatch
@@ -310,6 +314,7 @@ func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []p
 	p := x.p
 	start, want := p.rgStarts[g], p.f.RowGroups()[g].NumRows()
 	apps := rowsIn(x.appends, func(a *parquetAppendCell) int64 { return a.row }, start, start+want)
+	st := &x.stats[g][x.outCol]
 	null := parquet.NullValue().Level(0, 0, x.outCol)
 	vals := buf[:parquetWriteBatch]
 	for row := int64(0); row < want; row += parquetWriteBatch {
@@ -320,6 +325,9 @@ func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []p
 		for len(apps) > 0 && apps[0].row-start < row+int64(n) {
 			vals[apps[0].row-start-row] = apps[0].val.Level(0, 1, x.outCol)
 			apps = apps[1:]
+		}
+		for i := range vals[:n] {
+			st.addValue(vals[i])
 		}
 		if _, err := cw.WriteRowValues(vals[:n]); err != nil {
 			return p.errorf(-1, g, "writing: %w", err)

@@ -1298,6 +1298,17 @@ func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func
 			}
 			err = RewriteParquet(p, &out, rw(p))
 		}
+		if err == nil {
+			// Every rewrite checks: VerifyParquetRewrite passes on a good
+			// input, and fails without panicking on a corrupt one.
+			q, qerr := OpenParquet(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet")
+			if qerr == nil {
+				qerr = VerifyParquetRewrite(p, q, rw(p))
+			}
+			if qerr != nil && !corrupt {
+				t.Errorf("%s, %d goroutines: the check of the rewrite fails: %v", what, workers, qerr)
+			}
+		}
 		if i == 0 {
 			want, wantErr = out.Bytes(), err
 			continue

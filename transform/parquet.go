@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -356,7 +359,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 		return nil
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	t.PositiveText = rules.positiveText
 	// Members.
@@ -368,7 +371,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			return nil
 		})
 		if err != nil {
-			return nil, classify(err)
+			return nil, classifyParquet(err)
 		}
 	}
 	// Features, one column at a time, into the columns the first file made.
@@ -405,7 +408,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			return nil
 		})
 		if err != nil {
-			return nil, classify(err)
+			return nil, classifyParquet(err)
 		}
 	}
 	return lay, nil
@@ -500,7 +503,7 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 		return changed
 	}
 	if err != nil {
-		return classify(err)
+		return classifyParquet(err)
 	}
 	if int(pf.NumRows()) != p.Summary.Rows {
 		return fferr.Data("%s changed while it was being read (%d rows now, %d before); nothing was written", in.Name, pf.NumRows(), p.Summary.Rows)
@@ -515,7 +518,7 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 			return nil
 		})
 		if err != nil {
-			return classify(err)
+			return classifyParquet(err)
 		}
 		rw.Set[lay.audit] = audit
 	} else {
@@ -530,16 +533,18 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
+	written := rw
 	if corruptParquet != nil {
-		corruptParquet(&rw)
+		written = cloneRewrite(rw)
+		corruptParquet(&written)
 	}
-	if err := tableio.RewriteParquet(pf, tmp, rw); err != nil {
-		return classify(err)
+	if err := tableio.RewriteParquet(pf, tmp, written); err != nil {
+		return classifyParquet(err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := o.checkParquet(p, pf, tmp, labels); err != nil {
+	if err := o.checkParquet(p, pf, tmp, labels, rw); err != nil {
 		return err
 	}
 	if p.rehash {
@@ -562,9 +567,37 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 	return nil
 }
 
-// corruptParquet, when set (by tests only), changes the rewrite before it
-// runs: a stand-in for a bug.
+// corruptParquet, when set (by tests only), changes the rewrite that is
+// written, not the one it is checked against: a stand-in for a bug.
 var corruptParquet func(rw *tableio.ParquetRewrite)
+
+// cloneRewrite copies rw's maps, so that a change to the copy leaves rw as
+// it was.
+func cloneRewrite(rw tableio.ParquetRewrite) tableio.ParquetRewrite {
+	c := rw
+	c.Set = make(map[int]map[int64]string, len(rw.Set))
+	for col, cells := range rw.Set {
+		c.Set[col] = maps.Clone(cells)
+	}
+	c.Append = maps.Clone(rw.Append)
+	return c
+}
+
+// classifyParquet classifies an error of the Parquet reader or rewriter that
+// no caller classified: an error of the file system (reading the input,
+// writing the temporary output) is an I/O error; anything else is about the
+// file's content (a corrupt page, a value that does not fit its column), bad
+// input data.
+func classifyParquet(err error) error {
+	var pe *fs.PathError
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, fferr.ErrUsage), errors.Is(err, fferr.ErrData), errors.Is(err, fferr.ErrIO):
+		return err
+	case errors.As(err, &pe):
+		return fferr.IO(err)
+	}
+	return fferr.Wrap(fferr.ErrData, err)
+}
 
 // labelCodes holds a label column, each row's text as a code.
 type labelCodes struct {
@@ -589,8 +622,13 @@ func (l *labelCodes) add(text []byte, null bool) {
 // verify.go for the CSV checks): the same rows in the same row groups and
 // the same columns (plus the audit column); the label unchanged on rows not
 // in the plan and positive on planned rows; the audit cell non-empty exactly
-// on planned rows, recording the original label.
-func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, labels *labelCodes) error {
+// on planned rows, recording the original label. Then every column of the
+// output against the input, value by value, and every statistic and index
+// of the output against its values (tableio.VerifyParquetRewrite, with rw,
+// the rewrite that should have been written): a difference that comes from
+// parquet-go reading the input unfaithfully is bad input data, any other an
+// internal error.
+func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, labels *labelCodes, rw tableio.ParquetRewrite) error {
 	st, err := tmp.Stat()
 	if err != nil {
 		return fferr.IO(err)
@@ -668,5 +706,18 @@ func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, l
 	if n != len(p.Rows) {
 		return invariantf("the output has %d audit cells, the plan %d flips", n, len(p.Rows))
 	}
-	return nil
+	return verifyParquetError(tableio.VerifyParquetRewrite(in, out, rw))
+}
+
+// verifyParquetError classifies an error of tableio.VerifyParquetRewrite.
+func verifyParquetError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tableio.ErrParquetDecode):
+		return fferr.Wrap(fferr.ErrData, fmt.Errorf("%w; nothing was written", err))
+	case errors.Is(err, tableio.ErrParquetMismatch):
+		return invariantf("%v", err)
+	}
+	return classifyParquet(err)
 }
