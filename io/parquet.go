@@ -135,6 +135,11 @@ type ParquetFile struct {
 	// pageHook, when set (by tests only), sees every page parquet-go
 	// decodes before its values are used: a stand-in for a decoder bug.
 	pageHook func(g, col int, page parquet.Page)
+
+	// reads holds, after a RewriteParquet, the digest of the values that
+	// parquet-go read from each chunk (by row group and leaf), for
+	// VerifyParquetRewrite to compare with its own reading.
+	reads [][]valueDigest
 }
 
 // ParquetColumn describes a leaf column.
@@ -1351,6 +1356,7 @@ type parquetRewriter struct {
 
 	outLeaves []*parquetLeaf      // the leaf of each output column (initStats)
 	stats     [][]parquetStatsAcc // by input row group, then output column
+	reads     [][]valueDigest     // what parquet-go read, by row group and input leaf
 }
 
 func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
@@ -1394,6 +1400,7 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 		wr.SetKeyValueMetadata(k, kv[k])
 	}
 
+	p.reads = nil
 	if x.columnWise() {
 		if err := x.runColumns(wr); err != nil {
 			return err
@@ -1433,6 +1440,10 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 						rowNum := start + read + int64(k)
 						if err := x.checkRow(row, g, rowNum-start); err != nil {
 							return err
+						}
+						for _, v := range row {
+							rd := &x.reads[g][v.Column()]
+							*rd = rd.addValue(v)
 						}
 						for setCur < len(x.sets) && x.sets[setCur].row == rowNum {
 							s := &x.sets[setCur]
@@ -1508,6 +1519,7 @@ func (x *parquetRewriter) close(wr *parquet.Writer, tw *tailWriter) error {
 	if err := tw.fixFooter(stats, x.outLeaves); err != nil {
 		return fmt.Errorf("%s: writing: %w", x.p.name, err)
 	}
+	x.p.reads = x.reads
 	return nil
 }
 

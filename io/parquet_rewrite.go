@@ -228,6 +228,7 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 	defer pages.Close()
 	got := int64(0) // values read
 	pend := 0       // values of buf not written yet, fewer than a batch
+	read := newValueDigest()
 	write := func(vals []parquet.Value) error {
 		for len(vals) > 0 {
 			n := min(len(vals), parquetWriteBatch)
@@ -264,6 +265,7 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 					if out != src {
 						v.SetColumnIndex(out)
 					}
+					read = read.addValue(*v)
 				}
 				for len(sets) > 0 && sets[0].row-start < got+int64(n) {
 					vals[sets[0].row-start-got] = sets[0].val.Level(0, l.maxDef, out)
@@ -305,6 +307,7 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 	if got != want {
 		return p.errorf(src, g, "corrupt file: the column holds %d values but the row group has %d rows", got, want)
 	}
+	x.reads[g][src] = read
 	return nil
 }
 

@@ -503,14 +503,59 @@ func (x *parquetRewriter) outputLeaves() []*parquetLeaf {
 	return out
 }
 
-// initStats prepares the statistics of every output column chunk.
+// initStats prepares the statistics of every output column chunk, and the
+// digests of what is read from every input chunk.
 func (x *parquetRewriter) initStats() {
 	x.outLeaves = x.outputLeaves()
 	x.stats = make([][]parquetStatsAcc, len(x.p.meta.RowGroups))
+	x.reads = make([][]valueDigest, len(x.p.meta.RowGroups))
 	for g := range x.stats {
 		x.stats[g] = make([]parquetStatsAcc, len(x.outLeaves))
 		for c, l := range x.outLeaves {
 			x.stats[g][c] = newStatsAcc(l)
 		}
+		x.reads[g] = make([]valueDigest, len(x.p.leaves))
+		for c := range x.reads[g] {
+			x.reads[g][c] = newValueDigest()
+		}
 	}
+}
+
+// valueDigest is a 64-bit digest of a sequence of values with their levels
+// (not cryptographic: it tells two readings of the same pages apart).
+type valueDigest struct {
+	h uint64
+	n int64
+}
+
+const digestPrime = 0x100000001b3
+
+func newValueDigest() valueDigest { return valueDigest{h: 0xcbf29ce484222325} }
+
+// add adds a value: its levels, and its statistics form if not null.
+func (d valueDigest) add(def, rep int, raw []byte, null bool) valueDigest {
+	h := (d.h ^ uint64(def)<<32 ^ uint64(rep)<<16 ^ uint64(len(raw))) * digestPrime
+	if null {
+		h = (h ^ 0xff) * digestPrime
+	}
+	for len(raw) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(raw)) * digestPrime
+		raw = raw[8:]
+	}
+	for _, b := range raw {
+		h = (h ^ uint64(b)) * digestPrime
+	}
+	return valueDigest{h: h, n: d.n + 1}
+}
+
+// addValue adds a value read by parquet-go.
+func (d valueDigest) addValue(v parquet.Value) valueDigest {
+	if v.IsNull() {
+		return d.add(v.DefinitionLevel(), v.RepetitionLevel(), nil, true)
+	}
+	if k := v.Kind(); k == parquet.ByteArray || k == parquet.FixedLenByteArray {
+		return d.add(v.DefinitionLevel(), v.RepetitionLevel(), v.ByteArray(), false)
+	}
+	var tmp [12]byte
+	return d.add(v.DefinitionLevel(), v.RepetitionLevel(), appendRaw(tmp[:0], v), false)
 }

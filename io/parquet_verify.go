@@ -176,6 +176,16 @@ type verifyWorker struct {
 	raw      []byte
 }
 
+// valueDiff is the first cell of an output chunk that differs from what it
+// should hold.
+type valueDiff struct {
+	value, row      int64 // value index in the chunk, row in the row group
+	got, want       []byte
+	gotDef, wantDef int
+	changed         bool // a cell the rewrite changes (or appends)
+	encoding        format.Encoding
+}
+
 // check compares output chunk (og, o) with its input.
 func (w *verifyWorker) check(og, o int) (err error) {
 	v := w.v
@@ -201,15 +211,16 @@ func (w *verifyWorker) check(og, o int) (err error) {
 	}
 	ck := chunkChecker{w: w, og: og, o: o, l: l, page: newStatsAcc(l), chunk: newStatsAcc(l)}
 	inStats := newStatsAcc(l) // of the input values that parquet-go's encodings decoded
+	read := newValueDigest()  // of the input values
+	var diff *valueDiff       // the first difference
+	var statsErr error        // the first statistics error
 	var ip, op *refPage       // the current pages
 	var ii, ij, oi, oj int    // value and non-null value index in them
 	row, value := int64(-1), int64(0)
 	for {
 		if op == nil || oi == op.n {
-			if op != nil {
-				if err := ck.endPage(op); err != nil {
-					return err
-				}
+			if op != nil && statsErr == nil {
+				statsErr = ck.endPage(op)
 			}
 			op, oi, oj = nil, 0, 0
 			ok, err := w.outR.next()
@@ -269,6 +280,7 @@ func (w *verifyWorker) check(og, o int) (err error) {
 					ij++
 				}
 				ii++
+				read = read.add(wd, wr, want, wd < l.maxDef)
 			}
 			changed := false
 			switch {
@@ -283,11 +295,11 @@ func (w *verifyWorker) check(og, o int) (err error) {
 				want = w.raw
 				sets = sets[1:]
 			}
-			if od != wd || or != wr || !bytes.Equal(ov, want) {
-				if s >= 0 && !changed {
-					return w.diagnose(og, o, value, row, ov, od, want, wd)
+			if diff == nil && (od != wd || or != wr || !bytes.Equal(ov, want)) {
+				diff = &valueDiff{value: value, row: row, got: bytes.Clone(ov), gotDef: od, want: bytes.Clone(want), wantDef: wd, changed: changed}
+				if ip != nil {
+					diff.encoding = ip.encoding
 				}
-				return v.mismatch("column %s, row %d: %s, want %s", l.name, start+row+1, w.text(l, ov, od), w.text(l, want, wd))
 			}
 			if od == l.maxDef {
 				ck.page.addRaw(ov)
@@ -296,6 +308,19 @@ func (w *verifyWorker) check(og, o int) (err error) {
 			}
 			value++
 		}
+	}
+	if s >= 0 {
+		// What parquet-go read from the input for the rewrite, if it is
+		// known, against what the pages hold.
+		if reads := v.src.reads; g < len(reads) && reads[g][s].n > 0 && reads[g][s] != read {
+			return w.unfaithful(g, s, diff)
+		}
+	}
+	if diff != nil {
+		return w.diagnose(og, o, diff)
+	}
+	if statsErr != nil {
+		return statsErr
 	}
 	if len(sets) > 0 || len(apps) > 0 {
 		return v.mismatch("column %s, row group %d: cells to change beyond the end of the chunk", l.name, og)
@@ -332,26 +357,51 @@ func (w *verifyWorker) text(l *parquetLeaf, raw []byte, def int) string {
 	return fmt.Sprintf("%q", appendParquetText(nil, rawValue(l, raw), l))
 }
 
-// diagnose explains a difference between output chunk (og, o) and its
-// input at value index value: it decodes that value of the input with
-// parquet-go, as the rewrite did. If parquet-go reads something else than
+// at names a cell of input chunk (g, s) for a message.
+func (w *verifyWorker) at(g, s int, d *valueDiff) string {
+	p := w.v.src
+	if p.leaves[s].maxRep > 0 {
+		return fmt.Sprintf("value %d of row group %d", d.value+1, g)
+	}
+	return fmt.Sprintf("row %d", p.rgStarts[g]+d.row+1)
+}
+
+// unfaithful is the error for an input chunk (g, s) that parquet-go read,
+// for the rewrite, otherwise than its pages hold: d, if known, is the first
+// cell where the output (which holds what parquet-go read) differs.
+func (w *verifyWorker) unfaithful(g, s int, d *valueDiff) error {
+	p := w.v.src
+	l := p.leaves[s]
+	m := &p.meta.RowGroups[g].Columns[s].MetaData
+	if d == nil || d.changed {
+		return fmt.Errorf("%s: column %s: row group %d: %w: parquet-go decodes its values otherwise than its pages hold them (codec %s)",
+			p.name, l.name, g, ErrParquetDecode, m.Codec)
+	}
+	return fmt.Errorf("%s: column %s: %w: parquet-go decodes %s as %s, but the page holds %s (codec %s, encoding %s)",
+		p.name, l.name, ErrParquetDecode, w.at(g, s, d), w.text(l, d.got, d.gotDef), w.text(l, d.want, d.wantDef), m.Codec, d.encoding)
+}
+
+// diagnose explains a difference d between output chunk (og, o) and what
+// it should hold, when the digest of what the rewrite read is not known
+// or agrees with the pages. If d is in a cell the rewrite copies, the cell
+// is decoded again with parquet-go: if parquet-go reads something else than
 // the reference reader, the input cannot be read faithfully; if not, the
 // rewrite wrote something else than it read.
-func (w *verifyWorker) diagnose(og, o int, value, row int64, got []byte, gotDef int, want []byte, wantDef int) error {
+func (w *verifyWorker) diagnose(og, o int, d *valueDiff) error {
 	v := w.v
 	g, s := v.groups[og], v.srcOf[o]
-	l := v.src.leaves[s]
-	at := fmt.Sprintf("row %d", v.src.rgStarts[g]+row+1)
-	if l.maxRep > 0 {
-		at = fmt.Sprintf("value %d of row group %d", value+1, g)
+	l := v.leaves[o]
+	if s < 0 || d.changed {
+		return v.mismatch("column %s, row %d: %s, want %s", l.name, v.src.rgStarts[g]+d.row+1, w.text(l, d.got, d.gotDef), w.text(l, d.want, d.wantDef))
 	}
-	pg, pgDef, err := v.src.decodeValueAt(g, s, value)
-	if err == nil && (pgDef != wantDef || !bytes.Equal(pg, want)) {
-		m := &v.src.meta.RowGroups[g].Columns[s].MetaData
-		return fmt.Errorf("%s: column %s: %w: parquet-go decodes %s as %s, but the page holds %s (codec %s, encoding %s)",
-			v.src.name, l.name, ErrParquetDecode, at, w.text(l, pg, pgDef), w.text(l, want, wantDef), m.Codec, w.in.page.encoding)
+	if reads := v.src.reads; !(g < len(reads) && reads[g][s].n > 0) {
+		pg, pgDef, err := v.src.decodeValueAt(g, s, d.value)
+		if err == nil && (pgDef != d.wantDef || !bytes.Equal(pg, d.want)) {
+			d.got, d.gotDef = pg, pgDef
+			return w.unfaithful(g, s, d)
+		}
 	}
-	return v.mismatch("column %s, %s: %s, want %s (the input's)", l.name, at, w.text(l, got, gotDef), w.text(l, want, wantDef))
+	return v.mismatch("column %s, %s: %s, want %s (the input's)", l.name, w.at(g, s, d), w.text(l, d.got, d.gotDef), w.text(l, d.want, d.wantDef))
 }
 
 // decodeValueAt decodes value i (nulls included) of chunk (g, col) with

@@ -212,10 +212,10 @@ func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error
 		return nil
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	if err := tableio.RewriteParquet(pf, out, tableio.ParquetRewrite{Set: set, DropColumn: audit}); err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	return sum, nil
 }
