@@ -2617,73 +2617,13 @@ func decompressPage(codec format.CompressionCodec, data []byte, declared int64, 
 
 // checkSnappy checks that snappy data decodes to exactly declared bytes: the
 // length written at its start must be declared, and its literals and copies
-// (each copy from within what came before) must add up to that length.
+// must add up to that length (snappyDecode walks them without decoding).
 func checkSnappy(src []byte, declared int64) error {
-	bad := errors.New("corrupt snappy data")
-	n, k := binary.Uvarint(src)
-	if k <= 0 || n > math.MaxUint32 {
-		return bad
-	}
-	if n != uint64(declared) {
+	if n, k := binary.Uvarint(src); k > 0 && n <= math.MaxUint32 && n != uint64(declared) {
 		return fmt.Errorf("its snappy length %d is not the %d bytes its header declares", n, declared)
 	}
-	var d uint64 // bytes decoded so far
-	for s := k; s < len(src); {
-		tag := src[s]
-		var length, offset uint64
-		switch tag & 3 {
-		case 0: // literal
-			x := uint64(tag >> 2)
-			s++
-			if x >= 60 {
-				extra := int(x - 59) // 1 to 4 bytes of length
-				if extra > len(src)-s {
-					return bad
-				}
-				x = 0
-				for i := extra - 1; i >= 0; i-- {
-					x = x<<8 | uint64(src[s+i])
-				}
-				s += extra
-			}
-			length = x + 1
-			if length > uint64(len(src)-s) {
-				return bad
-			}
-			s += int(length)
-		case 1: // copy, 1-byte offset
-			if len(src)-s < 2 {
-				return bad
-			}
-			length = 4 + uint64(tag>>2)&7
-			offset = uint64(tag&0xe0)<<3 | uint64(src[s+1])
-			s += 2
-		case 2: // copy, 2-byte offset
-			if len(src)-s < 3 {
-				return bad
-			}
-			length = 1 + uint64(tag>>2)
-			offset = uint64(binary.LittleEndian.Uint16(src[s+1:]))
-			s += 3
-		case 3: // copy, 4-byte offset
-			if len(src)-s < 5 {
-				return bad
-			}
-			length = 1 + uint64(tag>>2)
-			offset = uint64(binary.LittleEndian.Uint32(src[s+1:]))
-			s += 5
-		}
-		if tag&3 != 0 && (offset == 0 || offset > d) {
-			return bad
-		}
-		if d += length; d > n {
-			return bad
-		}
-	}
-	if d != n {
-		return bad
-	}
-	return nil
+	_, err := snappyDecode(nil, src)
+	return err
 }
 
 // checkZstd walks the frames of zstd data: the window must not exceed 128 MiB

@@ -1260,7 +1260,14 @@ func pqFlatFile(t testing.TB, rows []pqFlatRow, version int, groups []int, pageB
 	if pageBuffer > 0 {
 		opts = append(opts, parquet.PageBufferSize(pageBuffer))
 	}
-	w := parquet.NewGenericWriter[pqFlatRow](&buf, opts...)
+	pqWriteGroups(t, parquet.NewGenericWriter[pqFlatRow](&buf, opts...), rows, groups)
+	return buf.Bytes()
+}
+
+// pqWriteGroups writes rows with w in row groups of the given sizes, and
+// closes w.
+func pqWriteGroups[T any](t testing.TB, w *parquet.GenericWriter[T], rows []T, groups []int) {
+	t.Helper()
 	at := 0
 	for _, n := range groups {
 		if _, err := w.Write(rows[at : at+n]); err != nil {
@@ -1274,7 +1281,6 @@ func pqFlatFile(t testing.TB, rows []pqFlatRow, version int, groups []int, pageB
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
 }
 
 // pqRewriteBoth rewrites data row-wise and column-wise (with 1, 2 and 3

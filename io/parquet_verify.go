@@ -43,10 +43,6 @@ var ErrParquetDecode = errors.New("the file cannot be read faithfully")
 // rewrite should have written (values, statistics or structure): a bug.
 var ErrParquetMismatch = errors.New("the rewritten file is not what it should be")
 
-// parquetVerifyWorkers is the number of goroutines of VerifyParquetRewrite
-// (0: GOMAXPROCS).
-var parquetVerifyWorkers = 0
-
 // VerifyParquetRewrite checks that out holds exactly src rewritten with rw
 // (see RewriteParquet), with true statistics. out is opened from the
 // rewritten bytes. Errors wrap ErrParquetDecode (the input cannot be read
@@ -134,11 +130,7 @@ func (v *parquetVerifier) run() error {
 	nOut := len(v.leaves)
 	tasks := make(chan verifyTask)
 	errs := make([]error, len(v.groups)*nOut)
-	workers := parquetVerifyWorkers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, len(errs)))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(errs)))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {

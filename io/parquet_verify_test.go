@@ -113,20 +113,7 @@ func pqAllRows(n, nanUpTo int) []pqAllRow {
 func pqAllFile(t testing.TB, rows []pqAllRow, codec compress.Codec, version int, groups []int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[pqAllRow](&buf, parquet.Compression(codec), parquet.DataPageVersion(version), parquet.PageBufferSize(2048))
-	at := 0
-	for _, n := range groups {
-		if _, err := w.Write(rows[at : at+n]); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		at += n
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	pqWriteGroups(t, parquet.NewGenericWriter[pqAllRow](&buf, parquet.Compression(codec), parquet.DataPageVersion(version), parquet.PageBufferSize(2048)), rows, groups)
 	return buf.Bytes()
 }
 

@@ -633,7 +633,7 @@ func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, l
 	if err != nil {
 		return fferr.IO(err)
 	}
-	out, err := tableio.OpenParquet(tmp, st.Size(), "output")
+	out, err := tableio.OpenParquetLimits(tmp, st.Size(), "output", o.ParquetLimits)
 	if err != nil {
 		return invariantf("the output does not read back as Parquet (%v)", err)
 	}

@@ -264,60 +264,6 @@ func scanAll(t *testing.T, p *tableio.ParquetFile, col int) []string {
 	return out
 }
 
-// TestParquetCheckCatchesUntouchedColumn: a rewrite that changes a column
-// flip does not touch (the stand-in for a bug in the rewrite, or in the
-// encoder) is caught by the check of every column, as an internal error
-// naming the column and the row, and nothing reaches the output; the same
-// plan written as planned passes.
-func TestParquetCheckCatchesUntouchedColumn(t *testing.T) {
-	path := filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")
-	in := FileInput(path)
-	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
-	p, err := o.MakePlan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := tableio.OpenParquet(bytes.NewReader(data), int64(len(data)), "x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hours := -1
-	for _, c := range pf.Columns() {
-		if c.Name == "hours" {
-			hours = c.Index
-		}
-	}
-	for _, c := range []struct {
-		name    string
-		corrupt func(rw *tableio.ParquetRewrite)
-		want    string
-	}{
-		{"a cell of another column", func(rw *tableio.ParquetRewrite) { rw.Set[hours] = map[int64]string{7: "99"} }, "column hours, row 8: \"99\", want"},
-		{"a cell of the last row", func(rw *tableio.ParquetRewrite) { rw.Set[hours] = map[int64]string{int64(p.Summary.Rows - 1): "-1"} }, fmt.Sprintf("column hours, row %d: \"-1\", want", p.Summary.Rows)},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			corruptParquet = c.corrupt
-			defer func() { corruptParquet = nil }()
-			var out bytes.Buffer
-			err := o.Write(context.Background(), p, in, &out)
-			if err == nil || !errors.Is(err, errInvariant) || errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want an internal-check error saying %q", err, c.want)
-			}
-			if out.Len() != 0 {
-				t.Errorf("%d bytes reached the output", out.Len())
-			}
-		})
-	}
-	var out bytes.Buffer
-	if err := o.Write(context.Background(), p, in, &out); err != nil || out.Len() == 0 {
-		t.Fatalf("clean rewrite: %v, %d bytes", err, out.Len())
-	}
-}
-
 // TestParquetErrorClasses: what the Parquet reader, rewrite and check
 // report maps to exit codes: an input that cannot be read faithfully or a
 // corrupt page is bad data (3), an output that is not what it should be an
