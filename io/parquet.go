@@ -1441,9 +1441,9 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 						if err := x.checkRow(row, g, rowNum-start); err != nil {
 							return err
 						}
-						for _, v := range row {
-							rd := &x.reads[g][v.Column()]
-							*rd = rd.addValue(v)
+						for j := range row {
+							c := row[j].Column()
+							x.reads[g][c] = x.reads[g][c].addValues(p.leaves[c].kind, row[j:j+1])
 						}
 						for setCur < len(x.sets) && x.sets[setCur].row == rowNum {
 							s := &x.sets[setCur]
@@ -1467,8 +1467,8 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 							row = append(row, v)
 						}
 						st := x.stats[g]
-						for _, v := range row {
-							st[v.Column()].addValue(v)
+						for j := range row {
+							st[row[j].Column()].addValues(row[j : j+1])
 						}
 						rows[k] = row
 					}

@@ -717,7 +717,21 @@ func decodeHybrid[T uint8 | int32](dst []T, src []byte, width uint) error {
 		}
 		run := src[:size]
 		src = src[size:]
-		for j := uint64(0); j < groups*8 && i < len(dst); j++ {
+		n := min(groups*8, uint64(len(dst)-i))
+		j := uint64(0)
+		if width <= 32 {
+			// Whole 64-bit loads while 8 bytes remain after the value.
+			mask := uint64(1)<<width - 1
+			for ; j < n; j++ {
+				pos := j * uint64(width)
+				if pos/8+8 > uint64(len(run)) {
+					break
+				}
+				dst[i] = T(binary.LittleEndian.Uint64(run[pos/8:]) >> (pos % 8) & mask)
+				i++
+			}
+		}
+		for ; j < n; j++ {
 			dst[i] = T(bitsAt(run, j*uint64(width), width))
 			i++
 		}

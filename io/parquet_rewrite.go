@@ -265,15 +265,13 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 					if out != src {
 						v.SetColumnIndex(out)
 					}
-					read = read.addValue(*v)
 				}
+				read = read.addValues(l.kind, vals)
 				for len(sets) > 0 && sets[0].row-start < got+int64(n) {
 					vals[sets[0].row-start-got] = sets[0].val.Level(0, l.maxDef, out)
 					sets = sets[1:]
 				}
-				for i := range vals {
-					st.addValue(vals[i])
-				}
+				st.addValues(vals)
 				got += int64(n)
 				total := pend + n
 				k := total - total%parquetWriteBatch
@@ -329,9 +327,7 @@ func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []p
 			vals[apps[0].row-start-row] = apps[0].val.Level(0, 1, x.outCol)
 			apps = apps[1:]
 		}
-		for i := range vals[:n] {
-			st.addValue(vals[i])
-		}
+		st.addValues(vals[:n])
 		if _, err := cw.WriteRowValues(vals[:n]); err != nil {
 			return p.errorf(-1, g, "writing: %w", err)
 		}

@@ -203,7 +203,8 @@ func statSize(k parquet.Kind, typeLen int) int {
 
 // parquetStatsAcc accumulates the statistics of a column chunk or a page:
 // its nulls, whether it holds a NaN, and the min and max of its other values
-// by the leaf's order, in statistics form.
+// by the leaf's order, in statistics form (min, max), which numbers keep as
+// numbers too (lo, hi), to compare them fast.
 type parquetStatsAcc struct {
 	order    parquetOrder
 	kind     parquet.Kind
@@ -212,7 +213,8 @@ type parquetStatsAcc struct {
 	nan      bool
 	has      bool // min and max hold a value
 	min, max []byte
-	tmp      [12]byte
+	lo, hi   int64   // orderSigned, orderBool; orderUnsigned as uint64 bits
+	flo, fhi float64 // orderFloat
 }
 
 func newStatsAcc(l *parquetLeaf) parquetStatsAcc {
@@ -225,45 +227,164 @@ func (s *parquetStatsAcc) reset() {
 	s.min, s.max = s.min[:0], s.max[:0]
 }
 
-// addValue adds a value read or written by parquet-go.
-func (s *parquetStatsAcc) addValue(v parquet.Value) {
-	if v.IsNull() {
-		s.nulls++
-		return
+// addValues adds values read or written by parquet-go.
+func (s *parquetStatsAcc) addValues(vals []parquet.Value) {
+	nulls := int64(0)
+	for i := range vals {
+		if vals[i].IsNull() {
+			nulls++
+		}
 	}
-	s.values++
-	if s.order == orderNone {
-		return
+	s.nulls += nulls
+	s.values += int64(len(vals)) - nulls
+	switch s.order {
+	case orderNone:
+	case orderBool:
+		for i := range vals {
+			if v := &vals[i]; !v.IsNull() {
+				s.addInt(int64(b2i(v.Boolean())))
+			}
+		}
+	case orderSigned, orderUnsigned:
+		int32s := s.kind == parquet.Int32
+		for i := range vals {
+			if v := &vals[i]; !v.IsNull() {
+				if int32s {
+					if s.order == orderSigned {
+						s.addInt(int64(v.Int32()))
+					} else {
+						s.addUint(uint64(uint32(v.Int32())))
+					}
+				} else if s.order == orderSigned {
+					s.addInt(v.Int64())
+				} else {
+					s.addUint(uint64(v.Int64()))
+				}
+			}
+		}
+	case orderFloat:
+		for i := range vals {
+			if v := &vals[i]; !v.IsNull() {
+				if s.kind == parquet.Float {
+					s.addFloat(float64(v.Float()))
+				} else {
+					s.addFloat(v.Double())
+				}
+			}
+		}
+	default:
+		for i := range vals {
+			if v := &vals[i]; !v.IsNull() {
+				s.addBytes(v.ByteArray())
+			}
+		}
 	}
-	b := s.tmp[:0]
-	if s.kind == parquet.ByteArray || s.kind == parquet.FixedLenByteArray {
-		b = v.ByteArray()
-	} else {
-		b = appendRaw(b, v)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	s.add(b)
+	return 0
 }
 
 // addRaw adds a non-null value in statistics form.
 func (s *parquetStatsAcc) addRaw(b []byte) {
 	s.values++
-	if s.order != orderNone {
-		s.add(b)
+	s.add(b)
+}
+
+// add adds a value in statistics form to the min and max.
+func (s *parquetStatsAcc) add(b []byte) {
+	switch s.order {
+	case orderNone:
+	case orderBool:
+		s.addInt(int64(b[0] & 1))
+	case orderSigned:
+		if s.kind == parquet.Int32 {
+			s.addInt(int64(int32(binary.LittleEndian.Uint32(b))))
+		} else {
+			s.addInt(int64(binary.LittleEndian.Uint64(b)))
+		}
+	case orderUnsigned:
+		if s.kind == parquet.Int32 {
+			s.addUint(uint64(binary.LittleEndian.Uint32(b)))
+		} else {
+			s.addUint(binary.LittleEndian.Uint64(b))
+		}
+	case orderFloat:
+		s.addFloat(statFloat(s.kind, b))
+	default:
+		s.addBytes(b)
 	}
 }
 
-func (s *parquetStatsAcc) add(b []byte) {
-	if s.order == orderFloat && math.IsNaN(statFloat(s.kind, b)) {
+func (s *parquetStatsAcc) addInt(x int64) {
+	switch {
+	case !s.has:
+		s.lo, s.hi, s.has = x, x, true
+		s.min, s.max = s.appendInt(s.min[:0], x), s.appendInt(s.max[:0], x)
+	case x < s.lo:
+		s.lo, s.min = x, s.appendInt(s.min[:0], x)
+	case x > s.hi:
+		s.hi, s.max = x, s.appendInt(s.max[:0], x)
+	}
+}
+
+func (s *parquetStatsAcc) addUint(x uint64) {
+	switch {
+	case !s.has:
+		s.lo, s.hi, s.has = int64(x), int64(x), true
+		s.min, s.max = s.appendInt(s.min[:0], int64(x)), s.appendInt(s.max[:0], int64(x))
+	case x < uint64(s.lo):
+		s.lo, s.min = int64(x), s.appendInt(s.min[:0], int64(x))
+	case x > uint64(s.hi):
+		s.hi, s.max = int64(x), s.appendInt(s.max[:0], int64(x))
+	}
+}
+
+// appendInt appends x in the statistics form of the kind: one byte for a
+// BOOLEAN, 4 bytes for INT32, 8 for INT64.
+func (s *parquetStatsAcc) appendInt(dst []byte, x int64) []byte {
+	switch s.kind {
+	case parquet.Boolean:
+		return append(dst, byte(x))
+	case parquet.Int32:
+		return binary.LittleEndian.AppendUint32(dst, uint32(x))
+	}
+	return binary.LittleEndian.AppendUint64(dst, uint64(x))
+}
+
+func (s *parquetStatsAcc) addFloat(x float64) {
+	switch {
+	case x != x:
 		s.nan = true
-		return
+	case !s.has:
+		s.flo, s.fhi, s.has = x, x, true
+		s.min, s.max = s.appendFloat(s.min[:0], x), s.appendFloat(s.max[:0], x)
+	case x < s.flo:
+		s.flo, s.min = x, s.appendFloat(s.min[:0], x)
+	case x > s.fhi:
+		s.fhi, s.max = x, s.appendFloat(s.max[:0], x)
 	}
-	if !s.has {
+}
+
+func (s *parquetStatsAcc) appendFloat(dst []byte, x float64) []byte {
+	if s.kind == parquet.Float {
+		return binary.LittleEndian.AppendUint32(dst, math.Float32bits(float32(x)))
+	}
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(x))
+}
+
+func (s *parquetStatsAcc) addBytes(b []byte) {
+	switch {
+	case s.order == orderBytes && len(b) > 0 && len(s.min) > 0 && len(s.max) > 0 && b[0] > s.min[0] && b[0] < s.max[0]:
+		// Its first byte puts it strictly between min and max.
+	case !s.has:
 		s.min, s.max, s.has = append(s.min[:0], b...), append(s.max[:0], b...), true
-		return
-	}
-	if compareStat(s.order, s.kind, b, s.min) < 0 {
+	case compareStat(s.order, s.kind, b, s.min) < 0:
 		s.min = append(s.min[:0], b...)
-	} else if compareStat(s.order, s.kind, b, s.max) > 0 {
+	case compareStat(s.order, s.kind, b, s.max) > 0:
 		s.max = append(s.max[:0], b...)
 	}
 }
@@ -522,7 +643,8 @@ func (x *parquetRewriter) initStats() {
 }
 
 // valueDigest is a 64-bit digest of a sequence of values with their levels
-// (not cryptographic: it tells two readings of the same pages apart).
+// (not cryptographic: it tells two readings of the same pages apart). Each
+// value adds its levels, then, if not null, one 64-bit word (digestWord).
 type valueDigest struct {
 	h uint64
 	n int64
@@ -532,30 +654,90 @@ const digestPrime = 0x100000001b3
 
 func newValueDigest() valueDigest { return valueDigest{h: 0xcbf29ce484222325} }
 
-// add adds a value: its levels, and its statistics form if not null.
-func (d valueDigest) add(def, rep int, raw []byte, null bool) valueDigest {
-	h := (d.h ^ uint64(def)<<32 ^ uint64(rep)<<16 ^ uint64(len(raw))) * digestPrime
+// add adds a value: its levels and, if not null, its word.
+func (d valueDigest) add(def, rep int, null bool, word uint64) valueDigest {
+	x := uint64(def)<<32 | uint64(rep)<<16
 	if null {
-		h = (h ^ 0xff) * digestPrime
+		return valueDigest{h: (d.h ^ x ^ 1) * digestPrime, n: d.n + 1}
 	}
-	for len(raw) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(raw)) * digestPrime
-		raw = raw[8:]
-	}
-	for _, b := range raw {
-		h = (h ^ uint64(b)) * digestPrime
-	}
-	return valueDigest{h: h, n: d.n + 1}
+	h := (d.h ^ x) * digestPrime
+	return valueDigest{h: (h ^ word) * digestPrime, n: d.n + 1}
 }
 
-// addValue adds a value read by parquet-go.
-func (d valueDigest) addValue(v parquet.Value) valueDigest {
-	if v.IsNull() {
-		return d.add(v.DefinitionLevel(), v.RepetitionLevel(), nil, true)
+// digestWord is the word of a non-null value of kind k in statistics form:
+// the value itself if it has 8 bytes or fewer (a number, a BOOLEAN), else
+// a hash of its bytes (byte arrays, INT96).
+func digestWord(k parquet.Kind, raw []byte) uint64 {
+	switch k {
+	case parquet.Boolean:
+		return uint64(raw[0])
+	case parquet.Int32, parquet.Float:
+		return uint64(binary.LittleEndian.Uint32(raw))
+	case parquet.Int64, parquet.Double:
+		return binary.LittleEndian.Uint64(raw)
 	}
-	if k := v.Kind(); k == parquet.ByteArray || k == parquet.FixedLenByteArray {
-		return d.add(v.DefinitionLevel(), v.RepetitionLevel(), v.ByteArray(), false)
+	return digestBytes(raw)
+}
+
+// digestBytes hashes b: its length, then its bytes 8 at a time; the last 1
+// to 7 bytes go in one word read in overlapping parts, which the length
+// makes unambiguous.
+func digestBytes(b []byte) uint64 {
+	all := b
+	h := (0xcbf29ce484222325 ^ uint64(len(b))) * digestPrime
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * digestPrime
+		b = b[8:]
 	}
+	var w uint64
+	switch r := len(b); {
+	case r == 0:
+		return h
+	case len(all) >= 8:
+		w = binary.LittleEndian.Uint64(all[len(all)-8:])
+	case r >= 4:
+		w = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[r-4:]))<<32
+	default:
+		w = uint64(b[0]) | uint64(b[r/2])<<8 | uint64(b[r-1])<<16
+	}
+	return (h ^ w) * digestPrime
+}
+
+// addRaw adds a value of kind k in statistics form (raw is ignored for a
+// null).
+func (d valueDigest) addRaw(k parquet.Kind, def, rep int, raw []byte, null bool) valueDigest {
+	if null {
+		return d.add(def, rep, true, 0)
+	}
+	return d.add(def, rep, false, digestWord(k, raw))
+}
+
+// addValues adds values of kind k read by parquet-go: the same digest as
+// addRaw of their statistics form.
+func (d valueDigest) addValues(k parquet.Kind, vals []parquet.Value) valueDigest {
 	var tmp [12]byte
-	return d.add(v.DefinitionLevel(), v.RepetitionLevel(), appendRaw(tmp[:0], v), false)
+	for i := range vals {
+		v := &vals[i]
+		var w uint64
+		if !v.IsNull() {
+			switch k {
+			case parquet.Boolean:
+				w = uint64(b2i(v.Boolean()))
+			case parquet.Int32:
+				w = uint64(uint32(v.Int32()))
+			case parquet.Float:
+				w = uint64(math.Float32bits(v.Float()))
+			case parquet.Int64:
+				w = uint64(v.Int64())
+			case parquet.Double:
+				w = math.Float64bits(v.Double())
+			case parquet.Int96:
+				w = digestBytes(appendRaw(tmp[:0], *v))
+			default:
+				w = digestBytes(v.ByteArray())
+			}
+		}
+		d = d.add(v.DefinitionLevel(), v.RepetitionLevel(), v.IsNull(), w)
+	}
+	return d
 }

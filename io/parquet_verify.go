@@ -166,6 +166,9 @@ type verifyWorker struct {
 	in, outR refReader
 	bufs     refBuffers
 	raw      []byte
+	sameIdx  []int32  // by input dictionary index: an output index known to hold the same value, or -1
+	words    []uint64 // by input dictionary index: its digest word (0: not known yet)
+	wordOK   []bool
 }
 
 // valueDiff is the first cell of an output chunk that differs from what it
@@ -209,6 +212,7 @@ func (w *verifyWorker) check(og, o int) (err error) {
 	var ip, op *refPage       // the current pages
 	var ii, ij, oi, oj int    // value and non-null value index in them
 	row, value := int64(-1), int64(0)
+	w.sameIdx, w.words, w.wordOK = w.sameIdx[:0], w.words[:0], w.wordOK[:0]
 	for {
 		if op == nil || oi == op.n {
 			if op != nil && statsErr == nil {
@@ -255,9 +259,19 @@ func (w *verifyWorker) check(og, o int) (err error) {
 		for range n {
 			od, or := levelAt(op.def, oi, l.maxDef), levelAt(op.rep, oi, l.maxRep)
 			var ov []byte
+			oIdx := int32(-1) // ov's dictionary index
 			if od == l.maxDef {
-				ov = op.vals.at(oj)
+				if op.vals.idx != nil {
+					oIdx = op.vals.idx[oj]
+					ov = op.vals.dict.at(int(oIdx))
+					ck.addDictValue(oIdx)
+				} else {
+					ov = op.vals.at(oj)
+					ck.page.addRaw(ov)
+				}
 				oj++
+			} else {
+				ck.page.nulls++
 			}
 			oi++
 			if or == 0 {
@@ -265,14 +279,23 @@ func (w *verifyWorker) check(og, o int) (err error) {
 			}
 			var wd, wr int
 			var want []byte
+			wIdx := int32(-1) // want's dictionary index in the input
 			if s >= 0 {
 				wd, wr = levelAt(ip.def, ii, l.maxDef), levelAt(ip.rep, ii, l.maxRep)
+				var word uint64
 				if wd == l.maxDef {
-					want = ip.vals.at(ij)
+					if ip.vals.idx != nil {
+						wIdx = ip.vals.idx[ij]
+						want = ip.vals.dict.at(int(wIdx))
+						word = w.dictWord(l.kind, wIdx, want)
+					} else {
+						want = ip.vals.at(ij)
+						word = digestWord(l.kind, want)
+					}
 					ij++
 				}
 				ii++
-				read = read.add(wd, wr, want, wd < l.maxDef)
+				read = read.add(wd, wr, wd < l.maxDef, word)
 			}
 			changed := false
 			switch {
@@ -287,16 +310,27 @@ func (w *verifyWorker) check(og, o int) (err error) {
 				want = w.raw
 				sets = sets[1:]
 			}
-			if diff == nil && (od != wd || or != wr || !bytes.Equal(ov, want)) {
+			same := od == wd && or == wr
+			if same && oIdx >= 0 && wIdx >= 0 && !changed {
+				// Both dictionary-encoded: compare the values once per
+				// pair of indexes.
+				for int(wIdx) >= len(w.sameIdx) {
+					w.sameIdx = append(w.sameIdx, -1)
+				}
+				if w.sameIdx[wIdx] != oIdx {
+					same = bytes.Equal(ov, want)
+					if same {
+						w.sameIdx[wIdx] = oIdx
+					}
+				}
+			} else if same {
+				same = bytes.Equal(ov, want)
+			}
+			if diff == nil && !same {
 				diff = &valueDiff{value: value, row: row, got: bytes.Clone(ov), gotDef: od, want: bytes.Clone(want), wantDef: wd, changed: changed}
 				if ip != nil {
 					diff.encoding = ip.encoding
 				}
-			}
-			if od == l.maxDef {
-				ck.page.addRaw(ov)
-			} else {
-				ck.page.nulls++
 			}
 			value++
 		}
@@ -327,6 +361,18 @@ func (w *verifyWorker) check(og, o int) (err error) {
 		return w.checkInputStats(g, s, &inStats)
 	}
 	return nil
+}
+
+// dictWord is the digest word of the input's dictionary entry i (value b),
+// computed once per chunk.
+func (w *verifyWorker) dictWord(k parquet.Kind, i int32, b []byte) uint64 {
+	for int(i) >= len(w.words) {
+		w.words, w.wordOK = append(w.words, 0), append(w.wordOK, false)
+	}
+	if !w.wordOK[i] {
+		w.words[i], w.wordOK[i] = digestWord(k, b), true
+	}
+	return w.words[i]
 }
 
 // levelAt is level i, or max if the column has no such levels.
@@ -525,6 +571,22 @@ type chunkChecker struct {
 	page, chunk parquetStatsAcc
 	pages       []checkedPage
 	rows        int64 // rows before the current page
+
+	// The dictionary entries that the current page uses, if it is
+	// dictionary-encoded: its min and max are theirs.
+	seen     []uint32 // by entry: the page (seenPage) that last used it
+	seenPage uint32
+	used     []int32
+}
+
+// addDictValue adds a non-null value of the current page given by its
+// dictionary index.
+func (c *chunkChecker) addDictValue(i int32) {
+	c.page.values++
+	if c.seen[i] != c.seenPage {
+		c.seen[i] = c.seenPage
+		c.used = append(c.used, i)
+	}
 }
 
 type checkedPage struct {
@@ -537,6 +599,13 @@ type checkedPage struct {
 
 func (c *chunkChecker) startPage(p *refPage) {
 	c.page.reset()
+	c.used = c.used[:0]
+	if d := p.vals.dict; d != nil {
+		if len(c.seen) < d.n {
+			c.seen = make([]uint32, d.n)
+		}
+		c.seenPage++
+	}
 	first := c.rows
 	for i := range p.n {
 		if levelAt(p.rep, i, 0) == 0 {
@@ -553,6 +622,9 @@ func (c *chunkChecker) fail(format string, args ...any) error {
 // endPage checks the page header's statistics and records the page.
 func (c *chunkChecker) endPage(p *refPage) error {
 	s := &c.page
+	for _, i := range c.used {
+		s.add(p.vals.dict.at(int(i)))
+	}
 	cp := &c.pages[len(c.pages)-1]
 	cp.nulls, cp.nonNull, cp.nan = s.nulls, s.values > 0, s.nan
 	if s.has {

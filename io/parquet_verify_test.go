@@ -672,3 +672,69 @@ func FuzzParquetRefDecoders(f *testing.F) {
 		decodeHybrid(make([]uint8, n), data, uint(width%9))
 	})
 }
+
+// TestParquetDigestAndStatsForms: the digest and the statistics of values as
+// parquet-go gives them (the rewrite) equal those of their statistics form
+// (the check), for every kind and order, nulls and NaN included.
+func TestParquetDigestAndStatsForms(t *testing.T) {
+	mk := func(k parquet.Kind, i int) parquet.Value {
+		switch k {
+		case parquet.Boolean:
+			return parquet.BooleanValue(i%3 == 0)
+		case parquet.Int32:
+			return parquet.Int32Value(int32(i*7919 - 1<<30))
+		case parquet.Int64:
+			return parquet.Int64Value(int64(i)*1e15 - 1<<62)
+		case parquet.Int96:
+			return parquet.Int96Value(deprecated.Int96{uint32(i), ^uint32(i), uint32(i * 3)})
+		case parquet.Float:
+			return parquet.FloatValue([]float32{float32(i) - 50, float32(math.NaN()), float32(math.Copysign(0, -1))}[i%3])
+		case parquet.Double:
+			return parquet.DoubleValue([]float64{float64(i) / 3, math.Inf(-1), 0}[i%3])
+		case parquet.FixedLenByteArray:
+			return parquet.FixedLenByteArrayValue([]byte{byte(i), byte(255 - i), 0, byte(i >> 1)})
+		}
+		return parquet.ByteArrayValue(bytes.Repeat([]byte{byte(i), 0xff}, i%11))
+	}
+	for _, c := range []struct {
+		kind  parquet.Kind
+		order parquetOrder
+	}{{parquet.Boolean, orderBool}, {parquet.Int32, orderSigned}, {parquet.Int32, orderUnsigned}, {parquet.Int64, orderSigned}, {parquet.Int64, orderUnsigned},
+		{parquet.Int96, orderNone}, {parquet.Float, orderFloat}, {parquet.Double, orderFloat}, {parquet.FixedLenByteArray, orderBytes},
+		{parquet.FixedLenByteArray, orderDecimalBytes}, {parquet.ByteArray, orderBytes}, {parquet.ByteArray, orderDecimalBytes}} {
+		var vals []parquet.Value
+		for i := range 200 {
+			v := mk(c.kind, i)
+			if i%7 == 3 {
+				v = parquet.NullValue()
+			}
+			vals = append(vals, v.Level(0, 1-b2i(v.IsNull()), 0))
+		}
+		d1 := newValueDigest().addValues(c.kind, vals)
+		d2 := newValueDigest()
+		s1 := parquetStatsAcc{order: c.order, kind: c.kind}
+		s2 := s1
+		s1.addValues(vals)
+		for _, v := range vals {
+			var raw []byte
+			if !v.IsNull() {
+				raw = appendRaw(nil, v)
+				s2.addRaw(raw)
+			} else {
+				s2.nulls++
+			}
+			d2 = d2.addRaw(c.kind, v.DefinitionLevel(), v.RepetitionLevel(), raw, v.IsNull())
+		}
+		if d1 != d2 {
+			t.Errorf("%s: digests differ", c.kind)
+		}
+		if s1.nulls != s2.nulls || s1.values != s2.values || s1.nan != s2.nan || !bytes.Equal(s1.min, s2.min) || !bytes.Equal(s1.max, s2.max) {
+			t.Errorf("%s, order %d: statistics differ: %+v and %+v", c.kind, c.order, s1, s2)
+		}
+		// A value changed changes the digest.
+		vals[5] = mk(c.kind, 6).Level(0, 1, 0)
+		if newValueDigest().addValues(c.kind, vals) == d1 {
+			t.Errorf("%s: the digest does not see a changed value", c.kind)
+		}
+	}
+}
