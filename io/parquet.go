@@ -1313,9 +1313,12 @@ type ParquetRewrite struct {
 //
 // So rewriting with AppendColumn and then dropping that column gives back the
 // original metadata exactly. parquet-go writes its own created_by (readers use
-// it to work around bugs of the writer that made the file), its own statistics,
-// column and offset indexes, and no bloom filters. Row groups without rows are
-// not written.
+// it to work around bugs of the writer that made the file), column and offset
+// indexes, and no bloom filters; the statistics of every column chunk are
+// those of its values by the column's logical order (parquet_stats.go): none
+// where the order is undefined or a float chunk holds a NaN, and no column
+// index where it could not be right. Row groups without rows are not written.
+// VerifyParquetRewrite checks the result.
 func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
 	rx := &parquetRewriter{p: src, rg: -1, col: -1}
 	defer func() {
