@@ -142,3 +142,37 @@ func BenchmarkRewriteParquet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifyParquetRewrite checks the rewrite of BenchmarkRewriteParquet
+// (every column of the output against the input, and its statistics), on
+// GOMAXPROCS goroutines.
+func BenchmarkVerifyParquetRewrite(b *testing.B) {
+	data := adultParquet(b, 200000)
+	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "bench.parquet")
+	if err != nil {
+		b.Fatal(err)
+	}
+	income := len(p.Columns()) - 1
+	set, audit := map[int64]string{}, map[int64]string{}
+	for i := int64(0); i < 1000; i++ {
+		row := i * 199
+		set[row] = ">50K"
+		audit[row] = fmt.Sprintf("fairflip/1 col=15 method=random score=0.%d was=<=50K", i)
+	}
+	rw := ParquetRewrite{Set: map[int]map[int64]string{income: set}, AppendColumn: "fairflip_audit", Append: audit, DropColumn: -1}
+	var out bytes.Buffer
+	if err := RewriteParquet(p, &out, rw); err != nil {
+		b.Fatal(err)
+	}
+	q, err := OpenParquet(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := VerifyParquetRewrite(p, q, rw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

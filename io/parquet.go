@@ -128,6 +128,15 @@ type ParquetFile struct {
 
 	mu     sync.Mutex
 	checks map[[2]int]*parquetChunkCheck // (row group, leaf) → result of checkChunk
+
+	// pageHook, when set (by tests only), sees every page parquet-go
+	// decodes before its values are used: a stand-in for a decoder bug.
+	pageHook func(g, col int, page parquet.Page)
+
+	// reads holds, after a RewriteParquet, the digest of the values that
+	// parquet-go read from each chunk (by row group and leaf), for
+	// VerifyParquetRewrite to compare with its own reading.
+	reads [][]valueDigest
 }
 
 // ParquetColumn describes a leaf column.
@@ -988,9 +997,12 @@ type ParquetRewrite struct {
 //
 // So rewriting with AppendColumn and then dropping that column gives back the
 // original metadata exactly. parquet-go writes its own created_by (readers use
-// it to work around bugs of the writer that made the file), its own statistics,
-// column and offset indexes, and no bloom filters. Row groups without rows are
-// not written.
+// it to work around bugs of the writer that made the file), column and offset
+// indexes, and no bloom filters; the statistics of every column chunk are
+// those of its values by the column's logical order (parquet_stats.go): none
+// where the order is undefined or a float chunk holds a NaN, and no column
+// index where it could not be right. Row groups without rows are not written.
+// VerifyParquetRewrite checks the result.
 func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
 	rx := &parquetRewriter{p: src, rg: -1, col: -1}
 	defer func() {
@@ -1019,14 +1031,19 @@ type parquetRewriter struct {
 	p       *ParquetFile
 	rg, col int // where we are, for error messages
 
-	sets    []parquetCellChange // sorted by row, then column
-	appends []parquetAppendCell // sorted by row
-	drop    int
-	append  bool
-	outCol  int // leaf index of the appended column in the output
+	sets       []parquetCellChange // sorted by row, then column
+	appends    []parquetAppendCell // sorted by row
+	drop       int
+	append     bool
+	appendName string
+	outCol     int // leaf index of the appended column in the output
 
 	maxDef, maxRep []int
 	pos            []int // index in the current row of the first value of each column
+
+	outLeaves []*parquetLeaf      // the leaf of each output column (initStats)
+	stats     [][]parquetStatsAcc // by input row group, then output column
+	reads     [][]valueDigest     // what parquet-go read, by row group and input leaf
 }
 
 func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
@@ -1045,16 +1062,21 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	}
 	x.rg, x.col = -1, -1
 
-	schema, skips, pageVersion := x.outputSchema(rw)
+	schema, skip, pageVersion := x.outputSchema(rw)
 	opts := []parquet.WriterOption{schema, parquet.DataPageVersion(pageVersion)}
-	for _, path := range skips {
-		opts = append(opts, parquet.SkipPageStatistics(path...), parquet.SkipPageBounds(path...))
+	for _, s := range skip {
+		opts = append(opts, parquet.SkipPageStatistics(s.path...))
+		if s.noBounds {
+			opts = append(opts, parquet.SkipPageBounds(s.path...))
+		}
 	}
 	cfg, err := parquet.NewWriterConfig(opts...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	wr := parquet.NewWriter(w, cfg)
+	x.initStats()
+	tw := &tailWriter{w: w}
+	wr := parquet.NewWriter(tw, cfg)
 	kv := rewriteParquetKV(p.kv, rw, x.droppedName())
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
@@ -1065,14 +1087,12 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 		wr.SetKeyValueMetadata(k, kv[k])
 	}
 
+	p.reads = nil
 	if x.columnWise() {
 		if err := x.runColumns(wr); err != nil {
 			return err
 		}
-		if err := wr.Close(); err != nil {
-			return fmt.Errorf("%s: writing: %w", p.name, err)
-		}
-		return nil
+		return x.close(wr, tw)
 	}
 
 	nLeaves := len(p.leaves)
@@ -1108,6 +1128,10 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 						if err := x.checkRow(row, g, rowNum-start); err != nil {
 							return err
 						}
+						for j := range row {
+							c := row[j].Column()
+							x.reads[g][c] = x.reads[g][c].addValues(p.leaves[c].kind, row[j:j+1])
+						}
 						for setCur < len(x.sets) && x.sets[setCur].row == rowNum {
 							s := &x.sets[setCur]
 							row[x.pos[s.col]] = s.val.Level(0, x.maxDef[s.col], s.col)
@@ -1128,6 +1152,10 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 								appCur++
 							}
 							row = append(row, v)
+						}
+						st := x.stats[g]
+						for j := range row {
+							st[row[j].Column()].addValues(row[j : j+1])
 						}
 						rows[k] = row
 					}
@@ -1159,9 +1187,26 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 		}
 	}
 	x.rg = -1
+	return x.close(wr, tw)
+}
+
+// close finishes the file: parquet-go writes the page index and the footer,
+// whose statistics are then fixed (fixFooter).
+func (x *parquetRewriter) close(wr *parquet.Writer, tw *tailWriter) error {
+	tw.capture = true
 	if err := wr.Close(); err != nil {
-		return fmt.Errorf("%s: writing: %w", p.name, err)
+		return fmt.Errorf("%s: writing: %w", x.p.name, err)
 	}
+	var stats [][]parquetStatsAcc
+	for g, st := range x.stats {
+		if x.p.rgSizes[g] > 0 { // row groups without rows are not written
+			stats = append(stats, st)
+		}
+	}
+	if err := tw.fixFooter(stats, x.outLeaves); err != nil {
+		return fmt.Errorf("%s: writing: %w", x.p.name, err)
+	}
+	x.p.reads = x.reads
 	return nil
 }
 
@@ -1248,7 +1293,7 @@ func (x *parquetRewriter) plan(rw ParquetRewrite) error {
 				return fmt.Errorf("%s: the file already has a column %s", p.name, rw.AppendColumn)
 			}
 		}
-		x.append = true
+		x.append, x.appendName = true, rw.AppendColumn
 		x.outCol = len(p.leaves)
 		if x.drop >= 0 {
 			x.outCol--
@@ -1283,14 +1328,14 @@ func (x *parquetRewriter) droppedName() string {
 
 // outputSchema builds the schema of the output: the file's own nodes (wrapped
 // so that parquet-go keeps their order, annotations, encodings and codecs),
-// minus the dropped column, plus the appended one. It also returns the paths
-// of the columns whose statistics must not be written (logical types that
-// parquet-go does not know, so it would order them wrongly) and the data page
-// version to use.
-func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, [][]string, int) {
+// minus the dropped column, plus the appended one. It also returns the
+// columns whose pages must carry no statistics (skipPageStats), with those
+// whose bounds parquet-go need not compute at all (no defined order), and
+// the data page version to use.
+func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, []statsSkip, int) {
 	p := x.p
 	root := p.f.Root()
-	var skips [][]string
+	var skips []statsSkip
 	var wrap func(c *parquet.Column, path []string) *parquetNode
 	wrap = func(c *parquet.Column, path []string) *parquetNode {
 		elem := &p.meta.Schema[p.elemOf[c]]
@@ -1328,8 +1373,8 @@ func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, [][]
 			l := p.leaves[c.Index()]
 			n.enc = p.outputEncoding(l)
 			n.codec = p.outputCodec(l.index)
-			if l.unknown {
-				skips = append(skips, path)
+			if l.skipPageStats() {
+				skips = append(skips, statsSkip{path: path, noBounds: l.order() == orderNone})
 			}
 			return n
 		}
@@ -1355,6 +1400,7 @@ func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, [][]
 			enc:      &parquet.Plain,
 			codec:    p.outputCodec(0),
 		})
+		skips = append(skips, statsSkip{path: []string{rw.AppendColumn}})
 	}
 	version := 1
 	for g := range p.meta.RowGroups {
@@ -1728,6 +1774,9 @@ func (cp *checkedPages) ReadPage() (parquet.Page, error) {
 		parquet.Release(page)
 		return nil, cp.c.p.errorf(cp.c.leaf.index, cp.c.g, "corrupt page (%v)", err)
 	}
+	if h := cp.c.p.pageHook; h != nil {
+		h(cp.c.g, cp.c.leaf.index, page)
+	}
 	return page, nil
 }
 
@@ -1872,41 +1921,16 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 		return ck
 	}
 	m := &p.meta.RowGroups[g].Columns[col].MetaData
-	start := m.DataPageOffset
-	if m.DictionaryPageOffset != 0 {
-		start = m.DictionaryPageOffset
-	}
-	end := start + m.TotalCompressedSize
+	start, end := chunkBounds(m)
 	off := start
 	pages := 0
 	var values int64
 	var window, body, scratch []byte
 	for off < end {
-		// Read the page header, with a window that grows until it holds it.
-		size := min(end-off, 1024)
-		var hlen int
-		for {
-			if int64(cap(window)) < size {
-				window = make([]byte, size)
-			}
-			window = window[:size]
-			if err := readFullAt(p.r, window, off); err != nil {
-				return fail("reading a page header at offset %d: %v", off, err)
-			}
-			n, err := thriftCheck(window)
-			if err == nil {
-				hlen = n
-				break
-			}
-			if errors.Is(err, errThriftEOF) && size < end-off && size < 64<<20 {
-				size = min(end-off, size*8)
-				continue
-			}
-			return fail("corrupt page header at offset %d (%v)", off, err)
-		}
 		var h format.PageHeader
-		if err := thrift.Unmarshal(&thrift.CompactProtocol{}, window[:hlen], &h); err != nil {
-			return fail("corrupt page header at offset %d (%v)", off, err)
+		hlen, err := readPageHeader(p.r, off, end, &window, &h)
+		if err != nil {
+			return fail("%v", err)
 		}
 		comp, uncomp := int64(h.CompressedPageSize), int64(h.UncompressedPageSize)
 		if comp < 0 || uncomp < 0 || comp > p.maxPageBytes || uncomp > p.maxPageBytes {
@@ -2028,6 +2052,44 @@ func (p *ParquetFile) checkChunkPages(g, col int) (ck *parquetChunkCheck) {
 		return fail("corrupt file: the pages hold %d values but the row group has %d rows", values, p.meta.RowGroups[g].NumRows)
 	}
 	return ck
+}
+
+// chunkBounds returns the byte range of a column chunk's pages.
+func chunkBounds(m *format.ColumnMetaData) (start, end int64) {
+	start = m.DataPageOffset
+	if m.DictionaryPageOffset != 0 {
+		start = m.DictionaryPageOffset
+	}
+	return start, start + m.TotalCompressedSize
+}
+
+// readPageHeader reads and decodes the page header at off, in a column chunk
+// that ends at end, with a window (kept for the next call) that grows until
+// it holds the header; it returns the header's length.
+func readPageHeader(r io.ReaderAt, off, end int64, window *[]byte, h *format.PageHeader) (int, error) {
+	size := min(end-off, 1024)
+	for {
+		if int64(cap(*window)) < size {
+			*window = make([]byte, size)
+		}
+		w := (*window)[:size]
+		if err := readFullAt(r, w, off); err != nil {
+			return 0, fmt.Errorf("reading a page header at offset %d: %v", off, err)
+		}
+		n, err := thriftCheck(w)
+		if err == nil {
+			*h = format.PageHeader{}
+			if err := thrift.Unmarshal(&thrift.CompactProtocol{}, w[:n], h); err != nil {
+				return 0, fmt.Errorf("corrupt page header at offset %d (%v)", off, err)
+			}
+			return n, nil
+		}
+		if errors.Is(err, errThriftEOF) && size < end-off && size < 64<<20 {
+			size = min(end-off, size*8)
+			continue
+		}
+		return 0, fmt.Errorf("corrupt page header at offset %d (%v)", off, err)
+	}
 }
 
 func levelEncodingOK(e format.Encoding) bool { return e == format.RLE || e == format.BitPacked }
@@ -2242,73 +2304,13 @@ func decompressPage(codec format.CompressionCodec, data []byte, declared int64, 
 
 // checkSnappy checks that snappy data decodes to exactly declared bytes: the
 // length written at its start must be declared, and its literals and copies
-// (each copy from within what came before) must add up to that length.
+// must add up to that length (snappyDecode walks them without decoding).
 func checkSnappy(src []byte, declared int64) error {
-	bad := errors.New("corrupt snappy data")
-	n, k := binary.Uvarint(src)
-	if k <= 0 || n > math.MaxUint32 {
-		return bad
-	}
-	if n != uint64(declared) {
+	if n, k := binary.Uvarint(src); k > 0 && n <= math.MaxUint32 && n != uint64(declared) {
 		return fmt.Errorf("its snappy length %d is not the %d bytes its header declares", n, declared)
 	}
-	var d uint64 // bytes decoded so far
-	for s := k; s < len(src); {
-		tag := src[s]
-		var length, offset uint64
-		switch tag & 3 {
-		case 0: // literal
-			x := uint64(tag >> 2)
-			s++
-			if x >= 60 {
-				extra := int(x - 59) // 1 to 4 bytes of length
-				if extra > len(src)-s {
-					return bad
-				}
-				x = 0
-				for i := extra - 1; i >= 0; i-- {
-					x = x<<8 | uint64(src[s+i])
-				}
-				s += extra
-			}
-			length = x + 1
-			if length > uint64(len(src)-s) {
-				return bad
-			}
-			s += int(length)
-		case 1: // copy, 1-byte offset
-			if len(src)-s < 2 {
-				return bad
-			}
-			length = 4 + uint64(tag>>2)&7
-			offset = uint64(tag&0xe0)<<3 | uint64(src[s+1])
-			s += 2
-		case 2: // copy, 2-byte offset
-			if len(src)-s < 3 {
-				return bad
-			}
-			length = 1 + uint64(tag>>2)
-			offset = uint64(binary.LittleEndian.Uint16(src[s+1:]))
-			s += 3
-		case 3: // copy, 4-byte offset
-			if len(src)-s < 5 {
-				return bad
-			}
-			length = 1 + uint64(tag>>2)
-			offset = uint64(binary.LittleEndian.Uint32(src[s+1:]))
-			s += 5
-		}
-		if tag&3 != 0 && (offset == 0 || offset > d) {
-			return bad
-		}
-		if d += length; d > n {
-			return bad
-		}
-	}
-	if d != n {
-		return bad
-	}
-	return nil
+	_, err := snappyDecode(nil, src)
+	return err
 }
 
 // checkZstd walks the frames of zstd data: the window must not exceed 128 MiB

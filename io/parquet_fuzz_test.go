@@ -96,7 +96,17 @@ func pqExercise(data []byte) {
 	if p.NumRows() > 0 {
 		rw.Append = map[int64]string{0: "a"}
 	}
-	_ = RewriteParquet(p, io.Discard, rw)
+	var out bytes.Buffer
+	if RewriteParquet(p, &out, rw) != nil {
+		return
+	}
+	// The check of the rewrite reads both files with its own decoders:
+	// whatever the input, it returns (an error, for a corrupt input).
+	q, err := OpenParquet(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet")
+	if err != nil {
+		panic(fmt.Sprintf("the rewrite's output does not open: %v", err))
+	}
+	_ = VerifyParquetRewrite(p, q, rw)
 }
 
 // FuzzParquetMutate mutates real Parquet files (DuckDB's, and parquet-go's

@@ -222,11 +222,13 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 	group := p.f.RowGroups()[g]
 	start, want := p.rgStarts[g], group.NumRows()
 	sets = rowsIn(sets, func(s *parquetCellChange) int64 { return s.row }, start, start+want)
+	st := &x.stats[g][out]
 	chunk := &checkedChunk{ColumnChunk: group.ColumnChunks()[src], p: p, g: g, leaf: l}
 	pages := chunk.Pages()
 	defer pages.Close()
 	got := int64(0) // values read
 	pend := 0       // values of buf not written yet, fewer than a batch
+	read := newValueDigest()
 	write := func(vals []parquet.Value) error {
 		for len(vals) > 0 {
 			n := min(len(vals), parquetWriteBatch)
@@ -264,10 +266,12 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 						v.SetColumnIndex(out)
 					}
 				}
+				read = read.addValues(l.kind, vals)
 				for len(sets) > 0 && sets[0].row-start < got+int64(n) {
 					vals[sets[0].row-start-got] = sets[0].val.Level(0, l.maxDef, out)
 					sets = sets[1:]
 				}
+				st.addValues(vals)
 				got += int64(n)
 				total := pend + n
 				k := total - total%parquetWriteBatch
@@ -301,6 +305,7 @@ func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, 
 	if got != want {
 		return p.errorf(src, g, "corrupt file: the column holds %d values but the row group has %d rows", got, want)
 	}
+	x.reads[g][src] = read
 	return nil
 }
 
@@ -310,6 +315,7 @@ func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []p
 	p := x.p
 	start, want := p.rgStarts[g], p.f.RowGroups()[g].NumRows()
 	apps := rowsIn(x.appends, func(a *parquetAppendCell) int64 { return a.row }, start, start+want)
+	st := &x.stats[g][x.outCol]
 	null := parquet.NullValue().Level(0, 0, x.outCol)
 	vals := buf[:parquetWriteBatch]
 	for row := int64(0); row < want; row += parquetWriteBatch {
@@ -321,6 +327,7 @@ func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []p
 			vals[apps[0].row-start-row] = apps[0].val.Level(0, 1, x.outCol)
 			apps = apps[1:]
 		}
+		st.addValues(vals[:n])
 		if _, err := cw.WriteRowValues(vals[:n]); err != nil {
 			return p.errorf(-1, g, "writing: %w", err)
 		}

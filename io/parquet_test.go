@@ -1260,7 +1260,14 @@ func pqFlatFile(t testing.TB, rows []pqFlatRow, version int, groups []int, pageB
 	if pageBuffer > 0 {
 		opts = append(opts, parquet.PageBufferSize(pageBuffer))
 	}
-	w := parquet.NewGenericWriter[pqFlatRow](&buf, opts...)
+	pqWriteGroups(t, parquet.NewGenericWriter[pqFlatRow](&buf, opts...), rows, groups)
+	return buf.Bytes()
+}
+
+// pqWriteGroups writes rows with w in row groups of the given sizes, and
+// closes w.
+func pqWriteGroups[T any](t testing.TB, w *parquet.GenericWriter[T], rows []T, groups []int) {
+	t.Helper()
 	at := 0
 	for _, n := range groups {
 		if _, err := w.Write(rows[at : at+n]); err != nil {
@@ -1274,7 +1281,6 @@ func pqFlatFile(t testing.TB, rows []pqFlatRow, version int, groups []int, pageB
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
 }
 
 // pqRewriteBoth rewrites data row-wise and column-wise (with 1, 2 and 3
@@ -1297,6 +1303,17 @@ func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func
 				t.Fatalf("%s: not rewritten column by column", what)
 			}
 			err = RewriteParquet(p, &out, rw(p))
+		}
+		if err == nil {
+			// Every rewrite checks: VerifyParquetRewrite passes on a good
+			// input, and fails without panicking on a corrupt one.
+			q, qerr := OpenParquet(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet")
+			if qerr == nil {
+				qerr = VerifyParquetRewrite(p, q, rw(p))
+			}
+			if qerr != nil && !corrupt {
+				t.Errorf("%s, %d goroutines: the check of the rewrite fails: %v", what, workers, qerr)
+			}
 		}
 		if i == 0 {
 			want, wantErr = out.Bytes(), err

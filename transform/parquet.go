@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 )
@@ -371,7 +375,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 		return nil
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	t.PositiveText = rules.positiveText
 	// Members.
@@ -386,7 +390,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			return nil
 		})
 		if err != nil {
-			return nil, classify(err)
+			return nil, classifyParquet(err)
 		}
 	}
 	// Features, one column at a time, into the columns the first file made.
@@ -423,7 +427,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			return nil
 		})
 		if err != nil {
-			return nil, classify(err)
+			return nil, classifyParquet(err)
 		}
 	}
 	return lay, nil
@@ -519,7 +523,7 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 		return changed
 	}
 	if err != nil {
-		return classify(err)
+		return classifyParquet(err)
 	}
 	if int(pf.NumRows()) != p.Summary.Rows {
 		return fferr.Data("%s changed while it was being read (%d rows now, %d before); nothing was written", in.Name, pf.NumRows(), p.Summary.Rows)
@@ -534,7 +538,7 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 			return nil
 		})
 		if err != nil {
-			return classify(err)
+			return classifyParquet(err)
 		}
 		rw.Set[lay.audit] = audit
 	} else {
@@ -543,22 +547,23 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 	}
 	// The output goes to a temporary file first, is checked (checkParquet),
 	// and only then copied to out: nothing reaches out if a check fails.
-	tmp, err := os.CreateTemp("", "fairflip-check-*.parquet")
+	tmp, err := tmpfile.Anonymous("", "a temporary file for checking the output")
 	if err != nil {
-		return fferr.IO(fmt.Errorf("a temporary file for checking the output: %w", err))
+		return fferr.IO(err)
 	}
-	defer os.Remove(tmp.Name())
 	defer tmp.Close()
+	written := rw
 	if corruptParquet != nil {
-		corruptParquet(&rw)
+		written = cloneRewrite(rw)
+		corruptParquet(&written)
 	}
-	if err := tableio.RewriteParquet(pf, tmp, rw); err != nil {
-		return classify(err)
+	if err := tableio.RewriteParquet(pf, tmp, written); err != nil {
+		return classifyParquet(err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := o.checkParquet(p, pf, tmp, labels); err != nil {
+	if err := o.checkParquet(p, pf, tmp, labels, rw); err != nil {
 		return err
 	}
 	if p.rehash {
@@ -572,18 +577,66 @@ func (o *Options) writeParquet(ctx context.Context, p *Plan, in *Input, out io.W
 			return fferr.Data("%s changed while it was being read (its SHA-256 was %s in the first pass, %s in the second); nothing was written", in.Name, p.Summary.SHA256, got)
 		}
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+	return copyChecked(tmp, out)
+}
+
+// copyChecked copies a checked output from its temporary file to out.
+func copyChecked(tmp *os.File, out io.Writer) error {
+	st, err := tmp.Stat()
+	if err != nil {
 		return fferr.IO(err)
 	}
-	if _, err := io.Copy(out, tmp); err != nil {
+	if _, err := io.Copy(out, io.NewSectionReader(tmp, 0, st.Size())); err != nil {
 		return fferr.IO(err)
 	}
 	return nil
 }
 
-// corruptParquet, when set (by tests only), changes the rewrite before it
-// runs: a stand-in for a bug.
+// openWritten opens a rewritten Parquet file in its temporary file, with
+// the input's limits; an output that does not read back is a bug.
+func openWritten(tmp *os.File, lim tableio.ParquetLimits) (*tableio.ParquetFile, error) {
+	st, err := tmp.Stat()
+	if err != nil {
+		return nil, fferr.IO(err)
+	}
+	out, err := tableio.OpenParquetLimits(tmp, st.Size(), "output", lim)
+	if err != nil {
+		return nil, invariantf("the output does not read back as Parquet (%v)", err)
+	}
+	return out, nil
+}
+
+// corruptParquet, when set (by tests only), changes the rewrite that is
+// written, not the one it is checked against: a stand-in for a bug.
 var corruptParquet func(rw *tableio.ParquetRewrite)
+
+// cloneRewrite copies rw's maps, so that a change to the copy leaves rw as
+// it was.
+func cloneRewrite(rw tableio.ParquetRewrite) tableio.ParquetRewrite {
+	c := rw
+	c.Set = make(map[int]map[int64]string, len(rw.Set))
+	for col, cells := range rw.Set {
+		c.Set[col] = maps.Clone(cells)
+	}
+	c.Append = maps.Clone(rw.Append)
+	return c
+}
+
+// classifyParquet classifies an error of the Parquet reader or rewriter that
+// no caller classified: an error of the file system (reading the input,
+// writing the temporary output) is an I/O error; anything else is about the
+// file's content (a corrupt page, a value that does not fit its column), bad
+// input data.
+func classifyParquet(err error) error {
+	var pe *fs.PathError
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, fferr.ErrUsage), errors.Is(err, fferr.ErrData), errors.Is(err, fferr.ErrIO):
+		return err
+	case errors.As(err, &pe):
+		return fferr.IO(err)
+	}
+	return fferr.Wrap(fferr.ErrData, err)
+}
 
 // labelCodes holds a label column, each row's text as a code.
 type labelCodes struct {
@@ -608,15 +661,16 @@ func (l *labelCodes) add(text []byte, null bool) {
 // verify.go for the CSV checks): the same rows in the same row groups and
 // the same columns (plus the audit column); the label unchanged on rows not
 // in the plan and positive on planned rows; the audit cell non-empty exactly
-// on planned rows, recording the original label.
-func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, labels *labelCodes) error {
-	st, err := tmp.Stat()
+// on planned rows, recording the original label. Then every column of the
+// output against the input, value by value, and every statistic and index
+// of the output against its values (tableio.VerifyParquetRewrite, with rw,
+// the rewrite that should have been written): a difference that comes from
+// parquet-go reading the input unfaithfully is bad input data, any other an
+// internal error.
+func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, labels *labelCodes, rw tableio.ParquetRewrite) error {
+	out, err := openWritten(tmp, o.ParquetLimits)
 	if err != nil {
-		return fferr.IO(err)
-	}
-	out, err := tableio.OpenParquet(tmp, st.Size(), "output")
-	if err != nil {
-		return invariantf("the output does not read back as Parquet (%v)", err)
+		return err
 	}
 	lay := p.lay
 	auditCol := lay.audit
@@ -687,5 +741,18 @@ func (o *Options) checkParquet(p *Plan, in *tableio.ParquetFile, tmp *os.File, l
 	if n != len(p.Rows) {
 		return invariantf("the output has %d audit cells, the plan %d flips", n, len(p.Rows))
 	}
-	return nil
+	return verifyParquetError(tableio.VerifyParquetRewrite(in, out, rw))
+}
+
+// verifyParquetError classifies an error of tableio.VerifyParquetRewrite.
+func verifyParquetError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tableio.ErrParquetDecode):
+		return fferr.Wrap(fferr.ErrData, fmt.Errorf("%w; nothing was written", err))
+	case errors.Is(err, tableio.ErrParquetMismatch):
+		return invariantf("%v", err)
+	}
+	return classifyParquet(err)
 }

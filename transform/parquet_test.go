@@ -3,14 +3,18 @@ package transform
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/fairflip/fairflip/internal/duckdb"
+	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
 )
@@ -258,4 +262,40 @@ func scanAll(t *testing.T, p *tableio.ParquetFile, col int) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestParquetErrorClasses: what the Parquet reader, rewrite and check
+// report maps to exit codes: an input that cannot be read faithfully or a
+// corrupt page is bad data (3), an output that is not what it should be an
+// internal error (1), a failing file system an I/O error (4).
+func TestParquetErrorClasses(t *testing.T) {
+	pathErr := &fs.PathError{Op: "write", Path: "/tmp/x", Err: syscall.ENOSPC}
+	for _, c := range []struct {
+		err   error
+		class error
+	}{
+		{fmt.Errorf("in.parquet: column d: %w: parquet-go decodes row 2 as 0", tableio.ErrParquetDecode), fferr.ErrData},
+		{fmt.Errorf("output: %w: column d, row 2", tableio.ErrParquetMismatch), errInvariant},
+		{fmt.Errorf("in.parquet: reading the page index: %w", pathErr), fferr.ErrIO},
+	} {
+		if got := verifyParquetError(c.err); !errors.Is(got, c.class) {
+			t.Errorf("verifyParquetError(%v) = %v, want class %v", c.err, got, c.class)
+		}
+	}
+	for _, c := range []struct {
+		err   error
+		class error
+	}{
+		{errors.New("in.parquet: column id: row group 0: corrupt page (decoding page 0)"), fferr.ErrData},
+		{fmt.Errorf("in.parquet: writing: %w", pathErr), fferr.ErrIO},
+		{fferr.Usage("x"), fferr.ErrUsage},
+		{context.Canceled, context.Canceled},
+	} {
+		if got := classifyParquet(c.err); !errors.Is(got, c.class) {
+			t.Errorf("classifyParquet(%v) = %v, want class %v", c.err, got, c.class)
+		}
+	}
+	if verifyParquetError(nil) != nil || classifyParquet(nil) != nil {
+		t.Error("nil is not nil")
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 )
@@ -457,8 +458,26 @@ func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error
 	if len(restore) > 0 {
 		set[u.label] = restore
 	}
-	if err := tableio.RewriteParquet(pf, out, tableio.ParquetRewrite{Set: set, DropColumn: audit}); err != nil {
-		return nil, classify(err)
+	// As flip's: written to a temporary file, checked column by column
+	// against the input (tableio.VerifyParquetRewrite), only then copied out.
+	rw := tableio.ParquetRewrite{Set: set, DropColumn: audit}
+	tmp, err := tmpfile.Anonymous("", "a temporary file for checking the output")
+	if err != nil {
+		return nil, fferr.IO(err)
+	}
+	defer tmp.Close()
+	if err := tableio.RewriteParquet(pf, tmp, rw); err != nil {
+		return nil, classifyParquet(err)
+	}
+	written, err := openWritten(tmp, opt.ParquetLimits)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifyParquetError(tableio.VerifyParquetRewrite(pf, written, rw)); err != nil {
+		return nil, err
+	}
+	if err := copyChecked(tmp, out); err != nil {
+		return nil, err
 	}
 	sum := &UndoSummary{Rows: int(pf.NumRows()), Restored: len(restore)}
 	if len(restore) > 0 {
@@ -520,7 +539,7 @@ func (u *parquetUndo) check(pf *tableio.ParquetFile) (map[int64]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	if len(entries) == 0 {
 		return nil, nil
@@ -564,7 +583,7 @@ func (u *parquetUndo) check(pf *tableio.ParquetFile) (map[int64]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, classifyParquet(err)
 	}
 	return restore, nil
 }

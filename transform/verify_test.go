@@ -158,8 +158,9 @@ func TestPlanRowsChecked(t *testing.T) {
 }
 
 // TestBrokenParquetInvariantAborts: a rewrite that changes an unplanned
-// label, drops a planned one, or writes a stray or wrong audit cell is
-// caught by the check of the written file, and nothing reaches the output.
+// label, drops a planned one, writes a stray or wrong audit cell, or changes
+// a column flip does not touch is caught by the check of the written file,
+// and nothing reaches the output.
 func TestBrokenParquetInvariantAborts(t *testing.T) {
 	in := FileInput(filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet"))
 	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
@@ -187,6 +188,8 @@ func TestBrokenParquetInvariantAborts(t *testing.T) {
 			rw.Append[unplanned] = "fairflip/1 col=1 method=random score=0 value=x"
 		}, "not flipped"},
 		{"a wrong audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[first] += "x" }, "does not record the original label"},
+		{"a cell of another column", func(rw *tableio.ParquetRewrite) { rw.Set[3] = map[int64]string{7: "99"} }, "column hours, row 8: \"99\", want"},
+		{"a cell of another column, last row group", func(rw *tableio.ParquetRewrite) { rw.Set[3] = map[int64]string{2999: "-1"} }, "column hours, row 3000: \"-1\", want"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			corruptParquet = c.corrupt
