@@ -46,10 +46,37 @@ const DefaultShardBytes = 64 << 20
 // RefFile is the file index of the --reference file.
 const RefFile = -1
 
+// Source is a file of a flip: the path it is read from, and the name
+// messages give it (empty: the path). A copy of standard input is read
+// from /proc/self/fd/N and named <stdin>.
+type Source struct {
+	Path, Name string
+	Format     tableio.Format // "": from the name, else the first bytes
+}
+
+// input is the Input that reads the source.
+func (s Source) input() *Input {
+	in := FileInput(s.Path)
+	in.Name = s.name()
+	if s.Format != "" {
+		in.Format = s.Format
+	}
+	return in
+}
+
+func (s Source) name() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.Path
+}
+
 // DistFile is one input file of a distributed flip, as Inspect found it.
 type DistFile struct {
 	Index   int // position in the table (lexical order); RefFile for --reference
 	Path    string
+	Name    string         // for messages (the path, or <stdin> for a copy of standard input)
+	Format  tableio.Format // as read
 	Parquet bool
 	Size    int64
 	ModTime int64 // nanoseconds since the epoch, when inspected
@@ -58,6 +85,8 @@ type DistFile struct {
 
 	Names     []string // column names (header, --header-names, or nil)
 	NFields   int
+	Columns   []tableio.ParquetColumn // Parquet: the leaf columns (kinds and types)
+	Rows      int64                   // Parquet: the rows the footer gives
 	Delim     byte
 	CountLine int // line of the record that fixed the field count
 	Shards    []Shard
@@ -69,6 +98,8 @@ type Shard struct {
 	File    int
 	Index   int
 	Path    string
+	Name    string // for messages
+	Format  tableio.Format
 	Parquet bool
 	Start   int64
 	End     int64
@@ -85,22 +116,26 @@ type Shard struct {
 	TableNFields int
 }
 
+func (sh Shard) source() Source { return Source{Path: sh.Path, Name: sh.Name, Format: sh.Format} }
+
+func (f *DistFile) source() Source { return Source{Path: f.Path, Name: f.Name, Format: f.Format} }
+
 // layout resolves a shard's columns: the table's, or for a --reference
 // shard the reference's columns that hold the table's label, sensitive
 // and feature columns (referenceLayout). tableLay is the table's layout,
 // against which --categorical is resolved.
 func (o *Options) shardLayout(sh Shard) (lay, tableLay *layout, err error) {
 	if sh.File != RefFile {
-		lay, err = o.buildLayout(sh.Names, sh.NFields, sh.Delim, sh.Path)
+		lay, err = o.buildLayout(sh.Names, sh.NFields, sh.Delim, sh.Name)
 		return lay, lay, err
 	}
 	if sh.TableNFields == 0 {
-		return nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Path)
+		return nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Name)
 	}
-	if tableLay, err = o.buildLayout(sh.TableNames, sh.TableNFields, sh.Delim, sh.Path); err != nil {
+	if tableLay, err = o.buildLayout(sh.TableNames, sh.TableNFields, sh.Delim, sh.Name); err != nil {
 		return nil, nil, err
 	}
-	lay, err = referenceLayout(tableLay, sh.Names, sh.NFields, sh.Delim, sh.Path)
+	lay, err = referenceLayout(tableLay, sh.Names, sh.NFields, sh.Delim, sh.Name)
 	return lay, tableLay, err
 }
 
@@ -129,6 +164,9 @@ type Batch struct {
 	Notices      []string
 	// Values set aside, for notices (in part 0 of a split batch).
 	NearPositive, NonMembers Tally
+	// Prior: with --replace-audit, the label on the rows that already have
+	// an audit cell (every one checked as undo would), where first seen.
+	Prior PriorFlips
 }
 
 // CodedColumn holds one column's cells of a batch, dictionary-coded: row
@@ -191,7 +229,7 @@ func (b *Batch) Split(n int) []*Batch {
 		}
 		if lo == 0 {
 			p.Rows, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.PositiveText, b.PositiveRow, b.Notices
-			p.NearPositive, p.NonMembers = b.NearPositive, b.NonMembers
+			p.NearPositive, p.NonMembers, p.Prior = b.NearPositive, b.NonMembers, b.Prior
 		}
 		p.Cols = make([]CodedColumn, len(b.Cols))
 		for j := range b.Cols {
@@ -270,25 +308,26 @@ func (f *Offsets) Key(b *Batch, i int) uint64 {
 // split into pieces of about shardBytes at record starts (a file with a
 // quote character is split where the real scanner finds its records, so
 // that quoted line breaks stay whole); Parquet files by row group.
-func (o *Options) Inspect(ctx context.Context, path string, index int, shardBytes int64) (*DistFile, error) {
+func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes int64) (*DistFile, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	if shardBytes <= 0 {
 		shardBytes = DefaultShardBytes
 	}
-	in := FileInput(path)
+	path, name := src.Path, src.name()
+	in := src.input()
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fferr.IO(err)
 	}
-	f := &DistFile{Index: index, Path: path, Parquet: in.Format == tableio.Parquet, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
+	f := &DistFile{Index: index, Path: path, Name: name, Format: in.Format, Parquet: in.Format == tableio.Parquet, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
 	if f.Parquet {
 		return f, o.inspectParquet(in, f)
 	}
 	if f.Size == 0 {
 		if index == RefFile {
-			return nil, fferr.Data("--reference %s is empty", path)
+			return nil, fferr.Data("--reference %s is empty", name)
 		}
 		f.Empty = true
 		sum := sha256.Sum256(nil)
@@ -300,7 +339,7 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 	if err != nil {
 		return nil, fferr.IO(err)
 	}
-	sc := tableio.NewScanner(rc, path, dialectFor(in, o.Dialect))
+	sc := tableio.NewScanner(rc, name, dialectFor(in, o.Dialect))
 	var dataStart int64
 	for {
 		rec, err := sc.Next()
@@ -310,7 +349,7 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 		if err != nil {
 			rc.Close()
 			if errors.Is(err, tableio.ErrEmptyInput) {
-				err = &tableio.RowError{File: path, Err: tableio.ErrNoHeader}
+				err = &tableio.RowError{File: name, Err: tableio.ErrNoHeader}
 			}
 			return nil, classify(err)
 		}
@@ -325,9 +364,9 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 			if len(o.HeaderNames) > 0 {
 				if len(o.HeaderNames) != f.NFields {
 					rc.Close()
-					return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), path, f.NFields, rec.Line)
+					return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), name, f.NFields, rec.Line)
 				}
-				if err := headerAsData(rec, o.HeaderNames, path); err != nil {
+				if err := headerAsData(rec, o.HeaderNames, name); err != nil {
 					rc.Close()
 					return nil, err
 				}
@@ -339,9 +378,9 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 	rc.Close()
 	if f.NFields == 0 {
 		if index == RefFile {
-			return nil, fferr.Data("--reference %s has no header or data record", path)
+			return nil, fferr.Data("--reference %s has no header or data record", name)
 		}
-		return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", path)
+		return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", name)
 	}
 	cuts, lines, quoted, err := o.hashAndCut(ctx, f, dataStart, shardBytes)
 	if err != nil {
@@ -358,7 +397,7 @@ func (o *Options) Inspect(ctx context.Context, path string, index int, shardByte
 		if i < len(cuts) {
 			end = cuts[i]
 		}
-		f.Shards = append(f.Shards, Shard{File: index, Index: i, Path: path, Start: start, End: end, Line: line,
+		f.Shards = append(f.Shards, Shard{File: index, Index: i, Path: path, Name: name, Format: f.Format, Start: start, End: end, Line: line,
 			Delim: f.Delim, NFields: f.NFields, CountLine: f.CountLine, Names: f.Names})
 		if i < len(cuts) {
 			start, line = cuts[i], lines[i]
@@ -414,7 +453,7 @@ func (o *Options) hashAndCut(ctx context.Context, f *DistFile, dataStart, shardB
 		}
 	}
 	if pos != f.Size {
-		return nil, nil, false, fferr.Data("%s changed while it was being read (%d bytes, %d before)", f.Path, pos, f.Size)
+		return nil, nil, false, fferr.Data("%s changed while it was being read (%d bytes, %d before)", f.Name, pos, f.Size)
 	}
 	f.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return cuts, lines, quoted, nil
@@ -467,13 +506,14 @@ func (o *Options) inspectParquet(in *Input, f *DistFile) error {
 		return fferr.Wrap(fferr.ErrData, err)
 	}
 	f.Names, f.NFields = lay.names, lay.nfields
+	f.Columns, f.Rows = pf.Columns(), pf.NumRows()
 	h := sha256.New()
 	if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
 		return fferr.IO(err)
 	}
 	f.SHA256 = hex.EncodeToString(h.Sum(nil))
 	for g := range pf.RowGroupSizes() {
-		f.Shards = append(f.Shards, Shard{File: f.Index, Index: g, Path: f.Path, Parquet: true, Start: int64(g), End: int64(g + 1), Names: f.Names, NFields: f.NFields})
+		f.Shards = append(f.Shards, Shard{File: f.Index, Index: g, Path: f.Path, Name: f.Name, Format: f.Format, Parquet: true, Start: int64(g), End: int64(g + 1), Names: f.Names, NFields: f.NFields})
 	}
 	return nil
 }
@@ -529,7 +569,7 @@ func (o *Options) featureLayout(b *Batch, lay, tableLay *layout, file string) er
 }
 
 func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *Batch) error {
-	in := FileInput(sh.Path)
+	in := sh.source().input()
 	r, err := os.Open(sh.Path)
 	if err != nil {
 		return fferr.IO(err)
@@ -539,7 +579,7 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 	if sh.Start > 0 {
 		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
 	}
-	sc := tableio.NewScanner(io.NewSectionReader(r, sh.Start, sh.End-sh.Start), sh.Path, d)
+	sc := tableio.NewScanner(io.NewSectionReader(r, sh.Start, sh.End-sh.Start), sh.Name, d)
 	if sh.Start > 0 {
 		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
 	}
@@ -547,11 +587,16 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 	if err != nil {
 		return err
 	}
-	if err := o.featureLayout(b, lay, tableLay, sh.Path); err != nil {
+	if err := o.featureLayout(b, lay, tableLay, sh.Name); err != nil {
 		return err
 	}
 	cells := make([]string, len(lay.sensitive))
 	ref := sh.File == RefFile
+	var prior *priorAudit
+	if o.ReplaceAudit && lay.audit >= 0 && !ref {
+		prior = &priorAudit{}
+	}
+	priorDialect := dialectFor(in, o.Dialect) // the file's, with its header
 	for {
 		rec, err := sc.Next()
 		if err == io.EOF {
@@ -569,18 +614,23 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 		if rec.Row&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if prior != nil {
+			if err := prior.csvRecord(sh.Name, rec, lay, priorDialect); err != nil {
+				return err
+			}
+		}
 		b.Rows++
 		for i, c := range lay.sensitive {
 			cells[i] = rec.Value(c)
 		}
 		g, err := rules.group(cells)
 		if err != nil {
-			return rowErr(sh.Path, rec.Line, lay.sensitive[0], lay, "%v", err)
+			return rowErr(sh.Name, rec.Line, lay.sensitive[0], lay, "%v", err)
 		}
 		had := rules.positiveText != ""
 		p, err := rules.label(rec.Value(lay.label))
 		if err != nil {
-			return rowErr(sh.Path, rec.Line, lay.label, lay, "%v", err)
+			return rowErr(sh.Name, rec.Line, lay.label, lay, "%v", err)
 		}
 		if !had && rules.positiveText != "" {
 			b.PositiveText, b.PositiveRow = rules.positiveText, rec.Row
@@ -600,11 +650,12 @@ func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *
 			b.Cols[j].add(rec.ValueBytes(c))
 		}
 	}
+	b.Prior = prior.flips(RowPos{sh.File, sh.Index, 0})
 	return nil
 }
 
 func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules, b *Batch) error {
-	in := FileInput(sh.Path)
+	in := sh.source().input()
 	pf, _, _, done, err := openParquet(in, o.ParquetLimits)
 	if err != nil {
 		return err
@@ -616,8 +667,16 @@ func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules,
 	}
 	if sh.Index == 0 {
 		b.Notices = notices
+		if o.ReplaceAudit && lay.audit >= 0 {
+			// The whole audit column, once per file.
+			prior := &priorAudit{}
+			if err := prior.parquet(pf, in.Name, cols, lay); err != nil {
+				return err
+			}
+			b.Prior = prior.flips(RowPos{sh.File, 0, 0})
+		}
 	}
-	if err := o.featureLayout(b, lay, lay, sh.Path); err != nil {
+	if err := o.featureLayout(b, lay, lay, sh.Name); err != nil {
 		return err
 	}
 	g0, g1 := int(sh.Start), int(sh.End)
@@ -636,7 +695,7 @@ func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules,
 			return fn(int(row-first), text, null)
 		})
 		if err != nil && !errors.Is(err, fferr.ErrData) {
-			return classify(err)
+			return classifyParquet(err)
 		}
 		return err
 	}

@@ -49,6 +49,7 @@ type Stats struct {
 	// Values set aside (label values near --positive, --members values
 	// read as non-members), merged over the table's batches.
 	NearPositive, NonMembers Tally
+	Prior                    PriorFlips // --replace-audit: the labels of rows flipped before
 }
 
 // RowPos is where a row is in the table, for "first seen" before the row
@@ -90,6 +91,7 @@ func (o *Options) BatchStats(b *Batch) *Stats {
 	}
 	s.NearPositive.Merge(b.NearPositive)
 	s.NonMembers.Merge(b.NonMembers)
+	s.Prior.Merge(b.Prior)
 	if b.Ref() {
 		s.RefRows = len(b.Group)
 	} else {
@@ -164,6 +166,7 @@ func (s *Stats) Merge(t *Stats) *Stats {
 	s.RefRows += t.RefRows
 	s.NearPositive.Merge(t.NearPositive)
 	s.NonMembers.Merge(t.NonMembers)
+	s.Prior.Merge(t.Prior)
 	for j := range t.Cols {
 		c, d := &s.Cols[j], t.Cols[j]
 		c.Present += d.Present
@@ -248,11 +251,11 @@ type Spec struct {
 	index []map[string]int32 // levelIndex
 }
 
-// MakeSpec decides the features from the whole table's counts and levels,
-// as the one-process loader does (identifier-like text columns are left
-// out unless named). It refuses a column that the loader would have read
-// through its numbers-only path (more than 4096 distinct numbers before
-// its first text value), whose levels it cannot reproduce here.
+// MakeSpec decides the features from the whole table's counts and levels:
+// a column is text if any of its present cells is not a number (or it is
+// named in --categorical), and its levels are its distinct values in
+// first-seen order; identifier-like text columns are left out unless
+// named.
 func (o *Options) MakeSpec(st *Stats, lv *Levels) (*Spec, error) {
 	sp := &Spec{}
 	var ids []string
@@ -265,25 +268,6 @@ func (o *Options) MakeSpec(st *Stats, lv *Levels) (*Spec, error) {
 				levels = append(levels, v)
 			}
 			slices.SortFunc(levels, func(a, b string) int { return cmp.Compare(m[a], m[b]) })
-			if !st.Forced[j] {
-				firstText := uint64(noKey)
-				for _, v := range levels {
-					if _, num, _ := model.CellNumber(v); !num {
-						firstText = m[v]
-						break
-					}
-				}
-				nums := 0
-				for _, v := range levels {
-					if m[v] >= firstText {
-						break
-					}
-					nums++
-				}
-				if nums > 4096 {
-					return nil, fferr.Usage("feature %s has %d distinct numbers before its first text value; the distributed run reads such a column differently from one process: name it in --categorical, or leave it out with --exclude", st.Features[j], nums)
-				}
-			}
 			if !st.Explicit[j] && c.Present >= 20 && float64(len(levels)) >= 0.9*float64(c.Present) {
 				ids = append(ids, fmt.Sprintf("%s (%d distinct values)", st.Features[j], len(levels)))
 				continue
@@ -923,7 +907,7 @@ type DistPlan struct {
 func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, pool []uint64, collective int, sc *Scorer, top *Top) (*DistPlan, error) {
 	name := make([]string, len(files))
 	for i, f := range files {
-		name[i] = f.Path
+		name[i] = f.Name
 	}
 	in := strings.Join(name, ", ")
 	dp := &DistPlan{Flips: make([][]Scored, len(files)), Pool: make([][]int, len(files))}
@@ -934,7 +918,7 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	}
 	label := ""
 	if len(files) > 0 {
-		lay, err := o.buildLayout(files[0].Names, files[0].NFields, files[0].Delim, files[0].Path)
+		lay, err := o.buildLayout(files[0].Names, files[0].NFields, files[0].Delim, files[0].Name)
 		if err != nil {
 			return nil, err
 		}
@@ -944,9 +928,12 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 		}
 	}
 	*s = Summary{
-		Input: in, Rows: st.Rows, Members: s.Members,
+		Input: in, SHA256: TableSHA256(files), Rows: st.Rows, Members: s.Members,
 		Label: label, PositiveWritten: positive,
 		Minority: st.Minority, Majority: st.Majority, Neither: st.Neither,
+	}
+	if err := st.Prior.check(positive); err != nil {
+		return nil, err
 	}
 	note := o.startSummary(s)
 	for _, n := range st.Notices {
@@ -1039,7 +1026,7 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	for i, f := range files {
 		n := off.FileRows(i)
 		sum += n
-		s.Files = append(s.Files, PartSummary{Input: f.Path, Rows: n, Flips: len(dp.Flips[i]), SHA256: f.SHA256})
+		s.Files = append(s.Files, PartSummary{Input: f.Name, Rows: n, Flips: len(dp.Flips[i]), SHA256: f.SHA256})
 	}
 	s.MinorityRateBefore = rate(st.MinPos, s.Minority)
 	s.MinorityRateAfter = rate(st.MinPos+s.Flips, s.Minority)

@@ -16,7 +16,7 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	in := FileInput(f.Path)
+	in := f.source().input()
 	if f.Empty {
 		return stillEmpty(in, f.SHA256)
 	}
@@ -26,14 +26,14 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 		if err != nil {
 			return err
 		}
-		lay, _, _, err = o.parquetLayout(pf, f.Path)
+		lay, _, _, err = o.parquetLayout(pf, f.Name)
 		done()
 		if err != nil {
 			return err
 		}
 	} else {
 		var err error
-		if lay, err = o.buildLayout(f.Names, f.NFields, f.Delim, f.Path); err != nil {
+		if lay, err = o.buildLayout(f.Names, f.NFields, f.Delim, f.Name); err != nil {
 			return err
 		}
 	}
@@ -41,7 +41,7 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 		return invariantf("file %d is not in the plan", f.Index)
 	}
 	p := &Plan{lay: lay, pool: dp.Pool[f.Index], Summary: dp.Summary, rehash: f.Parquet}
-	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Path, dp.Summary.Files[f.Index].Rows, f.SHA256
+	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Name, dp.Summary.Files[f.Index].Rows, f.SHA256
 	p.Summary.Files = nil
 	for _, c := range dp.Flips[f.Index] {
 		p.Rows = append(p.Rows, int(c.Key))
@@ -74,7 +74,7 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	var files []*DistFile
 	var shards []Shard
 	for i, p := range paths {
-		f, err := o.Inspect(ctx, p, i, shardBytes)
+		f, err := o.Inspect(ctx, Source{Path: p}, i, shardBytes)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -84,7 +84,7 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	var ref *DistFile
 	if o.Reference != nil {
 		var err error
-		if ref, err = o.Inspect(ctx, o.Reference.Name, RefFile, shardBytes); err != nil {
+		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -188,30 +188,53 @@ func (o *Options) CheckFiles(files []*DistFile, ref *DistFile) error {
 			continue
 		}
 		if f.Parquet != first.Parquet {
-			return fferr.Usage("%s and %s: the files of one table must have the same format (all CSV or all Parquet)", first.Path, f.Path)
+			return fferr.Usage("%s and %s: the files of one table must have the same format (all CSV or all Parquet)", first.Name, f.Name)
+		}
+		if f.Parquet {
+			if err := sameParquetColumns(first.Columns, f.Columns, first.Name, f.Name); err != nil {
+				return err
+			}
+			continue
 		}
 		a := &layout{names: first.Names, nfields: first.NFields}
 		b := &layout{names: f.Names, nfields: f.NFields}
-		if err := sameHeader(a, b, first.Path, f.Path); err != nil {
+		if err := sameHeader(a, b, first.Name, f.Name); err != nil {
 			return err
 		}
 	}
 	if first == nil {
+		if len(files) == 1 {
+			return fferr.Data("%s is empty: there is no table", files[0].Name)
+		}
 		names := make([]string, len(files))
 		for i, f := range files {
-			names[i] = f.Path
+			names[i] = f.Name
 		}
 		return fferr.Data("%s: every input is empty: there is no table", joinPaths(names))
 	}
-	in, err := o.buildLayout(first.Names, first.NFields, first.Delim, first.Path)
+	in, err := o.buildLayout(first.Names, first.NFields, first.Delim, first.Name)
 	if err != nil {
 		return err
 	}
+	if first.Parquet {
+		// One label type: every file with rows writes the same positive value.
+		var typed *DistFile
+		for _, f := range files {
+			if f.Empty || f.Rows == 0 {
+				continue
+			}
+			if typed == nil {
+				typed = f
+			} else if a, b := typed.Columns[in.label].Type, f.Columns[in.label].Type; a != b {
+				return fferr.Data("%s and %s have different types for the label column %s: %s against %s; every file with rows must have the same label type", typed.Name, f.Name, f.Columns[in.label].Name, a, b)
+			}
+		}
+	}
 	if ref != nil {
 		if ref.Parquet || first.Parquet {
-			return errReferenceFormat(ref.Path, ref.Parquet, first.Path, first.Parquet)
+			return errReferenceFormat(ref.Name, ref.Parquet, first.Name, first.Parquet)
 		}
-		if _, err := referenceLayout(in, ref.Names, ref.NFields, ref.Delim, ref.Path); err != nil {
+		if _, err := referenceLayout(in, ref.Names, ref.NFields, ref.Delim, ref.Name); err != nil {
 			return err
 		}
 		// The reference's shards are read by name, against the table's columns.

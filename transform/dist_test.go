@@ -193,7 +193,7 @@ func TestStagedRealData(t *testing.T) {
 		})
 	}
 	bo := baseOpts()
-	f, err := bo.Inspect(context.Background(), q[0], 0, 500)
+	f, err := bo.Inspect(context.Background(), Source{Path: q[0]}, 0, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestWire(t *testing.T) {
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := o.Inspect(context.Background(), paths[1], 1, 0)
+	f, err := o.Inspect(context.Background(), Source{Path: paths[1]}, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -293,6 +293,38 @@ func (r *wireReader) tally() Tally {
 	return t
 }
 
+// prior writes PriorFlips: the values in order, each with its position and place.
+func (w *wireWriter) prior(p PriorFlips) {
+	vals := make([]string, 0, len(p))
+	for v := range p {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	w.strs(vals)
+	for _, v := range vals {
+		seen := p[v]
+		w.int(int64(seen.At.File))
+		w.int(int64(seen.At.Shard))
+		w.int(int64(seen.At.Row))
+		w.str(seen.Where)
+	}
+}
+
+func (r *wireReader) prior() PriorFlips {
+	vals := r.strs()
+	if len(vals) == 0 {
+		return nil
+	}
+	p := make(PriorFlips, len(vals))
+	for _, v := range vals {
+		var seen PriorSeen
+		seen.At.File, seen.At.Shard, seen.At.Row = int(r.int()), int(r.int()), int(r.int())
+		seen.Where = r.str()
+		p[v] = seen
+	}
+	return p
+}
+
 // MarshalBinary encodes the batch.
 func (b *Batch) MarshalBinary() ([]byte, error) {
 	size := 64 + 11*len(b.Local) + 3*len(b.Group)
@@ -325,6 +357,7 @@ func (b *Batch) MarshalBinary() ([]byte, error) {
 	w.strs(b.Notices)
 	w.tally(b.NearPositive)
 	w.tally(b.NonMembers)
+	w.prior(b.Prior)
 	return w.b, nil
 }
 
@@ -356,6 +389,7 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	b.Notices = r.strs()
 	b.NearPositive = r.tally()
 	b.NonMembers = r.tally()
+	b.Prior = r.prior()
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}

@@ -2,6 +2,8 @@ package transform
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -80,4 +82,66 @@ func (p *priorAudit) check(positive string) error {
 		return nil
 	}
 	return fferr.Data("%s: the rows flipped before hold the label %q, but this flip would write %q: undo needs one flipped value in a file; flip writes the first --positive value as the file writes it, so give --positive %q first", p.where, clip(p.flipped), clip(positive), p.flipped)
+}
+
+// PriorFlips records, for flip --replace-audit, the label held by the
+// rows that already have an audit cell: each distinct value with where it
+// was first seen. A table's parts merge in any order; a table whose parts
+// hold two values is refused (undo needs one flipped value).
+type PriorFlips map[string]PriorSeen
+
+// PriorSeen is where a value was first seen: the position for ordering,
+// and the place for messages ("in.csv:7", "in.parquet row 7").
+type PriorSeen struct {
+	At    RowPos
+	Where string
+}
+
+// flips is what p learned, seen at pos (nil: no audit cell).
+func (p *priorAudit) flips(pos RowPos) PriorFlips {
+	if p == nil || p.where == "" {
+		return nil
+	}
+	return PriorFlips{p.flipped: {At: pos, Where: p.where}}
+}
+
+// Merge adds q to p.
+func (p *PriorFlips) Merge(q PriorFlips) {
+	for v, seen := range q {
+		if *p == nil {
+			*p = PriorFlips{}
+		}
+		if old, ok := (*p)[v]; !ok || seen.At.before(old.At) {
+			(*p)[v] = seen
+		}
+	}
+}
+
+// check checks the table's prior flips against the value this flip
+// writes: one value, the same.
+func (p PriorFlips) check(positive string) error {
+	var vals []string
+	for v := range p {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b string) int {
+		x, y := p[a].At, p[b].At
+		switch {
+		case x.before(y):
+			return -1
+		case y.before(x):
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var pa *priorAudit
+	for _, v := range vals {
+		if pa == nil {
+			pa = &priorAudit{}
+		}
+		if err := pa.note(v, p[v].Where); err != nil {
+			return err
+		}
+	}
+	return pa.check(positive)
 }

@@ -226,7 +226,7 @@ func classed(err error) error {
 type inspectFn struct{ Job Job }
 
 func (f *inspectFn) ProcessElement(ctx context.Context, t FileTask, emit func(*transform.DistFile)) error {
-	d, err := f.Job.options().Inspect(ctx, t.Path, t.Index, f.Job.ShardBytes)
+	d, err := f.Job.options().Inspect(ctx, transform.Source{Path: t.Path}, t.Index, f.Job.ShardBytes)
 	if err != nil {
 		return classed(err)
 	}

@@ -302,10 +302,11 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	}
 	defer in.cleanup()
 	ctx := c.Context
-	plan, err := opt.MakePlan(ctx, in.Input)
+	lf, err := opt.PlanLocal(ctx, []transform.Source{in.source}, 0)
 	if err != nil {
 		return err
 	}
+	summary := lf.Summary()
 	if testHookBetweenPasses != nil {
 		testHookBetweenPasses()
 	}
@@ -317,13 +318,13 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if len(names) > 0 {
 		names = append(append([]string(nil), names...), opt.AuditColumn)
 	}
-	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error { return opt.Write(ctx, plan, in.Input, w) })
+	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[0], lf.Plan, w) })
 	if err != nil {
 		return err
 	}
 	// The summary before the table: if it cannot be written, nothing is.
 	if sum != nil {
-		if err := writeSummary(sum, &plan.Summary); err != nil {
+		if err := writeSummary(sum, &summary); err != nil {
 			return err
 		}
 	}
@@ -340,7 +341,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	if !c.Bool("quiet") {
-		flipcli.PrintSummary(stderr, &plan.Summary)
+		flipcli.PrintSummary(stderr, &summary)
 	}
 	return nil
 }

@@ -126,14 +126,15 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		}
 	}
 	ctx := c.Context
-	ins := make([]*transform.Input, len(m.ins))
+	srcs := make([]transform.Source, len(m.ins))
 	for i, in := range m.ins {
-		ins[i] = in.Input
+		srcs[i] = in.source
 	}
-	plan, err := opt.MakePlanFiles(ctx, ins)
+	lf, err := opt.PlanLocal(ctx, srcs, 0)
 	if err != nil {
 		return err
 	}
+	summary := lf.Summary()
 	if testHookBetweenPasses != nil {
 		testHookBetweenPasses()
 	}
@@ -142,16 +143,16 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	for i := range plan.Summary.Files {
-		plan.Summary.Files[i].Output = m.outs[i].name
+	for i := range summary.Files {
+		summary.Files[i].Output = m.outs[i].name
 	}
 	if sum != nil {
-		if err := writeSummary(sum, &plan.Summary); err != nil {
+		if err := writeSummary(sum, &summary); err != nil {
 			return err
 		}
 	}
-	for i, in := range m.ins {
-		if err := m.outs[i].write(func(w io.Writer) error { return opt.WritePart(ctx, plan, i, in.Input, w) }); err != nil {
+	for i := range m.ins {
+		if err := m.outs[i].write(func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[i], lf.Plan, w) }); err != nil {
 			return err
 		}
 	}
@@ -167,7 +168,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !c.Bool("quiet") {
-		flipcli.PrintSummary(stderr, &plan.Summary)
+		flipcli.PrintSummary(stderr, &summary)
 	}
 	return nil
 }

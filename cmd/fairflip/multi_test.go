@@ -361,8 +361,9 @@ func TestCLIMultiFileParquet(t *testing.T) {
 				t.Errorf("file %d: %s -> %s", i, f.Input, f.Output)
 			}
 			data, _ := os.ReadFile(in)
-			all.Write(data)
-			if h := sha256.Sum256(data); f.SHA256 != hex.EncodeToString(h[:]) {
+			h := sha256.Sum256(data)
+			fmt.Fprintf(all, "%x\n", h) // input_sha256: the SHA-256 of the files' digests (sha256sum's column)
+			if f.SHA256 != hex.EncodeToString(h[:]) {
 				t.Errorf("%s: sha256 %s", in, f.SHA256)
 			}
 			line := fmt.Sprintf("  %s -> %s: %d rows, %d flipped\n", f.Input, f.Output, f.Rows, f.Flips)

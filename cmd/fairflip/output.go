@@ -269,7 +269,8 @@ func commit(ctx context.Context, outs ...*output) error {
 // copied to a temporary file.
 type commandInput struct {
 	*transform.Input
-	path    string      // the regular file read in place, or ""
+	source  transform.Source // where the stages read it (a copy: /proc/self/fd/N)
+	path    string           // the regular file read in place, or ""
 	stamp   os.FileInfo // its identity, size and time before the first pass
 	cleanup func()      // removes the copy, if any
 }
@@ -318,7 +319,8 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 			if format != "" {
 				in.Format = format
 			}
-			return &commandInput{Input: in, path: path, stamp: st, cleanup: func() {}}, nil
+			src := transform.Source{Path: path, Format: in.Format}
+			return &commandInput{Input: in, source: src, path: path, stamp: st, cleanup: func() {}}, nil
 		}
 		if st.Mode()&os.ModeCharDevice != 0 {
 			f, err := os.Open(path)
@@ -359,7 +361,8 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 	in := &transform.Input{Name: name, Format: format, Open: func() (io.ReadCloser, error) {
 		return reread(spool)
 	}}
-	return &commandInput{Input: in, cleanup: cleanup}, nil
+	src := transform.Source{Path: fmt.Sprintf("/proc/self/fd/%d", spool.Fd()), Name: name, Format: format}
+	return &commandInput{Input: in, source: src, cleanup: cleanup}, nil
 }
 
 // reread reads a file without a name (tmpfile.Anonymous) from its start,

@@ -1,0 +1,213 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"runtime"
+	"sync"
+)
+
+// The local runner: the stages of a flip (dist.go, dist_plan.go) run in
+// this process, on every core. It is what `fairflip flip` runs; fairflip-
+// beam runs the same stages on Apache Beam, and PlanStaged runs them one
+// after another (the tests' reference).
+
+// LocalFlip is a flip planned in this process.
+type LocalFlip struct {
+	Files []*DistFile // the table's files, as Inspect found them, in order
+	Plan  *DistPlan
+}
+
+// PlanLocal plans a flip of the table made of srcs (its files, in order)
+// with the stages, in this process: files are inspected, shards extracted,
+// and each batch's partial results computed on o.Workers goroutines (0:
+// GOMAXPROCS), and merged in the table's order.
+func (o *Options) PlanLocal(ctx context.Context, srcs []Source, shardBytes int64) (*LocalFlip, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	files := make([]*DistFile, len(srcs))
+	err := parallel(ctx, len(srcs), workers, func(i int) error {
+		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
+		files[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ref *DistFile
+	if o.Reference != nil {
+		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.CheckFiles(files, ref); err != nil {
+		return nil, err
+	}
+	var shards []Shard
+	for _, f := range files {
+		shards = append(shards, f.Shards...)
+	}
+	if ref != nil {
+		shards = append(shards, ref.Shards...) // as CheckFiles left them
+	}
+
+	// Extract, in parallel; everything after is in the shards' order.
+	extracted := make([]*Batch, len(shards))
+	if err := parallel(ctx, len(shards), workers, func(i int) error {
+		b, err := o.Extract(ctx, shards[i])
+		extracted[i] = b
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var batches []*Batch
+	counts := make([]ShardRows, len(extracted))
+	stats := make([]*Stats, len(extracted))
+	if err := parallel(ctx, len(extracted), workers, func(i int) error {
+		b := extracted[i]
+		counts[i] = ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows}
+		stats[i] = o.BatchStats(b)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, b := range extracted {
+		batches = append(batches, b.Split(o.batchRows())...)
+	}
+	off := MakeOffsets(counts)
+	st := &Stats{}
+	for _, s := range stats {
+		st.Merge(s)
+	}
+	levels := make([]*Levels, len(batches))
+	if err := parallel(ctx, len(batches), workers, func(i int) error {
+		levels[i] = o.BatchLevels(batches[i], off, st)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	lv := &Levels{}
+	for _, l := range levels {
+		lv.Merge(l)
+	}
+	sp, err := o.MakeSpec(st, lv)
+	if err != nil {
+		return nil, err
+	}
+	colls := make([]*Smallest, len(batches))
+	refParts := make([]*RefRows, len(batches))
+	if err := parallel(ctx, len(batches), workers, func(i int) error {
+		colls[i] = o.BatchCollective(batches[i], off, st)
+		refParts[i] = o.BatchReference(batches[i], off, sp)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	coll := &Smallest{}
+	for _, c := range colls {
+		coll.Merge(c)
+	}
+	pool, n := coll.Pool()
+	sc, err := o.Fit(GatherRefRows(refParts), sp)
+	if err != nil {
+		return nil, err
+	}
+	top := &Top{}
+	if len(pool) > 0 {
+		tops := make([]*Top, len(batches))
+		if err := parallel(ctx, len(batches), workers, func(i int) error {
+			t, err := o.Score(batches[i], off, sp, pool, sc)
+			tops[i] = t
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		for _, t := range tops {
+			top.Merge(t)
+		}
+	}
+	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
+	if err != nil {
+		return nil, err
+	}
+	return &LocalFlip{Files: files, Plan: dp}, nil
+}
+
+// Summary is the flip's summary as a command reports it: for one file,
+// without the per-file list.
+func (l *LocalFlip) Summary() Summary {
+	s := l.Plan.Summary
+	if len(l.Files) == 1 {
+		s.Files = nil
+	}
+	return s
+}
+
+// TableSHA256 identifies a table: one file's SHA-256; for several, the
+// SHA-256 of their SHA-256 digests, one lower-case hex digest and a line
+// break each, in the table's order (what `sha256sum FILES | cut -d' ' -f1`
+// prints), which any runner can compute without reading the files in order.
+func TableSHA256(files []*DistFile) string {
+	if len(files) == 1 {
+		return files[0].SHA256
+	}
+	h := sha256.New()
+	for _, f := range files {
+		h.Write([]byte(f.SHA256 + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// parallel runs fn(0), ..., fn(n-1) on at most workers goroutines and
+// returns the first error (by index), or ctx's error if it ends first.
+// After an error no new call starts.
+func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
+	if n == 0 {
+		return ctx.Err()
+	}
+	workers = max(1, min(workers, n))
+	errs := make([]error, n)
+	var next int
+	var mu sync.Mutex
+	var failed bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := failed || i >= n
+				mu.Unlock()
+				if stop {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+				} else {
+					errs[i] = fn(i)
+				}
+				if errs[i] != nil {
+					mu.Lock()
+					failed = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
