@@ -271,8 +271,8 @@ type commandInput struct {
 	*transform.Input
 	source  transform.Source // where the stages read it (a copy: /proc/self/fd/N)
 	path    string           // the regular file read in place, or ""
-	stamp   os.FileInfo // its identity, size and time before the first pass
-	cleanup func()      // removes the copy, if any
+	stamp   os.FileInfo      // its identity, size and time before the first pass
+	cleanup func()           // removes the copy, if any
 }
 
 // unchanged fails when the regular input file is no longer the one that was
