@@ -28,6 +28,15 @@ func formatRate(v float64) string {
 //
 // The output is written with a single call to w.Write, whose error is
 // returned.
+//
+// The per-group rows come from the Report's GroupStats, which [Evaluate]
+// counts in one pass over the rows; they are not grouped again with a gota
+// DataFrame here. A GroupBy over the test rows would be a second
+// implementation of the per-group rates beside the one every sweep fit uses
+// (eval's figures must stay those of sweep's no-action cell), at about 40 ms
+// for Adult's 16,281 test rows against 0.15 ms for [Evaluate], which sweep
+// calls once per fit (3,200 fits for a full Adult grid); and a frame built
+// from the two finished GroupStats only to print them would be decoration.
 func (r Report) WriteTable(w io.Writer) error {
 	var b bytes.Buffer
 	overall := []struct {

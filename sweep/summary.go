@@ -70,12 +70,47 @@ func lessCell(sa, ma string, aa float64, fa string, sb, mb string, ab float64, f
 	return flipsRank(fa) < flipsRank(fb)
 }
 
-// Summarize aggregates the runs of each grid cell: mean and sample standard
-// deviation of the flips made, error, SP and both EqOd forms. Undefined
-// (NaN) values are left out of a mean and counted in Stat.N.
+// summaryStats are the per-run values that Summarize aggregates into a Cell,
+// numbered by their index (the "stat" column of its data frames).
+var summaryStats = []struct {
+	get func(Result) float64
+	put func(*Cell) *Stat
+}{
+	{func(r Result) float64 { return float64(r.Flips) }, func(c *Cell) *Stat { return &c.Flips }},
+	{func(r Result) float64 { return r.Error }, func(c *Cell) *Stat { return &c.Error }},
+	{func(r Result) float64 { return r.SP }, func(c *Cell) *Stat { return &c.SP }},
+	{func(r Result) float64 { return r.EqOdMean }, func(c *Cell) *Stat { return &c.EqOdMean }},
+	{func(r Result) float64 { return r.EqOdMax }, func(c *Cell) *Stat { return &c.EqOdMax }},
+}
+
+// Summarize aggregates the runs of each grid cell (side, method, alpha,
+// flips requested): the mean and the sample standard deviation (n − 1; NaN
+// for a single value) of the flips made, error, SP and both EqOd forms.
+// Undefined (NaN) values are left out of a mean and of Stat.N. The cells
+// are in report order (side, method, alpha, flips requested).
 //
-// The grouping is done with a gota DataFrame (GroupBy + Aggregation); the
-// statistics are then recomputed NaN-aware, since gota's mean propagates NaN.
+// The grouping and the sums are gota's (DataFrame.GroupBy and
+// Groups.Aggregation); the mean and SD are then divided out here, because
+// gota's own MEAN and STD are not the figures fairflip has always written:
+// MEAN sums with gonum's vectorised floats.Sum and STD is gonum's
+// compensated two-pass variance, which can differ in the last bits from
+//
+//	mean = (x₁ + x₂ + … + xₙ) / n,  SD = √(((x₁ − mean)² + … + (xₙ − mean)²) / (n − 1)),
+//
+// each sum taken in run order. gota's SUM is that plain sum in row order
+// (which GroupBy keeps within a group), so the figures are bit-identical
+// to it. NaN values are left out before the frame is built, since gota's
+// sums would propagate them.
+//
+// gota's sharp edges, and why they do not bite here: GroupBy keys are
+// built with fmt (a float formatted with %f, 6 decimals), so the groups are
+// keyed by a string (cellKey) and an int, never by a float; keys of
+// several columns are joined with "_", and the last one, the statistic's
+// index, is a single digit, so two different (cell, statistic) pairs never
+// share a key; a frame's values pass through fmt.Sprint and
+// strconv.ParseFloat, which round-trips every float64 exactly; a string
+// equal to "NA", "NaN" or "<nil>" would become a missing value, and no
+// cellKey is one (each holds three NUL separators).
 func Summarize(rs []Result) ([]Cell, error) {
 	if len(rs) == 0 {
 		return nil, nil
@@ -86,76 +121,130 @@ func Summarize(rs []Result) ([]Cell, error) {
 		keys[i] = cellKey(r)
 		idx[i] = i
 	}
-	df := dataframe.New(
+
+	// The cells: one row per run; a cell's first run (its smallest index)
+	// gives its side, method, alpha and flips requested.
+	runs, err := aggregate(dataframe.New(
 		series.New(keys, series.String, "cell"),
 		series.New(idx, series.Int, "i"),
-	)
-	groups := df.GroupBy("cell")
-	if groups.Err != nil {
-		return nil, groups.Err
+	), []string{"cell"}, []dataframe.AggregationType{dataframe.Aggregation_COUNT, dataframe.Aggregation_MIN}, []string{"i", "i"})
+	if err != nil {
+		return nil, err
 	}
-	agg := groups.Aggregation([]dataframe.AggregationType{dataframe.Aggregation_COUNT}, []string{"i"})
-	if agg.Err != nil {
-		return nil, agg.Err
+	runs = runs.Arrange(dataframe.Sort("i_MIN")) // in order of first appearance: ties in report order stay in it
+	if runs.Err != nil {
+		return nil, fmt.Errorf("summary: %w", runs.Err)
 	}
-	byKey := map[string][]Result{}
-	for i, k := range keys {
-		byKey[k] = append(byKey[k], rs[i])
+	cellKeys := runs.Col("cell").Records()
+	count, first := runs.Col("i_COUNT").Float(), runs.Col("i_MIN").Float()
+	cells := make([]Cell, len(cellKeys))
+	at := make(map[string]int, len(cells)) // cellKey → index in cells
+	nan := Stat{Mean: math.NaN(), SD: math.NaN()}
+	for i, k := range cellKeys {
+		r := rs[int(first[i])]
+		cells[i] = Cell{Side: r.Side, Method: r.Method, Alpha: r.Alpha, FlipsRequested: r.FlipsRequested, Runs: int(count[i]),
+			Flips: nan, Error: nan, SP: nan, EqOdMean: nan, EqOdMax: nan}
+		at[k] = i
 	}
-	var cells []Cell
-	for _, rec := range agg.Records()[1:] {
-		members := byKey[rec[0]]
-		first := members[0]
-		if n, _ := strconv.ParseFloat(rec[1], 64); int(n) != len(members) {
-			return nil, fmt.Errorf("summary: cell %s has %s runs in the frame but %d results", rec[0], rec[1], len(members))
-		}
-		c := Cell{Side: first.Side, Method: first.Method, Alpha: first.Alpha, FlipsRequested: first.FlipsRequested, Runs: len(members)}
-		col := func(f func(Result) float64) Stat {
-			xs := make([]float64, 0, len(members))
-			for _, m := range members {
-				if x := f(m); !math.IsNaN(x) {
-					xs = append(xs, x)
-				}
+
+	// The values: one row per run and statistic whose value is defined.
+	var vCell []string
+	var vStat []int
+	var vX []float64
+	for i, r := range rs {
+		for j, st := range summaryStats {
+			if x := st.get(r); !math.IsNaN(x) {
+				vCell, vStat, vX = append(vCell, keys[i]), append(vStat, j), append(vX, x)
 			}
-			return stat(xs)
 		}
-		c.Flips = col(func(r Result) float64 { return float64(r.Flips) })
-		c.Error = col(func(r Result) float64 { return r.Error })
-		c.SP = col(func(r Result) float64 { return r.SP })
-		c.EqOdMean = col(func(r Result) float64 { return r.EqOdMean })
-		c.EqOdMax = col(func(r Result) float64 { return r.EqOdMax })
-		cells = append(cells, c)
 	}
+	if len(vX) == 0 {
+		return sortCells(cells), nil // every value undefined
+	}
+	vals := dataframe.New(
+		series.New(vCell, series.String, "cell"),
+		series.New(vStat, series.Int, "stat"),
+		series.New(vX, series.Float, "x"),
+	)
+	by := []string{"cell", "stat"}
+	sums, err := aggregate(vals, by, []dataframe.AggregationType{dataframe.Aggregation_SUM, dataframe.Aggregation_COUNT}, []string{"x", "x"})
+	if err != nil {
+		return nil, err
+	}
+	type cs struct {
+		cell string
+		stat int
+	}
+	stats := map[cs]*Stat{}
+	sc, ss, err := groupKeys(sums)
+	if err != nil {
+		return nil, err
+	}
+	sum, n := sums.Col("x_SUM").Float(), sums.Col("x_COUNT").Float()
+	for i := range sc {
+		st := summaryStats[ss[i]].put(&cells[at[sc[i]]])
+		// + 0: the loop "sum := 0.0; sum += x" turns a sum of only −0s into +0.
+		*st = Stat{Mean: (sum[i] + 0) / n[i], SD: math.NaN(), N: int(n[i])}
+		stats[cs{sc[i], ss[i]}] = st
+	}
+
+	// The squared deviations from each cell's mean, summed per cell.
+	dev := make([]float64, len(vX))
+	for i, x := range vX {
+		d := x - stats[cs{vCell[i], vStat[i]}].Mean
+		dev[i] = d * d
+	}
+	sq, err := aggregate(vals.Mutate(series.New(dev, series.Float, "dev2")), by,
+		[]dataframe.AggregationType{dataframe.Aggregation_SUM}, []string{"dev2"})
+	if err != nil {
+		return nil, err
+	}
+	if sc, ss, err = groupKeys(sq); err != nil {
+		return nil, err
+	}
+	for i, s2 := range sq.Col("dev2_SUM").Float() {
+		if st := stats[cs{sc[i], ss[i]}]; st.N > 1 {
+			st.SD = math.Sqrt((s2 + 0) / float64(st.N-1))
+		}
+	}
+	return sortCells(cells), nil
+}
+
+// aggregate groups df by the columns by and aggregates it (gota).
+func aggregate(df dataframe.DataFrame, by []string, typs []dataframe.AggregationType, cols []string) (dataframe.DataFrame, error) {
+	if df.Err != nil {
+		return df, fmt.Errorf("summary: %w", df.Err)
+	}
+	g := df.GroupBy(by...)
+	if g.Err != nil {
+		return dataframe.DataFrame{}, fmt.Errorf("summary: %w", g.Err)
+	}
+	agg := g.Aggregation(typs, cols)
+	if agg.Err != nil {
+		return agg, fmt.Errorf("summary: %w", agg.Err)
+	}
+	return agg, nil
+}
+
+// groupKeys returns the "cell" and "stat" columns of an aggregate.
+func groupKeys(agg dataframe.DataFrame) ([]string, []int, error) {
+	stat, err := agg.Col("stat").Int()
+	if err != nil {
+		return nil, nil, fmt.Errorf("summary: %w", err)
+	}
+	return agg.Col("cell").Records(), stat, nil
+}
+
+// sortCells puts cells in report order.
+func sortCells(cells []Cell) []Cell {
 	sort.SliceStable(cells, func(a, b int) bool {
 		return lessCell(cells[a].Side, cells[a].Method, cells[a].Alpha, cells[a].FlipsRequested, cells[b].Side, cells[b].Method, cells[b].Alpha, cells[b].FlipsRequested)
 	})
-	return cells, nil
+	return cells
 }
 
 func cellKey(r Result) string {
 	return r.Side + "\x00" + r.Method + "\x00" + fmtFloat(r.Alpha) + "\x00" + r.FlipsRequested
-}
-
-// stat returns the mean and the sample standard deviation (n−1; NaN for a
-// single value) of xs.
-func stat(xs []float64) Stat {
-	s := Stat{Mean: math.NaN(), SD: math.NaN(), N: len(xs)}
-	if len(xs) == 0 {
-		return s
-	}
-	var sum float64
-	for _, x := range xs {
-		sum += x
-	}
-	s.Mean = sum / float64(len(xs))
-	if len(xs) > 1 {
-		var ss float64
-		for _, x := range xs {
-			ss += (x - s.Mean) * (x - s.Mean)
-		}
-		s.SD = math.Sqrt(ss / float64(len(xs)-1))
-	}
-	return s
 }
 
 // Recommendation is, for one collective size, what to do.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/fairflip/fairflip/figures"
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
@@ -313,7 +314,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		return err
 	}
 	if dir := c.String("plots"); dir != "" {
-		for _, name := range sweep.PlotFiles(cfg.Alphas) {
+		for _, name := range figures.Files(cfg.Alphas) {
 			if err := files.Output("--plots", filepath.Join(dir, name)); err != nil {
 				return err
 			}
@@ -396,7 +397,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "fairflip sweep: %d results in %.1f s\n", len(results), elapsed.Seconds())
 	}
 	if dir := c.String("plots"); dir != "" {
-		files, err := sweep.Plot(dir, results, cells, info)
+		files, err := figures.Write(dir, results, cells, info)
 		if err != nil {
 			return fferr.IO(err)
 		}

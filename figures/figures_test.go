@@ -1,4 +1,4 @@
-package sweep
+package figures
 
 import (
 	"bytes"
@@ -10,14 +10,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fairflip/fairflip/sweep"
 )
 
 // plotTestData is a small sweep: rb-prob and random × alphas 0.3, 0.5 ×
 // flips 0, 10, 20 × 3 runs, plus rb-prob "auto" cells, a firm-side massaging
 // baseline, one run whose EqOd is undefined and one cell whose EqOd is
 // undefined in every run.
-func plotTestData() ([]Result, []Cell) {
-	var rs []Result
+func plotTestData(t *testing.T) ([]sweep.Result, []sweep.Cell) {
+	var rs []sweep.Result
 	for _, m := range []string{"random", "rb-prob"} { // not in plotting order on purpose
 		for _, a := range []float64{0.5, 0.3} {
 			flips := []string{"0", "10", "20"}
@@ -35,8 +37,8 @@ func plotTestData() ([]Result, []Cell) {
 						gain = 0.008
 					}
 					eq := 0.20 - gain*float64(n)*a/0.3 + 0.01*float64(run)
-					r := Result{
-						Side: SideCollective, Method: m, Alpha: a, FlipsRequested: fr,
+					r := sweep.Result{
+						Side: sweep.SideCollective, Method: m, Alpha: a, FlipsRequested: fr,
 						Flips: n + run%2, Run: run, Collective: 30, Pool: 20, N: 1000,
 						Error: 0.15 + 0.0005*float64(n) + 0.002*float64(run), EqOdMean: eq,
 					}
@@ -52,80 +54,34 @@ func plotTestData() ([]Result, []Cell) {
 		}
 	}
 	for run := range 3 {
-		rs = append(rs, Result{
-			Side: SideFirm, Method: "massaging", Alpha: math.NaN(), FlipsRequested: "auto",
+		rs = append(rs, sweep.Result{
+			Side: sweep.SideFirm, Method: "massaging", Alpha: math.NaN(), FlipsRequested: "auto",
 			Flips: 40, Run: run, N: 1000, Error: 0.17 + 0.001*float64(run), EqOdMean: 0.05 + 0.01*float64(run),
 		})
 	}
-	return rs, plotTestCells(rs)
+	return rs, plotTestCells(t, rs)
 }
 
-// plotTestCells summarises results per (side, method, alpha, flips requested).
-func plotTestCells(rs []Result) []Cell {
-	stat := func(xs []float64) Stat {
-		var d []float64
-		for _, x := range xs {
-			if !math.IsNaN(x) {
-				d = append(d, x)
-			}
-		}
-		st := Stat{Mean: math.NaN(), SD: math.NaN(), N: len(d)}
-		if len(d) == 0 {
-			return st
-		}
-		s := 0.0
-		for _, x := range d {
-			s += x
-		}
-		st.Mean = s / float64(len(d))
-		if len(d) > 1 {
-			v := 0.0
-			for _, x := range d {
-				v += (x - st.Mean) * (x - st.Mean)
-			}
-			st.SD = math.Sqrt(v / float64(len(d)-1))
-		}
-		return st
-	}
-	type key struct {
-		side, method, alpha, flips string
-	}
-	var keys []key
-	groups := map[key][]Result{}
-	for _, r := range rs {
-		k := key{r.Side, r.Method, fmtFloat(r.Alpha), r.FlipsRequested}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], r)
-	}
-	var cells []Cell
-	for _, k := range keys {
-		g := groups[k]
-		var fl, er, eq []float64
-		for _, r := range g {
-			fl = append(fl, float64(r.Flips))
-			er = append(er, r.Error)
-			eq = append(eq, r.EqOdMean)
-		}
-		cells = append(cells, Cell{
-			Side: g[0].Side, Method: g[0].Method, Alpha: g[0].Alpha, FlipsRequested: g[0].FlipsRequested,
-			Runs: len(g), Flips: stat(fl), Error: stat(er), EqOdMean: stat(eq),
-		})
+// plotTestCells summarises the results per cell, as the sweep command does.
+func plotTestCells(t *testing.T, rs []sweep.Result) []sweep.Cell {
+	t.Helper()
+	cells, err := sweep.Summarize(rs)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cells
 }
 
-var plotTestInfo = PlotInfo{
+var plotTestInfo = sweep.PlotInfo{
 	Dataset: "adult.data (race: Black vs rest)",
 	Model:   "logistic regression (C=1)",
 	Grid:    "2 methods × 2 alphas × 3 flip counts × 3 runs",
 }
 
 func TestPlotWritesFigures(t *testing.T) {
-	rs, cells := plotTestData()
-	dir := filepath.Join(t.TempDir(), "figs") // created by Plot
-	paths, err := Plot(dir, rs, cells, plotTestInfo)
+	rs, cells := plotTestData(t)
+	dir := filepath.Join(t.TempDir(), "figs") // created by Write
+	paths, err := Write(dir, rs, cells, plotTestInfo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,13 +157,13 @@ func TestPlotWritesFigures(t *testing.T) {
 }
 
 func TestPlotDeterministic(t *testing.T) {
-	rs, cells := plotTestData()
+	rs, cells := plotTestData(t)
 	d1, d2 := t.TempDir(), t.TempDir()
-	p1, err := Plot(d1, rs, cells, plotTestInfo)
+	p1, err := Write(d1, rs, cells, plotTestInfo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Plot(d2, rs, cells, plotTestInfo); err != nil {
+	if _, err := Write(d2, rs, cells, plotTestInfo); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range p1 {
@@ -231,22 +187,22 @@ func TestPlotDeterministic(t *testing.T) {
 func TestPlotUndefinedAndEmpty(t *testing.T) {
 	// Only undefined values: nothing to draw, no figure, no error.
 	nan := math.NaN()
-	undef := Stat{Mean: nan, SD: nan}
-	cells := []Cell{{Side: SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10",
+	undef := sweep.Stat{Mean: nan, SD: nan}
+	cells := []sweep.Cell{{Side: sweep.SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10",
 		Flips: undef, Error: undef, EqOdMean: undef}}
-	rs := []Result{{Side: SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10", Error: nan, EqOdMean: nan}}
+	rs := []sweep.Result{{Side: sweep.SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10", Error: nan, EqOdMean: nan}}
 	dir := t.TempDir()
-	paths, err := Plot(dir, rs, cells, PlotInfo{})
+	paths, err := Write(dir, rs, cells, sweep.PlotInfo{})
 	if err != nil || len(paths) != 0 {
-		t.Fatalf("Plot of undefined values = %q, %v; want nothing", paths, err)
+		t.Fatalf("Write of undefined values = %q, %v; want nothing", paths, err)
 	}
-	if paths, err := Plot(dir, nil, nil, PlotInfo{}); err != nil || len(paths) != 0 {
-		t.Fatalf("Plot of nothing = %q, %v; want nothing", paths, err)
+	if paths, err := Write(dir, nil, nil, sweep.PlotInfo{}); err != nil || len(paths) != 0 {
+		t.Fatalf("Write of nothing = %q, %v; want nothing", paths, err)
 	}
 
 	// A single run, a single alpha and flip count (SD undefined): still drawn.
-	one := []Result{{Side: SideCollective, Method: "rb-dist", Alpha: 1, FlipsRequested: "5", Flips: 5, Error: 0.2, EqOdMean: 0.1}}
-	paths, err = Plot(dir, one, plotTestCells(one), PlotInfo{Dataset: "d"})
+	one := []sweep.Result{{Side: sweep.SideCollective, Method: "rb-dist", Alpha: 1, FlipsRequested: "5", Flips: 5, Error: 0.2, EqOdMean: 0.1}}
+	paths, err = Write(dir, one, plotTestCells(t, one), sweep.PlotInfo{Dataset: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +237,8 @@ func TestPlotParetoFront(t *testing.T) {
 }
 
 func TestPlotMethodOrder(t *testing.T) {
-	rs := []Result{{Method: "zeta"}, {Method: "random"}, {Method: "massaging"}, {Method: "rb-dist"}}
-	cells := []Cell{{Method: "rb-prob"}, {Method: "random"}, {Method: "reweighing"}, {Method: "rb-label"}}
+	rs := []sweep.Result{{Method: "zeta"}, {Method: "random"}, {Method: "massaging"}, {Method: "rb-dist"}}
+	cells := []sweep.Cell{{Method: "rb-prob"}, {Method: "random"}, {Method: "reweighing"}, {Method: "rb-label"}}
 	got := plotMethods(rs, cells)
 	want := []string{"rb-prob", "rb-label", "rb-dist", "random", "massaging", "reweighing", "zeta"}
 	if !slices.Equal(got, want) {
@@ -318,9 +274,9 @@ func TestPlotTicker(t *testing.T) {
 // name is taken by a folder, so its rename fails), no temporary file is
 // left and no figure is partial: each is its old or a whole new version.
 func TestPlotNoPartialFiles(t *testing.T) {
-	rs, cells := plotTestData()
+	rs, cells := plotTestData(t)
 	dir := t.TempDir()
-	paths, err := Plot(dir, rs, cells, plotTestInfo)
+	paths, err := Write(dir, rs, cells, plotTestInfo)
 	if err != nil || len(paths) < 2 {
 		t.Fatalf("%v, %d files", err, len(paths))
 	}
@@ -338,7 +294,7 @@ func TestPlotNoPartialFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(last, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Plot(dir, rs, cells, plotTestInfo); err == nil {
+	if _, err := Write(dir, rs, cells, plotTestInfo); err == nil {
 		t.Fatal("no error with a folder in the way")
 	}
 	entries, _ := os.ReadDir(dir)

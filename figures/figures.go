@@ -1,4 +1,12 @@
-package sweep
+// Package figures draws the figures of a sweep (package sweep) as SVG and
+// PNG files: EqOd against the number of flips, the best EqOd against the
+// collective size, and the error-EqOd Pareto front (the paper's Figures 3–6).
+//
+// It is a package of its own so that sweep, and whatever imports it, does
+// not pull in gonum/plot and its fonts, PDF and image code: sweep computes
+// the results and their summaries, figures draws them, and the command
+// (cmd/fairflip) imports both.
+package figures
 
 import (
 	"bytes"
@@ -13,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/tmpfile"
+	"github.com/fairflip/fairflip/sweep"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -37,11 +46,11 @@ const (
 	plotLabelAlpha = "collective size α (fraction of the minority)"
 )
 
-// Plot writes the figures of a sweep to dir (created if missing), each as
+// Write writes the figures of a sweep to dir (created if missing), each as
 // NAME.svg and NAME.png, and returns the paths written (for each figure the
 // SVG, then the PNG).
 //
-// The figures, drawn from the collective side (SideCollective) unless noted:
+// The figures, drawn from the collective side (sweep.SideCollective) unless noted:
 //
 //   - eqod_vs_flips_alpha<A>, one per alpha of the collective cells (0.3 →
 //     "0.3"): mean EqOd ±1 SD against the mean number of flips made, one line
@@ -61,7 +70,7 @@ const (
 // with nothing to draw is not written. Methods are ordered rb-prob, rb-label,
 // rb-dist, random, then the others alphabetically, and alphas ascending, so
 // the same input always gives the same SVG bytes.
-func Plot(dir string, results []Result, cells []Cell, info PlotInfo) ([]string, error) {
+func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.PlotInfo) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
@@ -142,10 +151,10 @@ const (
 
 func plotNameEqOdVsFlips(alpha float64) string { return "eqod_vs_flips_alpha" + plotFmtAlpha(alpha) }
 
-// PlotFiles returns the names of every file Plot may write into its folder
+// Files returns the names of every file Write may write into its folder
 // for a sweep over alphas, so that a command can check them before the
 // sweep runs (no output may be an input).
-func PlotFiles(alphas []float64) []string {
+func Files(alphas []float64) []string {
 	var names []string
 	for _, a := range alphas {
 		names = append(names, plotNameEqOdVsFlips(a))
@@ -200,7 +209,7 @@ func newPlotFigure(name, heading, xlabel, ylabel string) *plotFigure {
 }
 
 // render draws the figure as NAME.svg and NAME.png, in memory.
-func (f *plotFigure) render(info PlotInfo) ([]plotFile, error) {
+func (f *plotFigure) render(info sweep.PlotInfo) ([]plotFile, error) {
 	sc := vgsvg.New(plotWidth, plotHeight)
 	f.draw(draw.New(sc), info)
 	var svg bytes.Buffer
@@ -219,7 +228,7 @@ func (f *plotFigure) render(info PlotInfo) ([]plotFile, error) {
 // draw lays the figure out on c: the title lines on top (the heading, then
 // dataset · model · grid, wrapped to the width), the plot below on the left,
 // the legend in a column on the right, level with the data area.
-func (f *plotFigure) draw(c draw.Canvas, info PlotInfo) {
+func (f *plotFigure) draw(c draw.Canvas, info sweep.PlotInfo) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	const margin = 6
@@ -334,7 +343,11 @@ type plotStyle struct {
 }
 
 // plotKnown lists the paper's methods in their plotting order, with fixed
-// colours (Okabe–Ito, colour-blind safe) and shapes.
+// colours (Okabe–Ito, colour-blind safe) and shapes. It is the one place
+// where the figures name methods: a method not listed here (a firm-side
+// baseline, a new scorer) is drawn after these, in alphabetical order, with
+// a style from plotOther, and is labelled by its name (sweep.Result.Method)
+// like every method.
 var plotKnown = []struct {
 	method string
 	style  plotStyle
@@ -366,7 +379,7 @@ func plotRank(m string) int {
 }
 
 // plotMethods returns every method of the results and cells in plotting order.
-func plotMethods(results []Result, cells []Cell) []string {
+func plotMethods(results []sweep.Result, cells []sweep.Cell) []string {
 	var ms []string
 	for _, r := range results {
 		ms = append(ms, r.Method)
@@ -399,10 +412,10 @@ func plotStyles(methods []string) map[string]plotStyle {
 }
 
 // plotAlphas returns the distinct defined alphas of the collective cells, ascending.
-func plotAlphas(cells []Cell) []float64 {
+func plotAlphas(cells []sweep.Cell) []float64 {
 	var as []float64
 	for _, c := range cells {
-		if c.Side == SideCollective && plotFinite(c.Alpha) {
+		if c.Side == sweep.SideCollective && plotFinite(c.Alpha) {
 			as = append(as, c.Alpha)
 		}
 	}
@@ -515,7 +528,7 @@ func plotMean(xs []float64) float64 {
 }
 
 // plotEqOdVsFlips is the paper's Figure 4 for one alpha.
-func plotEqOdVsFlips(cells []Cell, alpha float64, methods []string, styles map[string]plotStyle) *plotFigure {
+func plotEqOdVsFlips(cells []sweep.Cell, alpha float64, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(
 		plotNameEqOdVsFlips(alpha),
 		"EqOd vs number of flips, collective α = "+plotFmtAlpha(alpha)+" (mean ± 1 SD over runs)",
@@ -530,7 +543,7 @@ func plotEqOdVsFlips(cells []Cell, alpha float64, methods []string, styles map[s
 	for _, m := range methods {
 		var line, auto []plotPt
 		for _, c := range cells {
-			if c.Side != SideCollective || c.Method != m {
+			if c.Side != sweep.SideCollective || c.Method != m {
 				continue
 			}
 			if c.FlipsRequested == "0" {
@@ -600,7 +613,7 @@ func plotEqOdVsFlips(cells []Cell, alpha float64, methods []string, styles map[s
 
 // plotBestVsAlpha is the paper's Figure 3: the lowest mean EqOd over the flip
 // counts (other than "0") of each method and alpha.
-func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle) *plotFigure {
+func plotBestVsAlpha(cells []sweep.Cell, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(plotNameBestVsAlpha,
 		"Best EqOd over the flip counts vs collective size (± 1 SD of that cell)",
 		plotLabelAlpha, "best "+plotLabelEqOd)
@@ -611,7 +624,7 @@ func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle
 		for _, a := range alphas {
 			best := plotPt{y: math.NaN()}
 			for _, c := range cells {
-				if c.Side != SideCollective || c.Method != m || c.Alpha != a || c.FlipsRequested == "0" {
+				if c.Side != sweep.SideCollective || c.Method != m || c.Alpha != a || c.FlipsRequested == "0" {
 					continue
 				}
 				if y := c.EqOdMean.Mean; plotFinite(y) && !(y >= best.y) {
@@ -634,7 +647,7 @@ func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle
 	for _, a := range alphas {
 		var ys []float64
 		for _, c := range cells {
-			if c.Side == SideCollective && c.Alpha == a && c.FlipsRequested == "0" {
+			if c.Side == sweep.SideCollective && c.Alpha == a && c.FlipsRequested == "0" {
 				ys = append(ys, c.EqOdMean.Mean)
 			}
 		}
@@ -659,12 +672,12 @@ func plotBestVsAlpha(cells []Cell, methods []string, styles map[string]plotStyle
 }
 
 // plotParetoFigure is the paper's Figures 5–6: error against EqOd for every run.
-func plotParetoFigure(results []Result, cells []Cell, methods []string, styles map[string]plotStyle) *plotFigure {
+func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(plotNamePareto,
 		"Test error vs EqOd, every run (collective and firm-side baselines)",
 		plotLabelEqOd, plotLabelError)
 	drawn := false
-	for _, side := range []string{SideCollective, SideFirm} {
+	for _, side := range []string{sweep.SideCollective, sweep.SideFirm} {
 		for _, m := range methods {
 			var xys plotter.XYs
 			for _, r := range results {
@@ -682,7 +695,7 @@ func plotParetoFigure(results []Result, cells []Cell, methods []string, styles m
 			}
 			label := m
 			s.GlyphStyle = draw.GlyphStyle{Color: plotFade(st.color), Radius: vg.Points(2.5), Shape: st.glyph}
-			if side != SideCollective {
+			if side != sweep.SideCollective {
 				label += " (firm-side)"
 				s.GlyphStyle = draw.GlyphStyle{Color: st.color, Radius: vg.Points(3.5), Shape: plotCross{}}
 			}
@@ -694,7 +707,7 @@ func plotParetoFigure(results []Result, cells []Cell, methods []string, styles m
 
 	var xs, ys []float64
 	for _, c := range cells {
-		if c.Side == SideCollective {
+		if c.Side == sweep.SideCollective {
 			xs = append(xs, c.EqOdMean.Mean)
 			ys = append(ys, c.Error.Mean)
 		}
