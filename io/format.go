@@ -1,58 +1,69 @@
 package tableio
 
 import (
-	"bytes"
 	"fmt"
-	"path/filepath"
+	"io"
+	"os"
 	"strings"
 )
 
-// Format is a table's file format.
+// Format is a table's file format, by its registered name (see
+// TableFormat and RegisterFormat).
 type Format string
 
-// The formats fairflip reads and writes.
+// The formats of this package (each registers itself in its own file).
 const (
 	CSV     Format = "csv"
 	TSV     Format = "tsv" // CSV with TAB as the delimiter
 	Parquet Format = "parquet"
 )
 
-// Name names the format in messages: CSV, TSV or Parquet.
+// Name names the format in messages: CSV, TSV, Parquet...
 func (f Format) Name() string {
-	switch f {
-	case Parquet:
-		return "Parquet"
-	case TSV:
-		return "TSV"
+	if t := LookupFormat(f); t != nil {
+		return t.Title()
 	}
-	return "CSV"
+	return strings.ToUpper(string(f))
 }
 
 // ParseFormat parses a --format value ("" means: detect).
 func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case "", CSV, TSV, Parquet:
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	if f == "" || LookupFormat(f) != nil {
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q: want csv, tsv or parquet", s)
+	return "", fmt.Errorf("unknown format %q: want %s", s, formatNames())
 }
 
-// parquetMagic starts and ends every Parquet file.
-var parquetMagic = []byte("PAR1")
-
-// DetectFormat guesses a file's format from its name's extension, else from
-// its first bytes (Parquet files start with PAR1), else CSV.
+// DetectFormat guesses a file's format from its name's ending, else from
+// its first bytes (a format's Sniff: Parquet files start with PAR1), else
+// CSV.
 func DetectFormat(path string, head []byte) Format {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".parquet", ".pq", ".parq":
-		return Parquet
-	case ".tsv", ".tab":
-		return TSV
-	case ".csv":
-		return CSV
+	if f := byExtension(path); f != nil {
+		return f.Name()
 	}
-	if bytes.HasPrefix(head, parquetMagic) {
-		return Parquet
+	for _, f := range formats {
+		if f.Sniff(head) {
+			return f.Name()
+		}
 	}
 	return CSV
 }
+
+// headBytes is how much of a file Sniff sees.
+const headBytes = 512
+
+// readHead reads the first bytes of the file at path (none if it cannot).
+func readHead(path string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, headBytes)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
+}
+
+// ReadHead is readHead for callers that detect a file's format.
+func ReadHead(path string) []byte { return readHead(path) }

@@ -25,18 +25,10 @@ package transform
 // of the whole table, and the reference rows are in row-key order.
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"sort"
 
-	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -83,10 +75,13 @@ type DistFile struct {
 	SHA256  string
 	Empty   bool // a 0-byte CSV file: a part with no rows
 
-	Names     []string // column names (header, --header-names, or nil)
-	NFields   int
-	Columns   []tableio.ParquetColumn // Parquet: the leaf columns (kinds and types)
-	Rows      int64                   // Parquet: the rows the footer gives
+	Names   []string // column names (header, --header-names, or nil)
+	NFields int
+	Columns []tableio.Column // the columns (Parquet: kinds and types)
+	Rows    int64            // Parquet: the rows the footer gives
+	// Prior: with --replace-audit, the label on the rows that already have
+	// an audit cell (every one checked as undo would), where first seen.
+	Prior     PriorFlips
 	Delim     byte
 	CountLine int // line of the record that fixed the field count
 	Shards    []Shard
@@ -120,23 +115,24 @@ func (sh Shard) source() Source { return Source{Path: sh.Path, Name: sh.Name, Fo
 
 func (f *DistFile) source() Source { return Source{Path: f.Path, Name: f.Name, Format: f.Format} }
 
-// layout resolves a shard's columns: the table's, or for a --reference
-// shard the reference's columns that hold the table's label, sensitive
-// and feature columns (referenceLayout). tableLay is the table's layout,
-// against which --categorical is resolved.
-func (o *Options) shardLayout(sh Shard) (lay, tableLay *layout, err error) {
+// shardLayout resolves a shard's columns in its open table t: the
+// table's (tableLayout, with its notices), or for a --reference shard the
+// reference's columns that hold the table's label, sensitive and feature
+// columns (referenceLayout). tableLay is the table's layout, against which
+// --categorical is resolved.
+func (o *Options) shardLayout(sh Shard, t tableio.Table) (lay, tableLay *layout, notices []string, err error) {
 	if sh.File != RefFile {
-		lay, err = o.buildLayout(sh.Names, sh.NFields, sh.Delim, sh.Name)
-		return lay, lay, err
+		lay, notices, err = o.tableLayout(t, sh.Delim, sh.Name)
+		return lay, lay, notices, err
 	}
 	if sh.TableNFields == 0 {
-		return nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Name)
+		return nil, nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Name)
 	}
 	if tableLay, err = o.buildLayout(sh.TableNames, sh.TableNFields, sh.Delim, sh.Name); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	lay, err = referenceLayout(tableLay, sh.Names, sh.NFields, sh.Delim, sh.Name)
-	return lay, tableLay, err
+	return lay, tableLay, nil, err
 }
 
 // Batch is what Extract reads from one shard: per data row its group,
@@ -147,7 +143,8 @@ type Batch struct {
 	// Part numbers the pieces of a shard's batch (Split); its rows start
 	// at the shard's data row RowBase.
 	Part, RowBase int
-	Rows          int     // data rows in the shard (in part 0; 0 in the others)
+	Rows          int     // data rows in the shard (in part 0; 0 in the others), those --where keeps
+	RowsRead      int     // data rows read, before --where (in part 0)
 	Local         []int64 // Ref batches: the kept rows' numbers in the shard
 	Group         []int8
 	Positive      []bool
@@ -164,9 +161,8 @@ type Batch struct {
 	Notices      []string
 	// Values set aside, for notices (in part 0 of a split batch).
 	NearPositive, NonMembers Tally
-	// Prior: with --replace-audit, the label on the rows that already have
-	// an audit cell (every one checked as undo would), where first seen.
-	Prior PriorFlips
+	// Sens holds the sensitive cells, for eval and sweep (KeepSensitive).
+	Sens []CodedColumn
 }
 
 // CodedColumn holds one column's cells of a batch, dictionary-coded: row
@@ -228,12 +224,18 @@ func (b *Batch) Split(n int) []*Batch {
 			p.Member = b.Member[lo:hi]
 		}
 		if lo == 0 {
-			p.Rows, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.PositiveText, b.PositiveRow, b.Notices
-			p.NearPositive, p.NonMembers, p.Prior = b.NearPositive, b.NonMembers, b.Prior
+			p.Rows, p.RowsRead, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.RowsRead, b.PositiveText, b.PositiveRow, b.Notices
+			p.NearPositive, p.NonMembers = b.NearPositive, b.NonMembers
 		}
 		p.Cols = make([]CodedColumn, len(b.Cols))
 		for j := range b.Cols {
 			p.Cols[j] = b.Cols[j].slice(lo, hi)
+		}
+		if b.Sens != nil {
+			p.Sens = make([]CodedColumn, len(b.Sens))
+			for j := range b.Sens {
+				p.Sens[j] = b.Sens[j].slice(lo, hi)
+			}
 		}
 		parts = append(parts, p)
 	}
@@ -304,244 +306,6 @@ func (f *Offsets) Key(b *Batch, i int) uint64 {
 	return uint64(b.File)<<40 | r
 }
 
-// Inspect reads one file: its header, SHA-256 and shards. CSV files are
-// split into pieces of about shardBytes at record starts (a file with a
-// quote character is split where the real scanner finds its records, so
-// that quoted line breaks stay whole); Parquet files by row group.
-func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes int64) (*DistFile, error) {
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	if shardBytes <= 0 {
-		shardBytes = DefaultShardBytes
-	}
-	path, name := src.Path, src.name()
-	in := src.input()
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fferr.IO(err)
-	}
-	f := &DistFile{Index: index, Path: path, Name: name, Format: in.Format, Parquet: in.Format == tableio.Parquet, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
-	if f.Parquet {
-		return f, o.inspectParquet(in, f)
-	}
-	if f.Size == 0 {
-		if index == RefFile {
-			return nil, fferr.Data("--reference %s is empty", name)
-		}
-		f.Empty = true
-		sum := sha256.Sum256(nil)
-		f.SHA256 = hex.EncodeToString(sum[:])
-		return f, nil
-	}
-	// The head: delimiter, names, field count, and where the data starts.
-	rc, err := in.Open()
-	if err != nil {
-		return nil, fferr.IO(err)
-	}
-	sc := tableio.NewScanner(rc, name, dialectFor(in, o.Dialect))
-	var dataStart int64
-	for {
-		rec, err := sc.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			rc.Close()
-			if errors.Is(err, tableio.ErrEmptyInput) {
-				err = &tableio.RowError{File: name, Err: tableio.ErrNoHeader}
-			}
-			return nil, classify(err)
-		}
-		dataStart += int64(len(rec.Raw) + len(rec.Term))
-		if rec.Kind == tableio.Passthrough {
-			continue
-		}
-		f.Delim, f.NFields, f.CountLine = sc.Delimiter(), len(rec.Fields), rec.Line
-		f.Names = sc.HeaderNames()
-		if !o.Dialect.Header {
-			dataStart -= int64(len(rec.Raw) + len(rec.Term)) // the first record is data
-			if len(o.HeaderNames) > 0 {
-				if len(o.HeaderNames) != f.NFields {
-					rc.Close()
-					return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", len(o.HeaderNames), name, f.NFields, rec.Line)
-				}
-				if err := headerAsData(rec, o.HeaderNames, name); err != nil {
-					rc.Close()
-					return nil, err
-				}
-				f.Names = o.HeaderNames
-			}
-		}
-		break
-	}
-	rc.Close()
-	if f.NFields == 0 {
-		if index == RefFile {
-			return nil, fferr.Data("--reference %s has no header or data record", name)
-		}
-		return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", name)
-	}
-	cuts, lines, quoted, err := o.hashAndCut(ctx, f, dataStart, shardBytes)
-	if err != nil {
-		return nil, err
-	}
-	if quoted {
-		if cuts, lines, err = o.recordCuts(ctx, in, dataStart, shardBytes); err != nil {
-			return nil, err
-		}
-	}
-	start, line := int64(0), 0
-	for i := 0; i <= len(cuts); i++ {
-		end := f.Size
-		if i < len(cuts) {
-			end = cuts[i]
-		}
-		f.Shards = append(f.Shards, Shard{File: index, Index: i, Path: path, Name: name, Format: f.Format, Start: start, End: end, Line: line,
-			Delim: f.Delim, NFields: f.NFields, CountLine: f.CountLine, Names: f.Names})
-		if i < len(cuts) {
-			start, line = cuts[i], lines[i]
-		}
-	}
-	return f, nil
-}
-
-// hashAndCut reads a CSV file once: its SHA-256, and cut points after line
-// breaks about every shardBytes past dataStart (with the lines before
-// each). quoted reports a quote character anywhere: the cuts are then not
-// trusted (a line break may be inside a quoted field).
-func (o *Options) hashAndCut(ctx context.Context, f *DistFile, dataStart, shardBytes int64) (cuts []int64, lines []int, quoted bool, err error) {
-	r, err := os.Open(f.Path)
-	if err != nil {
-		return nil, nil, false, fferr.IO(err)
-	}
-	defer r.Close()
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	var pos int64
-	line := 0
-	next := dataStart + shardBytes
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, false, err
-		}
-		n, rerr := r.Read(buf)
-		b := buf[:n]
-		h.Write(b)
-		if !quoted && bytes.IndexByte(b, '"') >= 0 {
-			quoted = true
-		}
-		for i := 0; i < len(b); {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			line++
-			at := pos + int64(i+j+1)
-			if at >= next && at < f.Size {
-				cuts, lines = append(cuts, at), append(lines, line)
-				next = at + shardBytes
-			}
-			i += j + 1
-		}
-		pos += int64(n)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, nil, false, fferr.IO(rerr)
-		}
-	}
-	if pos != f.Size {
-		return nil, nil, false, fferr.Data("%s changed while it was being read (%d bytes, %d before)", f.Name, pos, f.Size)
-	}
-	f.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return cuts, lines, quoted, nil
-}
-
-// recordCuts finds cut points with the scanner: at the start of the first
-// record at or past every shardBytes after dataStart.
-func (o *Options) recordCuts(ctx context.Context, in *Input, dataStart, shardBytes int64) (cuts []int64, lines []int, err error) {
-	rc, err := in.Open()
-	if err != nil {
-		return nil, nil, fferr.IO(err)
-	}
-	defer rc.Close()
-	sc := tableio.NewScanner(rc, in.Name, dialectFor(in, o.Dialect))
-	var pos int64
-	next := dataStart + shardBytes
-	for n := 0; ; n++ {
-		if n&4095 == 0 && ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		rec, err := sc.Next()
-		if err == io.EOF {
-			return cuts, lines, nil
-		}
-		if err != nil {
-			return nil, nil, classify(err)
-		}
-		if pos >= next && rec.Kind != tableio.Header {
-			cuts, lines = append(cuts, pos), append(lines, rec.Line-1)
-			next = pos + shardBytes
-		}
-		pos += int64(len(rec.Raw) + len(rec.Term))
-	}
-}
-
-func (o *Options) inspectParquet(in *Input, f *DistFile) error {
-	if f.Index == RefFile {
-		return fferr.Usage("--reference must be a CSV file")
-	}
-	pf, ra, size, done, err := openParquet(in, o.ParquetLimits)
-	if err != nil {
-		return err
-	}
-	defer done()
-	lay, _, _, err := o.parquetLayout(pf, in.Name)
-	if err != nil {
-		return err
-	}
-	if err := pf.CheckRows(lay.label); err != nil {
-		return fferr.Wrap(fferr.ErrData, err)
-	}
-	f.Names, f.NFields = lay.names, lay.nfields
-	f.Columns, f.Rows = pf.Columns(), pf.NumRows()
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
-		return fferr.IO(err)
-	}
-	f.SHA256 = hex.EncodeToString(h.Sum(nil))
-	for g := range pf.RowGroupSizes() {
-		f.Shards = append(f.Shards, Shard{File: f.Index, Index: g, Path: f.Path, Name: f.Name, Format: f.Format, Parquet: true, Start: int64(g), End: int64(g + 1), Names: f.Names, NFields: f.NFields})
-	}
-	return nil
-}
-
-// Extract reads one shard with fairflip's own readers.
-func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	rules, err := o.rules()
-	if err != nil {
-		return nil, err
-	}
-	b := &Batch{File: sh.File, Shard: sh.Index, PositiveRow: -1}
-	if sh.Parquet {
-		err = o.extractParquet(ctx, sh, rules, b)
-	} else {
-		err = o.extractCSV(ctx, sh, rules, b)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !b.Ref() {
-		b.NearPositive, b.NonMembers = rules.tallies()
-	}
-	return b, nil
-}
-
 // featureLayout fills the batch's feature names and flags from a layout;
 // --categorical names the table's columns (tableLay: the same layout, or
 // for a --reference shard the table's, whose features are in the same
@@ -564,212 +328,6 @@ func (o *Options) featureLayout(b *Batch, lay, tableLay *layout, file string) er
 		b.Features = append(b.Features, tableLay.colName(t))
 		b.Explicit = append(b.Explicit, tableLay.explicit[t])
 		b.Forced = append(b.Forced, forced[t])
-	}
-	return nil
-}
-
-func (o *Options) extractCSV(ctx context.Context, sh Shard, rules *rowRules, b *Batch) error {
-	in := sh.source().input()
-	r, err := os.Open(sh.Path)
-	if err != nil {
-		return fferr.IO(err)
-	}
-	defer r.Close()
-	d := dialectFor(in, o.Dialect)
-	if sh.Start > 0 {
-		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
-	}
-	sc := tableio.NewScanner(io.NewSectionReader(r, sh.Start, sh.End-sh.Start), sh.Name, d)
-	if sh.Start > 0 {
-		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
-	}
-	lay, tableLay, err := o.shardLayout(sh)
-	if err != nil {
-		return err
-	}
-	if err := o.featureLayout(b, lay, tableLay, sh.Name); err != nil {
-		return err
-	}
-	cells := make([]string, len(lay.sensitive))
-	ref := sh.File == RefFile
-	var prior *priorAudit
-	if o.ReplaceAudit && lay.audit >= 0 && !ref {
-		prior = &priorAudit{}
-	}
-	priorDialect := dialectFor(in, o.Dialect) // the file's, with its header
-	for {
-		rec, err := sc.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if errors.Is(err, tableio.ErrEmptyInput) {
-				break
-			}
-			return classify(err)
-		}
-		if rec.Kind != tableio.Data {
-			continue
-		}
-		if rec.Row&4095 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if prior != nil {
-			if err := prior.csvRecord(sh.Name, rec, lay, priorDialect); err != nil {
-				return err
-			}
-		}
-		b.Rows++
-		for i, c := range lay.sensitive {
-			cells[i] = rec.Value(c)
-		}
-		g, err := rules.group(cells)
-		if err != nil {
-			return rowErr(sh.Name, rec.Line, lay.sensitive[0], lay, "%v", err)
-		}
-		had := rules.positiveText != ""
-		p, err := rules.label(rec.Value(lay.label))
-		if err != nil {
-			return rowErr(sh.Name, rec.Line, lay.label, lay, "%v", err)
-		}
-		if !had && rules.positiveText != "" {
-			b.PositiveText, b.PositiveRow = rules.positiveText, rec.Row
-		}
-		if ref && g != GroupMajority {
-			continue
-		}
-		if ref {
-			b.Local = append(b.Local, int64(rec.Row))
-		}
-		b.Group = append(b.Group, g)
-		b.Positive = append(b.Positive, p)
-		if lay.members >= 0 && !ref {
-			b.Member = append(b.Member, rules.member(rec.Value(lay.members)))
-		}
-		for j, c := range lay.features {
-			b.Cols[j].add(rec.ValueBytes(c))
-		}
-	}
-	b.Prior = prior.flips(RowPos{sh.File, sh.Index, 0})
-	return nil
-}
-
-func (o *Options) extractParquet(ctx context.Context, sh Shard, rules *rowRules, b *Batch) error {
-	in := sh.source().input()
-	pf, _, _, done, err := openParquet(in, o.ParquetLimits)
-	if err != nil {
-		return err
-	}
-	defer done()
-	lay, cols, notices, err := o.parquetLayout(pf, in.Name)
-	if err != nil {
-		return err
-	}
-	if sh.Index == 0 {
-		b.Notices = notices
-		if o.ReplaceAudit && lay.audit >= 0 {
-			// The whole audit column, once per file.
-			prior := &priorAudit{}
-			if err := prior.parquet(pf, in.Name, cols, lay); err != nil {
-				return err
-			}
-			b.Prior = prior.flips(RowPos{sh.File, 0, 0})
-		}
-	}
-	if err := o.featureLayout(b, lay, lay, sh.Name); err != nil {
-		return err
-	}
-	g0, g1 := int(sh.Start), int(sh.End)
-	sizes := pf.RowGroupSizes()
-	var first int64
-	for _, n := range sizes[:g0] {
-		first += n
-	}
-	var n int64
-	for _, s := range sizes[g0:g1] {
-		n += s
-	}
-	b.Rows = int(n)
-	scan := func(col int, fn func(i int, text []byte, null bool) error) error {
-		err := pf.ScanColumnGroups(col, g0, g1, func(row int64, text []byte, null bool) error {
-			return fn(int(row-first), text, null)
-		})
-		if err != nil && !errors.Is(err, fferr.ErrData) {
-			return classifyParquet(err)
-		}
-		return err
-	}
-	rowErrAt := func(i, col int, err error) error {
-		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: in.Name, Row: first + int64(i) + 1, Column: col + 1, Name: cols[col].Name, Err: err})
-	}
-	sens := make([][]string, len(lay.sensitive))
-	for j, c := range lay.sensitive {
-		sens[j] = make([]string, 0, n)
-		if err := scan(c, func(_ int, text []byte, null bool) error {
-			v := ""
-			if !null {
-				v = string(text)
-			}
-			sens[j] = append(sens[j], v)
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	cells := make([]string, len(sens))
-	b.Group = make([]int8, n)
-	for i := range b.Group {
-		for j := range sens {
-			cells[j] = sens[j][i]
-		}
-		g, err := rules.group(cells)
-		if err != nil {
-			return rowErrAt(i, lay.sensitive[0], err)
-		}
-		b.Group[i] = g
-	}
-	b.Positive = make([]bool, 0, n)
-	if err := scan(lay.label, func(i int, text []byte, null bool) error {
-		v := ""
-		if !null {
-			v = string(text)
-		}
-		had := rules.positiveText != ""
-		p, err := rules.label(v)
-		if err != nil {
-			return rowErrAt(i, lay.label, err)
-		}
-		if !had && rules.positiveText != "" {
-			b.PositiveText, b.PositiveRow = rules.positiveText, i
-		}
-		b.Positive = append(b.Positive, p)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if lay.members >= 0 {
-		if err := scan(lay.members, func(_ int, text []byte, null bool) error {
-			b.Member = append(b.Member, !null && rules.member(string(text)))
-			if null {
-				rules.member("")
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	for j, f := range lay.features {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		col := &b.Cols[j]
-		col.Codes = make([]int32, 0, n)
-		if err := scan(f, func(_ int, text []byte, null bool) error {
-			col.add(text) // a null is "": missing
-			return nil
-		}); err != nil {
-			return err
-		}
 	}
 	return nil
 }

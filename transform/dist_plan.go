@@ -49,7 +49,6 @@ type Stats struct {
 	// Values set aside (label values near --positive, --members values
 	// read as non-members), merged over the table's batches.
 	NearPositive, NonMembers Tally
-	Prior                    PriorFlips // --replace-audit: the labels of rows flipped before
 }
 
 // RowPos is where a row is in the table, for "first seen" before the row
@@ -91,7 +90,6 @@ func (o *Options) BatchStats(b *Batch) *Stats {
 	}
 	s.NearPositive.Merge(b.NearPositive)
 	s.NonMembers.Merge(b.NonMembers)
-	s.Prior.Merge(b.Prior)
 	if b.Ref() {
 		s.RefRows = len(b.Group)
 	} else {
@@ -166,7 +164,6 @@ func (s *Stats) Merge(t *Stats) *Stats {
 	s.RefRows += t.RefRows
 	s.NearPositive.Merge(t.NearPositive)
 	s.NonMembers.Merge(t.NonMembers)
-	s.Prior.Merge(t.Prior)
 	for j := range t.Cols {
 		c, d := &s.Cols[j], t.Cols[j]
 		c.Present += d.Present
@@ -932,7 +929,11 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 		Label: label, PositiveWritten: positive,
 		Minority: st.Minority, Majority: st.Majority, Neither: st.Neither,
 	}
-	if err := st.Prior.check(positive); err != nil {
+	var prior PriorFlips // --replace-audit: the labels of rows flipped before
+	for _, f := range files {
+		prior.Merge(f.Prior)
+	}
+	if err := prior.check(positive); err != nil {
 		return nil, err
 	}
 	note := o.startSummary(s)

@@ -20,22 +20,14 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 	if f.Empty {
 		return stillEmpty(in, f.SHA256)
 	}
-	var lay *layout
-	if f.Parquet {
-		pf, _, _, done, err := openParquet(in, o.ParquetLimits)
-		if err != nil {
-			return err
-		}
-		lay, _, _, err = o.parquetLayout(pf, f.Name)
-		done()
-		if err != nil {
-			return err
-		}
-	} else {
-		var err error
-		if lay, err = o.buildLayout(f.Names, f.NFields, f.Delim, f.Name); err != nil {
-			return err
-		}
+	t, err := o.openTable(f.source())
+	if err != nil {
+		return err
+	}
+	lay, _, err := o.tableLayout(t, f.Delim, f.Name)
+	t.Close()
+	if err != nil {
+		return err
 	}
 	if f.Index < 0 || f.Index >= len(dp.Flips) {
 		return invariantf("file %d is not in the plan", f.Index)

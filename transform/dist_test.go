@@ -193,6 +193,7 @@ func TestStagedRealData(t *testing.T) {
 		})
 	}
 	bo := baseOpts()
+	bo.Sensitive, bo.Minority, bo.Label = []string{"grp"}, []string{"b"}, "y"
 	f, err := bo.Inspect(context.Background(), Source{Path: q[0]}, 0, 500)
 	if err != nil {
 		t.Fatal(err)

@@ -293,38 +293,6 @@ func (r *wireReader) tally() Tally {
 	return t
 }
 
-// prior writes PriorFlips: the values in order, each with its position and place.
-func (w *wireWriter) prior(p PriorFlips) {
-	vals := make([]string, 0, len(p))
-	for v := range p {
-		vals = append(vals, v)
-	}
-	slices.Sort(vals)
-	w.strs(vals)
-	for _, v := range vals {
-		seen := p[v]
-		w.int(int64(seen.At.File))
-		w.int(int64(seen.At.Shard))
-		w.int(int64(seen.At.Row))
-		w.str(seen.Where)
-	}
-}
-
-func (r *wireReader) prior() PriorFlips {
-	vals := r.strs()
-	if len(vals) == 0 {
-		return nil
-	}
-	p := make(PriorFlips, len(vals))
-	for _, v := range vals {
-		var seen PriorSeen
-		seen.At.File, seen.At.Shard, seen.At.Row = int(r.int()), int(r.int()), int(r.int())
-		seen.Where = r.str()
-		p[v] = seen
-	}
-	return p
-}
-
 // MarshalBinary encodes the batch.
 func (b *Batch) MarshalBinary() ([]byte, error) {
 	size := 64 + 11*len(b.Local) + 3*len(b.Group)
@@ -340,6 +308,7 @@ func (b *Batch) MarshalBinary() ([]byte, error) {
 	w.int(int64(b.Part))
 	w.int(int64(b.RowBase))
 	w.int(int64(b.Rows))
+	w.int(int64(b.RowsRead))
 	w.int64s(b.Local)
 	w.int8s(b.Group)
 	w.bools(b.Positive)
@@ -357,7 +326,11 @@ func (b *Batch) MarshalBinary() ([]byte, error) {
 	w.strs(b.Notices)
 	w.tally(b.NearPositive)
 	w.tally(b.NonMembers)
-	w.prior(b.Prior)
+	w.len(b.Sens == nil, len(b.Sens))
+	for _, c := range b.Sens {
+		w.strs(c.Levels)
+		w.codes(c.Codes, len(c.Levels))
+	}
 	return w.b, nil
 }
 
@@ -370,6 +343,7 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	b.Part = int(r.int())
 	b.RowBase = int(r.int())
 	b.Rows = int(r.int())
+	b.RowsRead = int(r.int())
 	b.Local = r.int64s()
 	b.Group = r.int8s()
 	b.Positive = r.bools()
@@ -389,7 +363,13 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	b.Notices = r.strs()
 	b.NearPositive = r.tally()
 	b.NonMembers = r.tally()
-	b.Prior = r.prior()
+	if n := r.len(1); n >= 0 {
+		b.Sens = make([]CodedColumn, n)
+		for i := range b.Sens {
+			b.Sens[i].Levels = r.strs()
+			b.Sens[i].Codes = r.codes(len(b.Sens[i].Levels))
+		}
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}

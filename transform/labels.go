@@ -42,19 +42,19 @@ func (o *Options) checkLabelValues() error {
 	return nil
 }
 
-// checkParquetLabel checks, from a Parquet file's schema, that its label
-// column c can hold labels (tableio.ParquetLabelType) and that every
-// --positive and --negative value is a value of its type that the column
-// reads back as an equal value: so pass 1 can match the labels and pass 2
-// write the first --positive value.
-func (o *Options) checkParquetLabel(c tableio.ParquetColumn) error {
-	if err := tableio.ParquetLabelType(c); err != nil {
+// checkLabelColumn checks, from a typed table's schema (Parquet), that
+// its label column col (c) can hold labels and that every --positive and
+// --negative value is a value of its type that the column reads back as
+// an equal value: so pass 1 can match the labels and pass 2 write the
+// first --positive value.
+func (o *Options) checkLabelColumn(lt labelTyper, col int, c tableio.Column) error {
+	if err := lt.LabelType(col); err != nil {
 		return fferr.Usage("--label %s: %v", c.Name, err)
 	}
 	for _, f := range o.labelFlags() {
 		for _, v := range f.vals {
 			t := strings.TrimSpace(v)
-			text, err := tableio.ParquetLabelValue(c, t)
+			text, err := lt.LabelValue(col, t)
 			if err != nil {
 				return fferr.Usage("%s: %v", f.flag, err)
 			}
@@ -64,4 +64,27 @@ func (o *Options) checkParquetLabel(c tableio.ParquetColumn) error {
 		}
 	}
 	return nil
+}
+
+// labelTyper is what checkLabelColumn needs of a typed table.
+type labelTyper interface {
+	LabelType(col int) error
+	LabelValue(col int, v string) (string, error)
+}
+
+// parquetTyper is a labelTyper over an open Parquet file.
+type parquetTyper struct{ pf *tableio.ParquetFile }
+
+func (p parquetTyper) LabelType(col int) error { return tableio.ParquetLabelType(p.pf.Columns()[col]) }
+func (p parquetTyper) LabelValue(col int, v string) (string, error) {
+	return tableio.ParquetLabelValue(p.pf.Columns()[col], v)
+}
+
+// tableColumns are Parquet columns as a table's columns.
+func tableColumns(pc []tableio.ParquetColumn) []tableio.Column {
+	cols := make([]tableio.Column, len(pc))
+	for i, c := range pc {
+		cols[i] = tableio.Column{Name: c.Name, Flat: c.Flat, Type: c.Type}
+	}
+	return cols
 }

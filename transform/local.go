@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"runtime"
 	"sync"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/model"
 )
 
 // The local runner: the stages of a flip (dist.go, dist_plan.go) run in
@@ -210,4 +213,124 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 		}
 	}
 	return nil
+}
+
+// LoadLocal reads a table for eval and sweep with the stages' readers
+// (Inspect, Extract, the merges, MakeSpec): per row its group, label and
+// membership, the feature columns as the scorers see them (kinds, missing
+// values and text levels of the whole table; identifier-like columns left
+// out), the sensitive columns (coded, first-seen order), and, unless the
+// method is random, the reference (the table's own majority rows).
+// --where drops the rows it does not keep.
+func (o *Options) LoadLocal(ctx context.Context, src Source) (*Dataset, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	q := *o
+	q.KeepSensitive = true
+	o = &q
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	f, err := o.Inspect(ctx, src, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckFiles([]*DistFile{f}, nil); err != nil {
+		return nil, err
+	}
+	batches := make([]*Batch, len(f.Shards))
+	if err := parallel(ctx, len(f.Shards), workers, func(i int) error {
+		b, err := o.Extract(ctx, f.Shards[i])
+		batches[i] = b
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	counts := make([]ShardRows, len(batches))
+	st := &Stats{}
+	for i, b := range batches {
+		counts[i] = ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows}
+		st.Merge(o.BatchStats(b))
+	}
+	off := MakeOffsets(counts)
+	lv := &Levels{}
+	for _, b := range batches {
+		lv.Merge(o.BatchLevels(b, off, st))
+	}
+	sp, err := o.MakeSpec(st, lv)
+	if err != nil {
+		return nil, err
+	}
+	t := &Dataset{Name: f.Name, Rows: st.Rows, SHA256: f.SHA256, PositiveText: st.PositiveText}
+	if t.Rows == 0 {
+		read := 0
+		for _, b := range batches {
+			read += b.RowsRead
+		}
+		if len(o.Where) > 0 && read > 0 {
+			return nil, fferr.Data("%s: no row is left after --where (%d rows read)", f.Name, read)
+		}
+		return nil, fferr.Data("%s has %s", f.Name, map[bool]string{true: "a header but no data rows", false: "no data rows"}[o.Dialect.Header])
+	}
+	t.Notices = append(append(append(t.Notices, st.Notices...), o.tallyNotices(st.NearPositive, st.NonMembers)...), sp.Notices...)
+	t.Features = make([]model.Column, len(sp.Index))
+	for k := range t.Features {
+		t.Features[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], NonFinite: st.Cols[sp.Index[k]].NonFinite}
+		if !sp.Numeric[k] {
+			t.Features[k].Levels = sp.Levels[k]
+		}
+	}
+	var sens []*model.ColumnBuilder
+	for _, b := range batches {
+		t.Group = append(t.Group, b.Group...)
+		t.Positive = append(t.Positive, b.Positive...)
+		if b.Member != nil {
+			t.Member = append(t.Member, b.Member...)
+		}
+		rows := make([]int, len(b.Group))
+		for i := range rows {
+			rows[i] = i
+		}
+		for k, c := range sp.batchColumns(b, rows) {
+			if c.Numeric {
+				t.Features[k].Num = append(t.Features[k].Num, c.Num...)
+			} else {
+				t.Features[k].Codes = append(t.Features[k].Codes, c.Codes...)
+			}
+		}
+		if sens == nil {
+			for _, name := range o.sensitiveNames(f) {
+				sens = append(sens, model.NewColumnBuilder(name, true))
+			}
+		}
+		for j := range b.Sens {
+			c := &b.Sens[j]
+			for _, code := range c.Codes {
+				sens[j].Add(c.Levels[code])
+			}
+		}
+	}
+	for _, s := range sens {
+		t.Sensitive = append(t.Sensitive, s.Build())
+	}
+	if o.Method != MethodRandom {
+		t.ownReference()
+	}
+	return t, nil
+}
+
+// sensitiveNames names the sensitive columns of a file, as its layout
+// resolves them.
+func (o *Options) sensitiveNames(f *DistFile) []string {
+	lay, err := o.buildLayout(f.Names, f.NFields, f.Delim, f.Name)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(lay.sensitive))
+	for i, c := range lay.sensitive {
+		names[i] = lay.colName(c)
+	}
+	return names
 }

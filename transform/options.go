@@ -127,6 +127,9 @@ type Options struct {
 	// IgnoreAudit reads a file that has an audit column (a flipped file) as
 	// data, leaving that column out of the features (eval and sweep).
 	IgnoreAudit bool
+	// KeepSensitive: Extract keeps the sensitive cells too (eval and sweep,
+	// whose firm may see them).
+	KeepSensitive bool
 
 	Dialect tableio.Dialect
 	// ParquetLimits bound what a Parquet input may make fairflip allocate

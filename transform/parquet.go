@@ -63,7 +63,7 @@ func (o *Options) parquetLayout(pf *tableio.ParquetFile, file string) (*layout, 
 	// The label's type and the label values, before any pass over the data
 	// (a file without rows has no label to read or write).
 	if pf.NumRows() > 0 {
-		if err := o.checkParquetLabel(cols[lay.label]); err != nil {
+		if err := o.checkLabelColumn(parquetTyper{pf}, lay.label, tableColumns(cols)[lay.label]); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -234,7 +234,7 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 	}
 	defer done()
 	if pt.cols != nil {
-		if err := sameParquetColumns(pt.cols, pf.Columns(), pt.layName, in.Name); err != nil {
+		if err := sameParquetColumns(tableColumns(pt.cols), tableColumns(pf.Columns()), pt.layName, in.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -452,8 +452,8 @@ func (pt *parquetTable) done(name string) (*Dataset, error) {
 // sameParquetColumns checks that another file of a multi-file table has the
 // first file's leaf columns: the same names in the same order, nested or
 // repeated in both or in neither.
-func sameParquetColumns(first, cols []tableio.ParquetColumn, firstName, file string) error {
-	names := func(cs []tableio.ParquetColumn) []string {
+func sameParquetColumns(first, cols []tableio.Column, firstName, file string) error {
+	names := func(cs []tableio.Column) []string {
 		out := make([]string, len(cs))
 		for i, c := range cs {
 			out[i] = c.Name
@@ -473,7 +473,7 @@ func sameParquetColumns(first, cols []tableio.ParquetColumn, firstName, file str
 	}
 	for i := range first {
 		if first[i].Flat != cols[i].Flat {
-			what := func(c tableio.ParquetColumn) string {
+			what := func(c tableio.Column) string {
 				if c.Flat {
 					return "a flat column (" + c.Type + ")"
 				}

@@ -1,7 +1,10 @@
 package transform
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -144,4 +147,46 @@ func (p PriorFlips) check(positive string) error {
 		}
 	}
 	return pa.check(positive)
+}
+
+// checkPriorAudit checks, for flip --replace-audit, the audit column a
+// file already has (lay.audit), as undo would, in one pass over it, and
+// returns the label its flipped rows hold.
+func (o *Options) checkPriorAudit(ctx context.Context, t tableio.Table, f *DistFile, lay *layout) (PriorFlips, error) {
+	p := &priorAudit{}
+	pos := RowPos{f.Index, 0, 0}
+	if pt, ok := t.(interface{ File() *tableio.ParquetFile }); ok {
+		pf := pt.File()
+		if err := p.parquet(pf, f.Name, pf.Columns(), lay); err != nil {
+			return nil, err
+		}
+		return p.flips(pos), nil
+	}
+	// CSV: every record, read with the file's dialect.
+	r, err := os.Open(f.Path)
+	if err != nil {
+		return nil, fferr.IO(err)
+	}
+	defer r.Close()
+	d := dialectFor(f.source().input(), o.Dialect)
+	sc := tableio.NewScanner(r, f.Name, d)
+	for {
+		rec, err := sc.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, classify(err)
+		}
+		if rec.Kind != tableio.Data {
+			continue
+		}
+		if rec.Row&4095 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err := p.csvRecord(f.Name, rec, lay, d); err != nil {
+			return nil, err
+		}
+	}
+	return p.flips(pos), nil
 }

@@ -687,6 +687,23 @@ type colPred struct {
 	p   pred
 }
 
+// matchCells reports whether a row matches, given its value in column c.
+func (f rowFilter) matchCells(value func(c int) string) bool {
+	for _, c := range f {
+		ok := true
+		for _, cp := range c {
+			if !cp.p.match(value(cp.col)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 func (f rowFilter) match(rec *tableio.Record) bool {
 	for _, c := range f {
 		ok := true

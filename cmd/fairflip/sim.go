@@ -148,7 +148,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		return nil, nil, err
 	}
 	defer in.cleanup()
-	if train, err = o.Load(ctx, in.Input); err != nil {
+	if train, err = o.LoadLocal(ctx, in.source); err != nil {
 		return nil, nil, err
 	}
 	for _, n := range train.Notices {
@@ -163,7 +163,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		to := *o
 		to.Features = train.FeatureNames() // the same features, whatever the test file's distinct counts
 		to.Exclude = nil
-		if test, err = to.Load(ctx, tin.Input); err != nil {
+		if test, err = to.LoadLocal(ctx, tin.source); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -1,0 +1,327 @@
+package tableio
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// CSV and TSV as table formats (TableFormat): the Scanner reads them; a
+// shard is a run of whole records, cut at a line break when no quote can
+// hide one, else at a record's start.
+
+func init() {
+	RegisterFormat(csvFormat{name: CSV, title: "CSV", ext: []string{".csv"}})
+	RegisterFormat(csvFormat{name: TSV, title: "TSV", ext: []string{".tsv", ".tab"}, delim: '\t'})
+}
+
+type csvFormat struct {
+	name  Format
+	title string
+	ext   []string
+	delim byte // the default delimiter (0: detected)
+}
+
+func (f csvFormat) Name() Format         { return f.name }
+func (f csvFormat) Title() string        { return f.title }
+func (f csvFormat) Extensions() []string { return f.ext }
+func (f csvFormat) Sniff([]byte) bool    { return false } // CSV is what is left
+
+// HeaderNamesError: --header-names do not fit the file's first record.
+type HeaderNamesError struct {
+	File  string
+	Line  int
+	Given int // names given
+	Cols  int // fields of the first record
+	// Header: the first record is those very names (the file has a header).
+	Header bool
+	Names  []string
+}
+
+func (e *HeaderNamesError) Error() string {
+	if e.Header {
+		return fmt.Sprintf("%s:%d: the first record is the header names given (%s): the file has a header", e.File, e.Line, joinNames(e.Names))
+	}
+	return fmt.Sprintf("%d header names given, but %s has %d columns (line %d)", e.Given, e.File, e.Cols, e.Line)
+}
+
+func joinNames(ns []string) string {
+	var b bytes.Buffer
+	for i, n := range ns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
+
+// Open reads the file's head: its delimiter, its header (or the given
+// names), its field count and where its data starts.
+func (f csvFormat) Open(src Source, opt ReadOptions) (Table, error) {
+	d := opt.Dialect
+	if d.Delimiter == 0 {
+		d.Delimiter = f.delim
+	}
+	name := src.Label()
+	file, err := os.Open(src.Path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	t := &csvTable{file: file, src: src, name: name, d: d, size: st.Size()}
+	if t.size == 0 {
+		return t, nil
+	}
+	if err := t.head(opt); err != nil {
+		file.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+type csvTable struct {
+	file      *os.File
+	src       Source
+	name      string
+	d         Dialect // as given, with the format's default delimiter
+	size      int64
+	names     []string
+	nfields   int
+	delim     byte // detected
+	countLine int
+	dataStart int64
+}
+
+// head reads the records up to the first that is not passed through.
+func (t *csvTable) head(opt ReadOptions) error {
+	sc := NewScanner(io.NewSectionReader(t.file, 0, t.size), t.name, t.d)
+	var pos int64
+	for {
+		rec, err := sc.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, ErrEmptyInput) {
+				err = &RowError{File: t.name, Err: ErrNoHeader}
+			}
+			return err
+		}
+		pos += int64(len(rec.Raw) + len(rec.Term))
+		if rec.Kind == Passthrough {
+			continue
+		}
+		t.delim, t.nfields, t.countLine = sc.Delimiter(), len(rec.Fields), rec.Line
+		t.names = sc.HeaderNames()
+		t.dataStart = pos
+		if !t.d.Header {
+			t.dataStart -= int64(len(rec.Raw) + len(rec.Term)) // the first record is data
+			if hn := opt.HeaderNames; len(hn) > 0 {
+				if opt.OptionalLast != "" {
+					switch {
+					case len(hn) == t.nfields+1 && hn[len(hn)-1] == opt.OptionalLast:
+						hn = hn[:len(hn)-1]
+					case len(hn)+1 == t.nfields:
+						hn = append(hn[:len(hn):len(hn)], opt.OptionalLast)
+					}
+				}
+				if len(hn) != t.nfields {
+					return &HeaderNamesError{File: t.name, Line: rec.Line, Given: len(opt.HeaderNames), Cols: t.nfields}
+				}
+				same := true
+				for i, n := range hn {
+					same = same && rec.Value(i) == n
+				}
+				if same {
+					return &HeaderNamesError{File: t.name, Line: rec.Line, Given: len(hn), Cols: t.nfields, Header: true, Names: hn}
+				}
+				t.names = hn
+			}
+		}
+		return nil
+	}
+	return &RowError{File: t.name, Err: ErrNoHeader}
+}
+
+func (t *csvTable) Columns() []Column {
+	cols := make([]Column, t.nfields)
+	for i := range cols {
+		cols[i].Flat = true
+		if i < len(t.names) {
+			cols[i].Name = t.names[i]
+		}
+	}
+	return cols
+}
+
+func (t *csvTable) Named() bool  { return t.names != nil }
+func (t *csvTable) Empty() bool  { return t.size == 0 }
+func (t *csvTable) Close() error { return t.file.Close() }
+
+// Delimiter is the delimiter in use (given, or detected from the first
+// record).
+func (t *csvTable) Delimiter() byte { return t.delim }
+
+// Shards reads the file once for its SHA-256 and cut points after line
+// breaks about every size bytes past the data's start; if the file holds
+// a quote anywhere (a line break may be inside a quoted field), the cuts
+// are found again with the scanner, at records' starts.
+func (t *csvTable) Shards(ctx context.Context, size int64) (string, []Shard, error) {
+	sum := sha256.Sum256(nil)
+	if t.size == 0 {
+		return hex.EncodeToString(sum[:]), nil, nil
+	}
+	sha, cuts, lines, quoted, err := t.hashAndCut(ctx, size)
+	if err != nil {
+		return "", nil, err
+	}
+	if quoted {
+		if cuts, lines, err = t.recordCuts(ctx, size); err != nil {
+			return "", nil, err
+		}
+	}
+	var shards []Shard
+	start, line := int64(0), 0
+	for i := 0; i <= len(cuts); i++ {
+		end := t.size
+		if i < len(cuts) {
+			end = cuts[i]
+		}
+		shards = append(shards, Shard{Index: i, Start: start, End: end, Line: line, Delim: t.delim, NFields: t.nfields, CountLine: t.countLine})
+		if i < len(cuts) {
+			start, line = cuts[i], lines[i]
+		}
+	}
+	return sha, shards, nil
+}
+
+func (t *csvTable) hashAndCut(ctx context.Context, size int64) (sha string, cuts []int64, lines []int, quoted bool, err error) {
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	r := io.NewSectionReader(t.file, 0, 1<<62)
+	var pos int64
+	line := 0
+	next := t.dataStart + size
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", nil, nil, false, err
+		}
+		n, rerr := r.Read(buf)
+		b := buf[:n]
+		h.Write(b)
+		if !quoted && bytes.IndexByte(b, '"') >= 0 {
+			quoted = true
+		}
+		for i := 0; i < len(b); {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				break
+			}
+			line++
+			at := pos + int64(i+j+1)
+			if at >= next && at < t.size {
+				cuts, lines = append(cuts, at), append(lines, line)
+				next = at + size
+			}
+			i += j + 1
+		}
+		pos += int64(n)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return "", nil, nil, false, rerr
+		}
+	}
+	if pos != t.size {
+		return "", nil, nil, false, &ChangedError{File: t.name, Was: t.size, Now: pos}
+	}
+	return hex.EncodeToString(h.Sum(nil)), cuts, lines, quoted, nil
+}
+
+// ChangedError: a file changed while it was being read.
+type ChangedError struct {
+	File     string
+	Was, Now int64 // sizes
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s changed while it was being read (%d bytes, %d before)", e.File, e.Now, e.Was)
+}
+
+// recordCuts finds cut points with the scanner: at the start of the first
+// record at or past every size bytes after the data's start.
+func (t *csvTable) recordCuts(ctx context.Context, size int64) (cuts []int64, lines []int, err error) {
+	sc := NewScanner(io.NewSectionReader(t.file, 0, t.size), t.name, t.d)
+	var pos int64
+	next := t.dataStart + size
+	for n := 0; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		rec, err := sc.Next()
+		if err == io.EOF {
+			return cuts, lines, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if pos >= next && rec.Kind != Header {
+			cuts, lines = append(cuts, pos), append(lines, rec.Line-1)
+			next = pos + size
+		}
+		pos += int64(len(rec.Raw) + len(rec.Term))
+	}
+}
+
+// Read scans the shard's records and hands over each data record's cells.
+func (t *csvTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row) error) error {
+	if t.size == 0 {
+		return nil
+	}
+	d := t.d
+	if sh.Start > 0 {
+		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
+	}
+	sc := NewScanner(io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start), t.name, d)
+	if sh.Start > 0 {
+		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
+	}
+	row := &Row{Cells: make([][]byte, len(cols))}
+	for n := 0; ; {
+		rec, err := sc.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, ErrEmptyInput) {
+				return nil
+			}
+			return err
+		}
+		if rec.Kind != Data {
+			continue
+		}
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		row.N, row.Line = n, rec.Line
+		for j, c := range cols {
+			row.Cells[j] = rec.ValueBytes(c)
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+		n++
+	}
+}
