@@ -96,6 +96,7 @@ type csvTable struct {
 	d         Dialect // as given, with the format's default delimiter
 	size      int64
 	names     []string
+	given     bool // names come from --header-names, not from the file
 	nfields   int
 	delim     byte // detected
 	countLine int
@@ -145,7 +146,7 @@ func (t *csvTable) head(opt ReadOptions) error {
 				if same {
 					return &HeaderNamesError{File: t.name, Line: rec.Line, Given: len(hn), Cols: t.nfields, Header: true, Names: hn}
 				}
-				t.names = hn
+				t.names, t.given = hn, true
 			}
 		}
 		return nil
@@ -165,6 +166,10 @@ func (t *csvTable) Columns() []Column {
 }
 
 func (t *csvTable) Named() bool  { return t.names != nil }
+
+// NamesGiven reports names given for a file without a header (not the
+// file's own).
+func (t *csvTable) NamesGiven() bool { return t.given }
 func (t *csvTable) Empty() bool  { return t.size == 0 }
 func (t *csvTable) Close() error { return t.file.Close() }
 

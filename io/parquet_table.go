@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"maps"
 	"os"
+
+	"github.com/fairflip/fairflip/internal/tmpfile"
 )
 
 // Parquet as a table format (TableFormat): a shard is one row group, read
@@ -34,13 +38,14 @@ func (parquetFormat) Open(src Source, opt ReadOptions) (Table, error) {
 		f.Close()
 		return nil, err
 	}
-	return &parquetTable{file: f, size: st.Size(), pf: pf}, nil
+	return &parquetTable{file: f, size: st.Size(), pf: pf, limits: opt.ParquetLimits}, nil
 }
 
 type parquetTable struct {
-	file *os.File
-	size int64
-	pf   *ParquetFile
+	file   *os.File
+	size   int64
+	pf     *ParquetFile
+	limits ParquetLimits
 }
 
 // File is the open Parquet file, for what only Parquet has (its row
@@ -162,3 +167,176 @@ func (t *parquetTable) Rows() int64 { return t.pf.NumRows() }
 // CheckRows checks the footer's row counts against column col's pages,
 // before anything is sized from them (ParquetFile.CheckRows).
 func (t *parquetTable) CheckRows(col int) error { return t.pf.CheckRows(col) }
+
+// Rewrite writes the file with p's changes (see Rewriter): RewriteParquet
+// to a temporary file, VerifyParquetRewrite (every column against the input,
+// read by a second decoder; statistics and indexes), the caller's Check on
+// the columns it names, then the file again against the first pass's
+// digest; only then is anything copied to w.
+func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
+	pf := t.pf
+	if p.WantRows >= 0 && pf.NumRows() != p.WantRows {
+		return &TableChangedError{File: pf.name, What: fmt.Sprintf("%d rows now, %d before", pf.NumRows(), p.WantRows)}
+	}
+	change := make(map[int64]int, len(p.Rows))
+	for i, r := range p.Rows {
+		change[r] = i
+	}
+	rw := ParquetRewrite{Set: map[int]map[int64]string{}, DropColumn: p.DropIndex}
+	set := make(map[int64]string, len(p.Rows))
+	audit := make(map[int64]string, len(p.Rows))
+	found := 0
+	err := pf.ScanColumn(p.Column, func(row int64, text []byte, null bool) error {
+		i, ok := change[row]
+		if !ok {
+			return nil
+		}
+		found++
+		orig := Cell{Value: string(text), Null: null}
+		nc, err := p.New(i, orig)
+		if err != nil {
+			return err
+		}
+		set[row] = nc.Value
+		if p.AuditCell != nil {
+			if a := p.AuditCell(i, orig); a != "" {
+				audit[row] = a
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if found != len(p.Rows) {
+		return &TableChangedError{File: pf.name, What: fmt.Sprintf("%d of the %d rows to change are in it now", found, len(p.Rows))}
+	}
+	if len(set) > 0 {
+		rw.Set[p.Column] = set
+	}
+	switch {
+	case p.AppendName != "":
+		rw.AppendColumn, rw.Append = p.AppendName, audit
+	case p.FillIndex >= 0:
+		err := pf.ScanColumn(p.FillIndex, func(row int64, text []byte, null bool) error {
+			if _, ok := audit[row]; ok && !null && len(text) > 0 {
+				return &RowError{File: pf.name, Row: row + 1, Column: p.FillIndex + 1, Name: pf.leafName(p.FillIndex), Err: errFilled}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		rw.Set[p.FillIndex] = audit
+	}
+	tmp, err := tmpfile.Anonymous("", "a temporary file for checking the output")
+	if err != nil {
+		return err
+	}
+	defer tmp.Close()
+	written := rw
+	if p.Tamper.Parquet != nil {
+		written = cloneRewrite(rw)
+		p.Tamper.Parquet(&written)
+	}
+	if err := RewriteParquet(pf, tmp, written); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st, err := tmp.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := OpenParquetLimits(tmp, st.Size(), "output", t.limits)
+	if err != nil {
+		return &MismatchError{File: pf.name, What: fmt.Sprintf("the output does not read back as Parquet (%v)", err)}
+	}
+	if err := VerifyParquetRewrite(pf, out, rw); err != nil {
+		return err
+	}
+	if p.Check != nil {
+		if err := t.check(out, p, change); err != nil {
+			return err
+		}
+	}
+	if p.SHA256 != "" {
+		// The file must still be the one the first pass read (a change
+		// that keeps its size and time shows here).
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(t.file, 0, t.size)); err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != p.SHA256 {
+			return &TableChangedError{File: pf.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)}
+		}
+	}
+	_, err = io.Copy(w, io.NewSectionReader(tmp, 0, st.Size()))
+	return err
+}
+
+// check runs p.Check over every row, with the input's and the output's
+// values of p.CheckCols (an index past the input's columns is the
+// appended one).
+func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int) error {
+	n := int(t.pf.NumRows())
+	in := make([][]string, len(p.CheckCols))
+	got := make([][]string, len(p.CheckCols))
+	ncols := len(t.pf.Columns())
+	scan := func(f *ParquetFile, col int, dst *[]string) error {
+		*dst = make([]string, 0, n)
+		return f.ScanColumn(col, func(_ int64, text []byte, null bool) error {
+			*dst = append(*dst, string(text))
+			return nil
+		})
+	}
+	for j, c := range p.CheckCols {
+		oc := c
+		switch {
+		case c >= ncols:
+			oc = len(out.Columns()) - 1
+			in[j] = make([]string, n)
+		case p.DropIndex >= 0 && c == p.DropIndex:
+			oc = -1
+		case p.DropIndex >= 0 && c > p.DropIndex:
+			oc = c - 1
+		}
+		if c < ncols {
+			if err := scan(t.pf, c, &in[j]); err != nil {
+				return err
+			}
+		}
+		if oc < 0 {
+			got[j] = make([]string, n)
+		} else if err := scan(out, oc, &got[j]); err != nil {
+			return err
+		}
+	}
+	a, b := make([]string, len(p.CheckCols)), make([]string, len(p.CheckCols))
+	for r := range n {
+		for j := range p.CheckCols {
+			a[j], b[j] = in[j][r], got[j][r]
+		}
+		i, ok := change[int64(r)]
+		if !ok {
+			i = -1
+		}
+		if err := p.Check(int64(r), i, a, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cloneRewrite copies rw's maps, so that a change to the copy leaves rw as
+// it was.
+func cloneRewrite(rw ParquetRewrite) ParquetRewrite {
+	c := rw
+	c.Set = make(map[int]map[int64]string, len(rw.Set))
+	for col, cells := range rw.Set {
+		c.Set[col] = maps.Clone(cells)
+	}
+	c.Append = maps.Clone(rw.Append)
+	return c
+}

@@ -2,49 +2,10 @@ package transform
 
 import (
 	"context"
-	"io"
 	"slices"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 )
-
-// WriteDist is pass 2 of a distributed flip for one file: it writes the
-// file with its share of the plan's flips exactly as WritePart writes it
-// in a one-process multi-file flip, and checks it against Inspect (its
-// SHA-256, CSV, and its rows).
-func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out io.Writer) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	in := f.source().input()
-	if f.Empty {
-		return stillEmpty(in, f.SHA256)
-	}
-	t, err := o.openTable(f.source())
-	if err != nil {
-		return err
-	}
-	lay, _, err := o.tableLayout(t, f.Delim, f.Name)
-	t.Close()
-	if err != nil {
-		return err
-	}
-	if f.Index < 0 || f.Index >= len(dp.Flips) {
-		return invariantf("file %d is not in the plan", f.Index)
-	}
-	p := &Plan{lay: lay, pool: dp.Pool[f.Index], Summary: dp.Summary, rehash: f.Parquet}
-	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Name, dp.Summary.Files[f.Index].Rows, f.SHA256
-	p.Summary.Files = nil
-	for _, c := range dp.Flips[f.Index] {
-		p.Rows = append(p.Rows, int(c.Key))
-		p.Scores = append(p.Scores, c.Primary)
-	}
-	p.Summary.Flips = len(p.Rows)
-	if err := p.checkRows(); err != nil {
-		return err
-	}
-	return o.Write(ctx, p, in, out)
-}
 
 // PlanStaged runs every stage of a distributed flip in this process, one
 // shard after another: the reference for what a pipeline computes. paths

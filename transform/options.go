@@ -142,6 +142,7 @@ type Options struct {
 	Where []string
 
 	Workers int       // goroutines for scoring (0: GOMAXPROCS)
+	tamper  tableio.Tamper // tests only: changes what a flip writes before it is checked
 	Log     io.Writer // notices (nil: discarded)
 	Version string    // recorded in the summary
 }
