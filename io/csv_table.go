@@ -165,13 +165,13 @@ func (t *csvTable) Columns() []Column {
 	return cols
 }
 
-func (t *csvTable) Named() bool  { return t.names != nil }
+func (t *csvTable) Named() bool { return t.names != nil }
 
 // NamesGiven reports names given for a file without a header (not the
 // file's own).
 func (t *csvTable) NamesGiven() bool { return t.given }
-func (t *csvTable) Empty() bool  { return t.size == 0 }
-func (t *csvTable) Close() error { return t.file.Close() }
+func (t *csvTable) Empty() bool      { return t.size == 0 }
+func (t *csvTable) Close() error     { return t.file.Close() }
 
 // Delimiter is the delimiter in use (given, or detected from the first
 // record).

@@ -141,10 +141,10 @@ type Options struct {
 	// only: flip never drops a row). Syntax as for groups, by column name.
 	Where []string
 
-	Workers int       // goroutines for scoring (0: GOMAXPROCS)
+	Workers int            // goroutines for scoring (0: GOMAXPROCS)
 	tamper  tableio.Tamper // tests only: changes what a flip writes before it is checked
-	Log     io.Writer // notices (nil: discarded)
-	Version string    // recorded in the summary
+	Log     io.Writer      // notices (nil: discarded)
+	Version string         // recorded in the summary
 }
 
 // Validate checks the options that do not depend on the data and fills in
