@@ -2,6 +2,7 @@ package tableio
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -430,12 +431,15 @@ func (v *readBack) check(in *Record, out []byte, change int, cell []byte, audit 
 		if errors.As(err, &re) {
 			err = re.Err // its line is the re-read's, not the file's
 		}
+		if change >= 0 && bytes.ContainsAny(cell, "\r\n") && !quotedWhole(cell) {
+			return bad("split the record in two")
+		}
 		if errors.Is(err, ErrFieldCount) {
 			return bad("change the number of cells of the record")
 		}
 		return bad("not leave one well-formed CSV record (%v)", err)
 	}
-	if len(v.feed.q) != 0 {
+	if len(v.feed.q) != 0 || len(got.Raw)+len(got.Term) != len(out) {
 		return bad("split the record in two")
 	}
 	if got.Kind != in.Kind {
@@ -496,6 +500,12 @@ func (v *readBack) check(in *Record, out []byte, change int, cell []byte, audit 
 		}
 	}
 	return p.Check(int64(in.Row), change, v.in, v.out)
+}
+
+// quotedWhole reports a cell that is one quoted field (padding aside).
+func quotedWhole(cell []byte) bool {
+	_, core, _ := Padding(cell)
+	return len(core) >= 2 && core[0] == '"' && core[len(core)-1] == '"'
 }
 
 func clip(s string) string {

@@ -167,6 +167,12 @@ func (t *csvTable) Columns() []Column {
 
 func (t *csvTable) Named() bool { return t.names != nil }
 
+// Whole is the shard of the whole file.
+func (t *csvTable) Whole() Shard { return Shard{Start: 0, End: 1 << 62} }
+
+// HeaderLine is the line of the header (or of the first record).
+func (t *csvTable) HeaderLine() int { return t.countLine }
+
 // NamesGiven reports names given for a file without a header (not the
 // file's own).
 func (t *csvTable) NamesGiven() bool { return t.given }
@@ -302,7 +308,7 @@ func (t *csvTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row)
 	if sh.Start > 0 {
 		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
 	}
-	row := &Row{Cells: make([][]byte, len(cols))}
+	row := &Row{Cells: make([][]byte, len(cols)), Raw: make([][]byte, len(cols))}
 	for n := 0; ; {
 		rec, err := sc.Next()
 		if err == io.EOF {
@@ -323,6 +329,7 @@ func (t *csvTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row)
 		row.N, row.Line = n, rec.Line
 		for j, c := range cols {
 			row.Cells[j] = rec.ValueBytes(c)
+			row.Raw[j] = rec.Field(c)
 		}
 		if err := fn(row); err != nil {
 			return err

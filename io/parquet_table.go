@@ -61,7 +61,10 @@ func (t *parquetTable) Columns() []Column {
 	return cols
 }
 
-func (t *parquetTable) Named() bool  { return true }
+func (t *parquetTable) Named() bool { return true }
+
+// Whole is the shard of every row group.
+func (t *parquetTable) Whole() Shard { return Shard{Start: 0, End: int64(len(t.pf.RowGroupSizes()))} }
 func (t *parquetTable) Empty() bool  { return false }
 func (t *parquetTable) Close() error { return t.file.Close() }
 

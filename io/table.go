@@ -78,6 +78,9 @@ type Table interface {
 	// Read calls fn for each data row of shard, in order, with the cells of
 	// cols. The Row and its cells are valid only during the call.
 	Read(ctx context.Context, shard Shard, cols []int, fn func(*Row) error) error
+	// Whole is the shard that holds the whole table (read without cutting
+	// it first).
+	Whole() Shard
 	// Close releases the file.
 	Close() error
 }
@@ -104,6 +107,9 @@ type Row struct {
 	RowInFile int64
 	Cells     [][]byte // the cells of the asked columns: their values (unquoted, trimmed); a null is empty
 	Null      []bool   // which cells are null (Parquet); nil when none can be
+	// Raw holds the cells' bytes as the file has them (CSV: padding and
+	// quotes); nil for a format whose cells have no bytes of their own.
+	Raw [][]byte
 }
 
 // Where names the row's place for an error: line (CSV) or row.

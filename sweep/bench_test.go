@@ -23,13 +23,13 @@ func adultOptions() transform.Options {
 func loadAdult(tb testing.TB) (*transform.Dataset, *transform.Dataset) {
 	tb.Helper()
 	o := adultOptions()
-	train, err := o.Load(context.Background(), transform.FileInput(testdata.Path(tb, "adult/adult.data")))
+	train, err := o.LoadLocal(context.Background(), transform.Source{Path: testdata.Path(tb, "adult/adult.data")})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	to := o
 	to.Features = train.FeatureNames()
-	test, err := to.Load(context.Background(), transform.FileInput(testdata.Path(tb, "adult/adult.test")))
+	test, err := to.LoadLocal(context.Background(), transform.Source{Path: testdata.Path(tb, "adult/adult.test")})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,7 +54,11 @@ func synthOptions() transform.Options {
 func load(t *testing.T, name, content string) *transform.Dataset {
 	t.Helper()
 	o := synthOptions()
-	d, err := o.Load(context.Background(), transform.BytesInput(name, []byte(content)))
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := o.LoadLocal(context.Background(), transform.Source{Path: path, Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,13 +157,16 @@ func TestSweepMatchesFlipThenEval(t *testing.T) {
 		o := synthOptions()
 		o.Method, o.Alpha, o.Seed, o.IgnoreAudit = m, 0.5, 5, false
 		o.Flips = transform.FlipRule{Kind: transform.FlipCount, N: 16}
-		in := transform.BytesInput("train.csv", []byte(trainCSV))
-		p, err := o.MakePlan(context.Background(), in)
+		path := filepath.Join(t.TempDir(), "train.csv")
+		if err := os.WriteFile(path, []byte(trainCSV), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lf, err := o.PlanLocal(context.Background(), []transform.Source{{Path: path, Name: "train.csv"}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var flipped bytes.Buffer
-		if err := o.Write(context.Background(), p, in, &flipped); err != nil {
+		if err := o.WriteDist(context.Background(), lf.Files[0], lf.Plan, &flipped); err != nil {
 			t.Fatal(err)
 		}
 		ftrain := load(t, "flipped.csv", flipped.String())
@@ -166,8 +174,8 @@ func TestSweepMatchesFlipThenEval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Summary.Flips != cell.Flips || p.Summary.Collective != cell.Collective || p.Summary.Pool != cell.Pool {
-			t.Fatalf("%s: flip made %d flips (collective %d, pool %d), sweep %d (%d, %d)", m, p.Summary.Flips, p.Summary.Collective, p.Summary.Pool, cell.Flips, cell.Collective, cell.Pool)
+		if p := lf.Plan; p.Summary.Flips != cell.Flips || p.Summary.Collective != cell.Collective || p.Summary.Pool != cell.Pool {
+			t.Fatalf("%s: flip made %d flips (collective %d, pool %d), sweep %d (%d, %d)", m, lf.Plan.Summary.Flips, lf.Plan.Summary.Collective, lf.Plan.Summary.Pool, cell.Flips, cell.Collective, cell.Pool)
 		}
 		if math.Abs(rep.Error-cell.Error) > 1.5/400 || math.Abs(rep.EqOdMean-cell.EqOdMean) > 0.02 {
 			t.Fatalf("%s: eval on the flipped file gives error %v EqOd %v, the sweep cell %v %v", m, rep.Error, rep.EqOdMean, cell.Error, cell.EqOdMean)

@@ -23,16 +23,16 @@ func benchTable(n int) []byte {
 // benchFlip runs a whole flip (both passes) of 100k rows to io.Discard.
 func benchFlip(b *testing.B, method string, flips FlipRule) {
 	data := benchTable(100000)
+	src := tableFile(b, "bench.csv", data)
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
 			Positive: []string{">50K"}, Method: method, Alpha: 0.3, K: 10, Flips: flips, MaxFlips: -1, Seed: 1, ReferenceSample: 5000}
-		in := BytesInput("bench.csv", data)
-		p, err := o.MakePlan(context.Background(), in)
+		lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := o.Write(context.Background(), p, in, io.Discard); err != nil {
+		if err := o.WriteDist(context.Background(), lf.Files[0], lf.Plan, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,29 +50,30 @@ func BenchmarkWrite(b *testing.B) {
 	data := benchTable(100000)
 	o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
 		Positive: []string{">50K"}, Method: MethodRandom, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipCount, N: 1000}, MaxFlips: -1, Seed: 1}
-	in := BytesInput("bench.csv", data)
-	p, err := o.MakePlan(context.Background(), in)
+	src := tableFile(b, "bench.csv", data)
+	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := o.Write(context.Background(), p, in, io.Discard); err != nil {
+		if err := o.WriteDist(context.Background(), lf.Files[0], lf.Plan, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // BenchmarkLoad is pass 1's reading alone: 100k rows with every feature
-// column extracted (what the RB methods need).
+// column extracted (what the RB methods need), as eval and sweep load it.
 func BenchmarkLoad(b *testing.B) {
 	data := benchTable(100000)
 	o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
 		Positive: []string{">50K"}, Method: MethodRBProb, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipAuto}, MaxFlips: -1, Seed: 1}
+	src := tableFile(b, "bench.csv", data)
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		if _, err := o.Load(context.Background(), BytesInput("bench.csv", data)); err != nil {
+		if _, err := o.LoadLocal(context.Background(), src); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,8 +3,8 @@ package transform
 // A distributed flip: the plan of MakePlanFiles computed in stages that
 // separate workers can run, for an engine such as Apache Beam (see the beam
 // module). Each stage is a plain function over plain values, so that the
-// pipeline only wires them together and PlanStaged runs them in one
-// process (the tests compare it with MakePlanFiles).
+// pipeline only wires them together and PlanLocal runs them in this
+// process, on every core (what fairflip flip runs).
 //
 //	Inspect    one file:   its header, size, SHA-256 and its shards
 //	Extract    one shard:  group, label, member and feature cells per row

@@ -947,6 +947,9 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 		note("%s", n)
 	}
 	if st.Rows == 0 {
+		if len(files) > 1 {
+			return nil, fferr.Data("%s: no file has data rows", in)
+		}
 		return nil, fferr.Data("%s has %s", in, map[bool]string{true: "a header but no data rows", false: "no data rows"}[o.Dialect.Header])
 	}
 	if err := o.checkGroups(s, st.MajPos, note); err != nil {

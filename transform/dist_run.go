@@ -1,132 +1,17 @@
 package transform
 
 import (
-	"context"
-	"slices"
-
 	"github.com/fairflip/fairflip/internal/fferr"
 )
 
-// PlanStaged runs every stage of a distributed flip in this process, one
-// shard after another: the reference for what a pipeline computes. paths
-// are the table's files in order; shardBytes splits CSV files (0: the
-// default).
-func (o *Options) PlanStaged(ctx context.Context, paths []string, shardBytes int64) ([]*DistFile, *DistPlan, error) {
-	return o.planStaged(ctx, paths, shardBytes, nil)
-}
-
-// planStaged is PlanStaged; order, if not nil, gives the order in which
-// the batches' partial results are merged (a runner merges in any order).
-func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int64, order func(n int) []int) ([]*DistFile, *DistPlan, error) {
-	if err := o.Validate(); err != nil {
-		return nil, nil, err
-	}
-	if len(o.Where) > 0 {
-		return nil, nil, fferr.Usage("--where drops rows, and flip never drops a row: filter the rows for eval and sweep only")
-	}
-	var files []*DistFile
-	var shards []Shard
-	for i, p := range paths {
-		f, err := o.Inspect(ctx, Source{Path: p}, i, shardBytes)
-		if err != nil {
-			return nil, nil, err
-		}
-		files = append(files, f)
-		shards = append(shards, f.Shards...)
-	}
-	var ref *DistFile
-	if o.Reference != nil {
-		var err error
-		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
-			return nil, nil, err
-		}
-	}
-	if err := o.CheckFiles(files, ref); err != nil {
-		return nil, nil, err
-	}
-	if ref != nil {
-		shards = append(shards, ref.Shards...) // as CheckFiles left them
-	}
-	var batches []*Batch
-	var counts []ShardRows
-	var stats []*Stats
-	for _, sh := range shards {
-		b, err := o.Extract(ctx, sh)
-		if err != nil {
-			return nil, nil, err
-		}
-		counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
-		stats = append(stats, o.BatchStats(b))
-		batches = append(batches, b.Split(o.batchRows())...)
-	}
-	if order != nil {
-		perm := order(len(batches))
-		shuffled := make([]*Batch, len(batches))
-		for i, j := range perm {
-			shuffled[i] = batches[j]
-		}
-		batches = shuffled
-		slices.Reverse(counts)
-		slices.Reverse(stats)
-	}
-	off := MakeOffsets(counts)
-	st := &Stats{}
-	for _, s := range stats {
-		st.Merge(s)
-	}
-	lv := &Levels{}
-	for _, b := range batches {
-		lv.Merge(o.BatchLevels(b, off, st))
-	}
-	sp, err := o.MakeSpec(st, lv)
-	if err != nil {
-		return nil, nil, err
-	}
-	coll := &Smallest{}
-	var refParts []*RefRows
-	for i, b := range batches {
-		coll.Merge(o.BatchCollective(b, off, st))
-		part := o.BatchReference(b, off, sp)
-		if i%2 == 1 && len(refParts) > 0 {
-			// Some partial results merged pairwise, as a combiner would.
-			part = refParts[len(refParts)-1].Merge(part)
-			refParts = refParts[:len(refParts)-1]
-		}
-		refParts = append(refParts, part)
-	}
-	refRows := GatherRefRows(refParts)
-	pool, n := coll.Pool()
-	sc, err := o.Fit(refRows, sp)
-	if err != nil {
-		return nil, nil, err
-	}
-	top := &Top{}
-	if len(pool) > 0 {
-		for _, b := range batches {
-			t, err := o.Score(b, off, sp, pool, sc)
-			if err != nil {
-				return nil, nil, err
-			}
-			top.Merge(t)
-		}
-	}
-	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
-	if err != nil {
-		return nil, nil, err
-	}
-	return files, dp, nil
-}
-
 // batchRows is the rows of a batch part: DefaultBatchRows, or fewer in
-// tests (testBatchRows) so that small tables are cut into parts too.
+// tests (Options.partRows) so that small tables are cut into parts too.
 func (o *Options) batchRows() int {
-	if testBatchRows > 0 {
-		return testBatchRows
+	if o.partRows > 0 {
+		return o.partRows
 	}
 	return DefaultBatchRows
 }
-
-var testBatchRows int
 
 // CheckFiles checks that the files of a table have the same columns (and
 // the --reference file those of the table), and the same format.

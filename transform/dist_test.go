@@ -33,55 +33,73 @@ func writeFiles(t *testing.T, names, files []string) []string {
 	return paths
 }
 
-// onePass flips the files in one process (MakePlanFiles, WritePart).
-func onePass(t *testing.T, paths []string, o Options) ([][]byte, *Plan, error) {
-	t.Helper()
-	var ins []*Input
-	for _, p := range paths {
-		ins = append(ins, FileInput(p))
+// sources are paths as Sources.
+func sources(paths []string) []Source {
+	srcs := make([]Source, len(paths))
+	for i, p := range paths {
+		srcs[i] = Source{Path: p}
 	}
-	return flipInputs(o, ins)
+	return srcs
 }
 
-// staged flips the files through the distributed stages.
-func staged(t *testing.T, paths []string, o Options, shardBytes int64) ([][]byte, *DistPlan, error) {
+// onePass flips the files as fairflip flip does: each file one shard,
+// batches in parts of DefaultBatchRows.
+func onePass(t *testing.T, paths []string, o Options) ([][]byte, *Plan, error) {
 	t.Helper()
-	files, dp, err := o.PlanStaged(context.Background(), paths, shardBytes)
+	o.partRows = 0
+	outs, lf, err := flipSources(o, sources(paths))
+	if err != nil {
+		return nil, nil, err
+	}
+	return outs, &Plan{Summary: lf.Plan.Summary}, nil
+}
+
+// staged flips the files cut small: shards of about shardBytes (0: the
+// default), batch parts of 37 rows, merged in the order order gives (nil:
+// the table's).
+func staged(t *testing.T, paths []string, o Options, shardBytes int64, order ...func(n int) []int) ([][]byte, *DistPlan, error) {
+	t.Helper()
+	o.partRows = 37
+	var ord func(n int) []int
+	if len(order) > 0 {
+		ord = order[0]
+	}
+	lf, err := o.planLocal(context.Background(), sources(paths), shardBytes, ord)
 	if err != nil {
 		return nil, nil, err
 	}
 	var outs [][]byte
-	for _, f := range files {
+	for _, f := range lf.Files {
 		var out bytes.Buffer
-		if err := o.WriteDist(context.Background(), f, dp, &out); err != nil {
+		if err := o.WriteDist(context.Background(), f, lf.Plan, &out); err != nil {
 			return nil, nil, err
 		}
 		outs = append(outs, out.Bytes())
 	}
-	return outs, dp, nil
+	return outs, lf.Plan, nil
 }
 
-// sameFlip checks that the staged run wrote the same bytes and counts as
-// the one-process run.
+// sameFlip checks that a flip does not depend on how its table is cut:
+// the files cut in small shards and batch parts give the same bytes and
+// counts as each file read whole.
 func sameFlip(t *testing.T, paths []string, o Options, shardBytes int64) *DistPlan {
 	t.Helper()
 	want, p, err := onePass(t, paths, o)
 	if err != nil {
-		t.Fatalf("one process: %v", err)
+		t.Fatalf("whole: %v", err)
 	}
 	got, dp, err := staged(t, paths, o, shardBytes)
 	if err != nil {
-		t.Fatalf("staged: %v", err)
+		t.Fatalf("cut small: %v", err)
 	}
 	for i := range want {
 		if !bytes.Equal(want[i], got[i]) {
-			t.Errorf("%s: the staged output differs from the one-process output (%d vs %d bytes)", filepath.Base(paths[i]), len(got[i]), len(want[i]))
+			t.Errorf("%s: the output cut small differs from the output read whole (%d vs %d bytes)", filepath.Base(paths[i]), len(got[i]), len(want[i]))
 		}
 	}
 	a, b := p.Summary, dp.Summary
-	a.Input, b.Input, a.SHA256, b.SHA256 = "", "", "", ""
 	if !reflect.DeepEqual(a, b) {
-		t.Errorf("summaries differ:\n one process %+v\n staged      %+v", a, b)
+		t.Errorf("summaries differ:\n whole     %+v\n cut small %+v", a, b)
 	}
 	return dp
 }
@@ -224,31 +242,21 @@ func TestStagedParquet(t *testing.T) {
 			o := baseOpts()
 			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 25}
 			o.Features = []string{"x"}
-			in := FileInput(paths[0])
-			p, err := o.MakePlan(context.Background(), in)
+			dp := sameFlip(t, paths, o, 0)
+			csvPaths := writeFiles(t, []string{"s.csv"}, []string{src})
+			_, cp, err := onePass(t, csvPaths, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want bytes.Buffer
-			if err := o.Write(context.Background(), p, in, &want); err != nil {
-				t.Fatal(err)
+			if dp.Summary.Flips != cp.Summary.Flips || dp.Summary.Pool != cp.Summary.Pool || !reflect.DeepEqual(dp.Summary.Notices, cp.Summary.Notices) {
+				t.Errorf("flips %d pool %d, as CSV %d and %d", dp.Summary.Flips, dp.Summary.Pool, cp.Summary.Flips, cp.Summary.Pool)
 			}
-			files, dp, err := o.PlanStaged(context.Background(), paths, 0)
+			f, err := o.Inspect(context.Background(), Source{Path: paths[0]}, 0, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(files[0].Shards) != 11 {
-				t.Errorf("%d shards, want one per row group (11)", len(files[0].Shards))
-			}
-			var got bytes.Buffer
-			if err := o.WriteDist(context.Background(), files[0], dp, &got); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(want.Bytes(), got.Bytes()) {
-				t.Errorf("the staged Parquet output differs from the one-process output")
-			}
-			if dp.Summary.Flips != p.Summary.Flips || dp.Summary.Pool != p.Summary.Pool {
-				t.Errorf("flips %d pool %d, one process %d and %d", dp.Summary.Flips, dp.Summary.Pool, p.Summary.Flips, p.Summary.Pool)
+			if len(f.Shards) != 11 {
+				t.Errorf("%d shards, want one per row group (11)", len(f.Shards))
 			}
 		})
 	}
@@ -283,13 +291,13 @@ func TestStagedMergeOrder(t *testing.T) {
 	for _, m := range Methods {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha, o.Flips, o.ReferenceSample = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 20}, 150
-		_, want, err := o.planStaged(context.Background(), paths, 200, nil)
+		_, want, err := staged(t, paths, o, 200)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for seed := int64(1); seed <= 3; seed++ {
 			r := rand.New(rand.NewSource(seed))
-			_, got, err := o.planStaged(context.Background(), paths, 200, r.Perm)
+			_, got, err := staged(t, paths, o, 200, r.Perm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -359,4 +367,3 @@ func TestWire(t *testing.T) {
 
 // Batches are cut into parts of a few rows in these tests, so that the
 // parts' keys, dictionaries and counts are exercised on small tables.
-func init() { testBatchRows = 37 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
@@ -13,8 +14,7 @@ import (
 
 // The local runner: the stages of a flip (dist.go, dist_plan.go) run in
 // this process, on every core. It is what `fairflip flip` runs; fairflip-
-// beam runs the same stages on Apache Beam, and PlanStaged runs them one
-// after another (the tests' reference).
+// beam runs the same stages on Apache Beam.
 
 // LocalFlip is a flip planned in this process.
 type LocalFlip struct {
@@ -27,6 +27,13 @@ type LocalFlip struct {
 // and each batch's partial results computed on o.Workers goroutines (0:
 // GOMAXPROCS), and merged in the table's order.
 func (o *Options) PlanLocal(ctx context.Context, srcs []Source, shardBytes int64) (*LocalFlip, error) {
+	return o.planLocal(ctx, srcs, shardBytes, nil)
+}
+
+// planLocal is PlanLocal; order, if not nil, gives the order in which the
+// batches' partial results are merged (a runner merges in any order: the
+// tests check that the plan does not depend on it).
+func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64, order func(n int) []int) (*LocalFlip, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -82,6 +89,16 @@ func (o *Options) PlanLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	for _, b := range extracted {
 		batches = append(batches, b.Split(o.batchRows())...)
+	}
+	if order != nil {
+		perm := order(len(batches))
+		shuffled := make([]*Batch, len(batches))
+		for i, j := range perm {
+			shuffled[i] = batches[j]
+		}
+		batches = shuffled
+		slices.Reverse(counts)
+		slices.Reverse(stats)
 	}
 	off := MakeOffsets(counts)
 	st := &Stats{}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -31,18 +33,65 @@ func multiFiles(n int) (names []string, files []string) {
 	return []string{"a.csv", "b.csv", "c.csv", "d.csv", "e.csv"}, []string{a, b, c, d, e}
 }
 
-func flipFiles(t *testing.T, names, files []string, o Options) ([]string, *Plan, error) {
+// dirFiles writes the named contents into one new folder and returns them
+// as Sources that messages call by their names.
+func dirFiles(t testing.TB, names []string, data [][]byte) []Source {
 	t.Helper()
-	var ins []*Input
-	for i := range names {
-		ins = append(ins, &Input{Name: names[i], Format: "csv", Open: BytesInput(names[i], []byte(files[i])).Open})
+	dir := t.TempDir()
+	srcs := make([]Source, len(names))
+	for i, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, data[i], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs[i] = Source{Path: p, Name: n}
 	}
-	b, p, err := flipInputs(o, ins)
+	return srcs
+}
+
+// multiPlan is a flip of several files: the summary, and the plan over the
+// whole table by row key (file << 40 | row).
+type multiPlan struct {
+	Summary Summary
+	Rows    []uint64 // flipped, ascending by key
+	Scores  []float64
+	Pool    []uint64
+	Parts   [][]int // per file: its flipped rows
+}
+
+func multiPlanOf(lf *LocalFlip) *multiPlan {
+	p := &multiPlan{Summary: lf.Summary()}
+	for f, flips := range lf.Plan.Flips {
+		var rows []int
+		for _, c := range flips {
+			p.Rows = append(p.Rows, uint64(f)<<40|c.Key)
+			p.Scores = append(p.Scores, c.Primary)
+			rows = append(rows, int(c.Key))
+		}
+		p.Parts = append(p.Parts, rows)
+		for _, r := range lf.Plan.Pool[f] {
+			p.Pool = append(p.Pool, uint64(f)<<40|uint64(r))
+		}
+	}
+	return p
+}
+
+// flipFiles flips CSV parts as one table.
+func flipFiles(t *testing.T, names, files []string, o Options) ([]string, *multiPlan, error) {
+	t.Helper()
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		data[i] = []byte(f)
+	}
+	b, lf, err := flipSources(o, dirFiles(t, names, data))
+	if err != nil {
+		return nil, nil, err
+	}
 	var outs []string
 	for _, x := range b {
 		outs = append(outs, string(x))
 	}
-	return outs, p, err
+	return outs, multiPlanOf(lf), nil
 }
 
 func TestMultiFileFlip(t *testing.T) {
@@ -121,19 +170,15 @@ func TestMultiFileOneFileIsSingleFlip(t *testing.T) {
 	}
 }
 
-// The row key of row r of file i is i<<40 | r.
+// The row key of row r of file i is i<<40 | r, whatever the shards and
+// batch parts a file is cut into.
 func TestMultiFileKeys(t *testing.T) {
 	names, files := multiFiles(90)
-	o := baseOpts()
-	var ins []*Input
-	for i := range names {
-		ins = append(ins, &Input{Name: names[i], Format: "csv", Open: BytesInput(names[i], []byte(files[i])).Open})
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		data[i] = []byte(f)
 	}
-	ds, err := o.LoadFiles(context.Background(), ins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkKeys(t, ds)
+	checkKeys(t, dirFiles(t, names, data), 40)
 }
 
 func TestMultiFileNothingFlipped(t *testing.T) {
@@ -200,31 +245,25 @@ func TestMultiFilePartChangedBetweenPasses(t *testing.T) {
 		{1, func(s string) string { return strings.Replace(s, "\r\n1", "\r\n7", 1) }}, // same size
 		{3, func(s string) string { return s + "x" }},                                 // the empty part
 	} {
-		var ins []*Input
-		for i := range names {
-			first, second := []byte(files[i]), []byte(files[i])
-			if i == c.part {
-				second = []byte(c.change(files[i]))
-				if bytes.Equal(first, second) {
-					t.Fatalf("part %d: the test's change changes nothing", i)
-				}
-			}
-			opens := 0
-			ins = append(ins, &Input{Name: names[i], Format: "csv", Open: func() (io.ReadCloser, error) {
-				opens++
-				if opens == 1 {
-					return io.NopCloser(bytes.NewReader(first)), nil
-				}
-				return io.NopCloser(bytes.NewReader(second)), nil
-			}})
+		data := make([][]byte, len(files))
+		for i, f := range files {
+			data[i] = []byte(f)
 		}
-		p, err := o.MakePlanFiles(context.Background(), ins)
+		srcs := dirFiles(t, names, data)
+		lf, err := o.PlanLocal(context.Background(), srcs, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		second := []byte(c.change(files[c.part]))
+		if bytes.Equal(second, data[c.part]) {
+			t.Fatalf("part %d: the test's change changes nothing", c.part)
+		}
+		if err := os.WriteFile(srcs[c.part].Path, second, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		var failed error
-		for i, in := range ins {
-			if err := o.WritePart(context.Background(), p, i, in, io.Discard); err != nil {
+		for i, f := range lf.Files {
+			if err := o.WriteDist(context.Background(), f, lf.Plan, io.Discard); err != nil {
 				if i != c.part {
 					t.Fatalf("part %d failed, part %d changed: %v", i, c.part, err)
 				}
@@ -281,36 +320,14 @@ func parquetMultiFiles(t testing.TB, n int) (names []string, files [][]byte, csv
 	return names, files, csvs
 }
 
-func parquetInputs(names []string, files [][]byte) []*Input {
-	var ins []*Input
-	for i := range names {
-		ins = append(ins, BytesInput(names[i], files[i]))
-	}
-	return ins
-}
-
 // flipParquetFiles flips Parquet parts as one table.
-func flipParquetFiles(t *testing.T, names []string, files [][]byte, o Options) ([][]byte, *Plan, error) {
+func flipParquetFiles(t *testing.T, names []string, files [][]byte, o Options) ([][]byte, *multiPlan, error) {
 	t.Helper()
-	return flipInputs(o, parquetInputs(names, files))
-}
-
-// flipInputs flips the inputs as one table in one process (MakePlanFiles,
-// then WritePart for each).
-func flipInputs(o Options, ins []*Input) ([][]byte, *Plan, error) {
-	p, err := o.MakePlanFiles(context.Background(), ins)
+	outs, lf, err := flipSources(o, dirFiles(t, names, files))
 	if err != nil {
 		return nil, nil, err
 	}
-	var outs [][]byte
-	for i, in := range ins {
-		var out bytes.Buffer
-		if err := o.WritePart(context.Background(), p, i, in, &out); err != nil {
-			return nil, nil, err
-		}
-		outs = append(outs, out.Bytes())
-	}
-	return outs, p, nil
+	return outs, multiPlanOf(lf), nil
 }
 
 func openPQ(t *testing.T, name string, b []byte) *tableio.ParquetFile {
@@ -373,11 +390,11 @@ func checkParquetPart(t *testing.T, name string, in, out []byte, flipped []int) 
 // row groups and values.
 func checkParquetUndo(t *testing.T, name string, in, out []byte) {
 	t.Helper()
-	var back bytes.Buffer
-	if _, err := Undo(context.Background(), BytesInput(name, out), &back, UndoOptions{}); err != nil {
+	back, _, err := undoFile(t, name, out, UndoOptions{})
+	if err != nil {
 		t.Fatalf("%s: undo: %v", name, err)
 	}
-	a, b := openPQ(t, name, in), openPQ(t, name+" (restored)", back.Bytes())
+	a, b := openPQ(t, name, in), openPQ(t, name+" (restored)", back)
 	if !reflect.DeepEqual(columnsOf(a), columnsOf(b)) || !slices.Equal(a.RowGroupSizes(), b.RowGroupSizes()) || !reflect.DeepEqual(a.KeyValueMetadata(), b.KeyValueMetadata()) {
 		t.Fatalf("%s: restored %v in %v, want %v in %v", name, columnsOf(b), b.RowGroupSizes(), columnsOf(a), a.RowGroupSizes())
 	}
@@ -386,15 +403,6 @@ func checkParquetUndo(t *testing.T, name string, in, out []byte) {
 			t.Errorf("%s: undo does not restore column %s", name, c.Name)
 		}
 	}
-}
-
-// partRows splits a plan's rows by part: part-local row numbers.
-func partRows(p *Plan) [][]int {
-	out := make([][]int, len(p.parts))
-	for i := range p.parts {
-		out[i] = p.part(i).Rows
-	}
-	return out
 }
 
 // TestMultiFileParquet flips Parquet parts (several row groups each, two
@@ -431,14 +439,14 @@ func TestMultiFileParquet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(p.Rows, cp.Rows) || !reflect.DeepEqual(p.Scores, cp.Scores) || !reflect.DeepEqual(p.pool, cp.pool) {
+			if !reflect.DeepEqual(p.Rows, cp.Rows) || !reflect.DeepEqual(p.Scores, cp.Scores) || !reflect.DeepEqual(p.Pool, cp.Pool) {
 				t.Errorf("the Parquet plan flips %v (scores %v), the CSV plan %v (%v)", p.Rows, p.Scores, cp.Rows, cp.Scores)
 			}
 			ps, cs := p.Summary, cp.Summary
 			if ps.Minority != cs.Minority || ps.Majority != cs.Majority || ps.Collective != cs.Collective || ps.Pool != cs.Pool || ps.ReferenceRows != cs.ReferenceRows || !reflect.DeepEqual(ps.Features, cs.Features) || ps.PositiveWritten != cs.PositiveWritten {
 				t.Errorf("summaries differ:\n%+v\n%+v", ps, cs)
 			}
-			parts := partRows(p)
+			parts := p.Parts
 			total := 0
 			for i := range files {
 				f := p.Summary.Files[i]
@@ -474,39 +482,40 @@ func TestMultiFileParquet(t *testing.T) {
 // collective and the random scores are those of these keys.
 func TestMultiFileParquetKeys(t *testing.T) {
 	names, files, _ := parquetMultiFiles(t, 90)
-	o := baseOpts()
-	ds, err := o.LoadFiles(context.Background(), parquetInputs(names, files))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkKeys(t, ds)
-	if len(ds.Parts) != 5 || ds.Parts[2].Rows != 0 || ds.Parts[3].Rows != 0 || ds.Parts[4].Offset != 60 {
-		t.Fatalf("parts %+v", ds.Parts)
-	}
+	srcs := dirFiles(t, names, files)
+	checkKeys(t, srcs, 40)
 	// The collective and the random scores, from the keys.
+	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 0.5, FlipRule{Kind: FlipCount, N: 7}
-	p, err := o.MakePlanFiles(context.Background(), parquetInputs(names, files))
+	_, lf, err := flipSources(o, srcs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var minority []int
-	for i, g := range ds.Group {
-		if g == GroupMinority {
-			minority = append(minority, i)
+	p := multiPlanOf(lf)
+	var minority []uint64
+	var pos []bool
+	for _, k := range tableKeys(t, srcs) {
+		if k.group == GroupMinority {
+			minority = append(minority, k.key)
+			pos = append(pos, k.positive)
 		}
 	}
-	var pool []int
-	for _, r := range chooseFractionKeys(minority, 0.5, o.Seed, ds.Key) {
-		if !ds.Positive[r] {
-			pool = append(pool, r)
+	idx := make([]int, len(minority))
+	for i := range idx {
+		idx[i] = i
+	}
+	var pool []uint64
+	for _, i := range chooseFractionKeys(idx, 0.5, o.Seed, func(i int) uint64 { return minority[i] }) {
+		if !pos[i] {
+			pool = append(pool, minority[i])
 		}
 	}
-	if !reflect.DeepEqual(p.pool, pool) {
-		t.Errorf("pool %v, want %v", p.pool, pool)
+	if !reflect.DeepEqual(p.Pool, pool) {
+		t.Errorf("pool %v, want %v", p.Pool, pool)
 	}
-	for i, r := range p.Rows {
-		if want := uniform(o.Seed, purposeRandom, ds.Key(r)); p.Scores[i] != want {
-			t.Errorf("row %d: score %v, want %v", r, p.Scores[i], want)
+	for i, k := range p.Rows {
+		if want := uniform(o.Seed, purposeRandom, k); p.Scores[i] != want {
+			t.Errorf("row %#x: score %v, want %v", k, p.Scores[i], want)
 		}
 	}
 }
@@ -516,20 +525,26 @@ func TestMultiFileParquetKeys(t *testing.T) {
 // the plan over one Parquet file holding all their rows.
 func TestMultiFileParquetConcatenated(t *testing.T) {
 	names, files, _ := parquetMultiFiles(t, 600)
-	whole := BytesInput("whole.parquet", toParquet(t, synth(600), 100))
+	whole := toParquet(t, synth(600), 100)
 	for _, m := range []string{MethodRBProb, MethodRBLabel, MethodRBDist} {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha, o.Flips = m, 5, 1, FlipRule{Kind: FlipCount, N: 40}
-		p, err := o.MakePlanFiles(context.Background(), parquetInputs(names, files))
+		_, p, err := flipParquetFiles(t, names, files, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		single, err := o.MakePlan(context.Background(), whole)
+		_, single, err := flipBytes(t, string(whole), o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Rows) != 40 || !reflect.DeepEqual(p.Rows, single.Rows) || !reflect.DeepEqual(p.Scores, single.Scores) {
-			t.Errorf("%s: the parts flip %v, one file %v", m, p.Rows, single.Rows)
+		// Row r of the whole file is row r-offset of its part.
+		offsets := []int{0, 200, 400, 400, 400}
+		var rows []int
+		for _, k := range p.Rows {
+			rows = append(rows, offsets[k>>40]+int(k&(1<<40-1)))
+		}
+		if len(p.Rows) != 40 || !reflect.DeepEqual(rows, single.Rows) || !reflect.DeepEqual(p.Scores, single.Scores) {
+			t.Errorf("%s: the parts flip %v, one file %v", m, rows, single.Rows)
 		}
 	}
 }
@@ -542,20 +557,15 @@ func TestMultiFileParquetOneFileIsSingleFlip(t *testing.T) {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha, o.ReferenceSample = method, 5, 0.5, 100
 		o.Flips = FlipRule{Kind: FlipCount, N: 20}
-		input := BytesInput("t.parquet", in)
-		p, err := o.MakePlan(context.Background(), input)
+		single, _, err := flipBytes(t, string(in), o)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var single bytes.Buffer
-		if err := o.Write(context.Background(), p, input, &single); err != nil {
 			t.Fatal(err)
 		}
 		outs, _, err := flipParquetFiles(t, []string{"t.parquet"}, [][]byte{in}, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(outs[0], single.Bytes()) {
+		if string(outs[0]) != single {
 			t.Errorf("%s: one file through MakePlanFiles differs from a single-file flip", method)
 		}
 	}
@@ -578,8 +588,7 @@ func TestMultiFileParquetErrors(t *testing.T) {
 		}
 	}
 	// Mixed formats.
-	ins := []*Input{BytesInput("a.parquet", files[0]), {Name: "b.csv", Format: "csv", Open: BytesInput("b.csv", []byte(synth(10))).Open}}
-	_, err := o.MakePlanFiles(context.Background(), ins)
+	_, _, err := flipSources(o, dirFiles(t, []string{"a.parquet", "b.csv"}, [][]byte{files[0], []byte(synth(10))}))
 	check("mixed formats", err, fferr.ErrUsage, "a.parquet", "b.csv", "all CSV or all Parquet")
 	// Other columns (names or order), even in a file without rows.
 	for _, other := range []string{"id,x,g,y,z\n1,2,min,0,5\n", "id,g,x,y\n1,min,2,0\n", "id,x,g,label\n"} {
@@ -625,9 +634,16 @@ func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 	names, files, csvs := parquetMultiFiles(t, 300)
 	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
-	p, err := o.MakePlanFiles(context.Background(), parquetInputs(names, files))
+	srcs := dirFiles(t, names, files)
+	lf, err := o.PlanLocal(context.Background(), srcs, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	write := func(i int, data []byte, w io.Writer) error {
+		if err := os.WriteFile(srcs[i].Path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return o.WriteDist(context.Background(), lf.Files[i], lf.Plan, w)
 	}
 	// Part 1 with a majority row's label changed, same row groups.
 	lines := strings.Split(csvs[1], "\n")
@@ -642,7 +658,7 @@ func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 		t.Fatal("the test's change changes nothing")
 	}
 	var out bytes.Buffer
-	err = o.WritePart(context.Background(), p, 1, BytesInput(names[1], changed), &out)
+	err = write(1, changed, &out)
 	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), names[1]+" changed while it was being read") || !strings.Contains(err.Error(), "SHA-256") {
 		t.Errorf("a changed part: %v, want a data error naming it", err)
 	}
@@ -651,32 +667,69 @@ func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 	}
 	// With fewer rows, the row count says so.
 	fewer := toParquet(t, strings.Join(lines[:len(lines)-3], "\n")+"\n", 50)
-	err = o.WritePart(context.Background(), p, 1, BytesInput(names[1], fewer), io.Discard)
+	err = write(1, fewer, io.Discard)
 	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "changed while it was being read") {
 		t.Errorf("a part with fewer rows: %v", err)
 	}
 	// The unchanged parts write.
 	for _, i := range []int{0, 2, 3, 4} {
-		if err := o.WritePart(context.Background(), p, i, BytesInput(names[i], files[i]), io.Discard); err != nil {
+		if err := write(i, files[i], io.Discard); err != nil {
 			t.Errorf("part %d: %v", i, err)
 		}
 	}
 }
 
-// checkKeys checks the row keys of a table of 30-row parts in files 0, 1
-// and 4 (files 2 and 3 have no rows), and that the reference rows carry
-// their rows' keys.
-func checkKeys(t *testing.T, ds *Dataset) {
+// rowKey is a row of a table as the stages key it.
+type rowKey struct {
+	key      uint64
+	group    int8
+	positive bool
+}
+
+// tableKeys extracts the table's rows, in order, cut in small shards and
+// batch parts, with their keys.
+func tableKeys(t *testing.T, srcs []Source) []rowKey {
 	t.Helper()
-	want := map[int]uint64{0: 0, 29: 29, 30: 1<<40 | 0, 59: 1<<40 | 29, 60: 4<<40 | 0, 89: 4<<40 | 29}
-	for row, k := range want {
-		if got := ds.Key(row); got != k {
-			t.Errorf("Key(%d) = %#x, want %#x", row, got, k)
+	o := baseOpts()
+	o.partRows = 7
+	var counts []ShardRows
+	var batches []*Batch
+	for i, s := range srcs {
+		f, err := o.Inspect(context.Background(), s, i, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range f.Shards {
+			b, err := o.Extract(context.Background(), sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+			batches = append(batches, b.Split(o.batchRows())...)
 		}
 	}
-	for i, r := range ds.RefRows {
-		if ds.RefKeys[i] != ds.Key(r) {
-			t.Fatalf("reference row %d has key %#x, want %#x", r, ds.RefKeys[i], ds.Key(r))
+	off := MakeOffsets(counts)
+	var keys []rowKey
+	for _, b := range batches {
+		for i := range b.Group {
+			keys = append(keys, rowKey{off.Key(b, i), b.Group[i], b.Positive[i]})
+		}
+	}
+	return keys
+}
+
+// checkKeys checks the row keys of a table of 30-row parts in files 0, 1
+// and 4 (files 2 and 3 have no rows): row r of file i is i<<40 | r.
+func checkKeys(t *testing.T, srcs []Source, _ int) {
+	t.Helper()
+	keys := tableKeys(t, srcs)
+	if len(keys) != 90 {
+		t.Fatalf("%d rows, want 90", len(keys))
+	}
+	want := map[int]uint64{0: 0, 29: 29, 30: 1<<40 | 0, 59: 1<<40 | 29, 60: 4<<40 | 0, 89: 4<<40 | 29}
+	for row, k := range want {
+		if got := keys[row].key; got != k {
+			t.Errorf("row %d: key %#x, want %#x", row, got, k)
 		}
 	}
 }

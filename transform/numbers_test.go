@@ -106,7 +106,7 @@ func TestFlipInfinityCells(t *testing.T) {
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := o.Load(t.Context(), BytesInput("t.csv", []byte(in)))
+	d, err := o.LoadLocal(t.Context(), tableFile(t, "t.csv", []byte(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestFlipTextLikeNumbers(t *testing.T) {
 		if err := o.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		d, err := o.Load(t.Context(), BytesInput("t.csv", []byte(in)))
+		d, err := o.LoadLocal(t.Context(), tableFile(t, "t.csv", []byte(in)))
 		if err != nil {
 			t.Fatal(err)
 		}

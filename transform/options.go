@@ -141,10 +141,14 @@ type Options struct {
 	// only: flip never drops a row). Syntax as for groups, by column name.
 	Where []string
 
-	Workers int            // goroutines for scoring (0: GOMAXPROCS)
-	tamper  tableio.Tamper // tests only: changes what a flip writes before it is checked
-	Log     io.Writer      // notices (nil: discarded)
-	Version string         // recorded in the summary
+	Workers  int            // goroutines for scoring (0: GOMAXPROCS)
+	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
+	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)
+	// tamperRewrite, tests only: changes what a flip asks its format to
+	// write (a stand-in for a bug in the flip's rule).
+	tamperRewrite func(r *tableio.Rewrite)
+	Log           io.Writer // notices (nil: discarded)
+	Version       string    // recorded in the summary
 }
 
 // Validate checks the options that do not depend on the data and fills in

@@ -106,16 +106,12 @@ func TestParquetRealDataFidelity(t *testing.T) {
 				if in.Format != tableio.Parquet {
 					t.Fatalf("format %q", in.Format)
 				}
-				p, err := o.MakePlan(context.Background(), in)
+				flipped, p, err := flipPath(t, o, src)
 				if err != nil {
 					t.Fatal(err)
 				}
 				out := filepath.Join(dir, c.name+"."+m+".parquet")
-				var buf bytes.Buffer
-				if err := o.Write(context.Background(), p, in, &buf); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+				if err := os.WriteFile(out, flipped, 0o644); err != nil {
 					t.Fatal(err)
 				}
 				// Schema: the input's columns, then the audit column.
@@ -150,7 +146,7 @@ func TestParquetRealDataFidelity(t *testing.T) {
 				// undo: the original values and schema.
 				back := filepath.Join(dir, c.name+"."+m+".undo.parquet")
 				var ub bytes.Buffer
-				if _, err := Undo(context.Background(), FileInput(out), &ub, UndoOptions{}); err != nil {
+				if _, err := Undo(context.Background(), Source{Path: out}, &ub, UndoOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				if err := os.WriteFile(back, ub.Bytes(), 0o644); err != nil {
@@ -186,20 +182,16 @@ func TestParquetFixtures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			in := FileInput(filepath.Join(fixtures, c.file))
 			o := c.opts
-			p, err := o.MakePlan(context.Background(), in)
+			flippedBytes, _, err := flipPath(t, o, filepath.Join(fixtures, c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out bytes.Buffer
-			if err := o.Write(context.Background(), p, in, &out); err != nil {
+			backBytes, _, err := undoFile(t, "flipped.parquet", flippedBytes, UndoOptions{})
+			if err != nil {
 				t.Fatal(err)
 			}
-			var back bytes.Buffer
-			if _, err := Undo(context.Background(), BytesInput("flipped.parquet", out.Bytes()), &back, UndoOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			out, back := bytes.NewBuffer(flippedBytes), bytes.NewBuffer(backBytes)
 			// DuckDB reads what fairflip wrote: the same schema plus the audit column, the same values.
 			duckdb.Require(t)
 			flipped := filepath.Join(t.TempDir(), "flipped.parquet")
@@ -278,8 +270,8 @@ func TestParquetErrorClasses(t *testing.T) {
 		{fmt.Errorf("output: %w: column d, row 2", tableio.ErrParquetMismatch), errInvariant},
 		{fmt.Errorf("in.parquet: reading the page index: %w", pathErr), fferr.ErrIO},
 	} {
-		if got := verifyParquetError(c.err); !errors.Is(got, c.class) {
-			t.Errorf("verifyParquetError(%v) = %v, want class %v", c.err, got, c.class)
+		if got := (&Options{}).rewriteError(c.err, "in.parquet"); !errors.Is(got, c.class) {
+			t.Errorf("rewriteError(%v) = %v, want class %v", c.err, got, c.class)
 		}
 	}
 	for _, c := range []struct {
@@ -295,7 +287,7 @@ func TestParquetErrorClasses(t *testing.T) {
 			t.Errorf("classifyParquet(%v) = %v, want class %v", c.err, got, c.class)
 		}
 	}
-	if verifyParquetError(nil) != nil || classifyParquet(nil) != nil {
+	if (&Options{}).rewriteError(nil, "") != nil || classifyParquet(nil) != nil {
 		t.Error("nil is not nil")
 	}
 }

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -14,19 +13,15 @@ import (
 	"github.com/fairflip/fairflip/model"
 )
 
-// Plan is the outcome of pass 1: which rows flip, and the counts behind it.
+// Plan is one file's share of a flip, as pass 2 writes it: which rows
+// flip, and the summary behind it.
 type Plan struct {
 	Rows    []int     // data-row indices to flip, ascending
 	Scores  []float64 // the primary score of each row in Rows
 	Summary Summary
 
-	lay   *layout
-	pool  []int  // the candidate pool (collective rows with a negative label), ascending
-	parts []Part // the files of a multi-file table (MakePlanFiles), else nil
-	// rehash: pass 2 hashes a Parquet input again and compares it with
-	// Summary.SHA256 (a part of a multi-file table; a CSV input is always
-	// hashed again).
-	rehash bool
+	lay  *layout
+	pool []int // the candidate pool (collective rows with a negative label), ascending
 }
 
 // PartSummary reports one file of a multi-file flip.
@@ -36,32 +31,6 @@ type PartSummary struct {
 	Rows   int    `json:"rows"`
 	Flips  int    `json:"flips"`
 	SHA256 string `json:"sha256"`
-}
-
-// Parts returns the number of files of a multi-file plan (0 for one input).
-func (p *Plan) Parts() int { return len(p.parts) }
-
-// part returns the plan of file i of a multi-file table, as if that file
-// were the only input: its rows, scores, layout, row count and SHA-256.
-func (p *Plan) part(i int) *Plan {
-	pt := p.parts[i]
-	q := &Plan{lay: pt.lay, Summary: p.Summary, rehash: true}
-	q.Summary.Input, q.Summary.Rows, q.Summary.SHA256 = pt.Name, pt.Rows, pt.SHA256
-	q.Summary.Files = nil
-	lo, hi := pt.Offset, pt.Offset+pt.Rows
-	for j, r := range p.Rows {
-		if r >= lo && r < hi {
-			q.Rows = append(q.Rows, r-lo)
-			q.Scores = append(q.Scores, p.Scores[j])
-		}
-	}
-	for _, r := range p.pool {
-		if r >= lo && r < hi {
-			q.pool = append(q.pool, r-lo)
-		}
-	}
-	q.Summary.Flips = len(q.Rows)
-	return q
 }
 
 // Summary reports a flip. Its JSON form is what --summary writes.
@@ -117,157 +86,6 @@ func idLike(c model.Column) bool {
 		}
 	}
 	return present >= 20 && float64(len(c.Levels)) >= 0.9*float64(present)
-}
-
-// MakePlan runs pass 1: it reads the input, selects the collective and the
-// candidate pool, scores the pool and chooses the rows to flip.
-func (o *Options) MakePlan(ctx context.Context, in *Input) (*Plan, error) {
-	return o.makePlan(ctx, []*Input{in}, false)
-}
-
-// MakePlanFiles runs pass 1 over several files, all CSV or all Parquet, read
-// as one table (see LoadFiles): one collective, one pool, one top M, one
-// reference. Write each file with WritePart.
-func (o *Options) MakePlanFiles(ctx context.Context, ins []*Input) (*Plan, error) {
-	return o.makePlan(ctx, ins, true)
-}
-
-func (o *Options) makePlan(ctx context.Context, ins []*Input, multi bool) (*Plan, error) {
-	if len(o.Where) > 0 {
-		return nil, fferr.Usage("--where drops rows, and flip never drops a row: filter the rows for eval and sweep only")
-	}
-	t, err := o.load(ctx, ins, multi)
-	if err != nil {
-		return nil, err
-	}
-	in := &Input{Name: t.Name}
-	p := &Plan{lay: t.lay, parts: t.Parts}
-	s := &p.Summary
-	*s = Summary{
-		Input: in.Name, SHA256: t.SHA256, Rows: t.Rows,
-		Label: t.lay.colName(t.lay.label), PositiveWritten: positiveText(t, o),
-	}
-	if err := t.prior.check(s.PositiveWritten); err != nil {
-		return nil, err
-	}
-	note := o.startSummary(s)
-	for _, n := range t.Notices {
-		note("%s", n)
-	}
-	for _, c := range t.Features {
-		if c.NonFinite > 0 {
-			note("feature %s: %s infinite or beyond the range of a float64 (such as Inf, -Inf or 1e400); read as missing", c.Name, plural(c.NonFinite, "number"))
-		}
-	}
-
-	var minority []int
-	minPos := 0
-	majPos := 0
-	for i, g := range t.Group {
-		switch g {
-		case GroupMinority:
-			minority = append(minority, i)
-			if t.Positive[i] {
-				minPos++
-			}
-		case GroupMajority:
-			s.Majority++
-			if t.Positive[i] {
-				majPos++
-			}
-		default:
-			s.Neither++
-		}
-	}
-	s.Minority = len(minority)
-	if err := o.checkGroups(s, majPos, note); err != nil {
-		return nil, err
-	}
-
-	// The collective.
-	var collective []int
-	if o.Members != "" {
-		s.Members = t.lay.colName(t.lay.members)
-		outside := 0
-		for i, m := range t.Member {
-			if !m {
-				continue
-			}
-			if t.Group[i] == GroupMinority {
-				collective = append(collective, i)
-			} else {
-				outside++
-			}
-		}
-		if outside > 0 {
-			note("%d rows marked in --members %s are not in the minority; only minority members can join the collective, so they are left unchanged", outside, s.Members)
-		}
-	} else {
-		s.Alpha = o.Alpha
-		collective = chooseFractionKeys(minority, o.Alpha, o.Seed, t.Key)
-	}
-	s.Collective = len(collective)
-
-	// The candidate pool: collective members with a negative label.
-	var pool []int
-	for _, i := range collective {
-		if !t.Positive[i] {
-			pool = append(pool, i)
-		}
-	}
-	s.Pool = len(pool)
-	p.pool = pool
-
-	// Features actually used.
-	nfeat := len(t.Features)
-	s.Features = t.FeatureNames()
-
-	refRows, refPos := o.ReferenceRows(t, nil)
-	s.ReferenceRows = len(refRows)
-	if o.Reference != nil {
-		s.ReferenceFile = o.Reference.Name
-	}
-
-	var chosen []int
-	var scores []float64
-	if len(pool) == 0 {
-		note("the candidate pool is empty (no collective member has a negative label): nothing to flip; the table is written unchanged apart from the empty audit column")
-	} else {
-		if o.Method != MethodRandom && len(refRows) == 0 {
-			return nil, fferr.Data("the reference has no majority rows to learn from")
-		}
-		if o.Method != MethodRandom && nfeat == 0 {
-			return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
-		}
-		sc, err := o.scoreRows(t, refRows, refPos, pool, true)
-		if err != nil {
-			return nil, err
-		}
-		chosen, scores, err = o.choose(pool, sc, note)
-		if err != nil {
-			return nil, err
-		}
-	}
-	// Report in row order.
-	idx := make([]int, len(chosen))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return chosen[idx[a]] < chosen[idx[b]] })
-	for _, i := range idx {
-		p.Rows = append(p.Rows, chosen[i])
-		p.Scores = append(p.Scores, scores[i])
-	}
-	s.Flips = len(p.Rows)
-	if err := p.checkRows(); err != nil {
-		return nil, err
-	}
-	for i, pt := range t.Parts {
-		s.Files = append(s.Files, PartSummary{Input: pt.Name, Rows: pt.Rows, Flips: len(p.part(i).Rows), SHA256: pt.SHA256})
-	}
-	s.MinorityRateBefore = rate(minPos, s.Minority)
-	s.MinorityRateAfter = rate(minPos+s.Flips, s.Minority)
-	return p, nil
 }
 
 // startSummary fills in the options a summary reports and returns note,

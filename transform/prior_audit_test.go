@@ -53,10 +53,10 @@ func TestReplaceAuditChecksTheColumn(t *testing.T) {
 	po.Positive = []string{"yes"}
 	po.Method, po.Flips, po.ReplaceAudit = MethodRandom, FlipRule{Kind: FlipCount, N: 1}, true
 	bad := setParquet(t, flipped, map[int]map[int64]string{4: {1: "note"}})
-	if _, err := po.MakePlan(context.Background(), BytesInput("f.parquet", bad)); !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), `f.parquet: row 2: column 5 (fairflip_audit): audit cell "note" was not written by fairflip`) {
+	if _, err := po.PlanLocal(context.Background(), []Source{tableFile(t, "f.parquet", bad)}, 0); !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), `f.parquet: row 2: column 5 (fairflip_audit): audit cell "note" was not written by fairflip`) {
 		t.Fatalf("Parquet: %v", err)
 	}
-	if _, err := po.MakePlan(context.Background(), BytesInput("f.parquet", flipped)); err != nil {
+	if _, err := po.PlanLocal(context.Background(), []Source{tableFile(t, "f.parquet", flipped)}, 0); err != nil {
 		t.Fatalf("Parquet, a valid audit column: %v", err)
 	}
 }

@@ -62,15 +62,11 @@ func TestRealDataFidelity(t *testing.T) {
 					o := c.opts()
 					o.Method = m
 					o.Flips, _ = ParseFlips(flips)
-					in := BytesInput(c.file, raw)
-					p, err := o.MakePlan(context.Background(), in)
+					outBytes, p, err := flipPath(t, o, testdata.Path(t, c.file))
 					if err != nil {
 						t.Fatal(err)
 					}
-					var out bytes.Buffer
-					if err := o.Write(context.Background(), p, in, &out); err != nil {
-						t.Fatal(err)
-					}
+					out := bytes.NewBuffer(outBytes)
 					rows := changedRows(t, string(raw), out.String(), o.Dialect, c.label)
 					if len(rows) != p.Summary.Flips || (flips == "150" && len(rows) != 150) {
 						t.Fatalf("%d rows changed, summary %d", len(rows), p.Summary.Flips)
@@ -83,11 +79,11 @@ func TestRealDataFidelity(t *testing.T) {
 					if m != MethodRandom && flips == "auto" && p.Summary.Flips == 0 {
 						t.Fatalf("auto flipped nothing on %s", c.name)
 					}
-					var back bytes.Buffer
-					if _, err := Undo(context.Background(), BytesInput("flipped", out.Bytes()), &back, UndoOptions{Dialect: o.Dialect}); err != nil {
+					back, _, err := undoFile(t, "flipped", out.Bytes(), UndoOptions{Dialect: o.Dialect})
+					if err != nil {
 						t.Fatal(err)
 					}
-					if !bytes.Equal(back.Bytes(), raw) {
+					if !bytes.Equal(back, raw) {
 						t.Fatal("flip | undo is not the input byte for byte")
 					}
 				})
@@ -102,10 +98,11 @@ func TestAdultCounts(t *testing.T) {
 	c := realCases()[0]
 	o := c.opts()
 	o.Method = MethodRBProb
-	p, err := o.MakePlan(context.Background(), FileInput(testdata.Path(t, c.file)))
+	lf, err := o.PlanLocal(context.Background(), []Source{{Path: testdata.Path(t, c.file)}}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := planOf(lf, 0)
 	s := p.Summary
 	if s.Rows != 32561 || s.Minority != 3124 || s.Majority != 29437 || s.Collective != 938 {
 		t.Fatalf("rows %d minority %d majority %d collective %d", s.Rows, s.Minority, s.Majority, s.Collective)

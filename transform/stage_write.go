@@ -41,6 +41,9 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 	if err := p.checkRows(); err != nil {
 		return err
 	}
+	if f.Empty && !t.Empty() {
+		return fferr.Data("%s changed while it was being read (empty in the first pass, not now); nothing was written to the output file", f.Name)
+	}
 	if !t.Empty() {
 		if p.lay, _, err = o.tableLayout(t, f.Delim, f.Name); err != nil {
 			return err
@@ -133,6 +136,9 @@ func (o *Options) writeFlip(ctx context.Context, t tableio.Table, name string, p
 			return invariantf("%s: the audit cell does not record the original label", where())
 		}
 		return nil
+	}
+	if o.tamperRewrite != nil {
+		o.tamperRewrite(r)
 	}
 	return o.rewriteError(rw.Rewrite(ctx, out, r), name)
 }

@@ -1,13 +1,9 @@
 package transform
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"slices"
@@ -48,38 +44,6 @@ func detectFile(path string) tableio.Format {
 		f.Close()
 	}
 	return tableio.DetectFormat(path, head)
-}
-
-// BytesInput is an Input over bytes in memory (for tests and small inputs),
-// its format detected from its first bytes.
-func BytesInput(name string, b []byte) *Input {
-	return &Input{Name: name, Format: tableio.DetectFormat("", b), Open: func() (io.ReadCloser, error) {
-		return bytesReadCloser{bytes.NewReader(b)}, nil
-	}}
-}
-
-type bytesReadCloser struct{ *bytes.Reader }
-
-func (bytesReadCloser) Close() error { return nil }
-
-// openAt opens a Parquet input for random access.
-func openAt(in *Input) (io.ReaderAt, int64, io.Closer, error) {
-	rc, err := in.Open()
-	if err != nil {
-		return nil, 0, nil, fferr.IO(err)
-	}
-	ra, ok1 := rc.(io.ReaderAt)
-	sk, ok2 := rc.(io.Seeker)
-	if !ok1 || !ok2 {
-		rc.Close()
-		return nil, 0, nil, fferr.Usage("%s: a Parquet input must be a file (it is read from its footer)", in.Name)
-	}
-	size, err := sk.Seek(0, io.SeekEnd)
-	if err != nil {
-		rc.Close()
-		return nil, 0, nil, fferr.IO(err)
-	}
-	return ra, size, rc, nil
 }
 
 // layout is what pass 1 learned about the file's columns.
@@ -258,44 +222,10 @@ type Dataset struct {
 	// --positive 1); empty if no row has it.
 	PositiveText string
 	Notices      []string // what the user should know about how the data was read
-	// prior: the audit column that --replace-audit reuses (nil without one).
-	prior *priorAudit
-
-	// Parts are the input files of a multi-file table (LoadFiles), in
-	// order; nil for one input (Load).
-	Parts []Part
-
-	lay *layout
 }
 
-// Part is one file of a multi-file table.
-type Part struct {
-	Name   string
-	Offset int    // its first row's index in the table
-	Rows   int    // its data rows
-	SHA256 string // of its bytes
-
-	lay *layout // nil for an empty (0-byte) CSV file
-}
-
-// Key is the key of data row i for seeded choices: i for one input; for a
-// multi-file table, (file << 40) | (row within the file).
-func (t *Dataset) Key(i int) uint64 {
-	if len(t.Parts) == 0 {
-		return uint64(i)
-	}
-	// The last part that starts at or before i (and has rows).
-	lo, hi := 0, len(t.Parts)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if t.Parts[mid].Offset <= i {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return uint64(lo)<<40 | uint64(i-t.Parts[lo].Offset)
-}
+// Key is the key of data row i for seeded choices: the row's number.
+func (t *Dataset) Key(i int) uint64 { return uint64(i) }
 
 func joinNames(ins []*Input) string {
 	var names []string
@@ -303,17 +233,6 @@ func joinNames(ins []*Input) string {
 		names = append(names, in.Name)
 	}
 	return strings.Join(names, ", ")
-}
-
-// sameFormat checks that the files of a multi-file table are all Parquet
-// or all CSV (TSV being CSV with TAB).
-func sameFormat(ins []*Input) error {
-	for _, x := range ins[1:] {
-		if (x.Format == tableio.Parquet) != (ins[0].Format == tableio.Parquet) {
-			return fferr.Usage("%s is %s and %s is %s: the files of one table must be all CSV or all Parquet", ins[0].Name, ins[0].Format.Name(), x.Name, x.Format.Name())
-		}
-	}
-	return nil
 }
 
 // sameHeader checks that another file of a multi-file table has the first
@@ -367,268 +286,6 @@ func rowErr(file string, line, col int, lay *layout, format string, args ...any)
 	return fferr.Wrap(fferr.ErrData, e)
 }
 
-// Load runs pass 1 over the input and, if given, the reference file. It
-// validates the options first.
-func (o *Options) Load(ctx context.Context, in *Input) (*Dataset, error) {
-	return o.load(ctx, []*Input{in}, false)
-}
-
-// LoadFiles runs pass 1 over several files read as one table: their data
-// rows in the order of ins, row r of file i keyed (i<<40 | r). The files
-// must be all CSV (or TSV) or all Parquet, with the same columns. A CSV file
-// with only a header, an empty (0-byte) CSV file and a Parquet file without
-// rows are parts with no rows.
-func (o *Options) LoadFiles(ctx context.Context, ins []*Input) (*Dataset, error) {
-	return o.load(ctx, ins, true)
-}
-
-// load is Load (multi false: one input, as before) and LoadFiles.
-func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset, error) {
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	if len(ins) == 0 {
-		return nil, fferr.Usage("no input files")
-	}
-	in := ins[0]
-	name := in.Name
-	if multi {
-		if err := sameFormat(ins); err != nil {
-			return nil, err
-		}
-		name = joinNames(ins)
-	}
-	t := &Dataset{Name: name}
-	if in.Format == tableio.Parquet {
-		if multi {
-			return o.loadParquetFiles(ctx, ins, t)
-		}
-		return o.loadParquet(ctx, in, t)
-	}
-	rules, err := o.rules()
-	if err != nil {
-		return nil, err
-	}
-	forceCat := map[string]bool{}
-	var builders, sensBuilders []*model.ColumnBuilder
-	var where rowFilter
-	rowsSeen := 0 // data rows, before --where
-	started := false
-	cells := make([]string, len(o.Sensitive))
-
-	// groupOf classifies one record, reporting an error for a row in both groups.
-	groupOf := func(rec *tableio.Record, lay *layout, file string) (int8, error) {
-		for i, c := range lay.sensitive {
-			cells[i] = rec.Value(c)
-		}
-		g, err := rules.group(cells)
-		if err != nil {
-			return 0, rowErr(file, rec.Line, lay.sensitive[0], lay, "%v", err)
-		}
-		return g, nil
-	}
-	labelOf := func(rec *tableio.Record, lay *layout, file string) (bool, error) {
-		p, err := rules.label(rec.Value(lay.label))
-		if err != nil {
-			return false, rowErr(file, rec.Line, lay.label, lay, "%v", err)
-		}
-		return p, nil
-	}
-	addFeatures := func(rec *tableio.Record, lay *layout) {
-		for j, c := range lay.features {
-			builders[j].AddBytes(rec.ValueBytes(c))
-		}
-	}
-
-	all := sha256.New()
-	var lay *layout // the first file's with a header or a data record
-	layName := ""   // that file
-	for fi, in := range ins {
-		part := Part{Name: in.Name, Offset: len(t.Group)}
-		// Each part is hashed on its own and into the whole; one input is
-		// hashed once.
-		var h hash.Hash
-		var sink io.Writer = all
-		if multi {
-			h = sha256.New()
-			sink = io.MultiWriter(all, h)
-		}
-		var flay *layout
-		checked := false
-		err = o.scanFile(ctx, in, sink, func(rec *tableio.Record, l *layout) error {
-			if !checked {
-				checked = true
-				if lay == nil {
-					lay, layName = l, in.Name
-				} else if err := sameHeader(lay, l, layName, in.Name); err != nil {
-					return err
-				}
-			}
-			if !started {
-				started = true
-				l := lay
-				if o.Method == MethodRandom {
-					l.features = nil // random scores need no features: skip extracting them
-				}
-				for _, c := range o.Categorical {
-					i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
-					if err != nil {
-						return err
-					}
-					forceCat[l.colName(i)] = true
-				}
-				for _, f := range l.features {
-					builders = append(builders, model.NewColumnBuilder(l.colName(f), forceCat[l.colName(f)]))
-				}
-				for _, c := range l.sensitive {
-					sensBuilders = append(sensBuilders, model.NewColumnBuilder(l.colName(c), true))
-				}
-				var err error
-				if where, err = parseWhere(o.Where, l, in.Name); err != nil {
-					return err
-				}
-			}
-			rowsSeen++
-			if o.ReplaceAudit && l.audit >= 0 {
-				if t.prior == nil {
-					t.prior = &priorAudit{}
-				}
-				if err := t.prior.csvRecord(in.Name, rec, l, dialectFor(in, o.Dialect)); err != nil {
-					return err
-				}
-			}
-			if where != nil && !where.match(rec) {
-				return nil
-			}
-			g, err := groupOf(rec, l, in.Name)
-			if err != nil {
-				return err
-			}
-			p, err := labelOf(rec, l, in.Name)
-			if err != nil {
-				return err
-			}
-			t.Group = append(t.Group, g)
-			t.Positive = append(t.Positive, p)
-			if l.members >= 0 {
-				t.Member = append(t.Member, rules.member(rec.Value(l.members)))
-			}
-			addFeatures(rec, lay) // lay: the first file's, whose features were resolved (same columns)
-			for j, c := range l.sensitive {
-				sensBuilders[j].AddBytes(rec.ValueBytes(c))
-			}
-			return nil
-		}, &flay, func(rows int) {
-			if fi > 0 {
-				return
-			}
-			// Size the columns once, from the file size: growing them by
-			// doubling copies each column about twice over.
-			rows = min(rows, 1<<28)
-			t.Group = slices.Grow(t.Group, rows)
-			t.Positive = slices.Grow(t.Positive, rows)
-			for _, b := range builders {
-				b.Reserve(rows)
-			}
-			for _, b := range sensBuilders {
-				b.Reserve(rows)
-			}
-		})
-		if err != nil && lay != nil && flay == nil && errors.Is(err, fferr.ErrUsage) {
-			// The columns of a later file did not resolve: its header differs.
-			return nil, fferr.Data("%s and %s have different headers (%v); every file of the table must have the same columns", layName, in.Name, err)
-		}
-		if err != nil {
-			if errors.Is(err, tableio.ErrEmptyInput) || errors.Is(err, tableio.ErrNoHeader) {
-				if !multi {
-					return nil, fferr.Data("%s is empty: there is no table", in.Name)
-				}
-				if !errors.Is(err, tableio.ErrEmptyInput) {
-					return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", in.Name)
-				}
-				err = nil // a 0-byte file: a part with no rows
-			} else {
-				return nil, err
-			}
-		}
-		if flay != nil && !checked {
-			// a header-only file: no record was visited
-			if lay == nil {
-				lay, layName = flay, in.Name
-			} else if err := sameHeader(lay, flay, layName, in.Name); err != nil {
-				return nil, err
-			}
-		}
-		part.Rows = len(t.Group) - part.Offset
-		if h != nil {
-			part.SHA256 = hex.EncodeToString(h.Sum(nil))
-		}
-		part.lay = flay
-		t.Parts = append(t.Parts, part)
-	}
-	if lay == nil {
-		return nil, fferr.Data("%s: every input is empty: there is no table", name)
-	}
-	t.lay = lay
-	t.Rows = len(t.Group)
-	t.SHA256 = hex.EncodeToString(all.Sum(nil))
-	t.Notices = append(t.Notices, o.tallyNotices(rules.tallies())...)
-	t.PositiveText = rules.positiveText
-	if !multi {
-		t.Parts = nil
-	}
-	if t.Rows == 0 {
-		if where != nil && rowsSeen > 0 {
-			return nil, fferr.Data("%s: no row is left after --where (%d rows read)", name, rowsSeen)
-		}
-		what := "no data rows"
-		if o.Dialect.Header {
-			what = "a header but no data rows"
-		}
-		return nil, fferr.Data("%s has %s", name, what)
-	}
-
-	// The reference: the input's own majority rows, or the majority rows of --reference.
-	if o.Reference == nil {
-		if o.Method != MethodRandom { // random scores need no reference
-			t.ownReference()
-		}
-	} else {
-		if o.Reference.Format == tableio.Parquet {
-			return nil, errReferenceFormat(o.Reference.Name, true, name, false)
-		}
-		var rlay *layout
-		n := t.Rows
-		err := o.scanFileAs(ctx, o.Reference, nil, func(names []string, nfields int, delim byte, file string) (*layout, error) {
-			return referenceLayout(lay, names, nfields, delim, file)
-		}, func(rec *tableio.Record, l *layout) error {
-			g, err := groupOf(rec, l, o.Reference.Name)
-			if err != nil {
-				return err
-			}
-			p, err := labelOf(rec, l, o.Reference.Name)
-			if err != nil {
-				return err
-			}
-			if g == GroupMajority {
-				t.RefRows = append(t.RefRows, n)
-				t.RefKeys = append(t.RefKeys, refKeyBase+uint64(rec.Row))
-				t.RefPos = append(t.RefPos, p)
-				n++
-				if len(builders) > 0 { // none for --method random
-					addFeatures(rec, l)
-				}
-			}
-			return nil
-		}, &rlay)
-		if err != nil {
-			return nil, err
-		}
-	}
-	t.finish(lay, builders, sensBuilders)
-	return t, nil
-}
-
 // ownReference makes the input's own majority rows the reference.
 func (t *Dataset) ownReference() {
 	n := 0
@@ -646,26 +303,6 @@ func (t *Dataset) ownReference() {
 			t.RefKeys = append(t.RefKeys, t.Key(i))
 			t.RefPos = append(t.RefPos, t.Positive[i])
 		}
-	}
-}
-
-// finish builds the feature and sensitive columns.
-func (t *Dataset) finish(lay *layout, builders, sensBuilders []*model.ColumnBuilder) {
-	for _, b := range sensBuilders {
-		t.Sensitive = append(t.Sensitive, b.Build())
-	}
-	// Features, without the identifier-like text columns the user did not name.
-	var ids []string
-	for j, b := range builders {
-		c := b.Build()
-		if !lay.explicit[lay.features[j]] && idLike(c) {
-			ids = append(ids, fmt.Sprintf("%s (%d distinct values)", c.Name, len(c.Levels)))
-			continue
-		}
-		t.Features = append(t.Features, c)
-	}
-	if len(ids) > 0 {
-		t.Notices = append(t.Notices, fmt.Sprintf("left out of the features because nearly all their values are distinct, like identifiers: %s; name a column in --features to use it", strings.Join(ids, ", ")))
 	}
 }
 
@@ -693,22 +330,6 @@ func (f rowFilter) matchCells(value func(c int) string) bool {
 		ok := true
 		for _, cp := range c {
 			if !cp.p.match(value(cp.col)) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-func (f rowFilter) match(rec *tableio.Record) bool {
-	for _, c := range f {
-		ok := true
-		for _, cp := range c {
-			if !cp.p.match(rec.Value(cp.col)) {
 				ok = false
 				break
 			}

@@ -1,15 +1,13 @@
 package transform
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
-	"github.com/fairflip/fairflip/internal/tmpfile"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 )
@@ -37,555 +35,356 @@ type UndoSummary struct {
 }
 
 // Undo restores the labels recorded in the audit column and drops the
-// column.
+// column, for any format (through its tableio.Table and Rewriter).
 //
-// It trusts no audit cell. A first pass over the whole input checks every
-// one, and nothing is written unless all of them pass:
+// It trusts no audit cell. Everything is checked before anything is
+// written:
 //
 //   - a non-empty audit cell parses completely (ParseAudit);
-//   - every audit cell names the same column, the label column: a column of
-//     the file other than the audit column (for Parquet, a flat column of a
-//     type labels can have, see tableio.ParquetLabelType);
+//   - every audit cell names the same column, the label column, by number
+//     and by name (label=; a cell without it needs --label): a column of the
+//     file other than the audit column (of a type labels can have, in a
+//     typed format);
 //   - on every row with an audit cell the label holds one and the same
 //     value, the value flip wrote, and the label recorded in the cell is
 //     neither that value (as text or as a number) nor a missing value
 //     (model.IsMissing): flip changes neither;
-//   - CSV: each record as undo writes it (the recorded label cell in place,
-//     the audit cell dropped), read again by the scanner with the file's
-//     dialect, is one record of the same kind with the same line end, the
-//     other cells byte for byte, and the label cell exactly as recorded: a
-//     recorded cell holding a delimiter, a quote or a line break that would
-//     change the record is refused;
-//   - Parquet: the recorded label is a value of the label column's type
-//     (valid UTF-8 for a STRING), and a value= entry is exactly that value's
-//     text form (tableio.ParquetText).
+//   - in a typed format (Parquet) the recorded label is a value of the
+//     label column's type, and a value= entry is exactly that value's text
+//     form;
+//   - the rewrite that restores the labels and drops the column is done
+//     once to nowhere first: the format reads every record it would write
+//     back (CSV: a recorded cell holding a delimiter, a quote or a line
+//     break that would change the record is refused).
 //
 // A failed check is a data error (fferr.ErrData, exit code 3) naming the
-// file, the line (CSV) or row (Parquet) and the column. The second pass
-// checks the CSV records again as it writes them.
-func Undo(ctx context.Context, in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
+// file, the line (CSV) or row and the column.
+func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
 	if opt.AuditColumn == "" {
 		opt.AuditColumn = DefaultAuditColumn
 	}
 	if err := CheckAuditColumn(opt.AuditColumn); err != nil {
 		return nil, err
 	}
-	if in.Format == tableio.Parquet {
-		return undoParquet(in, out, opt)
-	}
-	opt.Dialect = dialectFor(in, opt.Dialect)
-	var sum UndoSummary
-	pass := func(w *bufio.Writer) error {
-		rc, err := in.Open()
-		if err != nil {
-			return fferr.IO(err)
+	name := src.name()
+	ro := &Options{Dialect: opt.Dialect, ParquetLimits: opt.ParquetLimits}
+	t, err := ro.openTable(src)
+	if err != nil {
+		if errors.Is(err, tableio.ErrNoHeader) {
+			return nil, fferr.Data("%s has no rows: there is nothing to undo", name)
 		}
-		defer rc.Close()
-		sc := tableio.NewScanner(rc, in.Name, opt.Dialect)
-		var u *csvUndo
-		sum = UndoSummary{}
-		for {
-			rec, err := sc.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				if errors.Is(err, tableio.ErrEmptyInput) {
-					return fferr.Data("%s is empty: there is nothing to undo", in.Name)
-				}
-				return classify(err)
-			}
-			out := rec.Raw
-			if rec.Kind != tableio.Passthrough {
-				if u == nil {
-					if u, err = newUndoCSV(in.Name, rec, sc, opt); err != nil {
-						return err
-					}
-				}
-				if rec.Kind == tableio.Data {
-					if rec.Row&4095 == 0 {
-						if err := ctx.Err(); err != nil {
-							return err
-						}
-					}
-					sum.Rows++
-				}
-				var restored bool
-				if out, restored, err = u.record(rec); err != nil {
-					return err
-				}
-				if restored {
-					sum.Restored++
-				}
-			}
-			if w != nil {
-				if _, err := w.Write(out); err != nil {
-					return fferr.IO(err)
-				}
-				if _, err := w.Write(rec.Term); err != nil {
-					return fferr.IO(err)
-				}
-			}
-		}
-		if u == nil {
-			return fferr.Data("%s has no rows: there is nothing to undo", in.Name)
-		}
-		if u.label >= 0 {
-			sum.Column = "#" + strconv.Itoa(u.label+1)
-			if u.label < len(u.names) {
-				sum.Column = u.names[u.label]
-			}
-		}
-		return nil
-	}
-	if err := pass(nil); err != nil {
 		return nil, err
 	}
-	w := bufio.NewWriterSize(out, 1<<20)
-	if err := pass(w); err != nil {
+	defer t.Close()
+	if t.Empty() {
+		return nil, fferr.Data("%s is empty: there is nothing to undo", name)
+	}
+	rw, ok := t.(tableio.Rewriter)
+	if !ok {
+		return nil, fferr.Usage("%s: fairflip reads this format but cannot write it", name)
+	}
+	u, err := newAuditCheck(t, name, opt.AuditColumn)
+	if err != nil {
 		return nil, err
 	}
-	if err := w.Flush(); err != nil {
-		return nil, fferr.IO(err)
-	}
-	return &sum, nil
-}
-
-// newUndoCSV finds the audit column from the first record (the header, or
-// the first data record of a file without one) and returns the checker
-// that undoes the file's records.
-func newUndoCSV(file string, rec *tableio.Record, sc *tableio.Scanner, opt UndoOptions) (*csvUndo, error) {
-	names := sc.HeaderNames()
-	audit := -1
-	if rec.Kind == tableio.Header {
-		for i, n := range names {
-			if n != opt.AuditColumn {
-				continue
-			}
-			if audit >= 0 {
-				return nil, fferr.Wrap(fferr.ErrData, &tableio.RowError{File: file, Line: rec.Line, Column: i + 1, Name: n,
-					Err: fmt.Errorf("a second audit column %q (the first is column %d): undo cannot tell which one holds the entries; rename one of them", n, audit+1)})
-			}
-			audit = i
-		}
-		if audit < 0 {
-			return nil, fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", file, rec.Line, opt.AuditColumn)
-		}
-	} else {
-		audit = len(rec.Fields) - 1
-	}
-	if len(rec.Fields) < 2 {
-		return nil, fferr.Data("%s:%d: a flipped file has at least two columns (the table and the audit column)", file, rec.Line)
-	}
-	u := newCSVUndo(file, opt.Dialect, sc.Delimiter(), names, audit, true)
 	if opt.Label != "" {
-		c, err := resolve(names, len(rec.Fields), opt.Label, "--label", file)
-		if err != nil {
+		if u.want, err = resolve(u.names, len(u.cols), opt.Label, "--label", name); err != nil {
 			return nil, err
 		}
-		if c == audit {
+		if u.want == u.audit {
 			return nil, fferr.Usage("--label %s is the audit column", opt.Label)
 		}
-		u.want = c
+	}
+	if err := u.check(ctx, t); err != nil {
+		return nil, err
+	}
+	r := &tableio.Rewrite{Column: max(u.label, 0), FillIndex: -1, DropIndex: u.audit, WantRows: -1}
+	for _, e := range u.restore {
+		r.Rows = append(r.Rows, e.row)
+	}
+	r.New = func(i int, _ tableio.Cell) (tableio.NewCell, error) {
+		e := u.restore[i]
+		return tableio.NewCell{Value: e.value, Raw: e.raw}, nil
+	}
+	// Once to nowhere, checking every record; then for real.
+	sum := &UndoSummary{Restored: len(u.restore)}
+	r.CheckCols = []int{u.audit}
+	r.Check = func(int64, int, []string, []string) error { sum.Rows++; return nil }
+	if err := u.rewriteError(rw.Rewrite(ctx, io.Discard, r)); err != nil {
+		return nil, err
+	}
+	r.Check = nil
+	if err := u.rewriteError(rw.Rewrite(ctx, out, r)); err != nil {
+		return nil, err
+	}
+	if len(u.restore) > 0 {
+		sum.Column = LabelName(u.names, u.label)
+	}
+	return sum, nil
+}
+
+// auditCheck checks a file's audit cells as undo would (see Undo). undo
+// and flip --replace-audit share it.
+type auditCheck struct {
+	file  string
+	names []string // the file's own column names (nil: none, columns are #N)
+	cols  []tableio.Column
+	typed tableio.TypedTable // nil for an untyped format
+	delim byte               // a CSV file's delimiter
+	audit int
+	want  int // the label column if known (--label; flip --replace-audit), else -1
+
+	label   int // the column the audit cells name (-1: no audit cell)
+	first   string
+	flipped string // the label on the rows with an audit cell: the value flip wrote
+	where   string // where the flipped value was first seen ("line 2", "row 1")
+	at      string // the same with the file ("f.csv:2", "f.parquet row 1")
+	restore []restoreCell
+}
+
+// restoreCell is one row's recorded label: its value, and for a format
+// whose cells have bytes of their own, the cell to write.
+type restoreCell struct {
+	row   int64
+	value string
+	raw   []byte
+}
+
+// newAuditCheck finds the audit column of table t: the column of that name,
+// or the last column of a file without names.
+func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error) {
+	u := &auditCheck{file: file, cols: t.Columns(), delim: delimiterOf(t), audit: -1, want: -1, label: -1}
+	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
+		u.names, _ = tableNames(t)
+	}
+	u.typed, _ = t.(tableio.TypedTable)
+	if u.names == nil {
+		u.audit = len(u.cols) - 1
+	} else {
+		for i, n := range u.names {
+			if n != auditName {
+				continue
+			}
+			if u.audit >= 0 {
+				return nil, fferr.Wrap(fferr.ErrData, &tableio.RowError{File: file, Line: headerLine(t), Column: i + 1, Name: n,
+					Err: fmt.Errorf("a second audit column %q (the first is column %d): undo cannot tell which one holds the entries; rename one of them", n, u.audit+1)})
+			}
+			u.audit = i
+		}
+		if u.audit < 0 {
+			if u.typed != nil {
+				return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", file, auditName)
+			}
+			return nil, fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", file, headerLine(t), auditName)
+		}
+	}
+	if len(u.cols) < 2 {
+		return nil, fferr.Data("%s: a flipped file has at least two columns (the table and the audit column)", file)
+	}
+	if !u.cols[u.audit].Flat {
+		return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", file, auditName)
 	}
 	return u, nil
 }
 
-// csvUndo checks the audit cells of a CSV file, record by record, and
-// builds each record with its recorded label restored (see Undo for the
-// checks). undo uses it with drop set: the audit column goes. flip
-// --replace-audit uses it to check the column it reuses, which stays.
-type csvUndo struct {
-	file  string
-	names []string // the header's names (nil without a header), for messages
-	delim byte
-	audit int  // the audit column
-	drop  bool // drop the audit column
-
-	label     int      // the column the audit cells name (-1 before the first)
-	want      int      // the label column if known (--label; flip --replace-audit), else -1
-	fileNames []string // the header's names as the audit cells record them (nil: no header row)
-	first     int      // the line of the first audit cell
-	flipped   string   // the label on that line: the value flip wrote
-	isFlipped valueSet // flipped, matched as by --positive
-
-	// The records as undo writes them are read again by reread, from feed.
-	feed   feedReader
-	reread *tableio.Scanner
-	buf    []byte
-	fed    []byte
-}
-
-// newCSVUndo returns a checker for a file with this dialect, delimiter,
-// header names and audit column. The checker reads again every header and
-// data record (not the passthrough lines) that it is given, in order.
-func newCSVUndo(file string, d tableio.Dialect, delim byte, names []string, audit int, drop bool) *csvUndo {
-	u := &csvUndo{file: file, names: names, fileNames: names, delim: delim, audit: audit, drop: drop, label: -1, want: -1}
-	d.Delimiter = delim
-	d.SkipLines = 0 // passthrough lines are not fed
-	u.reread = tableio.NewScanner(&u.feed, file, d)
-	u.reread.SetMaxRecordBytes(1 << 62) // the record passed the bounds when it was read
-	u.reread.SetMaxColumns(1 << 30)
-	return u
-}
-
-// errAt is a data error at column col of rec.
-func (u *csvUndo) errAt(rec *tableio.Record, col int, format string, args ...any) error {
-	e := &tableio.RowError{File: u.file, Line: rec.Line, Column: col + 1, Err: fmt.Errorf(format, args...)}
-	if col < len(u.names) {
-		e.Name = u.names[col]
+// headerLine is the line of a CSV file's header (or first record).
+func headerLine(t tableio.Table) int {
+	if h, ok := t.(interface{ HeaderLine() int }); ok {
+		return h.HeaderLine()
 	}
-	return fferr.Wrap(fferr.ErrData, e)
+	return 0
 }
 
 // colName names column i for messages: "3 (age)" or "3".
-func (u *csvUndo) colName(i int) string {
+func (u *auditCheck) colName(i int) string {
 	if i < len(u.names) {
 		return fmt.Sprintf("%d (%s)", i+1, u.names[i])
 	}
 	return fmt.Sprint(i + 1)
 }
 
-// record checks a header or data record and returns it as undo writes it
-// (without its line end; the audit column dropped if u.drop), and whether a
-// label was restored. The result is valid until the next call.
-func (u *csvUndo) record(rec *tableio.Record) ([]byte, bool, error) {
-	label, was := -1, ""
-	if rec.Kind == tableio.Data {
-		var err error
-		if label, was, err = u.entry(rec); err != nil {
-			return nil, false, err
-		}
+// errAt is a data error at a row, in column col.
+func (u *auditCheck) errAt(row *tableio.Row, col int, format string, args ...any) error {
+	name := ""
+	if col < len(u.names) {
+		name = u.names[col]
 	}
-	u.buf = u.buf[:0]
-	switch {
-	case u.drop:
-		u.buf = dropField(u.buf, rec, u.audit, label, was)
-	case label >= 0:
-		sp := rec.Fields[label]
-		u.buf = append(append(append(u.buf, rec.Raw[:sp.Start]...), was...), rec.Raw[sp.End:]...)
-	default:
-		u.buf = append(u.buf, rec.Raw...)
-	}
-	if err := u.readBack(rec, label, was); err != nil {
-		return nil, false, err
-	}
-	return u.buf, label >= 0, nil
+	return fferr.Wrap(fferr.ErrData, row.Where(u.file, col, name, fmt.Errorf(format, args...)))
 }
 
-// entry checks the audit cell of data record rec. It returns the label
-// column and the cell to restore there, or -1 when the audit cell is empty.
-func (u *csvUndo) entry(rec *tableio.Record) (int, string, error) {
-	v := tableio.Unquote(rec.Field(u.audit))
-	if v == "" {
-		return -1, "", nil
+// place names a row for messages: "line 2" or "row 1".
+func place(row *tableio.Row) string {
+	if row.Line > 0 {
+		return fmt.Sprintf("line %d", row.Line)
 	}
-	e, err := ParseAudit(v)
-	if err != nil {
-		return 0, "", u.errAt(rec, u.audit, "%v", err)
-	}
-	label := e.Column - 1
-	switch {
-	case label >= len(rec.Fields) || label == u.audit:
-		return 0, "", u.errAt(rec, u.audit, "the audit cell names column %d, which is not a label column of this file (it has %d columns; the audit column is %s)", e.Column, len(rec.Fields), u.colName(u.audit))
-	case u.label >= 0 && label != u.label:
-		return 0, "", u.errAt(rec, u.audit, "the audit cell names column %s, but the one on line %d names column %s: flip records one label column", u.colName(label), u.first, u.colName(u.label))
-	}
-	if err := checkLabelName(e, label, LabelName(u.fileNames, label), u.want); err != nil {
-		return 0, "", u.errAt(rec, u.audit, "%v", err)
-	}
-	cur := rec.Value(label)
-	if model.IsMissing(cur) {
-		return 0, "", u.errAt(rec, label, "the label %q on a row with an audit cell is a missing value, which flip never writes", clip(cur))
+	return fmt.Sprintf("row %d", row.RowInFile)
+}
+
+// check reads the audit column, then the label column it names, and
+// checks every audit cell (see Undo).
+func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
+	shards := []tableio.Shard{t.Whole()}
+	entries := map[int64]AuditEntry{}
+	var rowOf []int64 // the rows with an audit cell, in order
+	var n int64
+	for _, sh := range shards {
+		err := t.Read(ctx, sh, []int{u.audit}, func(row *tableio.Row) error {
+			r := n
+			n++
+			v := string(row.Cells[0])
+			if row.Raw != nil {
+				v = tableio.Unquote(row.Raw[0]) // exactly, inner spaces kept
+			}
+			if v == "" || (row.Null != nil && row.Null[0]) {
+				return nil
+			}
+			e, err := ParseAudit(v)
+			if err != nil {
+				return u.errAt(row, u.audit, "%v", err)
+			}
+			label := e.Column - 1
+			switch {
+			case label >= len(u.cols) || label == u.audit:
+				return u.errAt(row, u.audit, "the audit cell names column %d, which is not a label column of this file (it has %d columns; the audit column is %s)", e.Column, len(u.cols), u.colName(u.audit))
+			case u.label >= 0 && label != u.label:
+				return u.errAt(row, u.audit, "the audit cell names column %s, but the one on %s names column %s: flip records one label column", u.colName(label), u.first, u.colName(u.label))
+			}
+			if u.typed != nil {
+				if err := u.typed.LabelType(label); err != nil {
+					return u.errAt(row, u.audit, "the audit cell names column %d, which cannot be a label column: %v", e.Column, err)
+				}
+			}
+			if err := checkLabelName(e, label, LabelName(u.names, label), u.want); err != nil {
+				return u.errAt(row, u.audit, "%v", err)
+			}
+			if u.label < 0 {
+				u.label, u.first = label, place(row)
+			}
+			entries[r] = e
+			rowOf = append(rowOf, r)
+			return nil
+		})
+		if err != nil {
+			return u.readError(err)
+		}
 	}
 	if u.label < 0 {
-		u.label, u.first, u.flipped = label, rec.Line, cur
-		u.isFlipped = newValueSet([]string{cur})
-	} else if cur != u.flipped {
-		return 0, "", u.errAt(rec, label, "the label is %q on a row with an audit cell, but %q on line %d: flip writes one value on every row it flips", clip(cur), clip(u.flipped), u.first)
+		return nil
 	}
-	was := e.Was
-	if !e.Raw {
-		// A value from a Parquet file (converted to CSV): write it as a cell.
-		was = string(tableio.AppendField(nil, e.Was, u.delim))
-	}
-	wv := tableio.DecodeField([]byte(was))
-	if model.IsMissing(wv) {
-		return 0, "", u.errAt(rec, u.audit, "the audit cell records the label %q, a missing value, which flip never changes", clip(wv))
-	}
-	if u.isFlipped.has(wv) {
-		return 0, "", u.errAt(rec, u.audit, "the audit cell records the label %q, which is the value flipped rows hold (%q): flip changes only other labels", clip(wv), clip(u.flipped))
-	}
-	return label, was, nil
-}
-
-// readBack reads u.buf (what record returns for rec) again with the file's
-// dialect and checks that it is what undo means to write: one record of
-// rec's kind and line end, each cell byte for byte the input's cell, the
-// label cell (if label >= 0) being was.
-func (u *csvUndo) readBack(rec *tableio.Record, label int, was string) error {
-	u.fed = append(append(u.fed[:0], u.buf...), rec.Term...)
-	u.feed.q = u.fed
-	u.feed.eof = len(rec.Term) == 0 // only the last record can lack a line end
-	bad := func(format string, args ...any) error {
-		what := "dropping the audit column"
-		if label >= 0 {
-			what = fmt.Sprintf("restoring the label cell %q in column %s", clip(was), u.colName(label))
-		}
-		return u.errAt(rec, u.audit, "%s would %s", what, fmt.Sprintf(format, args...))
-	}
-	got, err := u.reread.Next()
-	if err != nil {
-		var re *tableio.RowError
-		if errors.As(err, &re) {
-			err = re.Err // its line is the re-read's, not the file's
-		}
-		if errors.Is(err, tableio.ErrFieldCount) {
-			return bad("change the number of cells of the record")
-		}
-		return bad("not leave one well-formed CSV record (%v)", err)
-	}
-	if len(got.Raw)+len(got.Term) != len(u.fed) {
-		return bad("split the record in two")
-	}
-	if got.Kind != rec.Kind {
-		return bad("turn the record into a line that is not part of the table (a comment or an empty line)")
-	}
-	if string(got.Term) != string(rec.Term) {
-		return bad("change the record's line end")
-	}
-	want := len(rec.Fields)
-	if u.drop {
-		want--
-	}
-	if len(got.Fields) != want {
-		return bad("change the number of cells of the record (%d instead of %d)", len(got.Fields), want)
-	}
-	for j := range got.Fields {
-		src := j
-		if u.drop && j >= u.audit {
-			src++
-		}
-		cell := rec.Field(src)
-		if src == label {
-			cell = []byte(was)
-		}
-		if string(got.Field(j)) != string(cell) {
-			return bad("change the cell in column %s from %q to %q", u.colName(src), clip(string(cell)), clip(string(got.Field(j))))
+	n = 0
+	var isFlipped valueSet
+	haveFlipped := false
+	for _, sh := range shards {
+		err := t.Read(ctx, sh, []int{u.label}, func(row *tableio.Row) error {
+			r := n
+			n++
+			e, ok := entries[r]
+			if !ok {
+				return nil
+			}
+			cur := string(row.Cells[0])
+			if (row.Null != nil && row.Null[0]) || model.IsMissing(cur) {
+				return u.errAt(row, u.label, "the label %q on a row with an audit cell is a missing value, which flip never writes", clip(cur))
+			}
+			if !haveFlipped {
+				u.flipped, u.where, haveFlipped = cur, place(row), true
+				u.at = fmt.Sprintf("%s row %d", u.file, row.RowInFile)
+				if row.Line > 0 {
+					u.at = fmt.Sprintf("%s:%d", u.file, row.Line)
+				}
+				isFlipped = newValueSet([]string{cur})
+			} else if cur != u.flipped {
+				return u.errAt(row, u.label, "the label is %q on a row with an audit cell, but %q on %s: flip writes one value on every row it flips", clip(cur), clip(u.flipped), u.where)
+			}
+			rc, err := u.recorded(row, e)
+			if err != nil {
+				return err
+			}
+			if model.IsMissing(rc.value) {
+				return u.errAt(row, u.audit, "the audit cell records the label %q, a missing value, which flip never changes", clip(rc.value))
+			}
+			if isFlipped.has(rc.value) {
+				return u.errAt(row, u.audit, "the audit cell records the label %q, which is the value flipped rows hold (%q): flip changes only other labels", clip(rc.value), clip(u.flipped))
+			}
+			rc.row = r
+			u.restore = append(u.restore, rc)
+			return nil
+		})
+		if err != nil {
+			return u.readError(err)
 		}
 	}
 	return nil
 }
 
-// dropField appends rec without field drop (and the delimiter that joined it
-// to its neighbour), with field label's raw bytes replaced by was when label >= 0.
-func dropField(dst []byte, rec *tableio.Record, drop, label int, was string) []byte {
-	// The bytes to cut: from the end of the previous field to the end of the
-	// dropped one; for the first field, from its start to the next field's start.
-	var cutFrom, cutTo int
-	if drop > 0 {
-		cutFrom, cutTo = rec.Fields[drop-1].End, rec.Fields[drop].End
-	} else {
-		cutFrom, cutTo = rec.Fields[0].Start, rec.Fields[1].Start
-	}
-	emit := func(from, to int) {
-		if from < to {
-			dst = append(dst, rec.Raw[from:to]...)
+// recorded is the label an audit cell records, as this format restores it:
+// a CSV file's recorded cell exactly (was=), or a value written as a cell
+// (value=); a typed format's value, which must be one of the label
+// column's type and, given as value=, in its exact text form.
+func (u *auditCheck) recorded(row *tableio.Row, e AuditEntry) (restoreCell, error) {
+	var rc restoreCell
+	if row.Raw != nil { // a format whose cells have bytes: CSV
+		was := e.Was
+		if !e.Raw {
+			was = string(tableio.AppendField(nil, e.Was, u.delim))
 		}
+		rc.raw = []byte(was)
+		rc.value = tableio.DecodeField(rc.raw)
+		return rc, nil
 	}
-	if label >= 0 {
-		sp := rec.Fields[label]
-		if sp.Start < cutFrom {
-			emit(0, sp.Start)
-			dst = append(dst, was...)
-			emit(sp.End, cutFrom)
-			emit(cutTo, len(rec.Raw))
-			return dst
-		}
-		emit(0, cutFrom)
-		emit(cutTo, sp.Start)
-		dst = append(dst, was...)
-		emit(sp.End, len(rec.Raw))
-		return dst
+	val := e.Was
+	if e.Raw {
+		// A raw CSV cell (the file was flipped as CSV and converted): its value.
+		val = tableio.DecodeField([]byte(val))
 	}
-	emit(0, cutFrom)
-	emit(cutTo, len(rec.Raw))
-	return dst
+	if u.typed == nil {
+		rc.value = val
+		return rc, nil
+	}
+	canon, err := u.typed.LabelValue(u.label, val)
+	if err != nil {
+		return rc, u.errAt(row, u.audit, "the audit cell records a label that column %s cannot hold: %v", u.cols[u.label].Name, err)
+	}
+	if !e.Raw && canon != val {
+		return rc, u.errAt(row, u.audit, "the audit cell records the value %q, which column %s (%s) holds as %q: flip records a value exactly as the column holds it", clip(val), u.cols[u.label].Name, u.cols[u.label].Type, clip(canon))
+	}
+	rc.value = canon
+	return rc, nil
 }
 
-// undoParquet restores the labels recorded in a Parquet file's audit
-// column and drops the column.
-func undoParquet(in *Input, out io.Writer, opt UndoOptions) (*UndoSummary, error) {
-	pf, _, _, done, err := openParquet(in, opt.ParquetLimits)
-	if err != nil {
-		return nil, err
+// readError classifies an error of reading the file's cells.
+func (u *auditCheck) readError(err error) error {
+	if errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, context.Canceled) {
+		return err
 	}
-	defer done()
-	cols := pf.Columns()
-	audit := -1
-	for i, c := range cols {
-		if c.Name != opt.AuditColumn {
-			continue
-		}
-		if audit >= 0 {
-			return nil, fferr.Data("%s: two columns are named %q (columns %d and %d): undo cannot tell which one holds the entries", in.Name, c.Name, audit+1, i+1)
-		}
-		audit = i
+	if u.typed != nil {
+		return classifyParquet(err)
 	}
-	if audit < 0 || !cols[audit].Flat {
-		return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", in.Name, opt.AuditColumn)
-	}
-	u := &parquetUndo{file: in.Name, cols: cols, audit: audit, label: -1, want: -1}
-	if opt.Label != "" {
-		names := make([]string, len(cols))
-		for i, c := range cols {
-			names[i] = c.Name
-		}
-		c, err := resolve(names, len(cols), opt.Label, "--label", in.Name)
-		if err != nil {
-			return nil, err
-		}
-		if c == audit {
-			return nil, fferr.Usage("--label %s is the audit column", opt.Label)
-		}
-		u.want = c
-	}
-	restore, err := u.check(pf)
-	if err != nil {
-		return nil, err
-	}
-	set := map[int]map[int64]string{}
-	if len(restore) > 0 {
-		set[u.label] = restore
-	}
-	// As flip's: written to a temporary file, checked column by column
-	// against the input (tableio.VerifyParquetRewrite), only then copied out.
-	rw := tableio.ParquetRewrite{Set: set, DropColumn: audit}
-	tmp, err := tmpfile.Anonymous("", "a temporary file for checking the output")
-	if err != nil {
-		return nil, fferr.IO(err)
-	}
-	defer tmp.Close()
-	if err := tableio.RewriteParquet(pf, tmp, rw); err != nil {
-		return nil, classifyParquet(err)
-	}
-	written, err := openWritten(tmp, opt.ParquetLimits)
-	if err != nil {
-		return nil, err
-	}
-	if err := verifyParquetError(tableio.VerifyParquetRewrite(pf, written, rw)); err != nil {
-		return nil, err
-	}
-	if err := copyChecked(tmp, out); err != nil {
-		return nil, err
-	}
-	sum := &UndoSummary{Rows: int(pf.NumRows()), Restored: len(restore)}
-	if len(restore) > 0 {
-		sum.Column = cols[u.label].Name
-	}
-	return sum, nil
+	return classify(err)
 }
 
-// parquetUndo checks the audit cells of a Parquet file (see Undo). undo
-// and flip --replace-audit share it.
-type parquetUndo struct {
-	file  string
-	cols  []tableio.ParquetColumn
-	audit int
-
-	label       int   // the column the audit cells name (-1 if none)
-	want        int   // the label column if known (--label; flip --replace-audit), else -1
-	first       int64 // the row (0-based) of the first audit cell
-	flipped     string
-	flippedRow  int64
-	haveFlipped bool
+// rewriteError classifies an error of undo's rewrite: a recorded cell that
+// would not read back as one cell is bad data, worded as undo's.
+func (u *auditCheck) rewriteError(err error) error {
+	var ce *tableio.CellError
+	if errors.As(err, &ce) {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: ce.Line, Row: ce.Row, Column: u.audit + 1, Name: u.nameOf(u.audit),
+			Err: fmt.Errorf("restoring the label cell %q in column %s would %s", clip(ce.Cell), u.colName(ce.Column), ce.Why)})
+	}
+	var mm *tableio.MismatchError
+	if errors.As(err, &mm) {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: mm.Line, Row: mm.Row, Column: u.audit + 1, Name: u.nameOf(u.audit),
+			Err: fmt.Errorf("dropping the audit column would %s", strings.TrimPrefix(mm.What, "the rewritten record would "))})
+	}
+	o := &Options{}
+	return o.rewriteError(err, u.file)
 }
 
-// errAt is a data error at row (0-based) and column col.
-func (u *parquetUndo) errAt(row int64, col int, format string, args ...any) error {
-	return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Row: row + 1, Column: col + 1, Name: u.cols[col].Name, Err: fmt.Errorf(format, args...)})
-}
-
-// check reads the audit column, then the label column, and returns the
-// value (text form) to restore on each row with an audit cell.
-func (u *parquetUndo) check(pf *tableio.ParquetFile) (map[int64]string, error) {
-	cols := u.cols
-	entries := map[int64]AuditEntry{}
-	err := pf.ScanColumn(u.audit, func(row int64, text []byte, null bool) error {
-		if null || len(text) == 0 {
-			return nil
-		}
-		e, err := ParseAudit(string(text))
-		if err != nil {
-			return u.errAt(row, u.audit, "%v", err)
-		}
-		label := e.Column - 1
-		if label >= len(cols) || label == u.audit {
-			return u.errAt(row, u.audit, "the audit cell names column %d, which is not a label column of this file (it has %d columns; the audit column is %d)", e.Column, len(cols), u.audit+1)
-		}
-		if err := tableio.ParquetLabelType(cols[label]); err != nil {
-			return u.errAt(row, u.audit, "the audit cell names column %d, which cannot be a label column: %v", e.Column, err)
-		}
-		if u.label >= 0 && label != u.label {
-			return u.errAt(row, u.audit, "the audit cell names column %d (%s), but the one on row %d names column %d (%s): flip records one label column", e.Column, cols[label].Name, u.first+1, u.label+1, cols[u.label].Name)
-		}
-		if err := checkLabelName(e, label, cols[label].Name, u.want); err != nil {
-			return u.errAt(row, u.audit, "%v", err)
-		}
-		if u.label < 0 {
-			u.label, u.first = label, row
-		}
-		entries[row] = e
-		return nil
-	})
-	if err != nil {
-		return nil, classifyParquet(err)
+func (u *auditCheck) nameOf(col int) string {
+	if col < len(u.names) {
+		return u.names[col]
 	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	lc := cols[u.label]
-	var isFlipped valueSet
-	restore := make(map[int64]string, len(entries))
-	err = pf.ScanColumn(u.label, func(row int64, text []byte, null bool) error {
-		e, ok := entries[row]
-		if !ok {
-			return nil
-		}
-		if null || model.IsMissing(string(text)) {
-			return u.errAt(row, u.label, "the label %q on a row with an audit cell is a missing value, which flip never writes", clip(string(text)))
-		}
-		if !u.haveFlipped {
-			u.flipped, u.flippedRow, u.haveFlipped = string(text), row, true
-			isFlipped = newValueSet([]string{u.flipped})
-		} else if string(text) != u.flipped {
-			return u.errAt(row, u.label, "the label is %q on a row with an audit cell, but %q on row %d: flip writes one value on every row it flips", clip(string(text)), clip(u.flipped), u.flippedRow+1)
-		}
-		val := e.Was
-		if e.Raw {
-			// A raw CSV cell (the file was flipped as CSV and converted): its value.
-			val = tableio.DecodeField([]byte(val))
-		}
-		canon, err := tableio.ParquetCanonical(lc, val)
-		if err != nil {
-			return u.errAt(row, u.audit, "the audit cell records a label that column %s cannot hold: %v", lc.Name, err)
-		}
-		if !e.Raw && canon != val {
-			return u.errAt(row, u.audit, "the audit cell records the value %q, which column %s (%s) holds as %q: flip records a value exactly as the column holds it", clip(val), lc.Name, lc.Type, clip(canon))
-		}
-		if model.IsMissing(canon) {
-			return u.errAt(row, u.audit, "the audit cell records the label %q, a missing value, which flip never changes", clip(canon))
-		}
-		if isFlipped.has(canon) {
-			return u.errAt(row, u.audit, "the audit cell records the label %q, which is the value flipped rows hold (%q): flip changes only other labels", clip(canon), clip(u.flipped))
-		}
-		restore[row] = canon
-		return nil
-	})
-	if err != nil {
-		return nil, classifyParquet(err)
-	}
-	return restore, nil
+	return ""
 }
 
 // checkLabelName checks that an audit cell naming column label (0-based),

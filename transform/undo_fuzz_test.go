@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -93,9 +92,9 @@ func FuzzUndo(f *testing.F) {
 		}
 		d := o.Dialect
 		// Unedited, undo gives back the input.
-		var back bytes.Buffer
-		if _, err := Undo(context.Background(), BytesInput("flipped.csv", []byte(flipped)), &back, UndoOptions{Dialect: d}); err != nil || back.String() != tab.csv {
-			t.Fatalf("undo of an unedited flip: %v\ninput %q\nflipped %q\nundone %q", err, tab.csv, flipped, back.String())
+		back, _, err := undoFile(t, "flipped.csv", []byte(flipped), UndoOptions{Dialect: d})
+		if err != nil || string(back) != tab.csv {
+			t.Fatalf("undo of an unedited flip: %v\ninput %q\nflipped %q\nundone %q", err, tab.csv, flipped, back)
 		}
 
 		// The header's names, as audit cells record them (nil: no header).
@@ -179,8 +178,8 @@ func FuzzUndo(f *testing.F) {
 			return cell
 		})
 
-		var out bytes.Buffer
-		sum, err := Undo(context.Background(), BytesInput("edited.csv", []byte(edited)), &out, UndoOptions{Dialect: d})
+		outBytes, sum, err := undoFile(t, "edited.csv", []byte(edited), UndoOptions{Dialect: d})
+		out := bytes.NewBuffer(outBytes)
 		fail := func(format string, args ...any) {
 			t.Helper()
 			t.Fatalf(format+"\nflipped %q\nedited  %q\noutput  %q", append(args, flipped, edited, out.String())...)

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -144,8 +143,8 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			edited := setCells(t, flipped, d, c.col, c.cells)
-			var out bytes.Buffer
-			_, err := Undo(context.Background(), BytesInput("f.csv", []byte(edited)), &out, UndoOptions{Dialect: d})
+			outBytes, _, err := undoFile(t, "f.csv", []byte(edited), UndoOptions{Dialect: d})
+			out := bytes.NewBuffer(outBytes)
 			if !errors.Is(err, fferr.ErrData) {
 				t.Fatalf("undo of\n%s\nerror %v, want a data error", edited, err)
 			}
@@ -175,8 +174,8 @@ func TestUndoRefusesOtherHostileFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			_, err := Undo(context.Background(), BytesInput("f.csv", []byte(c.in)), &out, UndoOptions{Dialect: c.d})
+			outBytes, _, err := undoFile(t, "f.csv", []byte(c.in), UndoOptions{Dialect: c.d})
+			out := bytes.NewBuffer(outBytes)
 			if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("error %v, want a data error containing %q", err, c.msg)
 			}
@@ -203,8 +202,8 @@ func TestUndoForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			sum, err := Undo(context.Background(), BytesInput("f.csv", []byte(c.in)), &out, UndoOptions{Dialect: c.d})
+			outBytes, sum, err := undoFile(t, "f.csv", []byte(c.in), UndoOptions{Dialect: c.d})
+			out := bytes.NewBuffer(outBytes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,15 +221,11 @@ func parquetFlipped(t *testing.T) (orig, flipped []byte) {
 	o := baseOpts()
 	o.Positive = []string{"yes"}
 	o.Method, o.Flips = MethodRandom, FlipRule{Kind: FlipPercent, Percent: 100}
-	p, err := o.MakePlan(context.Background(), BytesInput("t.parquet", orig))
+	out, _, err := flipBytes(t, string(orig), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	if err := o.Write(context.Background(), p, BytesInput("t.parquet", orig), &out); err != nil {
-		t.Fatal(err)
-	}
-	return orig, out.Bytes()
+	return orig, []byte(out)
 }
 
 // setParquet returns the Parquet file b with cells of columns set (text
@@ -279,8 +274,8 @@ func TestUndoParquetRefusesHostileAuditCells(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			edited := setParquet(t, flipped, c.set)
-			var out bytes.Buffer
-			_, err := Undo(context.Background(), BytesInput("f.parquet", edited), &out, UndoOptions{})
+			outBytes, _, err := undoFile(t, "f.parquet", edited, UndoOptions{})
+			out := bytes.NewBuffer(outBytes)
 			if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("error\n%v\nwant a data error containing\n%s", err, c.msg)
 			}
@@ -305,8 +300,8 @@ func TestUndoParquetFromCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	pq := toParquet(t, flipped, 10)
-	var back bytes.Buffer
-	sum, err := Undo(context.Background(), BytesInput("f.parquet", pq), &back, UndoOptions{})
+	backBytes, sum, err := undoFile(t, "f.parquet", pq, UndoOptions{})
+	back := bytes.NewBuffer(backBytes)
 	if err != nil || sum.Restored != 2 {
 		t.Fatalf("undo: %v, %+v", err, sum)
 	}
@@ -325,8 +320,8 @@ func TestUndoLabelConfirmation(t *testing.T) {
 	current := "id,y,g,fairflip_audit\n1,1,min,fairflip/1 col=2 label=y method=random score=0.5 was=0\n2,1,maj,\n"
 	want := "id,y,g\n1,0,min\n2,1,maj\n"
 	undo := func(in, label string) (string, error) {
-		var out bytes.Buffer
-		_, err := Undo(context.Background(), BytesInput("f.csv", []byte(in)), &out, UndoOptions{Dialect: d, Label: label})
+		outBytes, _, err := undoFile(t, "f.csv", []byte(in), UndoOptions{Dialect: d, Label: label})
+		out := bytes.NewBuffer(outBytes)
 		return out.String(), err
 	}
 	for _, c := range []struct {

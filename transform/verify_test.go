@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,11 +33,25 @@ func TestInvariantsHoldOnRealFlips(t *testing.T) {
 	}
 }
 
+// flipTampered flips in (t.csv, or a Parquet file at path) with the
+// options' test seams set, returning the error and what reached the output.
+func flipTampered(t *testing.T, o Options, src Source) (string, error) {
+	t.Helper()
+	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = o.WriteDist(context.Background(), lf.Files[0], lf.Plan, &out)
+	return out.String(), err
+}
+
 // TestBrokenInvariantAborts stands in for bugs in the rewrite: each
 // corruption of an output record must be caught before the record is
 // written, as an internal error (exit code 1), never a data or I/O error.
 func TestBrokenInvariantAborts(t *testing.T) {
 	in := synth(300)
+	src := tableFile(t, "t.csv", []byte(in))
 	cases := []struct {
 		name    string
 		corrupt func(rec *tableio.Record, out []byte, flipped bool) []byte
@@ -47,69 +62,66 @@ func TestBrokenInvariantAborts(t *testing.T) {
 				return bytes.Replace(out, []byte("10,"), []byte("11,"), 1)
 			}
 			return out
-		}, "a cell that flip does not change was changed"},
+		}, "would change the cell in column 1"},
 		{"a record dropped its terminator", func(rec *tableio.Record, out []byte, _ bool) []byte {
 			if rec.Row == 20 {
 				return bytes.TrimSuffix(out, []byte("\n"))
 			}
 			return out
-		}, "does not read back as one CSV record"},
+		}, "would not leave one well-formed CSV record"},
 		{"two records in one", func(rec *tableio.Record, out []byte, _ bool) []byte {
 			if rec.Row == 30 {
 				return append(append([]byte(nil), out...), out...)
 			}
 			return out
-		}, "reads back as less than its bytes"},
+		}, "would split the record in two"},
 		{"an extra cell", func(rec *tableio.Record, out []byte, _ bool) []byte {
 			if rec.Row == 40 {
 				return bytes.Replace(out, []byte(","), []byte(",x,"), 1)
 			}
 			return out
-		}, "wrong number of fields"},
+		}, "would change the number of cells of the record"},
 		{"an audit cell on an unflipped row", func(rec *tableio.Record, out []byte, flipped bool) []byte {
 			if rec.Kind == tableio.Data && !flipped {
 				return bytes.Replace(out, []byte(",\n"), []byte(",fairflip/1 col=4 method=random score=0 was=0\n"), 1)
 			}
 			return out
-		}, "an audit cell on a row that was not flipped"},
+		}, "would write the new last cell as"},
 		{"a flipped label not positive", func(rec *tableio.Record, out []byte, flipped bool) []byte {
 			if flipped {
 				return bytes.Replace(out, []byte(",1,fairflip"), []byte(",2,fairflip"), 1)
 			}
 			return out
-		}, "not from negative to positive"},
+		}, `would change the cell in column 4 from "1" to "2"`},
 		{"an audit cell with the wrong original", func(rec *tableio.Record, out []byte, flipped bool) []byte {
 			if flipped {
 				return bytes.Replace(out, []byte("was=0"), []byte("was=00"), 1)
 			}
 			return out
-		}, "does not record the original label"},
+		}, "would write the new last cell as"},
 		{"a header without the audit column", func(rec *tableio.Record, out []byte, _ bool) []byte {
 			if rec.Kind == tableio.Header {
 				return bytes.Replace(out, []byte("fairflip_audit"), []byte("audit"), 1)
 			}
 			return out
-		}, "not the audit column"},
+		}, `would write the new last cell as "audit", not "fairflip_audit"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := baseOpts()
 			o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
-			input := BytesInput("t.csv", []byte(in))
-			p, err := o.MakePlan(context.Background(), input)
+			lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			planned := map[int]bool{}
-			for _, r := range p.Rows {
+			for _, r := range planOf(lf, 0).Rows {
 				planned[r] = true
 			}
-			corruptOutput = func(rec *tableio.Record, out []byte) []byte {
+			o.tamper.Record = func(rec *tableio.Record, out []byte) []byte {
 				return c.corrupt(rec, out, rec.Kind == tableio.Data && planned[rec.Row])
 			}
-			defer func() { corruptOutput = nil }()
-			var out bytes.Buffer
-			err = o.Write(context.Background(), p, input, &out)
+			out, err := flipTampered(t, o, src)
 			if err == nil || !errors.Is(err, errInvariant) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an internal-check error saying %q", err, c.want)
 			}
@@ -117,10 +129,66 @@ func TestBrokenInvariantAborts(t *testing.T) {
 				t.Errorf("a broken invariant is classified as a user's error: %v", err)
 			}
 			// The corrupt record itself never reached the output.
-			if strings.Contains(out.String(), "x,") || strings.Contains(out.String(), "was=00") {
+			if strings.Contains(out, "x,") || strings.Contains(out, "was=00") {
 				t.Error("the corrupt record was written")
 			}
 		})
+	}
+}
+
+// TestBrokenFlipRuleAborts stands in for bugs in what a flip asks its
+// format to write (the rewrite writes it faithfully): a label that is not
+// the positive value, an audit cell that does not record the original, a
+// row outside the minority; each is caught by the flip's own check of the
+// rows written, as an internal error, for CSV and Parquet.
+func TestBrokenFlipRuleAborts(t *testing.T) {
+	csvSrc := tableFile(t, "t.csv", []byte(synth(300)))
+	pq := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
+	pqOpts := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}}
+	csvOpts := baseOpts()
+	csvOpts.Method, csvOpts.Alpha, csvOpts.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
+	for _, c := range []struct {
+		name   string
+		change func(r *tableio.Rewrite)
+		want   string
+	}{
+		{"a label that is not the positive value", func(r *tableio.Rewrite) {
+			next := r.New
+			r.New = func(i int, orig tableio.Cell) (tableio.NewCell, error) {
+				nc, err := next(i, orig)
+				nc.Value = orig.Value + "x"
+				return nc, err
+			}
+		}, "not from negative to positive"},
+		{"an audit cell that records another label", func(r *tableio.Rewrite) {
+			next := r.AuditCell
+			r.AuditCell = func(i int, orig tableio.Cell) string {
+				return next(i, tableio.Cell{Raw: []byte("zz"), Value: "zz"})
+			}
+		}, "does not record the original label"},
+		{"an audit cell of another method", func(r *tableio.Rewrite) {
+			next := r.AuditCell
+			r.AuditCell = func(i int, orig tableio.Cell) string {
+				return strings.Replace(next(i, orig), "method=random", "method=rb-prob", 1)
+			}
+		}, "does not record the flip"},
+	} {
+		for _, f := range []struct {
+			o   Options
+			src Source
+		}{{csvOpts, csvSrc}, {pqOpts, pq}} {
+			t.Run(c.name+"/"+filepath.Ext(f.src.Path), func(t *testing.T) {
+				o := f.o
+				o.tamperRewrite = c.change
+				out, err := flipTampered(t, o, f.src)
+				if err == nil || !errors.Is(err, errInvariant) || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("got %v, want an internal-check error saying %q", err, c.want)
+				}
+				if out != "" {
+					t.Errorf("%d bytes reached the output", len(out))
+				}
+			})
+		}
 	}
 }
 
@@ -162,12 +230,13 @@ func TestPlanRowsChecked(t *testing.T) {
 // a column flip does not touch is caught by the check of the written file,
 // and nothing reaches the output.
 func TestBrokenParquetInvariantAborts(t *testing.T) {
-	in := FileInput(filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet"))
+	src := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
 	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
-	p, err := o.MakePlan(context.Background(), in)
+	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := planOf(lf, 0)
 	planned := map[int64]bool{}
 	for _, r := range p.Rows {
 		planned[int64(r)] = true
@@ -177,37 +246,36 @@ func TestBrokenParquetInvariantAborts(t *testing.T) {
 		unplanned++
 	}
 	first := int64(p.Rows[0])
+	const label = 4 // the label column of duckdb_rowgroups.parquet
 	for _, c := range []struct {
 		name    string
 		corrupt func(rw *tableio.ParquetRewrite)
 		want    string
 	}{
-		{"an unplanned label changed", func(rw *tableio.ParquetRewrite) { rw.Set[p.lay.label][unplanned] = ">50K-" }, "does not change was changed"},
-		{"a planned label not set", func(rw *tableio.ParquetRewrite) { delete(rw.Set[p.lay.label], first) }, "not positive"},
+		{"an unplanned label changed", func(rw *tableio.ParquetRewrite) { rw.Set[label][unplanned] = ">50K-" }, "the rewritten file is not what it should be"},
+		{"a planned label not set", func(rw *tableio.ParquetRewrite) { delete(rw.Set[label], first) }, "the rewritten file is not what it should be"},
 		{"a stray audit cell", func(rw *tableio.ParquetRewrite) {
 			rw.Append[unplanned] = "fairflip/1 col=1 method=random score=0 value=x"
-		}, "not flipped"},
-		{"a wrong audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[first] += "x" }, "does not record the original label"},
+		}, "the rewritten file is not what it should be"},
+		{"a wrong audit cell", func(rw *tableio.ParquetRewrite) { rw.Append[first] += "x" }, "the rewritten file is not what it should be"},
 		{"a cell of another column", func(rw *tableio.ParquetRewrite) { rw.Set[3] = map[int64]string{7: "99"} }, "column hours, row 8: \"99\", want"},
 		{"a cell of another column, last row group", func(rw *tableio.ParquetRewrite) { rw.Set[3] = map[int64]string{2999: "-1"} }, "column hours, row 3000: \"-1\", want"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			corruptParquet = c.corrupt
-			defer func() { corruptParquet = nil }()
-			var out bytes.Buffer
-			err := o.Write(context.Background(), p, in, &out)
+			q := o
+			q.tamper.Parquet = c.corrupt
+			out, err := flipTampered(t, q, src)
 			if err == nil || !errors.Is(err, errInvariant) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an internal-check error saying %q", err, c.want)
 			}
-			if out.Len() != 0 {
-				t.Errorf("%d bytes reached the output", out.Len())
+			if out != "" {
+				t.Errorf("%d bytes reached the output", len(out))
 			}
 		})
 	}
 	// Unbroken, the same plan passes its check.
-	var out bytes.Buffer
-	if err := o.Write(context.Background(), p, in, &out); err != nil || out.Len() == 0 {
-		t.Fatalf("clean rewrite: %v, %d bytes", err, out.Len())
+	if out, err := flipTampered(t, o, src); err != nil || out == "" {
+		t.Fatalf("clean rewrite: %v, %d bytes", err, len(out))
 	}
 }
 
@@ -221,21 +289,17 @@ func TestSameSizeChangeBetweenPassesCaught(t *testing.T) {
 	if len(second) != len(first) || bytes.Equal(first, second) {
 		t.Fatal("the test's change is not a same-size change")
 	}
-	opens := 0
-	in := &Input{Name: "t.csv", Format: tableio.CSV, Open: func() (io.ReadCloser, error) {
-		opens++
-		if opens == 1 {
-			return io.NopCloser(bytes.NewReader(first)), nil
-		}
-		return io.NopCloser(bytes.NewReader(second)), nil
-	}}
+	src := tableFile(t, "t.csv", first)
 	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
-	p, err := o.MakePlan(context.Background(), in)
+	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = o.Write(context.Background(), p, in, io.Discard)
+	if err := os.WriteFile(src.Path, second, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = o.WriteDist(context.Background(), lf.Files[0], lf.Plan, io.Discard)
 	if err == nil || !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "SHA-256") {
 		t.Fatalf("got %v, want a data error about the changed hash", err)
 	}

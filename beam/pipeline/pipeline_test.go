@@ -75,25 +75,25 @@ func opts(method string) transform.Options {
 }
 
 // onePass flips the files in one process, as `fairflip flip --output-dir` does.
-func onePass(t *testing.T, paths []string, o transform.Options) ([][]byte, *transform.Plan) {
+func onePass(t *testing.T, paths []string, o transform.Options) ([][]byte, *transform.DistPlan) {
 	t.Helper()
-	var ins []*transform.Input
+	var srcs []transform.Source
 	for _, p := range paths {
-		ins = append(ins, transform.FileInput(p))
+		srcs = append(srcs, transform.Source{Path: p})
 	}
-	p, err := o.MakePlanFiles(context.Background(), ins)
+	lf, err := o.PlanLocal(context.Background(), srcs, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var outs [][]byte
-	for i, in := range ins {
+	for _, f := range lf.Files {
 		var b bytes.Buffer
-		if err := o.WritePart(context.Background(), p, i, in, &b); err != nil {
+		if err := o.WriteDist(context.Background(), f, lf.Plan, &b); err != nil {
 			t.Fatal(err)
 		}
 		outs = append(outs, b.Bytes())
 	}
-	return outs, p
+	return outs, lf.Plan
 }
 
 func runBeam(t *testing.T, runner string, paths []string, o transform.Options, shardBytes int64) ([][]byte, *Result) {

@@ -380,7 +380,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in.Input, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
+		sum, err = transform.Undo(c.Context, in.source, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
 			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}})
 		return err
 	})

@@ -195,7 +195,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 			continue // an empty CSV part: an empty output
 		}
 		if err := m.outs[i].write(func(w io.Writer) error {
-			s, err := transform.Undo(c.Context, in.Input, w, opt)
+			s, err := transform.Undo(c.Context, in.source, w, opt)
 			if s != nil {
 				sums[i] = *s
 			}
