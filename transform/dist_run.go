@@ -149,8 +149,9 @@ func (o *Options) planStaged(ctx context.Context, paths []string, shardBytes int
 	}
 	top := &Top{}
 	if len(pool) > 0 {
+		var cache ScoreCache
 		for _, b := range batches {
-			t, err := o.Score(b, off, sp, pool, sc)
+			t, err := o.Score(b, off, sp, pool, sc, &cache)
 			if err != nil {
 				return nil, nil, err
 			}

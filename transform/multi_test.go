@@ -14,6 +14,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/rowhash"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -505,7 +506,7 @@ func TestMultiFileParquetKeys(t *testing.T) {
 		t.Errorf("pool %v, want %v", p.pool, pool)
 	}
 	for i, r := range p.Rows {
-		if want := uniform(o.Seed, purposeRandom, ds.Key(r)); p.Scores[i] != want {
+		if want := rowhash.Uniform(o.Seed, rowhash.Random, ds.Key(r)); p.Scores[i] != want {
 			t.Errorf("row %d: score %v, want %v", r, p.Scores[i], want)
 		}
 	}

@@ -403,8 +403,8 @@ func (pt *parquetTable) add(ctx context.Context, in *Input, sum io.Writer) (*lay
 			}
 			pt.forceCat[i] = true
 		}
-		if o.Method == MethodRandom {
-			// Random scores need no features: skip decoding them.
+		if !o.method().Learns {
+			// The method needs no features: skip decoding them.
 			lay.features = nil
 		}
 	}
@@ -442,7 +442,7 @@ func (pt *parquetTable) done(name string) (*Dataset, error) {
 		return nil, fferr.Data("%s: no row is left after --where", name)
 	}
 	t.Notices = append(t.Notices, pt.o.tallyNotices(pt.rules.tallies())...)
-	if pt.o.Method != MethodRandom {
+	if pt.o.method().Learns {
 		t.ownReference()
 	}
 	t.finish(pt.lay, pt.builders, pt.sensBuilders)

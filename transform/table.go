@@ -467,8 +467,8 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 			if !started {
 				started = true
 				l := lay
-				if o.Method == MethodRandom {
-					l.features = nil // random scores need no features: skip extracting them
+				if !o.method().Learns {
+					l.features = nil // the method needs no features: skip extracting them
 				}
 				for _, c := range o.Categorical {
 					i, err := resolve(l.names, l.nfields, c, "--categorical", in.Name)
@@ -590,7 +590,7 @@ func (o *Options) load(ctx context.Context, ins []*Input, multi bool) (*Dataset,
 
 	// The reference: the input's own majority rows, or the majority rows of --reference.
 	if o.Reference == nil {
-		if o.Method != MethodRandom { // random scores need no reference
+		if o.method().Learns { // a method that does not learn needs no reference
 			t.ownReference()
 		}
 	} else {

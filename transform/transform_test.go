@@ -13,6 +13,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // flipBytes runs a whole flip on in-memory input.
@@ -113,7 +114,7 @@ func changedRows(t *testing.T, in, out string, d tableio.Dialect, label int) []i
 
 func TestOnlyMinorityCollectiveNegativesFlip(t *testing.T) {
 	in := synth(300)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		for _, flips := range []string{"0", "5", "30%", "10000", "auto"} {
 			if m == MethodRandom && flips == "auto" {
 				continue
@@ -224,7 +225,7 @@ func TestChooseFractionIsKeyedHash(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	in := synth(200)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha = m, 3, 0.6
 		o.Flips = FlipRule{Kind: FlipCount, N: 7}
