@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/tmpfile"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/sweep"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -342,20 +343,14 @@ type plotStyle struct {
 	glyph draw.GlyphDrawer
 }
 
-// plotKnown lists the paper's methods in their plotting order, with fixed
-// colours (Okabe–Ito, colour-blind safe) and shapes. It is the one place
-// where the figures name methods: a method not listed here (a firm-side
-// baseline, a new scorer) is drawn after these, in alphabetical order, with
-// a style from plotOther, and is labelled by its name (sweep.Result.Method)
-// like every method.
-var plotKnown = []struct {
-	method string
-	style  plotStyle
-}{
-	{"rb-prob", plotStyle{color.RGBA{0, 114, 178, 255}, draw.CircleGlyph{}}},
-	{"rb-label", plotStyle{color.RGBA{213, 94, 0, 255}, draw.BoxGlyph{}}},
-	{"rb-dist", plotStyle{color.RGBA{0, 158, 115, 255}, draw.PyramidGlyph{}}},
-	{"random", plotStyle{color.RGBA{110, 110, 110, 255}, plotDiamond{fill: true}}},
+// plotKnown are the fixed colours (Okabe–Ito, colour-blind safe) and
+// shapes of the first registered methods (package scorer), which are
+// plotted first, in their order.
+var plotKnown = []plotStyle{
+	{color.RGBA{0, 114, 178, 255}, draw.CircleGlyph{}},
+	{color.RGBA{213, 94, 0, 255}, draw.BoxGlyph{}},
+	{color.RGBA{0, 158, 115, 255}, draw.PyramidGlyph{}},
+	{color.RGBA{110, 110, 110, 255}, plotDiamond{fill: true}},
 }
 
 // plotOther colours the other methods (firm-side baselines, new methods) in
@@ -370,10 +365,8 @@ var plotOther = []plotStyle{
 
 // plotRank orders methods: the known ones first, in their order.
 func plotRank(m string) int {
-	for i, k := range plotKnown {
-		if k.method == m {
-			return i
-		}
+	if i := scorer.Index(m); i >= 0 && i < len(plotKnown) {
+		return i
 	}
 	return len(plotKnown)
 }
@@ -402,7 +395,7 @@ func plotStyles(methods []string) map[string]plotStyle {
 	other := 0
 	for _, m := range methods {
 		if r := plotRank(m); r < len(plotKnown) {
-			st[m] = plotKnown[r].style
+			st[m] = plotKnown[r]
 			continue
 		}
 		st[m] = plotOther[other%len(plotOther)]

@@ -14,6 +14,7 @@ import (
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/metrics"
 	"github.com/fairflip/fairflip/model"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -97,15 +98,11 @@ func parseFlipGrid(vals []string) ([]flipValue, error) {
 // validate checks the grid and fills in defaults.
 func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 	if len(c.Methods) == 0 {
-		c.Methods = append([]string(nil), transform.Methods...)
+		c.Methods = scorer.Names()
 	}
 	for _, m := range c.Methods {
-		known := false
-		for _, k := range transform.Methods {
-			known = known || k == m
-		}
-		if !known {
-			return nil, fferr.Usage("--methods: %q is not one of %s", m, strings.Join(transform.Methods, ", "))
+		if _, ok := scorer.Lookup(m); !ok {
+			return nil, fferr.Usage("--methods: %q is not one of %s", m, strings.Join(scorer.Names(), ", "))
 		}
 	}
 	if len(c.Alphas) == 0 {
@@ -178,13 +175,14 @@ func Run(ctx context.Context, cfg Config, train, test *transform.Dataset) ([]Res
 		return nil, "", err
 	}
 	runs := make([]*runState, cfg.Runs)
-	// With a fixed test table and the whole majority as reference, the RB
-	// scores are the same in every run: compute them once.
+	// With a fixed test table and the whole majority as reference, the
+	// scores of a method that uses no seed are the same in every run:
+	// compute them once.
 	var shared map[string]*methodScores
 	if test != nil && cfg.Options.ReferenceSample == 0 {
 		shared = map[string]*methodScores{}
 		for _, m := range cfg.Methods {
-			if m != transform.MethodRandom {
+			if sm, _ := scorer.Lookup(m); !sm.Seeded {
 				shared[m] = &methodScores{}
 			}
 		}
@@ -226,7 +224,7 @@ func Run(ctx context.Context, cfg Config, train, test *transform.Dataset) ([]Res
 			}
 		default:
 			for _, g := range grid {
-				if g.n != 0 && !(g.n < 0 && c.method == transform.MethodRandom) {
+				if g.n != 0 && !(g.n < 0 && !hasAuto(c.method)) {
 					countFits++
 				}
 			}
@@ -437,18 +435,26 @@ func (cfg *Config) scoresFor(rs *runState, train *transform.Dataset, method stri
 		if len(rs.minNeg) == 0 {
 			return
 		}
-		inTrain := func(r int) bool { _, ok := rs.at[r]; return ok }
-		refRows, refPos := o.ReferenceRows(train, inTrain)
-		if method != transform.MethodRandom && len(refRows) == 0 {
-			ms.err = fferr.Data("%s: no majority rows in the training part to learn from", train.Name)
-			return
+		var refRows []int
+		var refPos []bool
+		if m, _ := scorer.Lookup(method); m.Learns {
+			inTrain := func(r int) bool { _, ok := rs.at[r]; return ok }
+			refRows, refPos = o.ReferenceRows(train, inTrain)
+			if len(refRows) == 0 {
+				ms.err = fferr.Data("%s: no majority rows in the training part to learn from", train.Name)
+				return
+			}
 		}
 		sc, err := o.ScoreRows(train, refRows, refPos, rs.minNeg)
 		if err != nil {
 			ms.err = err
 			return
 		}
-		for _, i := range transform.Rank(rs.minNeg, sc) {
+		keys := make([]uint64, len(rs.minNeg))
+		for i, r := range rs.minNeg {
+			keys[i] = train.Key(r)
+		}
+		for _, i := range scorer.Rank(keys, sc) {
 			ms.order = append(ms.order, rs.minNeg[i])
 		}
 		if sc.Positive != nil {
@@ -504,8 +510,8 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 		var flipped []int
 		switch {
 		case g.n < 0:
-			if method == transform.MethodRandom {
-				continue // random has no estimate of the counterfactual label
+			if !hasAuto(method) {
+				continue // the method has no estimate of the counterfactual label
 			}
 			for _, r := range pool {
 				if ms.pos[r] {
@@ -626,6 +632,13 @@ func (cfg *Config) runReweighing(ctx context.Context, rs *runState, train *trans
 	}
 	tick()
 	return []Result{makeResult(SideFirm, BaselineReweighing, math.NaN(), "0", 0, 0, 0, rep)}, nil
+}
+
+// hasAuto reports whether a method estimates the counterfactual label
+// (what flips "auto" flips).
+func hasAuto(method string) bool {
+	m, _ := scorer.Lookup(method)
+	return m.Auto
 }
 
 func makeResult(side, method string, alpha float64, req string, flips, coll, pool int, r metrics.Report) Result {

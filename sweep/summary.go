@@ -13,26 +13,24 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+
+	"github.com/fairflip/fairflip/scorer"
 )
 
-// methodRank orders methods in reports: the RB methods, random, then the
-// firm-side baselines.
+// methodRank orders methods in reports: the registered methods in their
+// order, then the firm-side baselines, then any other.
 func methodRank(m string) int {
-	switch m {
-	case "rb-prob":
-		return 0
-	case "rb-label":
-		return 1
-	case "rb-dist":
-		return 2
-	case "random":
-		return 3
-	case BaselineMassaging:
-		return 4
-	case BaselineReweighing:
-		return 5
+	if i := scorer.Index(m); i >= 0 {
+		return i
 	}
-	return 6
+	n := len(scorer.Names())
+	switch m {
+	case BaselineMassaging:
+		return n
+	case BaselineReweighing:
+		return n + 1
+	}
+	return n + 2
 }
 
 func flipsRank(s string) float64 {

@@ -14,6 +14,7 @@ import (
 
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/metrics"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -68,7 +69,7 @@ func load(t *testing.T, name, content string) *transform.Dataset {
 func TestRunGrid(t *testing.T) {
 	train := load(t, "train.csv", synthTable(600, 1))
 	test := load(t, "test.csv", synthTable(300, 2))
-	cfg := Config{Options: synthOptions(), Methods: transform.Methods, Alphas: []float64{0.3, 1}, Flips: []string{"0", "5", "10", "1000", "auto"},
+	cfg := Config{Options: synthOptions(), Methods: scorer.Names(), Alphas: []float64{0.3, 1}, Flips: []string{"0", "5", "10", "1000", "auto"},
 		Runs: 3, Seed: 1, Baselines: []string{BaselineMassaging, BaselineReweighing}, Workers: 2}
 	res, model, err := Run(context.Background(), cfg, train, test)
 	if err != nil {

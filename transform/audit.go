@@ -2,10 +2,11 @@ package transform
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // The audit cell of a flipped row holds what undo needs, readable by people:
@@ -147,7 +148,7 @@ func ParseAudit(v string) (AuditEntry, error) {
 	if e.Method, err = next("method"); err != nil {
 		return e, err
 	}
-	if !slices.Contains(Methods, e.Method) {
+	if _, ok := scorer.Lookup(e.Method); !ok {
 		return e, fmt.Errorf("audit cell %q: unknown method %q", clip(v), e.Method)
 	}
 	if e.Score, err = next("score"); err != nil {

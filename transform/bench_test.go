@@ -21,14 +21,19 @@ func benchTable(n int) []byte {
 }
 
 // benchFlip runs a whole flip (both passes) of 100k rows to io.Discard.
-func benchFlip(b *testing.B, method string, flips FlipRule) {
+func benchFlip(b *testing.B, method string, flips FlipRule) { benchFlipShards(b, method, flips, 0) }
+
+// benchFlipShards is benchFlip with the table cut into shards of
+// shardBytes (0: the default): with small shards, many batches are
+// scored with one fit (ScoreCache decodes it once).
+func benchFlipShards(b *testing.B, method string, flips FlipRule, shardBytes int64) {
 	data := benchTable(100000)
 	src := tableFile(b, "bench.csv", data)
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
 			Positive: []string{">50K"}, Method: method, Alpha: 0.3, K: 10, Flips: flips, MaxFlips: -1, Seed: 1, ReferenceSample: 5000}
-		lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
+		lf, err := o.PlanLocal(context.Background(), []Source{src}, shardBytes)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,6 +48,9 @@ func BenchmarkFlipRandom(b *testing.B) {
 }
 func BenchmarkFlipRBProb(b *testing.B) { benchFlip(b, MethodRBProb, FlipRule{Kind: FlipAuto}) }
 func BenchmarkFlipRBDist(b *testing.B) { benchFlip(b, MethodRBDist, FlipRule{Kind: FlipAuto}) }
+func BenchmarkFlipRBLabelShards(b *testing.B) {
+	benchFlipShards(b, MethodRBLabel, FlipRule{Kind: FlipAuto}, 512<<10)
+}
 
 // BenchmarkWrite is pass 2 alone, the writer: 100k rows copied with 1,000
 // labels rewritten and the audit column added.

@@ -311,8 +311,8 @@ func (f *Offsets) Key(b *Batch, i int) uint64 {
 // for a --reference shard the table's, whose features are in the same
 // order).
 func (o *Options) featureLayout(b *Batch, lay, tableLay *layout, file string) error {
-	if o.Method == MethodRandom {
-		lay.features = nil // random scores need no features
+	if !o.method().Learns {
+		lay.features = nil // the method needs no features
 	}
 	forced := map[int]bool{}
 	for _, c := range o.Categorical {

@@ -8,15 +8,14 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/model"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 const noKey = math.MaxUint64
@@ -561,7 +560,7 @@ func GatherRefRows(parts []*RefRows) *RefRows {
 // the smallest keyed hashes.
 func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *RefRows {
 	r := &RefRows{M: -1, Num: make([][]float64, len(sp.Index)), Codes: make([][]int32, len(sp.Index))}
-	if o.Method == MethodRandom || b.Ref() != (o.Reference != nil) {
+	if !o.method().Learns || b.Ref() != (o.Reference != nil) {
 		return r
 	}
 	if o.ReferenceSample > 0 {
@@ -591,144 +590,74 @@ func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *RefRows {
 	return r
 }
 
-// Scorer is the fitted model, sent to the workers that score.
+// Scorer is the fitted method, sent to the workers that score.
 type Scorer struct {
-	Method  string
-	K       int
-	Encoder []byte        // model.Encoder, serialised
-	LogReg  *model.LogReg // rb-prob; nil when every reference label is the same
-	// Single: every reference label is SinglePositive (rb-prob scores all
-	// candidates the same).
-	Single, SinglePositive bool
-	Ref                    *model.Matrix // rb-label, rb-dist: the encoded reference
-	RefPos                 []bool
-	ReferenceRows          int
-	Notices                []string
+	Method        string
+	Encoder       []byte // model.Encoder, serialised; empty for a method that does not learn, or with nothing to learn from
+	Model         []byte // the method's scorer.Fitted, serialised; empty with nothing to learn from
+	ReferenceRows int
+	Notices       []string
 
-	// ID names this fit: a worker process keeps the prepared scorer of the
-	// last ID it saw (lastPrepared), for all the batches it scores.
+	// ID names this fit: a ScoreCache keeps the prepared scorer of the
+	// last ID it saw, for all the batches it scores.
 	ID string
 }
 
-// lastPrepared is the encoder and k-NN indexes of the last Scorer a
-// worker prepared: a runner may decode the Scorer (a side input) anew for
-// every bundle, and building the indexes for each would cost more than
-// scoring.
-var lastPrepared struct {
-	mu  sync.Mutex
-	id  string
-	enc *model.Encoder
-	knn *model.KNNScorer
-}
-
-// Fit fits the encoder and the model on the reference rows, once.
+// Fit fits the encoder and the method on the reference rows, once.
 func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
+	if err := o.checkMethod(); err != nil {
+		return nil, err
+	}
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {
 		return nil, err
 	}
-	sc := &Scorer{Method: o.Method, K: o.K, ID: hex.EncodeToString(id)}
-	if o.Method == MethodRandom {
-		return sc, nil
-	}
-	n := ref.Len()
-	sc.ReferenceRows = n
-	if n == 0 || len(sp.Index) == 0 {
-		return sc, nil
-	}
-	// Row order, as in the one-process reference: by key.
-	if !slices.IsSorted(ref.Keys) {
-		ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
-	}
-	pos := ref.Pos
-	cols := make([]model.Column, len(sp.Index))
-	for k := range cols {
-		cols[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], Num: ref.Num[k], Codes: ref.Codes[k]}
-		if !sp.Numeric[k] {
-			cols[k].Levels = sp.Levels[k]
+	sc := &Scorer{Method: o.Method, ID: hex.EncodeToString(id)}
+	var x *model.Matrix
+	var pos []bool
+	if o.method().Learns {
+		n := ref.Len()
+		sc.ReferenceRows = n
+		if n == 0 || len(sp.Index) == 0 {
+			return sc, nil // nothing to learn from: Score and Finish refuse, if there are candidates
 		}
+		// Row order, as in the one-process reference: by key.
+		if !slices.IsSorted(ref.Keys) {
+			ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
+		}
+		cols := make([]model.Column, len(sp.Index))
+		for k := range cols {
+			cols[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], Num: ref.Num[k], Codes: ref.Codes[k]}
+			if !sp.Numeric[k] {
+				cols[k].Levels = sp.Levels[k]
+			}
+		}
+		rows := make([]int, n)
+		for i := range rows {
+			rows[i] = i
+		}
+		enc, err := model.FitEncoder(cols, rows, model.EncoderOptions{MaxLevels: o.MaxLevels, HasMissing: sp.HasMissing})
+		if err != nil {
+			return nil, fferr.Data("encoding the features: %v", err)
+		}
+		if sc.Encoder, err = enc.MarshalBinary(); err != nil {
+			return nil, err
+		}
+		x, pos = enc.Encode(cols, rows), ref.Pos
 	}
-	rows := make([]int, n)
-	for i := range rows {
-		rows[i] = i
-	}
-	enc, err := model.FitEncoder(cols, rows, model.EncoderOptions{MaxLevels: o.MaxLevels, HasMissing: sp.HasMissing})
+	f, notices, err := o.fit(x, pos)
 	if err != nil {
-		return nil, fferr.Data("encoding the features: %v", err)
-	}
-	if sc.Encoder, err = enc.MarshalBinary(); err != nil {
 		return nil, err
 	}
-	m := enc.Encode(cols, rows)
-	var notes []string
-	q := *o
-	q.Log = &noticeSink{&notes}
-	switch o.Method {
-	case MethodRBProb:
-		if single, positive := sameLabel(pos); single {
-			sc.Single, sc.SinglePositive = true, positive
-		} else {
-			lr, err := model.FitLogReg(m, pos, model.LogRegOptions{Workers: o.Workers})
-			if err != nil {
-				return nil, fferr.Data("%s: %v", o.Method, err)
-			}
-			if !lr.Converged {
-				q.scoreNotice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
-			}
-			sc.LogReg = lr
-		}
-	default:
-		sc.Ref, sc.RefPos = m, pos
+	if sc.Model, err = f.MarshalBinary(); err != nil {
+		return nil, err
 	}
-	q.singleClassNotice(pos)
-	sc.Notices = notes
+	sc.Notices = notices
 	return sc, nil
 }
 
-// noticeSink collects notices as lines.
-type noticeSink struct{ lines *[]string }
-
-func (s *noticeSink) Write(p []byte) (int, error) {
-	*s.lines = append(*s.lines, strings.TrimSuffix(strings.TrimPrefix(string(p), "fairflip: "), "\n"))
-	return len(p), nil
-}
-
-func sameLabel(y []bool) (single, positive bool) {
-	if len(y) == 0 {
-		return false, false
-	}
-	for _, v := range y[1:] {
-		if v != y[0] {
-			return false, false
-		}
-	}
-	return true, y[0]
-}
-
 // Scored is a candidate with its scores.
-type Scored struct {
-	Key                uint64
-	Primary, Secondary float64
-	Positive           bool
-}
-
-// compareScored orders candidates for flipping, as Rank does: primary
-// score, then secondary (both descending, NaN last), then row key.
-func compareScored(a, b Scored) int {
-	key := func(x float64) float64 {
-		if math.IsNaN(x) {
-			return math.Inf(-1)
-		}
-		return x
-	}
-	if c := cmp.Compare(key(b.Primary), key(a.Primary)); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(key(b.Secondary), key(a.Secondary)); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Key, b.Key)
-}
+type Scored = scorer.Scored
 
 // Top holds the best M candidates (M < 0: all) and counts of the pool.
 type Top struct {
@@ -739,7 +668,7 @@ type Top struct {
 }
 
 func (t *Top) cut() {
-	slices.SortFunc(t.Items, compareScored)
+	slices.SortFunc(t.Items, scorer.Compare)
 	if t.M >= 0 && len(t.Items) > t.M {
 		t.Items = slices.Clip(t.Items[:t.M])
 	}
@@ -773,8 +702,9 @@ func (o *Options) FlipBound(n int) int {
 }
 
 // Score scores the batch's candidates (the rows of pool in it) and keeps
-// its best FlipBound(len(pool)).
-func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Scorer) (*Top, error) {
+// its best FlipBound(len(pool)). cache, if not nil, keeps the prepared
+// scorer for the next batches.
+func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Scorer, cache *ScoreCache) (*Top, error) {
 	t := &Top{M: o.FlipBound(len(pool))}
 	if b.Ref() {
 		return t, nil
@@ -794,7 +724,7 @@ func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Sco
 	if len(rows) == 0 {
 		return t, nil
 	}
-	scores, err := o.scoreBatch(b, rows, keys, sp, sc)
+	scores, err := o.scoreBatch(b, rows, keys, sp, sc, cache)
 	if err != nil {
 		return nil, err
 	}
@@ -815,80 +745,27 @@ func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Sco
 	return t, nil
 }
 
-func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *Scorer) (*model.Scores, error) {
-	if o.Method == MethodRandom {
-		s := &model.Scores{Primary: make([]float64, len(keys))}
-		for i, k := range keys {
-			s.Primary[i] = uniform(o.Seed, purposeRandom, k)
-		}
-		s.Secondary = s.Primary
-		return s, nil
+func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *Scorer, cache *ScoreCache) (*model.Scores, error) {
+	if err := o.checkScorable(sc.ReferenceRows, len(sp.Index)); err != nil {
+		return nil, err
 	}
-	if sc.ReferenceRows == 0 {
-		return nil, fferr.Data("the reference has no majority rows to learn from")
-	}
-	if len(sp.Index) == 0 {
-		return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
-	}
-	enc, knn, err := sc.prepare(o)
+	enc, f, err := cache.prepare(sc, o.Workers)
 	if err != nil {
 		return nil, err
 	}
-	cols := sp.batchColumns(b, rows)
-	idx := make([]int, len(rows))
-	for i := range idx {
-		idx[i] = i
+	var cand *model.Matrix
+	if enc != nil {
+		idx := make([]int, len(rows))
+		for i := range idx {
+			idx[i] = i
+		}
+		cand = enc.Encode(sp.batchColumns(b, rows), idx)
 	}
-	cand := enc.Encode(cols, idx)
-	var s *model.Scores
-	switch o.Method {
-	case MethodRBProb:
-		s = &model.Scores{Primary: make([]float64, cand.N), Positive: make([]bool, cand.N)}
-		for i := range s.Primary {
-			p := 0.0
-			switch {
-			case sc.Single && sc.SinglePositive:
-				p = 1
-			case sc.LogReg != nil:
-				p = sc.LogReg.Prob(cand, i)
-			}
-			s.Primary[i] = p
-			s.Positive[i] = p > 0.5
-			if sc.Single {
-				s.Positive[i] = sc.SinglePositive
-			}
-		}
-		s.Secondary = s.Primary
-	default:
-		if s, err = knn.Score(cand); err != nil {
-			return nil, o.scoreErr(err)
-		}
+	s, err := f.Score(scorer.Candidates{X: cand, Keys: keys})
+	if err != nil {
+		return nil, o.scoreErr(err)
 	}
 	return s, nil
-}
-
-// prepare decodes the encoder and builds the k-NN indexes, once per
-// Scorer (a worker keeps them for all the shards it scores).
-func (sc *Scorer) prepare(o *Options) (*model.Encoder, *model.KNNScorer, error) {
-	lp := &lastPrepared
-	lp.mu.Lock()
-	defer lp.mu.Unlock()
-	if lp.id == sc.ID && sc.ID != "" {
-		return lp.enc, lp.knn, nil
-	}
-	enc := new(model.Encoder)
-	if err := enc.UnmarshalBinary(sc.Encoder); err != nil {
-		return nil, nil, err
-	}
-	var knn *model.KNNScorer
-	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
-		var err error
-		if knn, err = model.NewKNNScorer(sc.Ref, sc.RefPos, o.K, o.Workers, o.Method == MethodRBDist); err != nil {
-			return nil, nil, o.scoreErr(err)
-		}
-	}
-	lp.id, lp.enc, lp.knn = sc.ID, enc, knn
-	return enc, knn, nil
 }
 
 // DistPlan is the outcome of a distributed pass 1: the rows to flip in
@@ -966,7 +843,7 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	s.Pool = len(pool)
 	s.Features = sp.Names
 	s.ReferenceRows = sc.ReferenceRows
-	if o.Method == MethodRandom && o.Reference != nil {
+	if !o.method().Learns && o.Reference != nil {
 		// The reference file is read, and sampled, even when nothing learns from it.
 		s.ReferenceRows = st.RefRows
 		if o.ReferenceSample > 0 {
@@ -980,11 +857,8 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	if len(pool) == 0 {
 		note("the candidate pool is empty (no collective member has a negative label): nothing to flip; the table is written unchanged apart from the empty audit column")
 	} else {
-		if o.Method != MethodRandom && sc.ReferenceRows == 0 {
-			return nil, fferr.Data("the reference has no majority rows to learn from")
-		}
-		if o.Method != MethodRandom && len(sp.Index) == 0 {
-			return nil, fferr.Usage("no feature columns are left to score with; name some with --features, or use --method random")
+		if err := o.checkScorable(sc.ReferenceRows, len(sp.Index)); err != nil {
+			return nil, err
 		}
 		for _, n := range sc.Notices {
 			o.notice("%s", n)
@@ -1007,7 +881,7 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 			note("--max-flips %d caps the %d flips the rule %s asks for", o.MaxFlips, want, o.Flips)
 		}
 		chosen = slices.Clone(top.Items)
-		slices.SortFunc(chosen, compareScored)
+		slices.SortFunc(chosen, scorer.Compare)
 		if m := o.FlipBound(len(pool)); m >= 0 && len(chosen) > m {
 			chosen = chosen[:m]
 		}
@@ -1038,15 +912,4 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 		return nil, invariantf("the files hold %d rows, the batches %d", sum, st.Rows)
 	}
 	return dp, nil
-}
-
-// scoreErr words a scorer's error as the one-process path does.
-func (o *Options) scoreErr(err error) error {
-	if errors.Is(err, model.ErrNoPositive) {
-		return fferr.Data("%s: %v; use a reference with positive labels, or another --method", o.Method, err)
-	}
-	if o.Method != MethodRBProb {
-		return fferr.Data("%s: %v; lower --k or use a larger reference", o.Method, err)
-	}
-	return fferr.Data("%s: %v", o.Method, err)
 }

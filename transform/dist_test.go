@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // writeFiles writes the named contents into a fresh directory and returns
@@ -108,7 +109,7 @@ func TestStagedEqualsOnePass(t *testing.T) {
 	names, files := multiFiles(900)
 	paths := writeFiles(t, names, files)
 	rules := []FlipRule{{Kind: FlipCount, N: 40}, {Kind: FlipPercent, Percent: 50}, {Kind: FlipAuto}, {Kind: FlipCount, N: 100000}}
-	for _, method := range Methods {
+	for _, method := range scorer.Names() {
 		for _, rule := range rules {
 			if method == MethodRandom && rule.Kind == FlipAuto {
 				continue
@@ -168,7 +169,7 @@ func TestStagedRealData(t *testing.T) {
 	parts := []string{strings.Join(lines[:2500], ""), strings.Join(lines[2500:2501], ""), "", strings.Join(lines[2501:], "")}
 	parts[3] = strings.TrimSuffix(parts[3], "\n")
 	paths := writeFiles(t, []string{"p0.csv", "p1.csv", "p2.csv", "p3.csv"}, parts)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		t.Run(m, func(t *testing.T) {
 			o := Options{
 				HeaderNames: strings.Split(testdata.AdultColumns, ","),
@@ -237,7 +238,7 @@ func TestStagedParquet(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := writeFiles(t, []string{"s.parquet"}, []string{pq.String()})
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		t.Run(m, func(t *testing.T) {
 			o := baseOpts()
 			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 25}
@@ -288,7 +289,7 @@ func TestStagedErrors(t *testing.T) {
 func TestStagedMergeOrder(t *testing.T) {
 	names, files := multiFiles(600)
 	paths := writeFiles(t, names, files)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha, o.Flips, o.ReferenceSample = m, 5, 0.5, FlipRule{Kind: FlipCount, N: 20}, 150
 		_, want, err := staged(t, paths, o, 200)

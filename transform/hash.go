@@ -1,44 +1,16 @@
 package transform
 
-// Every random choice in fairflip is a pure function of (seed, purpose, row
-// key), never a draw from one random stream in reading order. A run over the
-// same rows split differently (many files, partitions) therefore makes the
-// same choices.
-//
-// The row key of a data row is its 0-based index among the data rows of the
-// input; in a multi-file table (LoadFiles), row r of file i has the key
-// i<<40 | r, which is r for a single file. Rows of a --reference file use
-// refKeyBase + index.
+// Every random choice is a pure function of (seed, purpose, row key): see
+// package rowhash, which holds the one keyed hash, its purposes and the
+// row keys. These names are transform's short forms of it.
 
-// Purposes, so that the collective, the random scores and the reference sample
-// are independent of each other.
+import "github.com/fairflip/fairflip/internal/rowhash"
+
 const (
-	purposeCollective uint64 = 0x636f6c6c65637469 // "collecti"
-	purposeRandom     uint64 = 0x72616e646f6d5363 // "randomSc"
-	purposeReference  uint64 = 0x7265666572656e63 // "referenc"
+	purposeCollective = rowhash.Collective
+	purposeReference  = rowhash.Reference
+	refKeyBase        = rowhash.RefKeyBase
 )
 
-const refKeyBase uint64 = 1 << 62
-
-// mix64 is the SplitMix64 finaliser (Steele, Lea, Flood 2014): a bijection on
-// uint64 with full avalanche.
-func mix64(z uint64) uint64 {
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
-}
-
-// keyedHash is the hash of (seed, purpose, key).
-func keyedHash(seed, purpose, key uint64) uint64 {
-	h := mix64(seed ^ 0x9e3779b97f4a7c15)
-	h = mix64(h ^ purpose)
-	return mix64(h ^ key)
-}
-
-// uniform maps (seed, purpose, key) to a number in [0, 1) with 53 random bits.
-func uniform(seed, purpose, key uint64) float64 {
-	return float64(keyedHash(seed, purpose, key)>>11) / (1 << 53)
-}
+// keyedHash is rowhash.Hash.
+func keyedHash(seed, purpose, key uint64) uint64 { return rowhash.Hash(seed, purpose, key) }

@@ -140,9 +140,10 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	top := &Top{}
 	if len(pool) > 0 {
+		var cache ScoreCache // the fit is decoded once, not once per batch
 		tops := make([]*Top, len(batches))
 		if err := parallel(ctx, len(batches), workers, func(i int) error {
-			t, err := o.Score(batches[i], off, sp, pool, sc)
+			t, err := o.Score(batches[i], off, sp, pool, sc, &cache)
 			tops[i] = t
 			return err
 		}); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/internal/rowhash"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -514,7 +515,7 @@ func TestMultiFileParquetKeys(t *testing.T) {
 		t.Errorf("pool %v, want %v", p.Pool, pool)
 	}
 	for i, k := range p.Rows {
-		if want := uniform(o.Seed, purposeRandom, k); p.Scores[i] != want {
+		if want := rowhash.Uniform(o.Seed, rowhash.Random, k); p.Scores[i] != want {
 			t.Errorf("row %#x: score %v, want %v", k, p.Scores[i], want)
 		}
 	}

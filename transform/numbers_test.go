@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // numbersTable makes id,x,g,y rows with a feature column x whose cell in
@@ -43,7 +44,7 @@ func numbersTable(n int, cell func(i int) string) string {
 func flipAll(t *testing.T, in string, edit func(*Options)) *Plan {
 	t.Helper()
 	var probPlan *Plan
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		for _, flips := range []string{"auto", "5"} {
 			if m == MethodRandom && flips == "auto" {
 				continue
@@ -260,7 +261,7 @@ func TestFlipOneRowGroups(t *testing.T) {
 		t.Errorf("one minority row: %v %v\n%s", p, err, out)
 	}
 	oneMaj := "x,g,y\n1,min,0\n2,min,0\n3,maj,1\n4,min,1\n"
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		o := baseOpts()
 		o.Method, o.K = m, 10
 		o.Flips = FlipRule{Kind: FlipCount, N: 1}

@@ -24,16 +24,14 @@ import (
 	tableio "github.com/fairflip/fairflip/io"
 )
 
-// Methods that score candidates.
+// Names of the scoring methods (package scorer has them, and what each
+// does); MethodRBProb is the default.
 const (
 	MethodRBProb  = "rb-prob"
 	MethodRBLabel = "rb-label"
 	MethodRBDist  = "rb-dist"
 	MethodRandom  = "random"
 )
-
-// Methods lists the scoring methods in the order the help text shows them.
-var Methods = []string{MethodRBProb, MethodRBLabel, MethodRBDist, MethodRandom}
 
 // DefaultAuditColumn is the name of the audit column flip appends.
 const DefaultAuditColumn = "fairflip_audit"
@@ -179,12 +177,8 @@ func (o *Options) Validate() error {
 	if o.Method == "" {
 		o.Method = MethodRBProb
 	}
-	known := false
-	for _, m := range Methods {
-		known = known || m == o.Method
-	}
-	if !known {
-		return fferr.Usage("--method %q: want one of %s", o.Method, strings.Join(Methods, ", "))
+	if err := o.checkMethod(); err != nil {
+		return err
 	}
 	if o.K == 0 {
 		o.K = 10
@@ -201,8 +195,8 @@ func (o *Options) Validate() error {
 	if o.Members == "" && !(o.Alpha > 0 && o.Alpha <= 1) {
 		return fferr.Usage("--alpha %v: the collective's share of the minority must be in (0, 1]", o.Alpha)
 	}
-	if o.Method == MethodRandom && o.Flips.Kind == FlipAuto {
-		return fferr.Usage("--method random has no estimate of the counterfactual label, so --flips auto cannot be used: give --flips N or --flips P%%")
+	if !o.method().Auto && o.Flips.Kind == FlipAuto {
+		return fferr.Usage("--method %s has no estimate of the counterfactual label, so --flips auto cannot be used: give --flips N or --flips P%%", o.Method)
 	}
 	if o.ReferenceSample < 0 {
 		return fferr.Usage("--reference-sample %d: must be positive", o.ReferenceSample)

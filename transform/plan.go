@@ -1,10 +1,8 @@
 package transform
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,7 +93,7 @@ func (o *Options) startSummary(s *Summary) func(format string, args ...any) {
 	if o.MaxFlips >= 0 {
 		s.MaxFlips = o.MaxFlips
 	}
-	if o.Method == MethodRBLabel || o.Method == MethodRBDist {
+	if o.method().UsesK {
 		s.K = o.K
 	}
 	return func(format string, args ...any) {
@@ -226,170 +224,6 @@ func (o *Options) ReferenceRows(t *Dataset, keep func(row int) bool) (rows []int
 // ⌈alpha·n⌉ rows with the smallest keyed hash of (seed, row), in row order.
 func ChooseFraction(rows []int, alpha float64, seed uint64) []int {
 	return chooseFraction(rows, alpha, seed)
-}
-
-// ScoreRows scores the candidate rows pool with o.Method, learning from the
-// reference rows refRows (labels refPos). Scores are in the order of pool.
-func (o *Options) ScoreRows(t *Dataset, refRows []int, refPos []bool, pool []int) (*model.Scores, error) {
-	return o.scoreRows(t, refRows, refPos, pool, false)
-}
-
-// scoreRows is ScoreRows; with release set it also drops t's feature columns
-// once they are encoded (flip needs them no more) and collects them, so
-// that the scorer's own memory (a k-NN index copies the reference) reuses
-// theirs: a lower peak, and fewer fresh pages to fault in.
-func (o *Options) scoreRows(t *Dataset, refRows []int, refPos []bool, pool []int, release bool) (*model.Scores, error) {
-	cols := t.Features
-	if o.Method == MethodRandom {
-		sc := &model.Scores{Primary: make([]float64, len(pool))}
-		for i, r := range pool {
-			sc.Primary[i] = uniform(o.Seed, purposeRandom, t.Key(r))
-		}
-		sc.Secondary = sc.Primary
-		return sc, nil
-	}
-	enc, err := model.FitEncoder(cols, refRows, model.EncoderOptions{MaxLevels: o.MaxLevels})
-	if err != nil {
-		return nil, fferr.Data("encoding the features: %v", err)
-	}
-	ref := enc.Encode(cols, refRows)
-	cand := enc.Encode(cols, pool)
-	if release {
-		t.Features, cols = nil, nil
-		runtime.GC()
-	}
-	var sc *model.Scores
-	switch o.Method {
-	case MethodRBProb:
-		var lr *model.LogReg
-		sc, lr, err = model.RBProb(ref, refPos, cand, model.LogRegOptions{Workers: o.Workers})
-		if err == nil && lr != nil && !lr.Converged {
-			o.scoreNotice("the majority model did not converge in %d iterations; its scores are used as they are", lr.Iter)
-		}
-	case MethodRBLabel:
-		sc, err = model.RBLabel(ref, refPos, cand, o.K, o.Workers)
-	case MethodRBDist:
-		sc, err = model.RBDist(ref, refPos, cand, o.K, o.Workers)
-	}
-	if err == nil {
-		o.singleClassNotice(refPos)
-	}
-	if errors.Is(err, model.ErrNoPositive) {
-		return nil, fferr.Data("%s: %v; use a reference with positive labels, or another --method", o.Method, err)
-	}
-	if err != nil {
-		if o.Method != MethodRBProb {
-			return nil, fferr.Data("%s: %v; lower --k or use a larger reference", o.Method, err)
-		}
-		return nil, fferr.Data("%s: %v", o.Method, err)
-	}
-	return sc, nil
-}
-
-// scoreNotice prints a notice from scoring, if o has somewhere to print it
-// (sweep scores with Log nil).
-func (o *Options) scoreNotice(format string, args ...any) {
-	if o.Log != nil {
-		o.notice(format, args...)
-	}
-}
-
-// singleClassNotice says what the scores mean when every reference label
-// is the same (model.RBProb, RBLabel and RBDist define the scores then).
-func (o *Options) singleClassNotice(refPos []bool) {
-	npos := 0
-	for _, p := range refPos {
-		if p {
-			npos++
-		}
-	}
-	if len(refPos) == 0 || (npos > 0 && npos < len(refPos)) {
-		return
-	}
-	label := "negative"
-	if npos > 0 {
-		label = "positive"
-	}
-	who := fmt.Sprintf("all %d reference rows are %s", len(refPos), label)
-	if len(refPos) == 1 {
-		who = "the only reference row is " + label
-	}
-	var what string
-	switch {
-	case npos == 0:
-		// rb-prob and rb-label; rb-dist refuses.
-		what = "every candidate gets the score 0: --flips auto flips none, and a count or share takes candidates in row order"
-	case o.Method == MethodRBProb:
-		what = "every candidate gets the score 1: --flips auto flips them all, and a count or share takes candidates in row order"
-	case o.Method == MethodRBLabel:
-		what = fmt.Sprintf("every candidate gets the score %d: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first", o.K)
-	default:
-		what = "every candidate counts as nearer the positive rows: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first"
-	}
-	o.scoreNotice("%s: %s", who, what)
-}
-
-// choose orders the pool by score and applies the flip rule. It returns the
-// chosen rows and their primary scores, best first.
-func (o *Options) choose(pool []int, sc *model.Scores, note func(string, ...any)) ([]int, []float64, error) {
-	order := Rank(pool, sc)
-	var pick []int
-	switch o.Flips.Kind {
-	case FlipAuto:
-		for _, i := range order {
-			if sc.Positive[i] {
-				pick = append(pick, i)
-			}
-		}
-	case FlipCount:
-		m := o.Flips.N
-		if m > len(order) {
-			note("--flips %d is more than the pool (%s): the whole pool is flipped", m, plural(len(order), "candidate"))
-			m = len(order)
-		}
-		pick = order[:m]
-	case FlipPercent:
-		m := int(math.Round(o.Flips.Percent / 100 * float64(len(order))))
-		pick = order[:m]
-	}
-	if o.MaxFlips >= 0 && len(pick) > o.MaxFlips {
-		note("--max-flips %d caps the %d flips the rule %s asks for", o.MaxFlips, len(pick), o.Flips)
-		pick = pick[:o.MaxFlips]
-	}
-	rows := make([]int, len(pick))
-	scores := make([]float64, len(pick))
-	for n, i := range pick {
-		rows[n] = pool[i]
-		scores[n] = sc.Primary[i]
-	}
-	return rows, scores, nil
-}
-
-// Rank returns the positions of pool (and of the scores) in flip order: by
-// primary score, then secondary score (both descending, NaN last), then row
-// (ascending).
-func Rank(pool []int, sc *model.Scores) []int {
-	order := make([]int, len(pool))
-	for i := range order {
-		order[i] = i
-	}
-	key := func(x float64) float64 {
-		if math.IsNaN(x) {
-			return math.Inf(-1)
-		}
-		return x
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		i, j := order[a], order[b]
-		if pa, pb := key(sc.Primary[i]), key(sc.Primary[j]); pa != pb {
-			return pa > pb
-		}
-		if sa, sb := key(sc.Secondary[i]), key(sc.Secondary[j]); sa != sb {
-			return sa > sb
-		}
-		return pool[i] < pool[j]
-	})
-	return order
 }
 
 // plural returns "1 row", "2 rows".

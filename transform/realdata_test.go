@@ -9,6 +9,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 type realCase struct {
@@ -53,7 +54,7 @@ func TestRealDataFidelity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range Methods {
+		for _, m := range scorer.Names() {
 			for _, flips := range []string{"auto", "150"} {
 				if m == MethodRandom && flips == "auto" {
 					continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // refTable is a table with numeric and text features: id, x, color, g, y, z.
@@ -63,7 +64,7 @@ func TestReferenceByName(t *testing.T) {
 	same := csvOf(header, refRows, header)
 	shuffled := csvOf(header, refRows, []string{"z", "extra1", "y", "color", "g", "x", "extra2", "id"})
 	paths := writeFiles(t, []string{"in.csv", "same.csv", "shuffled.csv"}, []string{in, same, shuffled})
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		for _, feats := range [][]string{nil, {"x", "color"}, {"#6", "#3"}} {
 			t.Run(fmt.Sprintf("%s/%v", m, feats), func(t *testing.T) {
 				o := baseOpts()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // tableFile writes data to a file called name in a new temporary folder
@@ -162,7 +163,7 @@ func changedRows(t *testing.T, in, out string, d tableio.Dialect, label int) []i
 
 func TestOnlyMinorityCollectiveNegativesFlip(t *testing.T) {
 	in := synth(300)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		for _, flips := range []string{"0", "5", "30%", "10000", "auto"} {
 			if m == MethodRandom && flips == "auto" {
 				continue
@@ -273,7 +274,7 @@ func TestChooseFractionIsKeyedHash(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	in := synth(200)
-	for _, m := range Methods {
+	for _, m := range scorer.Names() {
 		o := baseOpts()
 		o.Method, o.K, o.Alpha = m, 3, 0.6
 		o.Flips = FlipRule{Kind: FlipCount, N: 7}

@@ -389,10 +389,19 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, parts func(**trans
 	return nil
 }
 
-type scoreFn struct{ Job Job }
+// scoreFn scores each batch. It keeps the prepared scorer (decoded, its
+// k-NN indexes built) for all the bundles this instance processes: the
+// runner gives it the Scorer side input decoded anew for each.
+type scoreFn struct {
+	Job   Job
+	cache *transform.ScoreCache
+}
 
 func (f *scoreFn) ProcessElement(ctx context.Context, b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.Top)) error {
-	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc)
+	if f.cache == nil {
+		f.cache = new(transform.ScoreCache)
+	}
+	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, f.cache)
 	if err != nil {
 		return classed(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -134,7 +135,7 @@ func runBeam(t *testing.T, runner string, paths []string, o transform.Options, s
 func TestPipelineEqualsOneProcess(t *testing.T) {
 	paths := table(t, 900)
 	for _, runner := range []string{"direct", "prism"} {
-		for _, m := range transform.Methods {
+		for _, m := range scorer.Names() {
 			t.Run(runner+"/"+m, func(t *testing.T) {
 				o := opts(m)
 				want, p := onePass(t, paths, o)

@@ -17,6 +17,7 @@ import (
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/sweep"
 	"github.com/fairflip/fairflip/transform"
 )
@@ -101,12 +102,12 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 			Flags: append(append([]cli.Flag{
 				&cli.StringFlag{Name: "test", Usage: "test table `FILE` (same columns)", Category: "grid"},
 				&cli.Float64Flag{Name: "test-split", Usage: "hold out this fraction `F` of INPUT as the test set, re-drawn per run", Category: "grid"},
-				&cli.StringFlag{Name: "methods", Value: strings.Join(transform.Methods, ","), Usage: "scoring `METHODS`", Category: "grid"},
+				&cli.StringFlag{Name: "methods", Value: strings.Join(scorer.Names(), ","), Usage: "scoring `METHODS`", Category: "grid"},
 				&cli.StringFlag{Name: "alpha", Value: "0.05,0.1,0.2,0.3,0.4,0.5", Usage: "collective sizes `F,F,...` (fractions of the minority)", Category: "grid"},
 				&cli.StringFlag{Name: "flips", Value: "0,20,40,60,80,100,120,140,160,180", Usage: "flip counts `N,N,...`; auto adds the scorers' own rule", Category: "grid"},
 				&cli.IntFlag{Name: "runs", Value: 10, Usage: "runs per cell (seeds SEED, SEED+1, ...)", Category: "grid"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
-				&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "grid"},
+				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
 				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing", Category: "grid"},
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},

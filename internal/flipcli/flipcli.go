@@ -22,6 +22,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -43,8 +44,8 @@ const (
 // audit column and reports (not its inputs and outputs).
 func FlipFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: "scoring `METHOD`: rb-prob, rb-label, rb-dist or random", Category: "method"},
-		&cli.IntFlag{Name: "k", Value: 10, Usage: "neighbours for rb-label and rb-dist", Category: "method"},
+		&cli.StringFlag{Name: "method", Value: transform.MethodRBProb, Usage: MethodUsage(), Category: "method"},
+		&cli.IntFlag{Name: "k", Value: 10, Usage: KUsage(), Category: "method"},
 		&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
 		&cli.StringFlag{Name: "members", Usage: "collective = minority rows whose `COL` cell is 1/true/yes/y", Category: "collective"},
 		&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
@@ -57,6 +58,30 @@ func FlipFlags() []cli.Flag {
 		&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr (errors are still reported)", Category: "output"},
 	}
+}
+
+// MethodUsage is --method's help: every registered method, with what its
+// score is.
+func MethodUsage() string {
+	var each []string
+	for _, m := range scorer.Methods() {
+		each = append(each, m.Name+", "+m.Help)
+	}
+	return "scoring `METHOD`, one of: " + strings.Join(each, "; ")
+}
+
+// KUsage is --k's help: the methods that use it.
+func KUsage() string {
+	var names []string
+	for _, m := range scorer.Methods() {
+		if m.UsesK {
+			names = append(names, m.Name)
+		}
+	}
+	if len(names) > 1 {
+		names = append(names[:len(names)-2], names[len(names)-2]+" and "+names[len(names)-1])
+	}
+	return "neighbours for " + strings.Join(names, ", ")
 }
 
 // DataFlags are the flags that say how to read a table and what its groups,
@@ -274,8 +299,8 @@ func PrintSummary(w io.Writer, s *transform.Summary) {
 	if s.K > 0 {
 		method += fmt.Sprintf(" (k=%d)", s.K)
 	}
-	if s.Method == transform.MethodRandom {
-		fmt.Fprintf(w, "  method random, seed %d (random scores need no features or reference)\n", s.Seed)
+	if m, _ := scorer.Lookup(s.Method); !m.Learns {
+		fmt.Fprintf(w, "  method %s, seed %d (%s scores need no features or reference)\n", s.Method, s.Seed, s.Method)
 	} else {
 		fmt.Fprintf(w, "  method %s, seed %d, %d reference rows, %d feature columns\n", method, s.Seed, s.ReferenceRows, len(s.Features))
 	}

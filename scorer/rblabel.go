@@ -1,0 +1,32 @@
+package scorer
+
+import "fmt"
+
+// rbLabel scores by the labels of the k nearest reference rows:
+//
+//	Primary   = #{positive labels among the k nearest reference rows}
+//	Secondary = −(mean distance to the k nearest positive reference rows)
+//	Positive  = Primary > k/2 (strictly more than half)
+//
+// Distances are Euclidean on the encoded features (model.KNN). It refuses
+// a k larger than the reference rows or the positive reference rows,
+// except that with no positive reference row every candidate scores 0.
+var rbLabel = &Method{
+	Name:   "rb-label",
+	Help:   "the number of positive labels among the k nearest reference rows (auto: more than k/2)",
+	Learns: true,
+	Auto:   true,
+	UsesK:  true,
+	Fit: func(ref Reference, p Params) (Fitted, []string, error) {
+		var notices []string
+		if who, positive, ok := singleLabel(ref.Y); ok {
+			what := scoreZeroNotice
+			if positive {
+				what = fmt.Sprintf("every candidate gets the score %d: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first", p.K)
+			}
+			notices = append(notices, who+": "+what)
+		}
+		return fitKNN(ref, p, false), notices, nil
+	},
+	Decode: decodeKNN,
+}
