@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairflip/fairflip/io/internal/pageguard"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -154,7 +155,7 @@ func FuzzParquetMutate(f *testing.F) {
 // they look for new ones, unless FAIRFLIP_KNOWN_BOMBS is set.
 var pqKnownPanics = []string{
 	// None at the moment. (rle.decodeInt32 slicing past corrupt dictionary
-	// indexes is prevented by checkDictIndexes.)
+	// indexes is prevented by pageguard.CheckDictIndexes.)
 }
 
 func pqKnownPanic() {
@@ -183,7 +184,7 @@ func TestParquetCrashers(t *testing.T) {
 		t.Fatal("no files in testdata/fuzz/crashers")
 	}
 	// Known failures, skipped: none at the moment (rle_dictionary_indexes
-	// is stopped by checkDictIndexes before parquet-go decodes it).
+	// is stopped by pageguard.CheckDictIndexes before parquet-go decodes it).
 	known := map[string]string{}
 	for _, n := range names {
 		data, err := os.ReadFile(n)
@@ -269,7 +270,7 @@ func pqEditPages(t testing.TB, data []byte, edit func(*format.PageHeader)) []byt
 			end := start + m.TotalCompressedSize
 			newStart := int64(len(out))
 			for off := start; off < end; {
-				n, err := thriftCheck(data[off:end])
+				n, err := pageguard.ThriftCheck(data[off:end])
 				if err != nil {
 					t.Fatal(err)
 				}

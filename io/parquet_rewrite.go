@@ -1,77 +1,282 @@
 package tableio
 
-// The column-wise rewrite: for files whose leaves all hold exactly one value
-// per row (no repeated column), each output column chunk is written from the
-// input's chunk alone, value by value, without assembling rows. The columns
-// of a row group, and several row groups, are written concurrently (each row
-// group by its own parquet-go ConcurrentRowGroupWriter); the row groups are
-// committed in order. The values are written in the same batches of 64 rows
-// as the row-wise path, so the output is byte for byte the same.
+// Rewriting: the changes asked for (ParquetRewrite), their validation (plan),
+// and the steps of a rewrite (run). The values are written column by column
+// (parquet_rewrite_columns.go) or row by row (parquet_rewrite_rows.go); the
+// output's schema is made in parquet_output_schema.go, its key/value metadata
+// in parquet_kv.go and its statistics in parquet_stats.go.
 
 import (
+	"fmt"
 	"io"
-	"runtime"
+	"slices"
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 )
 
-// parquetRewriteByRows forces the row-wise rewrite (tests compare the two).
-var parquetRewriteByRows = false
+// ParquetRewrite says what to change when rewriting.
+type ParquetRewrite struct {
+	// Set maps a leaf column index to the cells to change in it: row → new
+	// value in text form (converted to the column's type). A changed cell is
+	// never null.
+	Set map[int]map[int64]string
+	// AppendColumn, if not empty, appends an optional string column of this
+	// name as the last top-level column; Append maps row → its value; rows
+	// not in the map are null.
+	AppendColumn string
+	Append       map[int64]string
+	// DropColumn, if >= 0, drops this flat leaf column (it must be a top-level
+	// column), e.g. the audit column on undo. Set it to -1 to drop nothing:
+	// the zero value 0 drops the first column.
+	DropColumn int
+}
 
-// parquetRewriteWorkers is the number of goroutines of the column-wise
-// rewrite (0: GOMAXPROCS).
-var parquetRewriteWorkers = 0
+// RewriteParquet writes src to w with the changes applied, keeping everything
+// else: the columns in their order with their physical and logical types,
+// repetition and field ids; the codec of each column (that of its chunk in the
+// first row group); dictionary encoding (and the first data page's encoding
+// otherwise); one output row group per non-empty input row group with the same
+// number of rows; the data page version of the first page; every value and
+// null of the cells that are not changed, nested and repeated columns
+// included; and the key/value metadata, except that:
+//
+//   - when a column is appended, ARROW:schema (which the new column would make
+//     stale) moves to fairflip.original.ARROW:schema, and pandas is copied to
+//     fairflip.original.pandas and gets an entry for the new column;
+//   - when a column is dropped and fairflip.original.* keys exist, they are
+//     restored to their original keys and removed.
+//
+// So rewriting with AppendColumn and then dropping that column gives back the
+// original metadata exactly. parquet-go writes its own created_by (readers use
+// it to work around bugs of the writer that made the file), column and offset
+// indexes, and no bloom filters; the statistics of every column chunk are
+// those of its values by the column's logical order (parquet_stats.go): none
+// where the order is undefined or a float chunk holds a NaN, and no column
+// index where it could not be right. Row groups without rows are not written.
+// VerifyParquetRewrite checks the result.
+func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
+	rx := &parquetRewriter{p: src, rg: -1, col: -1}
+	defer func() {
+		if !parquetRecoverPanics {
+			return
+		}
+		if rec := recover(); rec != nil {
+			recoverParquet(rec, src.name, src.leafName(rx.col), rx.rg, &err)
+		}
+	}()
+	return rx.run(w, rw)
+}
 
-// parquetWriteBatch is the number of rows written to a column at a time: the
-// row-wise writer of parquet-go writes 64 rows at a time, and pages are cut
-// between two batches, so writing the same batches gives the same pages.
-const parquetWriteBatch = 64
+type parquetCellChange struct {
+	row int64
+	col int
+	val parquet.Value
+}
 
-// columnWise reports whether the rewrite can be done column by column: every
-// leaf has one value per row.
-func (x *parquetRewriter) columnWise() bool {
-	if parquetRewriteByRows {
-		return false
+type parquetAppendCell struct {
+	row int64
+	val parquet.Value
+}
+
+type parquetRewriter struct {
+	p       *ParquetFile
+	rg, col int // where we are, for error messages
+
+	sets       []parquetCellChange // sorted by row, then column
+	appends    []parquetAppendCell // sorted by row
+	drop       int
+	append     bool
+	appendName string
+	outCol     int // leaf index of the appended column in the output
+
+	maxDef, maxRep []int
+	pos            []int // index in the current row of the first value of each column
+
+	outLeaves []*parquetLeaf      // the leaf of each output column (initStats)
+	stats     [][]parquetStatsAcc // by input row group, then output column
+	reads     [][]valueDigest     // what parquet-go read, by row group and input leaf
+}
+
+// run rewrites the file: it checks the rewrite and every page of the input
+// before writing anything, then writes the row groups column by column
+// (runColumns) where it can, else row by row (runRows).
+func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
+	if err := x.plan(rw); err != nil {
+		return err
 	}
-	for _, l := range x.p.leaves {
-		if l.maxRep != 0 {
-			return false
+	if err := x.checkPages(); err != nil {
+		return err
+	}
+	wr, tw, err := x.newWriter(w, rw)
+	if err != nil {
+		return err
+	}
+	x.p.reads = nil
+	if x.columnWise() {
+		err = x.runColumns(wr)
+	} else {
+		err = x.runRows(wr)
+	}
+	if err != nil {
+		return err
+	}
+	return x.close(wr, tw)
+}
+
+// checkPages checks every page of the input (checkChunk).
+func (x *parquetRewriter) checkPages() error {
+	p := x.p
+	for g := range p.meta.RowGroups {
+		for c := range p.leaves {
+			x.rg, x.col = g, c
+			if err := p.checkChunk(g, c); err != nil {
+				return err
+			}
 		}
 	}
-	return true
+	x.rg, x.col = -1, -1
+	return nil
 }
 
-// rewriteRowGroup is a row group being written by runColumns.
-type rewriteRowGroup struct {
-	g    int
-	w    *parquet.ConcurrentRowGroupWriter
-	left atomic.Int32
-	done chan struct{}
-	errs []error // by output column
-}
-
-type rewriteTask struct {
-	rg  *rewriteRowGroup
-	out int // output column
-}
-
-// runColumns writes every row group column by column (see columnWise). The
-// pages have all been checked by checkChunk.
-func (x *parquetRewriter) runColumns(wr *parquet.Writer) error {
+// newWriter makes the writer of the output: its schema (outputSchema), data
+// page version, page statistics and key/value metadata, through a tailWriter
+// that keeps the footer for fixFooter. It also prepares the statistics.
+func (x *parquetRewriter) newWriter(w io.Writer, rw ParquetRewrite) (*parquet.Writer, *tailWriter, error) {
 	p := x.p
-	nOut := len(p.leaves)
-	if x.drop >= 0 {
-		nOut--
+	schema, skip, pageVersion := x.outputSchema(rw)
+	opts := []parquet.WriterOption{schema, parquet.DataPageVersion(pageVersion)}
+	for _, s := range skip {
+		opts = append(opts, parquet.SkipPageStatistics(s.path...))
+		if s.noBounds {
+			opts = append(opts, parquet.SkipPageBounds(s.path...))
+		}
 	}
-	if x.append {
-		nOut++
+	cfg, err := parquet.NewWriterConfig(opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p.name, err)
 	}
-	// src[out] is the input leaf of each output column (-1: the appended one).
-	src := make([]int, 0, nOut)
-	for c := range p.leaves {
+	x.initStats()
+	tw := &tailWriter{w: w}
+	wr := parquet.NewWriter(tw, cfg)
+	kv := rewriteParquetKV(p.kv, rw, x.droppedName())
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		wr.SetKeyValueMetadata(k, kv[k])
+	}
+	return wr, tw, nil
+}
+
+// close finishes the file: parquet-go writes the page index and the footer,
+// whose statistics are then fixed (fixFooter).
+func (x *parquetRewriter) close(wr *parquet.Writer, tw *tailWriter) error {
+	tw.capture = true
+	if err := wr.Close(); err != nil {
+		return fmt.Errorf("%s: writing: %w", x.p.name, err)
+	}
+	var stats [][]parquetStatsAcc
+	for g, st := range x.stats {
+		if x.p.rgSizes[g] > 0 { // row groups without rows are not written
+			stats = append(stats, st)
+		}
+	}
+	if err := tw.fixFooter(stats, x.outLeaves); err != nil {
+		return fmt.Errorf("%s: writing: %w", x.p.name, err)
+	}
+	x.p.reads = x.reads
+	return nil
+}
+
+// plan validates the rewrite and converts the new cells to the columns' types.
+func (x *parquetRewriter) plan(rw ParquetRewrite) error {
+	p := x.p
+	x.drop = -1
+	if rw.DropColumn >= 0 {
+		if rw.DropColumn >= len(p.leaves) {
+			return fmt.Errorf("%s: cannot drop column %d (the file has %d columns)", p.name, rw.DropColumn, len(p.leaves))
+		}
+		l := p.leaves[rw.DropColumn]
+		if !l.flat {
+			return p.nestedError(l)
+		}
+		if len(p.leaves) == 1 && rw.AppendColumn == "" {
+			return fmt.Errorf("%s: cannot drop column %s, the file's only column", p.name, l.name)
+		}
+		x.drop = rw.DropColumn
+	}
+	for col, cells := range rw.Set {
+		if col < 0 || col >= len(p.leaves) {
+			return fmt.Errorf("%s: no column %d (the file has %d columns)", p.name, col, len(p.leaves))
+		}
+		l := p.leaves[col]
+		if !l.flat {
+			return p.nestedError(l)
+		}
+		if col == x.drop {
+			return fmt.Errorf("%s: column %s is both changed and dropped", p.name, l.name)
+		}
+		for row, text := range cells {
+			if row < 0 || row >= p.numRows {
+				return fmt.Errorf("%s: column %s: row %d is out of range (the file has %d rows)", p.name, l.name, row, p.numRows)
+			}
+			v, err := parquetValueFromText(text, l)
+			if err != nil {
+				return fmt.Errorf("%s: row %d: %w", p.name, row, err)
+			}
+			x.sets = append(x.sets, parquetCellChange{row: row, col: col, val: v})
+		}
+	}
+	slices.SortFunc(x.sets, func(a, b parquetCellChange) int {
+		if a.row != b.row {
+			if a.row < b.row {
+				return -1
+			}
+			return 1
+		}
+		return a.col - b.col
+	})
+	if rw.AppendColumn != "" {
+		for i, f := range p.f.Root().Columns() {
+			if f.Name() == rw.AppendColumn && !(x.drop >= 0 && p.leaves[x.drop].top == i) {
+				return fmt.Errorf("%s: the file already has a column %s", p.name, rw.AppendColumn)
+			}
+		}
+		x.append, x.appendName = true, rw.AppendColumn
+		x.outCol = len(p.leaves)
+		if x.drop >= 0 {
+			x.outCol--
+		}
+		for row, text := range rw.Append {
+			if row < 0 || row >= p.numRows {
+				return fmt.Errorf("%s: column %s: row %d is out of range (the file has %d rows)", p.name, rw.AppendColumn, row, p.numRows)
+			}
+			x.appends = append(x.appends, parquetAppendCell{row: row, val: parquet.ByteArrayValue([]byte(text))})
+		}
+		slices.SortFunc(x.appends, func(a, b parquetAppendCell) int {
+			switch {
+			case a.row < b.row:
+				return -1
+			case a.row > b.row:
+				return 1
+			}
+			return 0
+		})
+	} else if len(rw.Append) > 0 {
+		return fmt.Errorf("%s: values to append but no column name", p.name)
+	}
+	return nil
+}
+
+// outputSources returns the input leaf of each output column (-1: the
+// appended one): the input's leaves but the dropped one, in order, then the
+// appended column.
+func (x *parquetRewriter) outputSources() []int {
+	src := make([]int, 0, len(x.p.leaves)+1)
+	for c := range x.p.leaves {
 		if c != x.drop {
 			src = append(src, c)
 		}
@@ -79,258 +284,21 @@ func (x *parquetRewriter) runColumns(wr *parquet.Writer) error {
 	if x.append {
 		src = append(src, -1)
 	}
-	// The changes of each column, by row.
-	setsOf := make([][]parquetCellChange, len(p.leaves))
+	return src
+}
+
+// setsByColumn returns the cells to change of each input leaf, by row.
+func (x *parquetRewriter) setsByColumn() [][]parquetCellChange {
+	setsOf := make([][]parquetCellChange, len(x.p.leaves))
 	for _, s := range x.sets {
 		setsOf[s.col] = append(setsOf[s.col], s)
 	}
-
-	workers := parquetRewriteWorkers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, nOut*len(p.meta.RowGroups)))
-	// Row group writers, reused once committed: at most that many row groups
-	// are in flight.
-	pool := make(chan *parquet.ConcurrentRowGroupWriter, workers+1)
-	for range cap(pool) {
-		pool <- wr.BeginRowGroup()
-	}
-	tasks := make(chan rewriteTask, nOut)
-	groups := make(chan *rewriteRowGroup, len(p.meta.RowGroups))
-	stop := make(chan struct{})
-	var abort atomic.Bool
-	var wg sync.WaitGroup
-	stopAll := sync.OnceFunc(func() { close(stop) })
-	finished := false
-	defer func() {
-		if finished {
-			return
-		}
-		// An error or a panic (recovered by RewriteParquet): stop the
-		// goroutines before returning, so that none is left reading the file.
-		abort.Store(true)
-		stopAll()
-		for rg := range groups {
-			<-rg.done
-		}
-		wg.Wait()
-	}()
-
-	wg.Go(func() {
-		defer close(tasks)
-		defer close(groups)
-		for g := range p.meta.RowGroups {
-			var w *parquet.ConcurrentRowGroupWriter
-			select {
-			case w = <-pool:
-			case <-stop:
-				return
-			}
-			rg := &rewriteRowGroup{g: g, w: w, done: make(chan struct{}), errs: make([]error, nOut)}
-			rg.left.Store(int32(nOut))
-			groups <- rg
-			for out := range nOut {
-				tasks <- rewriteTask{rg: rg, out: out}
-			}
-		}
-	})
-	for range workers {
-		wg.Go(func() {
-			buf := make([]parquet.Value, parquetBatchRows+parquetWriteBatch)
-			for t := range tasks {
-				if !abort.Load() {
-					t.rg.errs[t.out] = x.writeColumnTask(t.rg, t.out, src[t.out], setsOf, buf)
-				}
-				if t.rg.left.Add(-1) == 0 {
-					close(t.rg.done)
-				}
-			}
-		})
-	}
-
-	for rg := range groups {
-		var err error
-		<-rg.done
-		x.rg, x.col = rg.g, -1
-		for _, e := range rg.errs {
-			if e != nil {
-				err = e
-				break
-			}
-		}
-		if err == nil {
-			if _, e := rg.w.Commit(); e != nil {
-				err = p.errorf(-1, rg.g, "writing: %w", e)
-			}
-		}
-		if err != nil {
-			return err // the deferred function stops the goroutines
-		}
-		pool <- rg.w
-	}
-	wg.Wait()
-	finished = true
-	x.rg = -1
-	return nil
+	return setsOf
 }
 
-// writeColumnTask writes one column of a row group; a panic inside parquet-go
-// becomes an error naming the column and the row group.
-func (x *parquetRewriter) writeColumnTask(rg *rewriteRowGroup, out, src int, setsOf [][]parquetCellChange, buf []parquet.Value) (err error) {
-	defer func() {
-		if !parquetRecoverPanics {
-			return
-		}
-		if rec := recover(); rec != nil {
-			name := x.p.leafName(src)
-			if src < 0 {
-				name = ""
-			}
-			recoverParquet(rec, x.p.name, name, rg.g, &err)
-		}
-	}()
-	cw := rg.w.ColumnWriters()[out]
-	if src < 0 {
-		err = x.writeAppended(rg.g, cw, buf)
-	} else {
-		err = x.copyColumn(rg.g, src, out, cw, setsOf[src], buf)
+func (x *parquetRewriter) droppedName() string {
+	if x.drop < 0 {
+		return ""
 	}
-	if err != nil {
-		return err
-	}
-	// Encode and compress the last page here rather than in Commit, which
-	// runs on one goroutine (it writes the same page).
-	if err := cw.Flush(); err != nil {
-		return x.p.errorf(-1, rg.g, "writing: %w", err)
-	}
-	return nil
-}
-
-// rowsIn returns the part of changes (sorted by row) in [start, end).
-func rowsIn[T any](changes []T, row func(*T) int64, start, end int64) []T {
-	i := sort.Search(len(changes), func(i int) bool { return row(&changes[i]) >= start })
-	j := sort.Search(len(changes), func(i int) bool { return row(&changes[i]) >= end })
-	return changes[i:j]
-}
-
-// copyColumn writes the values of input leaf src in row group g to cw, with
-// the cells of sets changed.
-func (x *parquetRewriter) copyColumn(g, src, out int, cw *parquet.ColumnWriter, sets []parquetCellChange, buf []parquet.Value) error {
-	p := x.p
-	l := p.leaves[src]
-	group := p.f.RowGroups()[g]
-	start, want := p.rgStarts[g], group.NumRows()
-	sets = rowsIn(sets, func(s *parquetCellChange) int64 { return s.row }, start, start+want)
-	st := &x.stats[g][out]
-	chunk := &checkedChunk{ColumnChunk: group.ColumnChunks()[src], p: p, g: g, leaf: l}
-	pages := chunk.Pages()
-	defer pages.Close()
-	got := int64(0) // values read
-	pend := 0       // values of buf not written yet, fewer than a batch
-	read := newValueDigest()
-	write := func(vals []parquet.Value) error {
-		for len(vals) > 0 {
-			n := min(len(vals), parquetWriteBatch)
-			if _, err := cw.WriteRowValues(vals[:n]); err != nil {
-				return p.errorf(src, g, "writing: %w", err)
-			}
-			vals = vals[n:]
-		}
-		return nil
-	}
-	for {
-		page, err := pages.ReadPage()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return p.errorf(src, g, "corrupt page (%v)", err)
-		}
-		err = func() error {
-			defer parquet.Release(page)
-			vr := page.Values()
-			for {
-				n, rerr := vr.ReadValues(buf[pend : pend+parquetBatchRows])
-				if n > 0 && got+int64(n) > want {
-					return p.errorf(src, g, "corrupt file: the column holds more values than the row group's %d rows", want)
-				}
-				vals := buf[pend : pend+n]
-				for i := range vals {
-					v := &vals[i]
-					d := v.DefinitionLevel()
-					if v.RepetitionLevel() != 0 || d > l.maxDef || v.IsNull() != (d < l.maxDef) {
-						return p.errorf(src, g, "corrupt file (invalid levels in row %d)", got+int64(i))
-					}
-					if out != src {
-						v.SetColumnIndex(out)
-					}
-				}
-				read = read.addValues(l.kind, vals)
-				for len(sets) > 0 && sets[0].row-start < got+int64(n) {
-					vals[sets[0].row-start-got] = sets[0].val.Level(0, l.maxDef, out)
-					sets = sets[1:]
-				}
-				st.addValues(vals)
-				got += int64(n)
-				total := pend + n
-				k := total - total%parquetWriteBatch
-				if got == want {
-					k = total
-				}
-				if err := write(buf[:k]); err != nil {
-					return err
-				}
-				pend = copy(buf, buf[k:total])
-				if rerr == io.EOF {
-					// The values left may point into the page's buffers,
-					// which are reused once it is released.
-					for i := range pend {
-						buf[i] = buf[i].Clone()
-					}
-					return nil
-				}
-				if rerr != nil {
-					return p.errorf(src, g, "corrupt page (%v)", rerr)
-				}
-				if n == 0 {
-					return p.errorf(src, g, "corrupt page (no progress)")
-				}
-			}
-		}()
-		if err != nil {
-			return err
-		}
-	}
-	if got != want {
-		return p.errorf(src, g, "corrupt file: the column holds %d values but the row group has %d rows", got, want)
-	}
-	x.reads[g][src] = read
-	return nil
-}
-
-// writeAppended writes the appended column of row group g to cw: null but
-// for the rows of x.appends.
-func (x *parquetRewriter) writeAppended(g int, cw *parquet.ColumnWriter, buf []parquet.Value) error {
-	p := x.p
-	start, want := p.rgStarts[g], p.f.RowGroups()[g].NumRows()
-	apps := rowsIn(x.appends, func(a *parquetAppendCell) int64 { return a.row }, start, start+want)
-	st := &x.stats[g][x.outCol]
-	null := parquet.NullValue().Level(0, 0, x.outCol)
-	vals := buf[:parquetWriteBatch]
-	for row := int64(0); row < want; row += parquetWriteBatch {
-		n := int(min(want-row, parquetWriteBatch))
-		for i := range n {
-			vals[i] = null
-		}
-		for len(apps) > 0 && apps[0].row-start < row+int64(n) {
-			vals[apps[0].row-start-row] = apps[0].val.Level(0, 1, x.outCol)
-			apps = apps[1:]
-		}
-		st.addValues(vals[:n])
-		if _, err := cw.WriteRowValues(vals[:n]); err != nil {
-			return p.errorf(-1, g, "writing: %w", err)
-		}
-	}
-	return nil
+	return x.p.leaves[x.drop].name
 }

@@ -458,9 +458,6 @@ func (s *parquetStatsAcc) keepColumnIndex(l *parquetLeaf) bool {
 // bounds of byte arrays to (parquet.DefaultColumnIndexSizeLimit).
 const parquetColumnIndexLimit = parquet.DefaultColumnIndexSizeLimit
 
-// ---------------------------------------------------------------------------
-// The footer.
-
 // tailWriter passes bytes through to w, but those written after capture is
 // set, which it keeps: the end of the file that parquet-go writes on Close
 // (the last data bytes it held, the page index and the footer).
@@ -504,20 +501,49 @@ func (t *tailWriter) fixFooter(stats [][]parquetStatsAcc, leaves []*parquetLeaf)
 	if len(md.RowGroups) != len(stats) {
 		return fmt.Errorf("the writer wrote %d row groups, the rewrite %d", len(md.RowGroups), len(stats))
 	}
-	changed := false
-	indexStart := base + footerAt // where the page index starts
-	drop := make([][]bool, len(md.RowGroups))
+	changed, drop, indexStart, err := setChunkStats(&md, stats, leaves, base+footerAt)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		return t.flushTail(tail)
+	}
+	if indexStart < base {
+		return errors.New("the writer's page index starts before the end of the file it held")
+	}
+	out, err := rebuildPageIndex(&md, drop, tail, base, indexStart, footerAt)
+	if err != nil {
+		return err
+	}
+	footer, err := thrift.Marshal(&thrift.CompactProtocol{}, &md)
+	if err != nil {
+		return fmt.Errorf("encoding the footer: %w", err)
+	}
+	out = append(out, footer...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
+	out = append(out, "PAR1"...)
+	return t.flushTail(out)
+}
+
+// setChunkStats sets the statistics of every column chunk of md to
+// stats[g][c] where they differ (statistics), and marks in drop the column
+// indexes that cannot be right (keepColumnIndex). It reports whether the
+// footer changed, and the file offset where the page index starts (at most
+// footerOff, the footer's).
+func setChunkStats(md *format.FileMetaData, stats [][]parquetStatsAcc, leaves []*parquetLeaf, footerOff int64) (changed bool, drop [][]bool, indexStart int64, err error) {
+	indexStart = footerOff
+	drop = make([][]bool, len(md.RowGroups))
 	for g := range md.RowGroups {
 		drop[g] = make([]bool, len(md.RowGroups[g].Columns))
 		cols := md.RowGroups[g].Columns
 		if len(cols) != len(stats[g]) || len(cols) != len(leaves) {
-			return fmt.Errorf("row group %d: the writer wrote %d columns, the rewrite %d", g, len(cols), len(stats[g]))
+			return false, nil, 0, fmt.Errorf("row group %d: the writer wrote %d columns, the rewrite %d", g, len(cols), len(stats[g]))
 		}
 		for c := range cols {
 			cc := &cols[c]
 			s := &stats[g][c]
 			if cc.MetaData.NumValues != s.nulls+s.values {
-				return fmt.Errorf("row group %d, column %d: the writer wrote %d values, the rewrite %d", g, c, cc.MetaData.NumValues, s.nulls+s.values)
+				return false, nil, 0, fmt.Errorf("row group %d, column %d: the writer wrote %d values, the rewrite %d", g, c, cc.MetaData.NumValues, s.nulls+s.values)
 			}
 			var ch bool
 			cc.MetaData.Statistics, ch = s.statistics(cc.MetaData.Statistics)
@@ -533,14 +559,14 @@ func (t *tailWriter) fixFooter(stats [][]parquetStatsAcc, leaves []*parquetLeaf)
 			}
 		}
 	}
-	if !changed {
-		return t.flushTail(tail)
-	}
-	if indexStart < base {
-		return errors.New("the writer's page index starts before the end of the file it held")
-	}
-	// Rebuild from the page index on: the kept column indexes, then the
-	// offset indexes (their bytes unchanged), at their new offsets.
+	return changed, drop, indexStart, nil
+}
+
+// rebuildPageIndex returns the tail (which starts at file offset base, its
+// footer at tail[footerAt]) up to the page index at indexStart, followed by
+// the column indexes not dropped, then the offset indexes (their bytes
+// unchanged), and sets their new offsets in md.
+func rebuildPageIndex(md *format.FileMetaData, drop [][]bool, tail []byte, base, indexStart, footerAt int64) ([]byte, error) {
 	out := make([]byte, 0, len(tail))
 	out = append(out, tail[:indexStart-base]...)
 	section := func(off int64, n int32) ([]byte, error) {
@@ -560,7 +586,7 @@ func (t *tailWriter) fixFooter(stats [][]parquetStatsAcc, leaves []*parquetLeaf)
 			if cc.ColumnIndexLength > 0 {
 				b, err := section(cc.ColumnIndexOffset, cc.ColumnIndexLength)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				cc.ColumnIndexOffset = base + int64(len(out))
 				out = append(out, b...)
@@ -573,21 +599,14 @@ func (t *tailWriter) fixFooter(stats [][]parquetStatsAcc, leaves []*parquetLeaf)
 			if cc.OffsetIndexLength > 0 {
 				b, err := section(cc.OffsetIndexOffset, cc.OffsetIndexLength)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				cc.OffsetIndexOffset = base + int64(len(out))
 				out = append(out, b...)
 			}
 		}
 	}
-	footer, err := thrift.Marshal(&thrift.CompactProtocol{}, &md)
-	if err != nil {
-		return fmt.Errorf("encoding the footer: %w", err)
-	}
-	out = append(out, footer...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
-	out = append(out, "PAR1"...)
-	return t.flushTail(out)
+	return out, nil
 }
 
 func (t *tailWriter) flushTail(b []byte) error {
@@ -613,13 +632,12 @@ func appendedLeaf(name string, index int) *parquetLeaf {
 // the dropped one, plus the appended one.
 func (x *parquetRewriter) outputLeaves() []*parquetLeaf {
 	var out []*parquetLeaf
-	for c, l := range x.p.leaves {
-		if c != x.drop {
-			out = append(out, l)
+	for _, c := range x.outputSources() {
+		if c < 0 {
+			out = append(out, appendedLeaf(x.appendName, len(out)))
+		} else {
+			out = append(out, x.p.leaves[c])
 		}
-	}
-	if x.append {
-		out = append(out, appendedLeaf(x.appendName, len(out)))
 	}
 	return out
 }
@@ -640,104 +658,4 @@ func (x *parquetRewriter) initStats() {
 			x.reads[g][c] = newValueDigest()
 		}
 	}
-}
-
-// valueDigest is a 64-bit digest of a sequence of values with their levels
-// (not cryptographic: it tells two readings of the same pages apart). Each
-// value adds its levels, then, if not null, one 64-bit word (digestWord).
-type valueDigest struct {
-	h uint64
-	n int64
-}
-
-const digestPrime = 0x100000001b3
-
-func newValueDigest() valueDigest { return valueDigest{h: 0xcbf29ce484222325} }
-
-// add adds a value: its levels and, if not null, its word.
-func (d valueDigest) add(def, rep int, null bool, word uint64) valueDigest {
-	x := uint64(def)<<32 | uint64(rep)<<16
-	if null {
-		return valueDigest{h: (d.h ^ x ^ 1) * digestPrime, n: d.n + 1}
-	}
-	h := (d.h ^ x) * digestPrime
-	return valueDigest{h: (h ^ word) * digestPrime, n: d.n + 1}
-}
-
-// digestWord is the word of a non-null value of kind k in statistics form:
-// the value itself if it has 8 bytes or fewer (a number, a BOOLEAN), else
-// a hash of its bytes (byte arrays, INT96).
-func digestWord(k parquet.Kind, raw []byte) uint64 {
-	switch k {
-	case parquet.Boolean:
-		return uint64(raw[0])
-	case parquet.Int32, parquet.Float:
-		return uint64(binary.LittleEndian.Uint32(raw))
-	case parquet.Int64, parquet.Double:
-		return binary.LittleEndian.Uint64(raw)
-	}
-	return digestBytes(raw)
-}
-
-// digestBytes hashes b: its length, then its bytes 8 at a time; the last 1
-// to 7 bytes go in one word read in overlapping parts, which the length
-// makes unambiguous.
-func digestBytes(b []byte) uint64 {
-	all := b
-	h := (0xcbf29ce484222325 ^ uint64(len(b))) * digestPrime
-	for len(b) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * digestPrime
-		b = b[8:]
-	}
-	var w uint64
-	switch r := len(b); {
-	case r == 0:
-		return h
-	case len(all) >= 8:
-		w = binary.LittleEndian.Uint64(all[len(all)-8:])
-	case r >= 4:
-		w = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[r-4:]))<<32
-	default:
-		w = uint64(b[0]) | uint64(b[r/2])<<8 | uint64(b[r-1])<<16
-	}
-	return (h ^ w) * digestPrime
-}
-
-// addRaw adds a value of kind k in statistics form (raw is ignored for a
-// null).
-func (d valueDigest) addRaw(k parquet.Kind, def, rep int, raw []byte, null bool) valueDigest {
-	if null {
-		return d.add(def, rep, true, 0)
-	}
-	return d.add(def, rep, false, digestWord(k, raw))
-}
-
-// addValues adds values of kind k read by parquet-go: the same digest as
-// addRaw of their statistics form.
-func (d valueDigest) addValues(k parquet.Kind, vals []parquet.Value) valueDigest {
-	var tmp [12]byte
-	for i := range vals {
-		v := &vals[i]
-		var w uint64
-		if !v.IsNull() {
-			switch k {
-			case parquet.Boolean:
-				w = uint64(b2i(v.Boolean()))
-			case parquet.Int32:
-				w = uint64(uint32(v.Int32()))
-			case parquet.Float:
-				w = uint64(math.Float32bits(v.Float()))
-			case parquet.Int64:
-				w = uint64(v.Int64())
-			case parquet.Double:
-				w = math.Float64bits(v.Double())
-			case parquet.Int96:
-				w = digestBytes(appendRaw(tmp[:0], *v))
-			default:
-				w = digestBytes(v.ByteArray())
-			}
-		}
-		d = d.add(v.DefinitionLevel(), v.RepetitionLevel(), v.IsNull(), w)
-	}
-	return d
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/parquet-go/parquet-go"
 )
 
 // duck runs SQL and fails the test on error.
@@ -289,5 +290,37 @@ func TestParquetErrorClasses(t *testing.T) {
 	}
 	if (&Options{}).rewriteError(nil, "") != nil || classifyParquet(nil) != nil {
 		t.Error("nil is not nil")
+	}
+}
+
+// TestParquetLabelNotUTF8: a Parquet string may hold any bytes (a CSV
+// reader refuses them), and a label that is not valid UTF-8 cannot be
+// recorded in an audit cell; flip refuses it as bad data naming the row
+// and column, in the minority or not (it once failed its own check of the
+// audit cell, exit 1). --positive must be valid UTF-8, so such a label is
+// never positive.
+func TestParquetLabelNotUTF8(t *testing.T) {
+	type row struct {
+		Grp   string `parquet:"grp"`
+		X     int64  `parquet:"x"`
+		Label string `parquet:"label"`
+	}
+	o := Options{Sensitive: []string{"grp"}, Minority: []string{"A"}, Label: "label", Positive: []string{"yes"},
+		Method: MethodRandom, Alpha: 1, Flips: FlipRule{Kind: FlipPercent, Percent: 100}, MaxFlips: -1, Seed: 1}
+	for _, c := range []struct {
+		rows []row
+		want string
+	}{
+		{[]row{{"A", 1, "no"}, {"B", 2, "yes"}, {"A", 3, "\xfao"}, {"B", 4, "no"}}, "row 3: column 3 (label)"},
+		{[]row{{"A", 1, "no"}, {"B", 2, "yes"}, {"A", 3, "no"}, {"B", 4, "n\xc3"}}, "row 4: column 3 (label)"},
+	} {
+		var b bytes.Buffer
+		if err := parquet.Write(&b, c.rows); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := flipBytes(t, b.String(), o)
+		if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "not valid UTF-8") {
+			t.Errorf("want a data error at %s: %v", c.want, err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fairflip/fairflip/model"
 )
@@ -94,6 +95,12 @@ func (r *rowRules) label(v string) (bool, error) {
 	// or spaces ("Yes" for yes, "yes " for yes). Most rows repeat the
 	// previous negative value.
 	if v != r.lastNeg || r.lastNeg == "" {
+		if !utf8.ValidString(v) {
+			// A CSV reader refuses such a cell; a Parquet string may hold
+			// any bytes, and the audit cell, which records the label as
+			// text, could not.
+			return false, fmt.Errorf("label %q is not valid UTF-8 (a flip records the label it changes, as text, in the audit cell)", v)
+		}
 		r.lastNeg, r.lastNegNear = v, r.nearPositive1(v)
 	}
 	if r.lastNegNear {
