@@ -215,6 +215,9 @@ type RowError struct {
 	Err    error
 }
 
+// Is reports a RowError as ErrMalformed.
+func (e *RowError) Is(target error) bool { return target == ErrMalformed }
+
 func (e *RowError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
