@@ -193,16 +193,16 @@ func AppendField(dst []byte, value string, delim byte) []byte {
 
 // Errors a Scanner reports, wrapped in a *RowError.
 var (
-	ErrBareQuote      = errors.New(`bare " in a field that is not quoted (a quote inside a field must be doubled and the field quoted)`)
-	ErrQuote          = errors.New(`extra text after the closing " of a quoted field`)
-	ErrOpenQuote      = errors.New(`quoted field never closes (missing closing ")`)
-	ErrFieldCount     = errors.New("wrong number of fields")
-	ErrInvalidUTF8    = errors.New("invalid UTF-8")
-	ErrLineTooLong    = errors.New("record too long")
-	ErrTooManyColumns = errors.New("too many fields")
-	ErrEmptyInput     = errors.New("the input is empty")
-	ErrNoHeader       = errors.New("no header record")
-	ErrNoDataRecord   = errors.New("no data rows")
+	ErrBareQuote            = errors.New(`bare " in a field that is not quoted (a quote inside a field must be doubled and the field quoted)`)
+	ErrQuote                = errors.New(`extra text after the closing " of a quoted field`)
+	ErrOpenQuote            = errors.New(`quoted field never closes (missing closing ")`)
+	ErrFieldCount           = errors.New("wrong number of fields")
+	ErrInvalidUTF8          = errors.New("invalid UTF-8")
+	ErrLineTooLong          = errors.New("record too long")
+	ErrTooManyColumns       = errors.New("too many fields")
+	ErrEmptyInput           = errors.New("the input is empty")
+	ErrNoHeader       error = kindSentinel{"no header record", ErrMalformed}
+	ErrNoDataRecord         = errors.New("no data rows")
 )
 
 // RowError is an error at one place of an input file.
@@ -214,9 +214,6 @@ type RowError struct {
 	Name   string // column name, if known
 	Err    error
 }
-
-// Is reports a RowError as ErrMalformed.
-func (e *RowError) Is(target error) bool { return target == ErrMalformed }
 
 func (e *RowError) Error() string {
 	var b strings.Builder

@@ -255,19 +255,9 @@ func (t *csvTable) hashAndCut(ctx context.Context, size int64) (sha string, cuts
 		}
 	}
 	if pos != t.size {
-		return "", nil, nil, false, &ChangedError{File: t.name, Was: t.size, Now: pos}
+		return "", nil, nil, false, &TableChangedError{File: t.name, What: fmt.Sprintf("%d bytes, %d before", pos, t.size)}
 	}
 	return hex.EncodeToString(h.Sum(nil)), cuts, lines, quoted, nil
-}
-
-// ChangedError: a file changed while it was being read.
-type ChangedError struct {
-	File     string
-	Was, Now int64 // sizes
-}
-
-func (e *ChangedError) Error() string {
-	return fmt.Sprintf("%s changed while it was being read (%d bytes, %d before)", e.File, e.Now, e.Was)
 }
 
 // recordCuts finds cut points with the scanner: at the start of the first

@@ -64,6 +64,3 @@ func readHead(path string) []byte {
 	n, _ := io.ReadFull(f, head)
 	return head[:n]
 }
-
-// ReadHead is readHead for callers that detect a file's format.
-func ReadHead(path string) []byte { return readHead(path) }

@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -108,6 +109,7 @@ type ParquetFile struct {
 	elemOf   map[*parquet.Column]int // schema element index of every column
 
 	maxPageBytes int64 // ParquetLimits.MaxPageBytes, resolved
+	io           *ioReader
 
 	mu     sync.Mutex
 	checks map[[2]int]*parquetChunkCheck // (row group, leaf) → result of checkChunk
@@ -202,8 +204,10 @@ func parquetErrorf(name, column string, rg int, format string, args ...any) erro
 }
 
 // recoverParquet turns a panic into an error naming the file, the column and
-// the row group (when known). It must be called directly by a deferred
-// function literal.
+// the row group (when known): ErrMalformed when a library (parquet-go, a
+// codec) panicked on the file's content, ErrInternal when fairflip's own
+// code did (with the stack, for the report). It must be called directly by
+// a deferred function literal.
 func recoverParquet(r any, name, column string, rg int, err *error) {
 	if r == nil {
 		return
@@ -215,5 +219,9 @@ func recoverParquet(r any, name, column string, rg int, err *error) {
 	if rg >= 0 {
 		fmt.Fprintf(&where, ", row group %d", rg)
 	}
-	*err = fmt.Errorf("%s: invalid Parquet file (%v)%s", name, r, where.String())
+	if panicInFairflip() {
+		*err = withKind(ErrInternal, fmt.Errorf("%s: a panic in fairflip's code while reading the file%s: %v\n%s", name, where.String(), r, debug.Stack()))
+		return
+	}
+	*err = withKind(ErrMalformed, fmt.Errorf("%s: invalid Parquet file (%v)%s", name, r, where.String()))
 }

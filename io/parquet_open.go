@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 
 	"github.com/fairflip/fairflip/io/internal/pageguard"
 	"github.com/parquet-go/parquet-go"
@@ -39,14 +40,50 @@ func OpenParquetLimits(r io.ReaderAt, size int64, name string, lim ParquetLimits
 	if maxFooter <= 0 {
 		maxFooter = DefaultParquetMaxFooterBytes
 	}
-	pf, err = openParquet(r, size, name, maxFooter)
+	rr := &ioReader{r: r}
+	pf, err = openParquet(rr, size, name, maxFooter)
+	if err != nil && rr.failed() {
+		err = withKind(ErrIO, err)
+	}
 	if pf != nil {
+		pf.io = rr
 		pf.maxPageBytes = lim.MaxPageBytes
 		if pf.maxPageBytes <= 0 {
 			pf.maxPageBytes = parquetMaxPageBytes
 		}
 	}
 	return pf, err
+}
+
+// ioReader reads a file, marking its read errors ErrIO and remembering
+// that one happened: parquet-go may word a read error into a message of
+// its own, dropping the error, and a read that failed must not pass for
+// a corrupt file.
+type ioReader struct {
+	r   io.ReaderAt
+	bad atomic.Bool
+}
+
+func (x *ioReader) ReadAt(b []byte, off int64) (int, error) {
+	n, err := x.r.ReadAt(b, off)
+	if err != nil && err != io.EOF {
+		x.bad.Store(true)
+		err = withKind(ErrIO, err)
+	}
+	return n, err
+}
+
+// failed reports whether a read failed.
+func (x *ioReader) failed() bool { return x.bad.Load() }
+
+// readErrorKind is kindOf for an error of reading p: ErrIO if a read of
+// the file failed, whatever the error says.
+func (p *ParquetFile) readErrorKind(err error) error {
+	var ce callerError
+	if err != nil && !errors.As(err, &ce) && p.io != nil && p.io.failed() && !errors.Is(err, ErrIO) {
+		return withKind(ErrIO, err)
+	}
+	return kindOf(err, ErrMalformed)
 }
 
 // readFullAt reads len(b) bytes at off.

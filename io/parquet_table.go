@@ -23,7 +23,8 @@ func (parquetFormat) Name() Format           { return Parquet }
 func (parquetFormat) Title() string          { return "Parquet" }
 func (parquetFormat) Extensions() []string   { return []string{".parquet", ".pq", ".parq"} }
 func (parquetFormat) Sniff(head []byte) bool { return IsParquetMagic(head) }
-func (parquetFormat) Open(src Source, opt ReadOptions) (Table, error) {
+func (parquetFormat) Open(src Source, opt ReadOptions) (_ Table, err error) {
+	defer func() { err = kindOf(err, ErrMalformed) }()
 	f, err := os.Open(src.Path)
 	if err != nil {
 		return nil, err
@@ -69,7 +70,8 @@ func (t *parquetTable) Empty() bool  { return false }
 func (t *parquetTable) Close() error { return t.file.Close() }
 
 // Shards hashes the file and makes a shard of each row group.
-func (t *parquetTable) Shards(ctx context.Context, _ int64) (string, []Shard, error) {
+func (t *parquetTable) Shards(ctx context.Context, _ int64) (_ string, _ []Shard, err error) {
+	defer func() { err = t.pf.readErrorKind(err) }()
 	h := sha256.New()
 	if _, err := io.Copy(h, io.NewSectionReader(t.file, 0, t.size)); err != nil {
 		return "", nil, err
@@ -84,7 +86,8 @@ func (t *parquetTable) Shards(ctx context.Context, _ int64) (string, []Shard, er
 // Read decodes the asked columns of the shard's row groups, each whole
 // (dictionary-coded: most columns have few distinct values), then hands
 // over the rows.
-func (t *parquetTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row) error) error {
+func (t *parquetTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row) error) (err error) {
+	defer func() { err = t.pf.readErrorKind(err) }()
 	g0, g1 := int(sh.Start), int(sh.End)
 	sizes := t.pf.RowGroupSizes()
 	var first, n int64
@@ -142,7 +145,7 @@ func (t *parquetTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*
 			}
 		}
 		if err := fn(row); err != nil {
-			return err
+			return fromCaller(err)
 		}
 	}
 	return nil
@@ -169,14 +172,15 @@ func (t *parquetTable) Rows() int64 { return t.pf.NumRows() }
 
 // CheckRows checks the footer's row counts against column col's pages,
 // before anything is sized from them (ParquetFile.CheckRows).
-func (t *parquetTable) CheckRows(col int) error { return t.pf.CheckRows(col) }
+func (t *parquetTable) CheckRows(col int) error { return t.pf.readErrorKind(t.pf.CheckRows(col)) }
 
 // Rewrite writes the file with p's changes (see Rewriter): RewriteParquet
 // to a temporary file, VerifyParquetRewrite (every column against the input,
 // read by a second decoder; statistics and indexes), the caller's Check on
 // the columns it names, then the file again against the first pass's
 // digest; only then is anything copied to w.
-func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
+func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (err error) {
+	defer func() { err = t.pf.readErrorKind(err) }()
 	pf := t.pf
 	if p.WantRows >= 0 && pf.NumRows() != p.WantRows {
 		return &TableChangedError{File: pf.name, What: fmt.Sprintf("%d rows now, %d before", pf.NumRows(), p.WantRows)}
@@ -189,7 +193,7 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) err
 	set := make(map[int64]string, len(p.Rows))
 	audit := make(map[int64]string, len(p.Rows))
 	found := 0
-	err := pf.ScanColumn(p.Column, func(row int64, text []byte, null bool) error {
+	err = pf.ScanColumn(p.Column, func(row int64, text []byte, null bool) error {
 		i, ok := change[row]
 		if !ok {
 			return nil
@@ -198,7 +202,7 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) err
 		orig := Cell{Value: string(text), Null: null}
 		nc, err := p.New(i, orig)
 		if err != nil {
-			return err
+			return fromCaller(err)
 		}
 		set[row] = nc.Value
 		if p.AuditCell != nil {
@@ -275,8 +279,10 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) err
 			return &TableChangedError{File: pf.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)}
 		}
 	}
-	_, err = io.Copy(w, io.NewSectionReader(tmp, 0, st.Size()))
-	return err
+	if _, err := io.Copy(w, io.NewSectionReader(tmp, 0, st.Size())); err != nil {
+		return withKind(ErrIO, err)
+	}
+	return nil
 }
 
 // check runs p.Check over every row, with the input's and the output's
@@ -313,7 +319,7 @@ func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int)
 		if oc < 0 {
 			got[j] = make([]string, n)
 		} else if err := scan(out, oc, &got[j]); err != nil {
-			return err
+			return kindOf(err, ErrInternal) // the output, as this package wrote it
 		}
 	}
 	a, b := make([]string, len(p.CheckCols)), make([]string, len(p.CheckCols))
@@ -326,7 +332,7 @@ func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int)
 			i = -1
 		}
 		if err := p.Check(int64(r), i, a, b); err != nil {
-			return err
+			return fromCaller(err)
 		}
 	}
 	return nil

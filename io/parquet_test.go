@@ -2,6 +2,7 @@ package tableio
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1034,7 +1036,9 @@ func TestParquetKeyValueRules(t *testing.T) {
 	}
 }
 
-// panicReader panics on every read after the first after reads.
+// panicReader panics on every read after the first after reads: a bug
+// in fairflip's own code (which this test's reader is), called by
+// parquet-go.
 type panicReader struct {
 	r     io.ReaderAt
 	after atomic.Int64
@@ -1048,12 +1052,14 @@ func (p *panicReader) ReadAt(b []byte, off int64) (int, error) {
 	return p.r.ReadAt(b, off)
 }
 
-// A panic inside parquet-go (here, in the reader it calls) becomes an error
-// naming the file and, where known, the column and row group.
+// A panic in fairflip's own code, even below parquet-go, is ErrInternal,
+// naming the file, column and row group, never an invalid file; a panic
+// inside parquet-go (or a library it calls) is ErrMalformed: parquet-go
+// panics on some corrupt files.
 func TestParquetRecover(t *testing.T) {
 	data := pqStandard(t)
 	r := &panicReader{r: bytes.NewReader(data)}
-	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); err == nil || err.Error() != "test.parquet: invalid Parquet file (boom)" {
+	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); err == nil || !strings.HasPrefix(err.Error(), "test.parquet: a panic in fairflip's code while reading the file: boom\n") || !errors.Is(err, ErrInternal) {
 		t.Errorf("OpenParquet: %v", err)
 	}
 	r = &panicReader{r: bytes.NewReader(data)}
@@ -1063,11 +1069,25 @@ func TestParquetRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.after.Store(r.n.Load())
-	if err := p.ScanColumn(pqCol(t, p, "s"), func(int64, []byte, bool) error { return nil }); err == nil || err.Error() != "test.parquet: invalid Parquet file (boom), column s, row group 0" {
+	err = p.ScanColumn(pqCol(t, p, "s"), func(int64, []byte, bool) error { return nil })
+	if err == nil || !strings.HasPrefix(err.Error(), "test.parquet: a panic in fairflip's code while reading the file, column s, row group 0: boom\n") || !errors.Is(err, ErrInternal) || errors.Is(err, ErrMalformed) {
 		t.Errorf("ScanColumn: %v", err)
 	}
-	if err := RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1}); err == nil || !strings.HasPrefix(err.Error(), "test.parquet: invalid Parquet file (boom)") {
+	if err := RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1}); err == nil || !errors.Is(err, ErrInternal) {
 		t.Errorf("RewriteParquet: %v", err)
+	}
+	// parquet-go's group types panic on Kind.
+	libraryPanic := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				recoverParquet(r, "test.parquet", "g", 2, &err)
+			}
+		}()
+		_ = parquet.Group{}.Type().Kind()
+		return nil
+	}
+	if err := libraryPanic(); err == nil || !strings.HasPrefix(err.Error(), "test.parquet: invalid Parquet file (") || !strings.HasSuffix(err.Error(), "), column g, row group 2") || !errors.Is(err, ErrMalformed) || errors.Is(err, ErrInternal) {
+		t.Errorf("a panic in parquet-go: %v", err)
 	}
 	// A panic in the caller's function is the caller's.
 	q := pqOpen(t, data)
@@ -1447,7 +1467,7 @@ func TestParquetColumnWiseRecover(t *testing.T) {
 		}
 		r.after.Store(r.n.Load() + after)
 		err = RewriteParquet(p, io.Discard, ParquetRewrite{DropColumn: -1, AppendColumn: "audit"})
-		if err == nil || !strings.HasPrefix(err.Error(), "test.parquet: invalid Parquet file (boom)") || !strings.Contains(err.Error(), ", row group ") {
+		if err == nil || !strings.HasPrefix(err.Error(), "test.parquet: a panic in fairflip's code while reading the file, column ") || !strings.Contains(err.Error(), ", row group ") || !errors.Is(err, ErrInternal) {
 			t.Errorf("after %d reads: %v", after, err)
 		}
 	}
@@ -1457,5 +1477,49 @@ func TestParquetColumnWiseRecover(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines, %d before", n, before)
+	}
+}
+
+// failReader fails every read after the first after reads with an error
+// that is not an *fs.PathError (as a network file system's may be).
+type failReader struct {
+	r     io.ReaderAt
+	after atomic.Int64
+	n     atomic.Int64
+}
+
+func (f *failReader) ReadAt(b []byte, off int64) (int, error) {
+	if f.n.Add(1) > f.after.Load() {
+		return 0, syscall.EIO
+	}
+	return f.r.ReadAt(b, off)
+}
+
+// TestParquetReadErrorIsIO: a read that fails is ErrIO, never a corrupt
+// file (ErrMalformed), whether parquet-go passes the error on or words it
+// into a message of its own; a file cut short is ErrMalformed.
+func TestParquetReadErrorIsIO(t *testing.T) {
+	data := pqStandard(t)
+	r := &failReader{r: bytes.NewReader(data)}
+	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); !errors.Is(err, ErrIO) || errors.Is(err, ErrMalformed) {
+		t.Errorf("open: %v", err)
+	}
+	for _, reads := range []int64{0, 1, 2, 3} {
+		r := &failReader{r: bytes.NewReader(data)}
+		r.after.Store(1 << 30)
+		pf, err := OpenParquet(r, int64(len(data)), "test.parquet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb := &parquetTable{pf: pf}
+		r.after.Store(r.n.Load() + reads)
+		err = tb.Read(context.Background(), tb.Whole(), []int{0, 1, 2}, func(*Row) error { return nil })
+		if !errors.Is(err, ErrIO) || errors.Is(err, ErrMalformed) {
+			t.Errorf("a read failing after %d reads: %v", reads, err)
+		}
+	}
+	cut := data[:len(data)-40]
+	if _, err := OpenParquet(bytes.NewReader(cut), int64(len(cut)), "test.parquet"); err == nil || errors.Is(err, ErrIO) {
+		t.Errorf("a file cut short: %v", err)
 	}
 }

@@ -36,11 +36,11 @@ import (
 
 // ErrParquetDecode marks an input that parquet-go does not decode as the
 // Parquet format says it should, or that is corrupt: bad input data.
-var ErrParquetDecode = errors.New("the file cannot be read faithfully")
+var ErrParquetDecode error = kindSentinel{"the file cannot be read faithfully", ErrMalformed}
 
 // ErrParquetMismatch marks a rewritten file that does not hold what the
 // rewrite should have written (values, statistics or structure): a bug.
-var ErrParquetMismatch = errors.New("the rewritten file is not what it should be")
+var ErrParquetMismatch error = kindSentinel{"the rewritten file is not what it should be", ErrInternal}
 
 // VerifyParquetRewrite checks that out holds exactly src rewritten with rw
 // (see RewriteParquet), with true statistics. out is opened from the

@@ -2,23 +2,10 @@ package tableio
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
-)
-
-// The kinds of error a format returns, for errors.Is: whoever calls this
-// package decides from them what the user is told (the command line maps
-// them to exit codes).
-var (
-	// ErrMalformed: the file's content is not a valid table of its format
-	// (a *RowError is one, and says where). The user must fix the file.
-	ErrMalformed = errors.New("malformed table")
-	// ErrIO: reading or writing bytes failed (a disk, a pipe, the
-	// network file system), not the content.
-	ErrIO = errors.New("input/output error")
 )
 
 // A table format: fairflip reads (and, through Rewriter, rewrites) a file

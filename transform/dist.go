@@ -69,16 +69,15 @@ type DistFile struct {
 	Path    string
 	Name    string         // for messages (the path, or <stdin> for a copy of standard input)
 	Format  tableio.Format // as read
-	Parquet bool
 	Size    int64
 	ModTime int64 // nanoseconds since the epoch, when inspected
 	SHA256  string
-	Empty   bool // a 0-byte CSV file: a part with no rows
+	Empty   bool // a file with no bytes (a format that allows it: a part with no rows)
 
 	Names   []string // column names (header, --header-names, or nil)
 	NFields int
-	Columns []tableio.Column // the columns (Parquet: kinds and types)
-	Rows    int64            // Parquet: the rows the footer gives
+	Columns []tableio.Column // the columns (with their types, in a typed format)
+	Rows    int64            // the rows the file says it has (a typed format), or 0
 	// Prior: with --replace-audit, the label on the rows that already have
 	// an audit cell (every one checked as undo would), where first seen.
 	Prior     PriorFlips
@@ -90,14 +89,13 @@ type DistFile struct {
 // Shard is a piece of one file that a worker reads on its own: whole CSV
 // records in the bytes [Start, End), or Parquet row groups [Start, End).
 type Shard struct {
-	File    int
-	Index   int
-	Path    string
-	Name    string // for messages
-	Format  tableio.Format
-	Parquet bool
-	Start   int64
-	End     int64
+	File   int
+	Index  int
+	Path   string
+	Name   string // for messages
+	Format tableio.Format
+	Start  int64
+	End    int64
 	// CSV: the physical lines before Start, and what a scanner that starts
 	// there must know (Resume).
 	Line      int
@@ -105,10 +103,10 @@ type Shard struct {
 	NFields   int
 	CountLine int
 	Names     []string
-	// A shard of the --reference file: the table's column names and
-	// count, set by CheckFiles, so that its columns are found by name.
-	TableNames   []string
-	TableNFields int
+	// A shard of the --reference file: the table's columns, set by
+	// CheckFiles, so that its columns are found by name.
+	TableColumns []tableio.Column
+	TableNamed   bool
 }
 
 func (sh Shard) source() Source { return Source{Path: sh.Path, Name: sh.Name, Format: sh.Format} }
@@ -125,10 +123,10 @@ func (o *Options) shardLayout(sh Shard, t tableio.Table) (lay, tableLay *layout,
 		lay, notices, err = o.tableLayout(t, sh.Delim, sh.Name)
 		return lay, lay, notices, err
 	}
-	if sh.TableNFields == 0 {
+	if len(sh.TableColumns) == 0 {
 		return nil, nil, nil, fmt.Errorf("a --reference shard of %s was read before CheckFiles matched its columns to the table's", sh.Name)
 	}
-	if tableLay, err = o.buildLayout(sh.TableNames, sh.TableNFields, sh.Delim, sh.Name); err != nil {
+	if tableLay, _, err = o.columnLayout(sh.TableColumns, sh.TableNamed, sh.Delim, sh.Name); err != nil {
 		return nil, nil, nil, err
 	}
 	lay, err = referenceLayout(tableLay, sh.Names, sh.NFields, sh.Delim, sh.Name)

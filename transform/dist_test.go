@@ -264,7 +264,7 @@ func TestStagedParquet(t *testing.T) {
 }
 
 // TestStagedErrors: bad data in a later shard is reported with its file and
-// line, and different headers are refused.
+// line, and different columns are refused.
 func TestStagedErrors(t *testing.T) {
 	names, files := multiFiles(300)
 	files[4] = strings.Replace(files[4], ",min,0\n", ",min,\n", 1) // a missing label
@@ -279,8 +279,8 @@ func TestStagedErrors(t *testing.T) {
 	files[1] = strings.Replace(files[1], "id,x,g,y", "id,x,grp,y", 1)
 	paths = writeFiles(t, names, files)
 	_, _, err := staged(t, paths, o, 0)
-	if err == nil || !strings.Contains(err.Error(), "different headers") {
-		t.Fatalf("different headers: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "different columns") {
+		t.Fatalf("different columns: %v", err)
 	}
 }
 

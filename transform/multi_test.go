@@ -215,7 +215,7 @@ func TestMultiFileErrors(t *testing.T) {
 	o := baseOpts()
 	_, _, err := flipFiles(t, []string{"a.csv", "b.csv"}, []string{synth(30), strings.Replace(synth(30), "id,x", "id,z", 1)}, o)
 	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "a.csv") || !strings.Contains(err.Error(), "b.csv") {
-		t.Errorf("different headers: %v", err)
+		t.Errorf("different columns: %v", err)
 	}
 	// A header-only file with other columns is refused too.
 	_, _, err = flipFiles(t, []string{"a.csv", "b.csv"}, []string{synth(30), "id,x,g\n"}, o)
@@ -590,7 +590,7 @@ func TestMultiFileParquetErrors(t *testing.T) {
 	}
 	// Mixed formats.
 	_, _, err := flipSources(o, dirFiles(t, []string{"a.parquet", "b.csv"}, [][]byte{files[0], []byte(synth(10))}))
-	check("mixed formats", err, fferr.ErrUsage, "a.parquet", "b.csv", "all CSV or all Parquet")
+	check("mixed formats", err, fferr.ErrUsage, "a.parquet", "b.csv", "must have the same format (Parquet and CSV)")
 	// Other columns (names or order), even in a file without rows.
 	for _, other := range []string{"id,x,g,y,z\n1,2,min,0,5\n", "id,g,x,y\n1,min,2,0\n", "id,x,g,label\n"} {
 		_, _, err = flipParquetFiles(t, []string{names[0], "z.parquet"}, [][]byte{files[0], toParquet(t, other, 10)}, o)

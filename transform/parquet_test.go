@@ -269,6 +269,7 @@ func TestParquetErrorClasses(t *testing.T) {
 	}{
 		{fmt.Errorf("in.parquet: column d: %w: parquet-go decodes row 2 as 0", tableio.ErrParquetDecode), fferr.ErrData},
 		{fmt.Errorf("output: %w: column d, row 2", tableio.ErrParquetMismatch), errInvariant},
+		{fmt.Errorf("output: %w: column d, row 2", tableio.ErrParquetMismatch), fferr.ErrInternal},
 		{fmt.Errorf("in.parquet: reading the page index: %w", pathErr), fferr.ErrIO},
 	} {
 		if got := (&Options{}).rewriteError(c.err, "in.parquet"); !errors.Is(got, c.class) {
@@ -279,16 +280,20 @@ func TestParquetErrorClasses(t *testing.T) {
 		err   error
 		class error
 	}{
-		{errors.New("in.parquet: column id: row group 0: corrupt page (decoding page 0)"), fferr.ErrData},
+		{fmt.Errorf("in.parquet: column id: row group 0: corrupt page (decoding page 0): %w", tableio.ErrMalformed), fferr.ErrData},
+		{&tableio.RowError{File: "in.parquet", Row: 3, Err: errors.New("bad")}, fferr.ErrData},
+		{&tableio.TableChangedError{File: "in.csv", What: "1 bytes, 2 before"}, fferr.ErrData},
+		{fmt.Errorf("in.parquet: %w", tableio.ErrInternal), fferr.ErrInternal},
 		{fmt.Errorf("in.parquet: writing: %w", pathErr), fferr.ErrIO},
+		{errors.New("read /dev/sdz: input/output error"), fferr.ErrIO},
 		{fferr.Usage("x"), fferr.ErrUsage},
 		{context.Canceled, context.Canceled},
 	} {
-		if got := classifyParquet(c.err); !errors.Is(got, c.class) {
-			t.Errorf("classifyParquet(%v) = %v, want class %v", c.err, got, c.class)
+		if got := classify(c.err); !errors.Is(got, c.class) {
+			t.Errorf("classify(%v) = %v, want class %v", c.err, got, c.class)
 		}
 	}
-	if (&Options{}).rewriteError(nil, "") != nil || classifyParquet(nil) != nil {
+	if (&Options{}).rewriteError(nil, "") != nil || classify(nil) != nil {
 		t.Error("nil is not nil")
 	}
 }

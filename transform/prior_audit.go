@@ -23,7 +23,7 @@ import (
 func (o *Options) checkPriorAudit(ctx context.Context, t tableio.Table, f *DistFile, lay *layout) (PriorFlips, error) {
 	u := &auditCheck{file: f.Name, cols: t.Columns(), delim: delimiterOf(t), audit: lay.audit, want: lay.label, label: -1}
 	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
-		u.names, _ = tableNames(t)
+		u.names, _ = columnNames(t.Columns(), t.Named())
 	}
 	u.typed, _ = t.(tableio.TypedTable)
 	if err := u.check(ctx, t); err != nil {

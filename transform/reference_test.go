@@ -98,6 +98,45 @@ func TestReferenceByName(t *testing.T) {
 	}
 }
 
+// TestReferenceAnyFormat: the input and the --reference may be of any
+// formats: the same rows as CSV or Parquet give the same flips (the same
+// rows and scores; byte for byte the same output for one input format).
+func TestReferenceAnyFormat(t *testing.T) {
+	header, rows := refTable(600, 0)
+	_, refRows := refTable(400, 5)
+	in, ref := csvOf(header, rows, header), csvOf(header, refRows, header)
+	paths := writeFiles(t, []string{"in.csv", "ref.csv", "in.parquet", "ref.parquet"},
+		[]string{in, ref, string(toParquet(t, in, 250)), string(toParquet(t, ref, 100))})
+	for _, m := range scorer.Names() {
+		t.Run(m, func(t *testing.T) {
+			o := baseOpts()
+			o.Method, o.K, o.Alpha, o.Flips, o.Exclude = m, 5, 0.8, FlipRule{Kind: FlipCount, N: 25}, []string{"id"}
+			var first *Plan
+			outs := map[string][]byte{}
+			for _, c := range [][2]int{{0, 1}, {0, 3}, {2, 3}, {2, 1}} {
+				o.Reference = FileInput(paths[c[1]])
+				out, lf, err := flipSources(o, sources(paths[c[0]:c[0]+1]))
+				if err != nil {
+					t.Fatalf("%s with %s: %v", paths[c[0]], paths[c[1]], err)
+				}
+				p := planOf(lf, 0)
+				if first == nil {
+					first = p
+				} else if fmt.Sprint(p.Rows, p.Scores) != fmt.Sprint(first.Rows, first.Scores) || p.Summary.ReferenceRows != first.Summary.ReferenceRows {
+					t.Errorf("%s with %s: rows %v, scores %v; with CSV files: %v, %v", paths[c[0]], paths[c[1]], p.Rows, p.Scores, first.Rows, first.Scores)
+				}
+				if prev, ok := outs[paths[c[0]]]; ok && !bytes.Equal(prev, out[0]) {
+					t.Errorf("%s: the output with %s differs from the other reference's", paths[c[0]], paths[c[1]])
+				}
+				outs[paths[c[0]]] = out[0]
+			}
+			if m != MethodRandom && first.Summary.ReferenceRows == 0 {
+				t.Error("no reference rows")
+			}
+		})
+	}
+}
+
 // TestReferenceColumnErrors: a reference without a column the plan reads
 // is a usage error naming the column, in both pipelines.
 func TestReferenceColumnErrors(t *testing.T) {

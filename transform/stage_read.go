@@ -27,34 +27,24 @@ func (o *Options) readOptions() tableio.ReadOptions {
 // openTable opens a source as a table, with this package's wording of what
 // can go wrong before a row is read.
 func (o *Options) openTable(src Source) (tableio.Table, error) {
-	format := src.Format
-	if format == "" {
-		format = tableio.DetectFormat(src.Path, tableio.ReadHead(src.Path))
-	}
-	t, _, err := tableio.OpenTable(tableio.Source{Path: src.Path, Name: src.Name}, format, o.readOptions())
+	t, _, err := tableio.OpenTable(tableio.Source{Path: src.Path, Name: src.Name}, src.Format, o.readOptions())
 	if err == nil {
 		return t, nil
 	}
 	var hn *tableio.HeaderNamesError
-	var pe *os.PathError
 	switch {
 	case errors.As(err, &hn) && hn.Header:
 		return nil, fferr.Usage("%s:%d: the first record is the --header-names (%s): the file has a header; drop --no-header and --header-names", hn.File, hn.Line, strings.Join(hn.Names, ","))
 	case errors.As(err, &hn):
 		return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", hn.Given, hn.File, hn.Cols, hn.Line)
-	case errors.As(err, &pe):
-		return nil, fferr.IO(err)
-	case format == tableio.Parquet:
-		return nil, fferr.Wrap(fferr.ErrData, err)
 	}
 	return nil, classify(err)
 }
 
-// tableNames returns a table's column names (nil if it has none) and
-// count.
-func tableNames(t tableio.Table) ([]string, int) {
-	cols := t.Columns()
-	if !t.Named() {
+// columnNames returns the names of columns (nil if they have none) and
+// their count.
+func columnNames(cols []tableio.Column, named bool) ([]string, int) {
+	if !named {
 		return nil, len(cols)
 	}
 	names := make([]string, len(cols))
@@ -64,19 +54,33 @@ func tableNames(t tableio.Table) ([]string, int) {
 	return names, len(cols)
 }
 
-// tableLayout resolves the flags against a table's columns: the columns
-// the plan reads must be flat (a nested or repeated Parquet column is
-// carried through untouched, and left out of the default features, with a
-// notice), and a typed label column must hold the --positive and
-// --negative values (checked before any pass over the data; a file
-// without rows has no label to read or write).
+// tableLayout resolves the flags against a table's columns (columnLayout),
+// and checks that a typed label column holds the --positive and
+// --negative values (before any pass over the data; a file without rows
+// has no label to read or write).
 func (o *Options) tableLayout(t tableio.Table, delim byte, file string) (*layout, []string, error) {
-	names, n := tableNames(t)
+	lay, notices, err := o.columnLayout(t.Columns(), t.Named(), delim, file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tt, ok := t.(tableio.TypedTable); ok && tt.Rows() > 0 {
+		if err := o.checkLabelColumn(tt, lay.label, t.Columns()[lay.label]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return lay, notices, nil
+}
+
+// columnLayout resolves the flags against a table's columns: the columns
+// the plan reads must be flat (a nested or repeated column is carried
+// through untouched, and left out of the default features, with a
+// notice).
+func (o *Options) columnLayout(cols []tableio.Column, named bool, delim byte, file string) (*layout, []string, error) {
+	names, n := columnNames(cols, named)
 	lay, err := o.buildLayout(names, n, delim, file)
 	if err != nil {
 		return nil, nil, err
 	}
-	cols := t.Columns()
 	check := func(i int, role string) error {
 		if !cols[i].Flat {
 			return fferr.Usage("%s %s: column %q is nested or repeated (%s); fairflip carries such columns through untouched but cannot use them as %s", role, cols[i].Name, cols[i].Name, cols[i].Type, strings.TrimPrefix(role, "--"))
@@ -85,11 +89,6 @@ func (o *Options) tableLayout(t tableio.Table, delim byte, file string) (*layout
 	}
 	if err := check(lay.label, "--label"); err != nil {
 		return nil, nil, err
-	}
-	if tt, ok := t.(tableio.TypedTable); ok && tt.Rows() > 0 {
-		if err := o.checkLabelColumn(tt, lay.label, cols[lay.label]); err != nil {
-			return nil, nil, err
-		}
 	}
 	for _, s := range lay.sensitive {
 		if err := check(s, "--sensitive"); err != nil {
@@ -147,10 +146,7 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 		return nil, fferr.IO(err)
 	}
 	in := src.input()
-	f := &DistFile{Index: index, Path: path, Name: name, Format: in.Format, Parquet: in.Format == tableio.Parquet, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
-	if f.Parquet && index == RefFile {
-		return nil, fferr.Usage("--reference must be a CSV file")
-	}
+	f := &DistFile{Index: index, Path: path, Name: name, Format: in.Format, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
 	t, err := o.openTable(f.source())
 	if err != nil {
 		if errors.Is(err, tableio.ErrNoHeader) {
@@ -168,7 +164,7 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 		}
 		f.Empty = true
 	}
-	f.Names, f.NFields = tableNames(t)
+	f.Names, f.NFields = columnNames(t.Columns(), t.Named())
 	f.Columns = t.Columns()
 	f.Delim = delimiterOf(t)
 	if tt, ok := t.(tableio.TypedTable); ok {
@@ -181,11 +177,11 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 	}
 	sha, shards, err := t.Shards(ctx, shardBytes)
 	if err != nil {
-		return nil, o.readError(err, f)
+		return nil, classify(err)
 	}
 	f.SHA256 = sha
 	for _, s := range shards {
-		f.Shards = append(f.Shards, Shard{File: index, Index: s.Index, Path: path, Name: name, Format: f.Format, Parquet: f.Parquet,
+		f.Shards = append(f.Shards, Shard{File: index, Index: s.Index, Path: path, Name: name, Format: f.Format,
 			Start: s.Start, End: s.End, Line: s.Line, Delim: s.Delim, NFields: s.NFields, CountLine: s.CountLine, Names: f.Names})
 	}
 	if len(shards) > 0 {
@@ -209,7 +205,7 @@ func (o *Options) checkTable(ctx context.Context, t tableio.Table, f *DistFile) 
 	}
 	if rc, ok := t.(interface{ CheckRows(col int) error }); ok {
 		if err := rc.CheckRows(lay.label); err != nil {
-			return fferr.Wrap(fferr.ErrData, err)
+			return classify(err)
 		}
 	}
 	if o.ReplaceAudit && lay.audit >= 0 {
@@ -218,18 +214,6 @@ func (o *Options) checkTable(ctx context.Context, t tableio.Table, f *DistFile) 
 		}
 	}
 	return nil
-}
-
-// readError classifies an error of reading a file's rows.
-func (o *Options) readError(err error, f *DistFile) error {
-	var ch *tableio.ChangedError
-	switch {
-	case errors.As(err, &ch):
-		return fferr.Data("%v", err)
-	case f.Parquet:
-		return classifyParquet(err)
-	}
-	return classify(err)
 }
 
 // Extract reads one shard with the table's reader and the rules: per data
@@ -349,7 +333,7 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		if errors.Is(err, fferr.ErrData) || errors.Is(err, context.Canceled) {
 			return nil, err
 		}
-		return nil, o.readError(err, &DistFile{Parquet: sh.Parquet})
+		return nil, classify(err)
 	}
 	if !ref {
 		b.NearPositive, b.NonMembers = rules.tallies()

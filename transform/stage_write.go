@@ -153,23 +153,17 @@ func rowWhere(name string, row int64) string {
 // cannot be read faithfully is bad data; a failed read or write is I/O.
 func (o *Options) rewriteError(err error, name string) error {
 	var ch *tableio.TableChangedError
-	var mm *tableio.MismatchError
 	var ce *tableio.CellError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, errInvariant), errors.Is(err, fferr.ErrData), errors.Is(err, fferr.ErrUsage), errors.Is(err, fferr.ErrIO), errors.Is(err, context.Canceled):
+	case classified(err):
 		return err
 	case errors.As(err, &ch):
 		return fferr.Data("%v; nothing was written to the output file", err)
-	case errors.As(err, &mm), errors.As(err, &ce), errors.Is(err, tableio.ErrParquetMismatch):
+	case errors.As(err, &ce), errors.Is(err, tableio.ErrInternal):
+		// A flip writes only cells its format can write.
 		return invariantf("%v", err)
-	case errors.Is(err, tableio.ErrParquetDecode):
-		return fferr.Wrap(fferr.ErrData, err)
 	}
-	var re *tableio.RowError
-	if errors.As(err, &re) {
-		return fferr.Wrap(fferr.ErrData, err)
-	}
-	return classifyParquet(err)
+	return classify(err)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -235,21 +234,6 @@ func joinNames(ins []*Input) string {
 	return strings.Join(names, ", ")
 }
 
-// sameHeader checks that another file of a multi-file table has the first
-// file's columns.
-func sameHeader(first, l *layout, firstName, file string) error {
-	if l.nfields != first.nfields || !slices.Equal(l.names, first.names) {
-		desc := func(l *layout) string {
-			if l.names == nil {
-				return fmt.Sprintf("%d columns", l.nfields)
-			}
-			return fmt.Sprintf("%d columns (%s)", l.nfields, strings.Join(l.names, ","))
-		}
-		return fferr.Data("%s and %s have different headers: %s against %s; every file of the table must have the same columns", firstName, file, desc(first), desc(l))
-	}
-	return nil
-}
-
 // Groups of a row, as in package metrics.
 const (
 	GroupNone     int8 = 0
@@ -265,16 +249,26 @@ func truthy(v string) bool {
 	return false
 }
 
-// classify marks scanner errors as data errors and read errors as I/O errors.
+// classify gives an error of reading or writing a table its class: one
+// already classified (or the context's) as it is; a bug in a format's own
+// work internal; a malformed or changed file bad data; anything else (a
+// failed read or write) I/O.
 func classify(err error) error {
-	var re *tableio.RowError
-	if errors.As(err, &re) {
+	switch {
+	case err == nil || classified(err):
+		return err
+	case errors.Is(err, tableio.ErrInternal):
+		return fferr.Wrap(fferr.ErrInternal, err)
+	case errors.Is(err, tableio.ErrMalformed):
 		return fferr.Wrap(fferr.ErrData, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrIO) {
-		return err
-	}
 	return fferr.IO(err)
+}
+
+// classified reports whether err has its class already.
+func classified(err error) bool {
+	return errors.Is(err, fferr.ErrInternal) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, fferr.ErrData) ||
+		errors.Is(err, fferr.ErrIO) || errors.Is(err, context.Canceled)
 }
 
 // rowErr is a data error at one cell.

@@ -155,7 +155,7 @@ type restoreCell struct {
 func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error) {
 	u := &auditCheck{file: file, cols: t.Columns(), delim: delimiterOf(t), audit: -1, want: -1, label: -1}
 	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
-		u.names, _ = tableNames(t)
+		u.names, _ = columnNames(t.Columns(), t.Named())
 	}
 	u.typed, _ = t.(tableio.TypedTable)
 	if u.names == nil {
@@ -354,12 +354,6 @@ func (u *auditCheck) recorded(row *tableio.Row, e AuditEntry) (restoreCell, erro
 
 // readError classifies an error of reading the file's cells.
 func (u *auditCheck) readError(err error) error {
-	if errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	if u.typed != nil {
-		return classifyParquet(err)
-	}
 	return classify(err)
 }
 

@@ -1,9 +1,10 @@
 package transform
 
 import (
-	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/fairflip/fairflip/internal/fferr"
 )
 
 // Invariants. flip checks its own output before it writes it, and stops with
@@ -26,7 +27,7 @@ import (
 // The check costs a second parse of every output record.
 
 // errInvariant marks a broken invariant: a bug in fairflip, never bad input.
-var errInvariant = errors.New("internal check failed")
+var errInvariant = fferr.Sentinel("internal check failed", fferr.ErrInternal)
 
 func invariantf(format string, args ...any) error {
 	// Not classified: main maps it to exit code 1, an internal error.

@@ -154,7 +154,7 @@ func TestCLIMultiFileErrors(t *testing.T) {
 		{[]string{"flip", "--output-dir", filepath.Join(dir, "missing"), a}, 2, "does not exist"},
 		{[]string{"flip", "--output-dir", filepath.Join(dir, "in"), a}, 2, "folder of the input"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "a.csv")}, 2, "same name"},
-		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "z.csv")}, 3, "different headers"},
+		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "z.csv")}, 3, "different columns"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "p.parquet")}, 2, "must be all CSV or all Parquet"},
 		{[]string{"undo", "--output-dir", out, filepath.Join(other, "p.parquet"), a}, 2, "must be all CSV or all Parquet"},
 		{[]string{"flip", "--output-dir", out, filepath.Join(dir, "nothing*.csv")}, 2, "matches no file"},
@@ -170,7 +170,7 @@ func TestCLIMultiFileErrors(t *testing.T) {
 		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
 		}
-		if strings.Contains(r.stderr, "different headers") && (!strings.Contains(r.stderr, a) || !strings.Contains(r.stderr, "z.csv")) {
+		if strings.Contains(r.stderr, "different columns") && (!strings.Contains(r.stderr, a) || !strings.Contains(r.stderr, "z.csv")) {
 			t.Errorf("the header error names both files: %s", r.stderr)
 		}
 		if ents, _ := os.ReadDir(out); len(ents) != 0 {

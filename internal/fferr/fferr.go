@@ -54,3 +54,19 @@ func Data(format string, args ...any) error {
 
 // IO marks err as an I/O error.
 func IO(err error) error { return Wrap(ErrIO, err) }
+
+// ErrInternal: a check of fairflip's own work failed, or its code
+// panicked: a bug, whatever the input. Exit code 1.
+var ErrInternal = errors.New("internal error")
+
+// sentinel is an error of a class that errors.Is finds as itself too.
+type sentinel struct {
+	msg   string
+	class error
+}
+
+func (s *sentinel) Error() string        { return s.msg }
+func (s *sentinel) Is(target error) bool { return target == s.class }
+
+// Sentinel returns a new sentinel error, of class: errors.Is finds both.
+func Sentinel(msg string, class error) error { return &sentinel{msg: msg, class: class} }

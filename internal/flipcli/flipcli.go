@@ -51,7 +51,7 @@ func FlipFlags() []cli.Flag {
 		&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
 		&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
-		&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (CSV; the input's label, sensitive and feature columns, by name) instead of the input's", Category: "features"},
+		&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (any format; the input's label, sensitive and feature columns, by name) instead of the input's", Category: "features"},
 		&cli.IntFlag{Name: "reference-sample", Usage: "use only `N` reference rows, chosen by --seed", Category: "features"},
 		&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
 		&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
@@ -344,6 +344,8 @@ func ExitCode(ctx context.Context, err error) int {
 		return ExitOK
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return ExitInterrupted
+	case errors.Is(err, fferr.ErrInternal):
+		return ExitInternal
 	case errors.Is(err, fferr.ErrClosedOutput):
 		return ExitClosedPipe
 	case errors.Is(err, fferr.ErrUsage):

@@ -220,7 +220,7 @@ func TestRunners(t *testing.T) {
 	}
 }
 
-// TestErrors: a bad row in a later shard, different headers and usage
+// TestErrors: a bad row in a later shard, different columns and usage
 // errors give fairflip's message and exit code, and leave OUT empty.
 func TestErrors(t *testing.T) {
 	csvDir, pqDir := lake(t)
@@ -243,7 +243,7 @@ func TestErrors(t *testing.T) {
 		msg  string
 	}{
 		{"missing label", append([]string{"flip", "--output-dir", "OUT", bad + "/*.csv", "--shard-bytes", "2000"}, flags...), 3, "p4.csv:646: column 6 (label): missing label"},
-		{"different headers", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", other + "/x.csv"}, flags...), 3, "different headers"},
+		{"different columns", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", other + "/x.csv"}, flags...), 3, "different columns"},
 		{"mixed formats", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", pqDir + "/p0.parquet"}, flags...), 2, "same format"},
 		{"no output dir", append([]string{"flip", csvDir + "/p0.csv"}, flags...), 2, "--output-dir"},
 		{"no such column", []string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--sensitive", "race", "--minority", "b", "--label", "label", "--positive", "yes"}, 2, "no such column"},
