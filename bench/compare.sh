@@ -2,7 +2,9 @@
 # fairflip vs DuckDB vs Miller on the same label rewrite of a 1M-row table,
 # CSV and Parquet, side by side in one run (median of $RUNS runs each).
 #   bash bench/compare.sh       (from the repository root; ROWS=1000000 RUNS=5 by default;
-#                               IO_ONLY=1 skips the scoring methods)
+#                               IO_ONLY=1 skips the scoring methods;
+#                               BASELINE=REV also times fairflip built at git
+#                               revision REV, each command beside its baseline)
 # The input is built deterministically by bench/gen from
 # ../shared/data/adult/adult.data (or $FAIRFLIP_DATA): Adult's rows repeated,
 # fnlwgt varied per copy; the Parquet copy is DuckDB's (ZSTD, its default
@@ -18,6 +20,11 @@ trap 'rm -rf "$TMP"' EXIT
 command -v mlr >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq miller >/dev/null; }
 bash tools/duckdb/install.sh >/dev/null
 go build -o "$TMP/fairflip" ./cmd/fairflip
+if [ -n "${BASELINE:-}" ]; then
+  mkdir "$TMP/base"
+  git archive "$BASELINE" | tar -x -C "$TMP/base"
+  (cd "$TMP/base" && go build -o "$TMP/fairflip-base" ./cmd/fairflip)
+fi
 duck() { node tools/duckdb/query.mjs "$1" >/dev/null; }
 go run ./bench/gen -rows "$ROWS" -data "$DATA" -o "$TMP/in.csv"
 duck "SET threads=1; COPY (SELECT * FROM read_csv('$TMP/in.csv')) TO '$TMP/in.parquet' (FORMAT parquet, COMPRESSION zstd)"
@@ -28,7 +35,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 # run of each per round, $RUNS rounds: on a shared, noisy machine a burst of
 # load then hits every command alike, and the ratios stay fair.
 NAMES=(); declare -A CMD TIMES PEAK MED
-add() { local name=$1; shift; NAMES+=("$name"); CMD[$name]=$(printf '%q ' "$@"); TIMES[$name]=""; PEAK[$name]=0; }
+add1() { local name=$1; shift; NAMES+=("$name"); CMD[$name]=$(printf '%q ' "$@"); TIMES[$name]=""; PEAK[$name]=0; }
+# add registers a command; a fairflip command also at $BASELINE, if set.
+add() {
+  add1 "$@"
+  if [ -n "${BASELINE:-}" ] && [ "$2" = "$TMP/fairflip" ]; then
+    local name=$1; shift 2
+    add1 "$name @$BASELINE" "$TMP/fairflip-base" "$@"
+  fi
+}
 flipargs=(--sensitive race --minority Black --label income --positive '>50K' --flips 1000 -q)
 rewrite="CASE WHEN race='Black' AND income='<=50K' AND hash(fnlwgt, age) % 80 = 0 THEN '>50K' ELSE income END AS income"
 
@@ -64,4 +79,9 @@ echo "CSV:     fairflip/DuckDB $(ratio 'fairflip CSV' 'DuckDB CSV (node)'), Mill
 echo "Parquet: fairflip/DuckDB $(ratio 'fairflip Parquet' 'DuckDB Parquet (node)')"
 if [ -z "${IO_ONLY:-}" ]; then
   echo "rb-prob / I/O-only (CSV): $(ratio 'fairflip CSV rb-prob' 'fairflip CSV')"
+fi
+if [ -n "${BASELINE:-}" ]; then
+  for name in "${NAMES[@]}"; do
+    case $name in *" @$BASELINE") ;; fairflip*) echo "$name: now / @$BASELINE $(ratio "$name" "$name @$BASELINE")" ;; esac
+  done
 fi

@@ -126,7 +126,11 @@ func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 		}
 		ho.Recycle(b)
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	p.Written = v.rows
+	return nil
 }
 
 // stillEmpty checks that an empty (0-byte) file still is.
@@ -382,6 +386,7 @@ type readBack struct {
 	in    []string
 	out   []string
 	extra int // columns the output has more than the input: +1 appended, -1 dropped
+	rows  int64
 }
 
 func (t *csvTable) newReadBack(p *Rewrite) *readBack {
@@ -485,7 +490,11 @@ func (v *readBack) check(in *Record, out []byte, change int, cell []byte, audit 
 			return bad("write the new last cell as %q, not %q", g, want)
 		}
 	}
-	if in.Kind != Data || p.Check == nil {
+	if in.Kind != Data {
+		return nil
+	}
+	v.rows++
+	if change < 0 || p.Check == nil {
 		return nil
 	}
 	for j, c := range p.CheckCols {

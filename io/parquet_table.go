@@ -282,21 +282,24 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 	if _, err := io.Copy(w, io.NewSectionReader(tmp, 0, st.Size())); err != nil {
 		return withKind(ErrIO, err)
 	}
+	p.Written = pf.NumRows()
 	return nil
 }
 
-// check runs p.Check over every row, with the input's and the output's
-// values of p.CheckCols (an index past the input's columns is the
-// appended one).
+// check runs p.Check over every changed row, with the input's and the
+// output's values of p.CheckCols (an index past the input's columns is
+// the appended one).
 func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int) error {
-	n := int(t.pf.NumRows())
 	in := make([][]string, len(p.CheckCols))
 	got := make([][]string, len(p.CheckCols))
 	ncols := len(t.pf.Columns())
+	// scan keeps the changed rows' values of a column, in change order.
 	scan := func(f *ParquetFile, col int, dst *[]string) error {
-		*dst = make([]string, 0, n)
-		return f.ScanColumn(col, func(_ int64, text []byte, null bool) error {
-			*dst = append(*dst, string(text))
+		*dst = make([]string, len(p.Rows))
+		return f.ScanColumn(col, func(row int64, text []byte, null bool) error {
+			if i, ok := change[row]; ok {
+				(*dst)[i] = string(text)
+			}
 			return nil
 		})
 	}
@@ -305,7 +308,7 @@ func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int)
 		switch {
 		case c >= ncols:
 			oc = len(out.Columns()) - 1
-			in[j] = make([]string, n)
+			in[j] = make([]string, len(p.Rows))
 		case p.DropIndex >= 0 && c == p.DropIndex:
 			oc = -1
 		case p.DropIndex >= 0 && c > p.DropIndex:
@@ -317,21 +320,17 @@ func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int)
 			}
 		}
 		if oc < 0 {
-			got[j] = make([]string, n)
+			got[j] = make([]string, len(p.Rows))
 		} else if err := scan(out, oc, &got[j]); err != nil {
 			return kindOf(err, ErrInternal) // the output, as this package wrote it
 		}
 	}
 	a, b := make([]string, len(p.CheckCols)), make([]string, len(p.CheckCols))
-	for r := range n {
+	for i, r := range p.Rows {
 		for j := range p.CheckCols {
-			a[j], b[j] = in[j][r], got[j][r]
+			a[j], b[j] = in[j][i], got[j][i]
 		}
-		i, ok := change[int64(r)]
-		if !ok {
-			i = -1
-		}
-		if err := p.Check(int64(r), i, a, b); err != nil {
+		if err := p.Check(r, i, a, b); err != nil {
 			return fromCaller(err)
 		}
 	}

@@ -56,12 +56,17 @@ type Rewrite struct {
 	DropIndex  int
 	AuditCell  func(i int, orig Cell) string
 
-	// Check, if set, sees every data row as written: the values of
+	// Check, if set, sees every changed row as written: the values of
 	// CheckCols (columns of the input) in the input and read back from
-	// the output, and the change index (-1: an unchanged row). An error
-	// stops the rewrite; nothing more is written.
+	// the output, and the change index. An error stops the rewrite;
+	// nothing more is written. (The format itself checks that every other
+	// row is written as it was: a CSV record byte for byte, a Parquet
+	// row value for value, with an empty audit cell.)
 	CheckCols []int
 	Check     func(row int64, change int, in, out []string) error
+
+	// Written is set by a rewrite that succeeds: the data rows written.
+	Written int64
 
 	// WantRows (-1: unknown) and SHA256 (if set) are what the first pass
 	// read: the rewrite fails with TableChangedError if the file no longer

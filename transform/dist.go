@@ -26,10 +26,13 @@ package transform
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
+	"unsafe"
 
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/model"
 )
 
 // DefaultShardBytes is the byte size a CSV file is split at.
@@ -165,26 +168,96 @@ type Batch struct {
 
 // CodedColumn holds one column's cells of a batch, dictionary-coded: row
 // i's cell is Levels[Codes[i]]. Most columns have few distinct values, so
-// a batch is small to send, and each distinct value is parsed once.
+// a batch is small to send, and each distinct value is parsed once. A
+// feature column whose values are nearly all distinct (a weight, an
+// amount) stops being deduplicated: its levels may then repeat a value.
 type CodedColumn struct {
 	Levels []string
 	Codes  []int32
 
 	index map[string]int32
+	plain bool   // levels are no longer deduplicated
+	arena []byte // holds the bytes of the levels (one allocation per chunk, not per level)
+	info  []levelInfo
 }
 
+// dedupLimit is the number of levels past which a feature column that
+// has more than one level for every two rows stops being deduplicated: a
+// lookup per cell would find almost nothing.
+const dedupLimit = 1 << 12
+
+// add appends a cell (a feature's: it may stop deduplicating).
 func (c *CodedColumn) add(v []byte) {
+	if !c.plain && len(c.Levels) >= dedupLimit && 2*len(c.Levels) > len(c.Codes) {
+		c.plain, c.index = true, nil
+	}
+	if c.plain {
+		c.Codes = append(c.Codes, int32(len(c.Levels)))
+		c.Levels = append(c.Levels, c.intern(v))
+		return
+	}
+	c.addDistinct(v)
+}
+
+// addDistinct appends a cell, keeping the levels distinct.
+func (c *CodedColumn) addDistinct(v []byte) {
 	if c.index == nil {
 		c.index = map[string]int32{}
 	}
 	k, ok := c.index[string(v)]
 	if !ok {
 		k = int32(len(c.Levels))
-		s := string(v)
+		s := c.intern(v)
 		c.Levels = append(c.Levels, s)
 		c.index[s] = k
 	}
 	c.Codes = append(c.Codes, k)
+}
+
+// intern returns v as a string held in the column's arena.
+func (c *CodedColumn) intern(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if len(c.arena)+len(v) > cap(c.arena) {
+		c.arena = make([]byte, 0, max(64<<10, len(v)))
+	}
+	start := len(c.arena)
+	c.arena = append(c.arena, v...)
+	return unsafe.String(&c.arena[start], len(v)) // the arena's bytes are never written again
+}
+
+// levelInfo is how the scorers read a level: missing, a finite number, a
+// number beyond a float64's range, or text.
+type levelInfo struct {
+	kind uint8
+	num  float64 // levelNumber: the value; otherwise NaN
+}
+
+const (
+	levelMissing uint8 = iota
+	levelNumber
+	levelNonFinite
+	levelText
+)
+
+// infos returns every level's levelInfo, parsing each level once (a batch
+// decoded from the wire parses them again).
+func (c *CodedColumn) infos() []levelInfo {
+	for _, v := range c.Levels[len(c.info):] {
+		x, num, fin := model.CellNumber(v)
+		li := levelInfo{kind: levelText, num: math.NaN()}
+		switch {
+		case model.IsMissing(v):
+			li.kind = levelMissing
+		case num && fin:
+			li = levelInfo{kind: levelNumber, num: x}
+		case num:
+			li.kind = levelNonFinite
+		}
+		c.info = append(c.info, li)
+	}
+	return c.info
 }
 
 // Ref reports whether the batch comes from the --reference file.
@@ -248,10 +321,14 @@ func (c *CodedColumn) slice(lo, hi int) CodedColumn {
 	}
 	var out CodedColumn
 	out.Codes = make([]int32, hi-lo)
+	keepInfo := len(c.info) == len(c.Levels)
 	for i, k := range c.Codes[lo:hi] {
 		if remap[k] < 0 {
 			remap[k] = int32(len(out.Levels))
 			out.Levels = append(out.Levels, c.Levels[k])
+			if keepInfo {
+				out.info = append(out.info, c.info[k])
+			}
 		}
 		out.Codes[i] = remap[k]
 	}

@@ -123,18 +123,19 @@ func (o *Options) BatchStats(b *Batch) *Stats {
 		for _, k := range col.Codes {
 			count[k]++
 		}
-		for k, v := range col.Levels {
-			if model.IsMissing(v) {
+		for k, li := range col.infos() {
+			if li.kind == levelMissing {
 				c.Missing += count[k]
 				continue
 			}
 			c.Present += count[k]
-			if c.Text || count[k] == 0 {
+			if count[k] == 0 {
 				continue
 			}
-			if _, num, fin := model.CellNumber(v); !num {
+			switch li.kind {
+			case levelText:
 				c.Text = true
-			} else if !fin {
+			case levelNonFinite:
 				c.NonFinite += count[k]
 			}
 		}
@@ -204,7 +205,11 @@ func (o *Options) BatchLevels(b *Batch, off *Offsets, st *Stats) *Levels {
 		}
 		m := make(map[string]uint64, len(col.Levels))
 		for k, v := range col.Levels {
-			if first[k] >= 0 && !model.IsMissing(v) {
+			if first[k] < 0 || model.IsMissing(v) {
+				continue
+			}
+			// A column that stopped deduplicating may repeat a level.
+			if key, ok := m[v]; !ok || off.Key(b, first[k]) < key {
 				m[v] = off.Key(b, first[k])
 			}
 		}
@@ -296,34 +301,33 @@ func (sp *Spec) batchColumns(b *Batch, rows []int) []model.Column {
 		cc := &b.Cols[j]
 		c := model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k]}
 		if c.Numeric {
-			val := make([]float64, len(cc.Levels))
-			for l, v := range cc.Levels {
-				x, num, fin := model.CellNumber(v)
-				if model.IsMissing(v) || !num || !fin {
-					x = math.NaN()
-				}
-				val[l] = x
-			}
+			info := cc.infos() // NaN for a missing, non-finite or text level
 			c.Num = make([]float64, len(rows))
 			for i, r := range rows {
-				c.Num[i] = val[cc.Codes[r]]
+				c.Num[i] = info[cc.Codes[r]].num
 			}
 		} else {
+			// Each level the rows use is looked up once.
 			global := sp.levelIndex(k)
 			code := make([]int32, len(cc.Levels))
-			for l, v := range cc.Levels {
-				g, ok := global[v]
-				if !ok || model.IsMissing(v) {
-					// Missing, or (only in a batch read after the
-					// levels were taken) a value the table did not have.
-					g = -1
-				}
-				code[l] = g
+			for l := range code {
+				code[l] = -2 // not looked up yet
 			}
 			c.Levels = sp.Levels[k]
 			c.Codes = make([]int32, len(rows))
 			for i, r := range rows {
-				c.Codes[i] = code[cc.Codes[r]]
+				l := cc.Codes[r]
+				if code[l] == -2 {
+					v := cc.Levels[l]
+					g, ok := global[v]
+					if !ok || model.IsMissing(v) {
+						// Missing, or (only in a batch read after the
+						// levels were taken) a value the table did not have.
+						g = -1
+					}
+					code[l] = g
+				}
+				c.Codes[i] = code[l]
 			}
 		}
 		cols[k] = c

@@ -324,7 +324,7 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		}
 		for i, k := range sens {
 			if b.Sens != nil {
-				b.Sens[i].add(row.Cells[k])
+				b.Sens[i].addDistinct(row.Cells[k])
 			}
 		}
 		return nil
