@@ -12,7 +12,7 @@ import (
 	"github.com/fairflip/fairflip/model"
 )
 
-// The local runner: the stages of a flip (dist.go, dist_plan.go) run in
+// The local runner: the stages of a flip (dist.go, stage_*.go) run in
 // this process, on every core. It is what `fairflip flip` runs; fairflip-
 // beam runs the same stages on Apache Beam.
 
@@ -41,30 +41,9 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	files := make([]*DistFile, len(srcs))
-	err := parallel(ctx, len(srcs), workers, func(i int) error {
-		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
-		files[i] = f
-		return err
-	})
+	files, shards, err := o.inspectAll(ctx, srcs, shardBytes, workers)
 	if err != nil {
 		return nil, err
-	}
-	var ref *DistFile
-	if o.Reference != nil {
-		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
-			return nil, err
-		}
-	}
-	if err := o.CheckFiles(files, ref); err != nil {
-		return nil, err
-	}
-	var shards []Shard
-	for _, f := range files {
-		shards = append(shards, f.Shards...)
-	}
-	if ref != nil {
-		shards = append(shards, ref.Shards...) // as CheckFiles left them
 	}
 
 	// Extract, in parallel; everything after is in the shards' order.
@@ -158,6 +137,38 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	return &LocalFlip{Files: files, Plan: dp}, nil
+}
+
+// inspectAll inspects the files (in parallel) and the reference, checks
+// that they make one table, and returns the files and every shard to read:
+// the files' in table order, then the reference's.
+func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) ([]*DistFile, []Shard, error) {
+	files := make([]*DistFile, len(srcs))
+	err := parallel(ctx, len(srcs), workers, func(i int) error {
+		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
+		files[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var ref *DistFile
+	if o.Reference != nil {
+		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := o.CheckFiles(files, ref); err != nil {
+		return nil, nil, err
+	}
+	var shards []Shard
+	for _, f := range files {
+		shards = append(shards, f.Shards...)
+	}
+	if ref != nil {
+		shards = append(shards, ref.Shards...) // as CheckFiles left them
+	}
+	return files, shards, nil
 }
 
 // Summary is the flip's summary as a command reports it: for one file,

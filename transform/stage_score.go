@@ -1,0 +1,191 @@
+package transform
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"math"
+	"slices"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	"github.com/fairflip/fairflip/model"
+	"github.com/fairflip/fairflip/scorer"
+)
+
+// Scorer is the fitted method, sent to the workers that score.
+type Scorer struct {
+	Method        string
+	Encoder       []byte // model.Encoder, serialised; empty for a method that does not learn, or with nothing to learn from
+	Model         []byte // the method's scorer.Fitted, serialised; empty with nothing to learn from
+	ReferenceRows int
+	Notices       []string
+
+	// ID names this fit: a ScoreCache keeps the prepared scorer of the
+	// last ID it saw, for all the batches it scores.
+	ID string
+}
+
+// Fit fits the encoder and the method on the reference rows, once.
+func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
+	if err := o.checkMethod(); err != nil {
+		return nil, err
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	sc := &Scorer{Method: o.Method, ID: hex.EncodeToString(id)}
+	var x *model.Matrix
+	var pos []bool
+	if o.method().Learns {
+		n := ref.Len()
+		sc.ReferenceRows = n
+		if n == 0 || len(sp.Index) == 0 {
+			return sc, nil // nothing to learn from: Score and Finish refuse, if there are candidates
+		}
+		// Row order, as in the one-process reference: by key.
+		if !slices.IsSorted(ref.Keys) {
+			ref.take(ref.order(func(a, b int) int { return cmp.Compare(ref.Keys[a], ref.Keys[b]) }))
+		}
+		cols := make([]model.Column, len(sp.Index))
+		for k := range cols {
+			cols[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], Num: ref.Num[k], Codes: ref.Codes[k]}
+			if !sp.Numeric[k] {
+				cols[k].Levels = sp.Levels[k]
+			}
+		}
+		rows := make([]int, n)
+		for i := range rows {
+			rows[i] = i
+		}
+		enc, err := model.FitEncoder(cols, rows, model.EncoderOptions{MaxLevels: o.MaxLevels, HasMissing: sp.HasMissing})
+		if err != nil {
+			return nil, fferr.Data("encoding the features: %v", err)
+		}
+		if sc.Encoder, err = enc.MarshalBinary(); err != nil {
+			return nil, err
+		}
+		x, pos = enc.Encode(cols, rows), ref.Pos
+	}
+	f, notices, err := o.fit(x, pos)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Model, err = f.MarshalBinary(); err != nil {
+		return nil, err
+	}
+	sc.Notices = notices
+	return sc, nil
+}
+
+// Scored is a candidate with its scores.
+type Scored = scorer.Scored
+
+// Top holds the best M candidates (M < 0: all) and counts of the pool.
+type Top struct {
+	M         int
+	Pool      int // candidates scored
+	Positives int // of them, estimated positive
+	Items     []Scored
+}
+
+func (t *Top) cut() {
+	slices.SortFunc(t.Items, scorer.Compare)
+	if t.M >= 0 && len(t.Items) > t.M {
+		t.Items = slices.Clip(t.Items[:t.M])
+	}
+}
+
+// Merge adds u to t, keeping the best M.
+func (t *Top) Merge(u *Top) *Top {
+	t.M = u.M
+	t.Pool += u.Pool
+	t.Positives += u.Positives
+	t.Items = append(t.Items, u.Items...)
+	t.cut()
+	return t
+}
+
+// FlipBound returns how many of the best candidates the flip rule and
+// --max-flips can take from a pool of n (-1: no bound: --flips auto takes
+// every candidate estimated positive).
+func (o *Options) FlipBound(n int) int {
+	m := -1
+	switch o.Flips.Kind {
+	case FlipCount:
+		m = min(o.Flips.N, n)
+	case FlipPercent:
+		m = int(math.Round(o.Flips.Percent / 100 * float64(n)))
+	}
+	if o.MaxFlips >= 0 && (m < 0 || m > o.MaxFlips) {
+		m = o.MaxFlips
+	}
+	return m
+}
+
+// Score scores the batch's candidates (the rows of pool in it) and keeps
+// its best FlipBound(len(pool)). cache, if not nil, keeps the prepared
+// scorer for the next batches.
+func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Scorer, cache *ScoreCache) (*Top, error) {
+	t := &Top{M: o.FlipBound(len(pool))}
+	if b.Ref() {
+		return t, nil
+	}
+	var rows []int
+	var keys []uint64
+	for i, g := range b.Group {
+		if g != GroupMinority || b.Positive[i] {
+			continue
+		}
+		k := off.Key(b, i)
+		if _, ok := slices.BinarySearch(pool, k); ok {
+			rows, keys = append(rows, i), append(keys, k)
+		}
+	}
+	t.Pool = len(rows)
+	if len(rows) == 0 {
+		return t, nil
+	}
+	scores, err := o.scoreBatch(b, rows, keys, sp, sc, cache)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
+		s := Scored{Key: k, Primary: scores.Primary[i], Secondary: scores.Secondary[i]}
+		if scores.Positive != nil {
+			s.Positive = scores.Positive[i]
+		}
+		if s.Positive {
+			t.Positives++
+		}
+		if o.Flips.Kind == FlipAuto && !s.Positive {
+			continue
+		}
+		t.Items = append(t.Items, s)
+	}
+	t.cut()
+	return t, nil
+}
+
+func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *Scorer, cache *ScoreCache) (*model.Scores, error) {
+	if err := o.checkScorable(sc.ReferenceRows, len(sp.Index)); err != nil {
+		return nil, err
+	}
+	enc, f, err := cache.prepare(sc, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	var cand *model.Matrix
+	if enc != nil {
+		idx := make([]int, len(rows))
+		for i := range idx {
+			idx[i] = i
+		}
+		cand = enc.Encode(sp.batchColumns(b, rows), idx)
+	}
+	s, err := f.Score(scorer.Candidates{X: cand, Keys: keys})
+	if err != nil {
+		return nil, o.scoreErr(err)
+	}
+	return s, nil
+}
