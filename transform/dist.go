@@ -1,10 +1,10 @@
 package transform
 
-// A distributed flip: the plan of MakePlanFiles computed in stages that
-// separate workers can run, for an engine such as Apache Beam (see the beam
-// module). Each stage is a plain function over plain values, so that the
-// pipeline only wires them together and PlanLocal runs them in this
-// process, on every core (what fairflip flip runs).
+// The flip plan, the one implementation of it: stages that separate
+// workers can run. Each stage is a plain function over plain values (only
+// Inspect and Extract read files), so that a runner only wires them together: PlanLocal runs
+// them in this process on every core (fairflip flip and undo's checks), the
+// beam module runs them on Apache Beam.
 //
 //	Inspect    one file:   its header, size, SHA-256 and its shards
 //	Extract    one shard:  group, label, member and feature cells per row
@@ -19,10 +19,10 @@ package transform
 //
 // Every global stage is a merge of partial results that is associative and
 // commutative (a Beam combiner), and every choice is a function of (seed,
-// row key), so the result does not depend on how the rows were split. The
-// features reach the model exactly as in the one-process path: a feature's
-// kind, missing indicator and text levels (in first-seen order) are those
-// of the whole table, and the reference rows are in row-key order.
+// row key), so the result does not depend on how the rows were split. A
+// feature's kind, missing indicator and text levels (in first-seen order)
+// are those of the whole table, and the reference rows are in row-key
+// order, however the table was cut.
 
 import (
 	"fmt"

@@ -166,7 +166,7 @@ func TestMultiFileOneFileIsSingleFlip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if outs[0] != single {
-			t.Errorf("%s: one file through MakePlanFiles differs from a single-file flip", method)
+			t.Errorf("%s: one file given as a file list differs from a single-file flip", method)
 		}
 	}
 }
@@ -550,8 +550,8 @@ func TestMultiFileParquetConcatenated(t *testing.T) {
 	}
 }
 
-// With one Parquet file, MakePlanFiles and WritePart write what MakePlan
-// and Write write, byte for byte.
+// With one Parquet file, a multi-file flip writes what a single-file flip
+// writes, byte for byte.
 func TestMultiFileParquetOneFileIsSingleFlip(t *testing.T) {
 	in := toParquet(t, synth(500), 64)
 	for _, method := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
@@ -567,7 +567,7 @@ func TestMultiFileParquetOneFileIsSingleFlip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if string(outs[0]) != single {
-			t.Errorf("%s: one file through MakePlanFiles differs from a single-file flip", method)
+			t.Errorf("%s: one file given as a file list differs from a single-file flip", method)
 		}
 	}
 }

@@ -5,7 +5,6 @@ package transform
 
 import (
 	"errors"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -89,15 +88,6 @@ func (o *Options) scoreNotice(format string, args ...any) {
 // from the reference rows refRows (labels refPos). Scores are in the
 // order of pool.
 func (o *Options) ScoreRows(t *Dataset, refRows []int, refPos []bool, pool []int) (*model.Scores, error) {
-	return o.scoreRows(t, refRows, refPos, pool, false)
-}
-
-// scoreRows is ScoreRows; with release set it also drops t's feature
-// columns once they are encoded (flip needs them no more) and collects
-// them, so that the scorer's own memory (a k-NN index copies the
-// reference) reuses theirs: a lower peak, and fewer fresh pages to fault
-// in.
-func (o *Options) scoreRows(t *Dataset, refRows []int, refPos []bool, pool []int, release bool) (*model.Scores, error) {
 	if err := o.checkMethod(); err != nil {
 		return nil, err
 	}
@@ -114,10 +104,6 @@ func (o *Options) scoreRows(t *Dataset, refRows []int, refPos []bool, pool []int
 		}
 		ref = enc.Encode(cols, refRows)
 		cand = enc.Encode(cols, pool)
-		if release {
-			t.Features, cols = nil, nil
-			runtime.GC()
-		}
 	} else {
 		refPos = nil
 	}
