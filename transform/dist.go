@@ -278,6 +278,37 @@ const DefaultBatchRows = 1 << 16
 // dictionaries. The shard's row count, first positive text and notices
 // stay with part 0.
 func (b *Batch) Split(n int) []*Batch {
+	parts := b.splitRows(n)
+	if len(parts) == 1 {
+		return parts
+	}
+	total := len(b.Group)
+	for _, p := range parts {
+		p.Cols = make([]CodedColumn, len(b.Cols))
+		if b.Sens != nil {
+			p.Sens = make([]CodedColumn, len(b.Sens))
+		}
+	}
+	// Column by column, so that one remap table serves every part.
+	for j := range b.Cols {
+		var sl slicer
+		for i, p := range parts {
+			p.Cols[j] = sl.slice(&b.Cols[j], i*n, min((i+1)*n, total))
+		}
+	}
+	for j := range b.Sens {
+		var sl slicer
+		for i, p := range parts {
+			p.Sens[j] = sl.slice(&b.Sens[j], i*n, min((i+1)*n, total))
+		}
+	}
+	return parts
+}
+
+// splitRows cuts the batch into parts of at most n rows, without their
+// columns: the rows' groups, labels and members, and the shard's counts,
+// first positive text and notices in part 0.
+func (b *Batch) splitRows(n int) []*Batch {
 	total := len(b.Group)
 	if total <= n || n <= 0 {
 		return []*Batch{b}
@@ -298,39 +329,117 @@ func (b *Batch) Split(n int) []*Batch {
 			p.Rows, p.RowsRead, p.PositiveText, p.PositiveRow, p.Notices = b.Rows, b.RowsRead, b.PositiveText, b.PositiveRow, b.Notices
 			p.NearPositive, p.NonMembers = b.NearPositive, b.NonMembers
 		}
-		p.Cols = make([]CodedColumn, len(b.Cols))
-		for j := range b.Cols {
-			p.Cols[j] = b.Cols[j].slice(lo, hi)
-		}
-		if b.Sens != nil {
-			p.Sens = make([]CodedColumn, len(b.Sens))
-			for j := range b.Sens {
-				p.Sens[j] = b.Sens[j].slice(lo, hi)
-			}
-		}
 		parts = append(parts, p)
 	}
 	return parts
 }
 
-// slice returns rows [lo, hi) of the column, with only their levels.
-func (c *CodedColumn) slice(lo, hi int) CodedColumn {
-	remap := make([]int32, len(c.Levels))
-	for i := range remap {
-		remap[i] = -1
+// Parts cuts the batch into parts of at most n rows, as Split does, but
+// without copying: each part's columns are views of the batch's (its
+// codes a slice of the batch's, its levels all of the batch's, some of
+// them unused). For a runner that keeps every batch in memory and sends
+// none (the local runner); Split is for one that sends them.
+func (b *Batch) Parts(n int) []*Batch {
+	parts := b.splitRows(n)
+	if len(parts) == 1 {
+		return parts
 	}
+	view := func(c *CodedColumn, lo, hi int) CodedColumn {
+		return CodedColumn{Levels: c.Levels, Codes: c.Codes[lo:hi:hi], info: c.info}
+	}
+	for j := range b.Cols {
+		b.Cols[j].infos() // parsed once, here, for every part
+	}
+	for i, p := range parts {
+		lo, hi := i*n, min((i+1)*n, len(b.Group))
+		p.Cols = make([]CodedColumn, len(b.Cols))
+		for j := range b.Cols {
+			p.Cols[j] = view(&b.Cols[j], lo, hi)
+		}
+		if b.Sens != nil {
+			p.Sens = make([]CodedColumn, len(b.Sens))
+			for j := range b.Sens {
+				p.Sens[j] = view(&b.Sens[j], lo, hi)
+			}
+		}
+	}
+	return parts
+}
+
+// keepRows returns a batch of the given rows of b only (ascending), for
+// a runner that keeps batches in memory but needs only some of their rows
+// from some stage on: their columns are copied with only their levels, so
+// that the rest of b can be let go. Keys are kept (Local holds the rows'
+// numbers in the shard); the shard's counts and notices are not.
+func (b *Batch) keepRows(rows []int) *Batch {
+	k := &Batch{File: b.File, Shard: b.Shard, Part: b.Part, PositiveRow: -1,
+		Features: b.Features, Explicit: b.Explicit, Forced: b.Forced,
+		Local: make([]int64, len(rows)), Group: make([]int8, len(rows)), Positive: make([]bool, len(rows))}
+	if b.Member != nil {
+		k.Member = make([]bool, len(rows))
+	}
+	for i, r := range rows {
+		k.Local[i], k.Group[i], k.Positive[i] = b.local(r), b.Group[r], b.Positive[r]
+		if b.Member != nil {
+			k.Member[i] = b.Member[r]
+		}
+	}
+	pick := func(cols []CodedColumn) []CodedColumn {
+		if cols == nil {
+			return nil
+		}
+		out := make([]CodedColumn, len(cols))
+		for j := range cols {
+			c := &cols[j]
+			remap := make(map[int32]int32)
+			keepInfo := len(c.info) == len(c.Levels)
+			out[j].Codes = make([]int32, len(rows))
+			for i, r := range rows {
+				l, ok := remap[c.Codes[r]]
+				if !ok {
+					l = int32(len(out[j].Levels))
+					remap[c.Codes[r]] = l
+					out[j].Levels = append(out[j].Levels, c.Levels[c.Codes[r]])
+					if keepInfo {
+						out[j].info = append(out[j].info, c.info[c.Codes[r]])
+					}
+				}
+				out[j].Codes[i] = l
+			}
+		}
+		return out
+	}
+	k.Cols, k.Sens = pick(b.Cols), pick(b.Sens)
+	return k
+}
+
+// slicer cuts one column into parts. Its remap table, as long as the
+// column's levels, is made once for all the parts (a column that stopped
+// deduplicating has about as many levels as rows): stamp marks the part
+// whose remap an entry holds.
+type slicer struct {
+	remap, stamp []int32
+	part         int32
+}
+
+// slice returns rows [lo, hi) of c, with only their levels.
+func (s *slicer) slice(c *CodedColumn, lo, hi int) CodedColumn {
+	if s.remap == nil {
+		s.remap, s.stamp = make([]int32, len(c.Levels)), make([]int32, len(c.Levels))
+	}
+	s.part++
 	var out CodedColumn
 	out.Codes = make([]int32, hi-lo)
 	keepInfo := len(c.info) == len(c.Levels)
 	for i, k := range c.Codes[lo:hi] {
-		if remap[k] < 0 {
-			remap[k] = int32(len(out.Levels))
+		if s.stamp[k] != s.part {
+			s.stamp[k], s.remap[k] = s.part, int32(len(out.Levels))
 			out.Levels = append(out.Levels, c.Levels[k])
 			if keepInfo {
 				out.info = append(out.info, c.info[k])
 			}
 		}
-		out.Codes[i] = remap[k]
+		out.Codes[i] = s.remap[k]
 	}
 	return out
 }

@@ -368,3 +368,59 @@ func TestWire(t *testing.T) {
 
 // Batches are cut into parts of a few rows in these tests, so that the
 // parts' keys, dictionaries and counts are exercised on small tables.
+
+// The local runner's reference (each batch writing its rows in place)
+// is the reference the stages give: GatherRefRows over every batch's
+// BatchReference, whatever the order of the batches.
+func TestLocalReferenceIsGathered(t *testing.T) {
+	names, files := multiFiles(600)
+	paths := writeFiles(t, names, files)
+	ctx := context.Background()
+	o := baseOpts()
+	o.Method, o.K = MethodRBProb, 5
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var batches []*Batch
+	var counts []ShardRows
+	st := &Stats{}
+	for i, p := range paths {
+		f, err := o.Inspect(ctx, Source{Path: p}, i, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range f.Shards {
+			b, err := o.Extract(ctx, sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts = append(counts, ShardRows{File: b.File, Shard: b.Shard, Rows: b.Rows})
+			st.Merge(o.BatchStats(b))
+			batches = append(batches, b.Split(37)...)
+		}
+	}
+	off := MakeOffsets(counts)
+	lv := &Levels{}
+	for _, b := range batches {
+		lv.Merge(o.BatchLevels(b, off, st))
+	}
+	sp, err := o.MakeSpec(st, lv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(1))
+	r.Shuffle(len(batches), func(i, j int) { batches[i], batches[j] = batches[j], batches[i] })
+	parts := make([]*RefRows, len(batches))
+	for i, b := range batches {
+		parts[i] = o.BatchReference(b, off, sp)
+	}
+	want, _ := GatherRefRows(parts).MarshalBinary()
+	ref, err := o.localReference(ctx, batches, off, sp, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ref.MarshalBinary()
+	if ref.Len() == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("the local reference (%d rows) differs from the gathered one", ref.Len())
+	}
+}

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,7 +68,7 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	for _, b := range extracted {
-		batches = append(batches, b.Split(o.batchRows())...)
+		batches = append(batches, b.Parts(o.batchRows())...)
 	}
 	if order != nil {
 		perm := order(len(batches))
@@ -100,10 +101,8 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	colls := make([]*Smallest, len(batches))
-	refParts := make([]*RefRows, len(batches))
 	if err := parallel(ctx, len(batches), workers, func(i int) error {
 		colls[i] = o.BatchCollective(batches[i], off, st)
-		refParts[i] = o.BatchReference(batches[i], off, sp)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -113,7 +112,11 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		coll.Merge(c)
 	}
 	pool, n := coll.Pool()
-	sc, err := o.Fit(GatherRefRows(refParts), sp)
+	ref, err := o.localReference(ctx, batches, off, sp, pool, workers)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := o.fitLive(ref, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +140,57 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	return &LocalFlip{Files: files, Plan: dp}, nil
+}
+
+// localReference is GatherRefRows over every batch's BatchReference,
+// made with one copy of the rows: with the whole majority as the reference
+// (no --reference-sample), each batch writes its rows straight into their
+// place in the gathered arrays, in the same (key) order.
+//
+// From here on only the pool's rows of a batch are read (to be scored), so
+// each batch is cut down to them as soon as its reference rows are read:
+// the rest is let go before the fit, which needs the memory.
+func (o *Options) localReference(ctx context.Context, batches []*Batch, off *Offsets, sp *Spec, pool []uint64, workers int) (*RefRows, error) {
+	keepCandidates := func(i int) {
+		rows, _ := candidates(batches[i], off, pool)
+		batches[i] = batches[i].keepRows(rows)
+	}
+	if o.referenceSample() >= 0 {
+		parts := make([]*RefRows, len(batches))
+		if err := parallel(ctx, len(batches), workers, func(i int) error {
+			parts[i] = o.BatchReference(batches[i], off, sp)
+			keepCandidates(i)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		return GatherRefRows(parts), nil
+	}
+	rows := make([][]int, len(batches))
+	var filled []int // the batches with reference rows, by their first row's key
+	for i, b := range batches {
+		if rows[i] = o.referenceRows(b); len(rows[i]) > 0 {
+			filled = append(filled, i)
+		}
+	}
+	slices.SortFunc(filled, func(i, j int) int {
+		return cmp.Compare(off.Key(batches[i], rows[i][0]), off.Key(batches[j], rows[j][0]))
+	})
+	at := make([]int, len(batches))
+	n := 0
+	for _, i := range filled {
+		at[i], n = n, n+len(rows[i])
+	}
+	r := newRefRows(sp, -1)
+	r.grow(sp, n)
+	err := parallel(ctx, len(batches), workers, func(i int) error {
+		if len(rows[i]) > 0 {
+			o.readReference(batches[i], off, sp, rows[i], r, at[i])
+		}
+		keepCandidates(i)
+		return nil
+	})
+	return r, err
 }
 
 // inspectAll inspects the files (in parallel) and the reference, checks

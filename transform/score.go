@@ -143,6 +143,9 @@ func (c *ScoreCache) prepare(sc *Scorer, workers int) (*model.Encoder, scorer.Fi
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if sc.fitted != nil {
+		return sc.enc, sc.fitted, nil // made in this process
+	}
 	if c.id == sc.ID && sc.ID != "" {
 		return c.enc, c.fit, nil
 	}

@@ -60,10 +60,21 @@ func (r *RefRows) cut() {
 	if r.M < 0 || r.Len() <= r.M {
 		return
 	}
-	idx := r.order(func(a, b int) int {
-		return compareHashed(hashed{H: r.H[a], Key: r.Keys[a]}, hashed{H: r.H[b], Key: r.Keys[b]})
-	})
-	r.take(idx[:r.M])
+	// Sorted as values, not as indices into r's columns: fewer cache misses.
+	type at struct {
+		hashed
+		i int
+	}
+	rows := make([]at, r.Len())
+	for i := range rows {
+		rows[i] = at{hashed{H: r.H[i], Key: r.Keys[i]}, i}
+	}
+	slices.SortFunc(rows, func(a, b at) int { return compareHashed(a.hashed, b.hashed) })
+	idx := make([]int, r.M)
+	for i := range idx {
+		idx[i] = rows[i].i
+	}
+	r.take(idx)
 }
 
 // Merge adds t to r, keeping the M smallest hashes.
@@ -136,33 +147,72 @@ func GatherRefRows(parts []*RefRows) *RefRows {
 // --reference file's, if given), down to the --reference-sample rows with
 // the smallest keyed hashes.
 func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *RefRows {
-	r := &RefRows{M: -1, Num: make([][]float64, len(sp.Index)), Codes: make([][]int32, len(sp.Index))}
-	if !o.method().Learns || b.Ref() != (o.Reference != nil) {
-		return r
-	}
+	r := newRefRows(sp, o.referenceSample())
+	rows := o.referenceRows(b)
+	r.grow(sp, len(rows))
+	o.readReference(b, off, sp, rows, r, 0)
+	r.cut()
+	return r
+}
+
+// referenceSample is RefRows.M: --reference-sample, or -1 for all rows.
+func (o *Options) referenceSample() int {
 	if o.ReferenceSample > 0 {
-		r.M = o.ReferenceSample
+		return o.ReferenceSample
+	}
+	return -1
+}
+
+// referenceRows are the batch's rows that are reference rows: its
+// majority rows, in a batch of the table the reference is taken from,
+// for a method that learns.
+func (o *Options) referenceRows(b *Batch) []int {
+	if !o.method().Learns || b.Ref() != (o.Reference != nil) {
+		return nil
 	}
 	var rows []int
 	for i, g := range b.Group {
-		if g != GroupMajority {
-			continue
+		if g == GroupMajority {
+			rows = append(rows, i)
 		}
-		k := off.Key(b, i)
-		h := uint64(0)
-		if r.M >= 0 {
-			h = keyedHash(o.Seed, purposeReference, k)
-		}
-		rows = append(rows, i)
-		r.Keys, r.H, r.Pos = append(r.Keys, k), append(r.H, h), append(r.Pos, b.Positive[i])
 	}
-	for k, c := range sp.batchColumns(b, rows) {
-		if c.Numeric {
-			r.Num[k] = c.Num
+	return rows
+}
+
+func newRefRows(sp *Spec, m int) *RefRows {
+	return &RefRows{M: m, Num: make([][]float64, len(sp.Index)), Codes: make([][]int32, len(sp.Index))}
+}
+
+// grow makes room for n rows (r is empty).
+func (r *RefRows) grow(sp *Spec, n int) {
+	r.Keys, r.H, r.Pos = make([]uint64, n), make([]uint64, n), make([]bool, n)
+	for k := range sp.Index {
+		if sp.Numeric[k] {
+			r.Num[k] = make([]float64, n)
 		} else {
-			r.Codes[k] = c.Codes
+			r.Codes[k] = make([]int32, n)
 		}
 	}
-	r.cut()
-	return r
+}
+
+// readReference writes the batch's reference rows into r from row at on.
+func (o *Options) readReference(b *Batch, off *Offsets, sp *Spec, rows []int, r *RefRows, at int) {
+	end := at + len(rows)
+	for i, row := range rows {
+		k := off.Key(b, row)
+		r.Keys[at+i], r.Pos[at+i] = k, b.Positive[row]
+		if r.M >= 0 {
+			r.H[at+i] = keyedHash(o.Seed, purposeReference, k)
+		}
+	}
+	num, codes := make([][]float64, len(sp.Index)), make([][]int32, len(sp.Index))
+	for k := range sp.Index {
+		if r.Num[k] != nil {
+			num[k] = r.Num[k][at:end]
+		}
+		if r.Codes[k] != nil {
+			codes[k] = r.Codes[k][at:end]
+		}
+	}
+	sp.readColumns(b, rows, num, codes)
 }

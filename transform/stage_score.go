@@ -23,10 +23,35 @@ type Scorer struct {
 	// ID names this fit: a ScoreCache keeps the prepared scorer of the
 	// last ID it saw, for all the batches it scores.
 	ID string
+
+	// The fit itself, in the process that made it (not sent): a runner in
+	// that process scores with it, without Encoder and Model's round trip.
+	enc    *model.Encoder
+	fitted scorer.Fitted
 }
 
-// Fit fits the encoder and the method on the reference rows, once.
+// Fit fits the encoder and the method on the reference rows, once, and
+// writes them (Encoder, Model) for the workers that score.
 func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
+	sc, err := o.fitLive(ref, sp)
+	if err != nil {
+		return nil, err
+	}
+	if sc.enc != nil {
+		if sc.Encoder, err = sc.enc.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	}
+	if sc.fitted != nil {
+		if sc.Model, err = sc.fitted.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
+}
+
+// fitLive is Fit for scoring in this process: the fit is kept, not written.
+func (o *Options) fitLive(ref *RefRows, sp *Spec) (*Scorer, error) {
 	if err := o.checkMethod(); err != nil {
 		return nil, err
 	}
@@ -62,19 +87,14 @@ func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
 		if err != nil {
 			return nil, fferr.Data("encoding the features: %v", err)
 		}
-		if sc.Encoder, err = enc.MarshalBinary(); err != nil {
-			return nil, err
-		}
+		sc.enc = enc
 		x, pos = enc.Encode(cols, rows), ref.Pos
 	}
 	f, notices, err := o.fit(x, pos)
 	if err != nil {
 		return nil, err
 	}
-	if sc.Model, err = f.MarshalBinary(); err != nil {
-		return nil, err
-	}
-	sc.Notices = notices
+	sc.fitted, sc.Notices = f, notices
 	return sc, nil
 }
 
@@ -131,17 +151,7 @@ func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Sco
 	if b.Ref() {
 		return t, nil
 	}
-	var rows []int
-	var keys []uint64
-	for i, g := range b.Group {
-		if g != GroupMinority || b.Positive[i] {
-			continue
-		}
-		k := off.Key(b, i)
-		if _, ok := slices.BinarySearch(pool, k); ok {
-			rows, keys = append(rows, i), append(keys, k)
-		}
-	}
+	rows, keys := candidates(b, off, pool)
 	t.Pool = len(rows)
 	if len(rows) == 0 {
 		return t, nil
@@ -165,6 +175,23 @@ func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Sco
 	}
 	t.cut()
 	return t, nil
+}
+
+// candidates are the batch's rows in the pool, and their keys.
+func candidates(b *Batch, off *Offsets, pool []uint64) (rows []int, keys []uint64) {
+	if b.Ref() {
+		return nil, nil
+	}
+	for i, g := range b.Group {
+		if g != GroupMinority || b.Positive[i] {
+			continue
+		}
+		k := off.Key(b, i)
+		if _, ok := slices.BinarySearch(pool, k); ok {
+			rows, keys = append(rows, i), append(keys, k)
+		}
+	}
+	return rows, keys
 }
 
 func (o *Options) scoreBatch(b *Batch, rows []int, keys []uint64, sp *Spec, sc *Scorer, cache *ScoreCache) (*model.Scores, error) {

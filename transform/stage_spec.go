@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fairflip/fairflip/model"
 )
@@ -19,7 +20,8 @@ type Spec struct {
 	Levels     [][]string // text columns: the levels, in first-seen order
 	Notices    []string
 
-	index []map[string]int32 // levelIndex
+	indexOnce sync.Once
+	index     []map[string]int32 // levelIndex
 }
 
 // MakeSpec decides the features from the whole table's counts and levels:
@@ -67,55 +69,74 @@ func (o *Options) MakeSpec(st *Stats, lv *Levels) (*Spec, error) {
 // levels.
 func (sp *Spec) batchColumns(b *Batch, rows []int) []model.Column {
 	cols := make([]model.Column, len(sp.Index))
-	for k, j := range sp.Index {
-		cc := &b.Cols[j]
-		c := model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k]}
-		if c.Numeric {
-			info := cc.infos() // NaN for a missing, non-finite or text level
-			c.Num = make([]float64, len(rows))
-			for i, r := range rows {
-				c.Num[i] = info[cc.Codes[r]].num
-			}
+	num, codes := make([][]float64, len(sp.Index)), make([][]int32, len(sp.Index))
+	for k := range sp.Index {
+		cols[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k]}
+		if sp.Numeric[k] {
+			num[k] = make([]float64, len(rows))
+			cols[k].Num = num[k]
 		} else {
-			// Each level the rows use is looked up once.
-			global := sp.levelIndex(k)
-			code := make([]int32, len(cc.Levels))
-			for l := range code {
-				code[l] = -2 // not looked up yet
-			}
-			c.Levels = sp.Levels[k]
-			c.Codes = make([]int32, len(rows))
-			for i, r := range rows {
-				l := cc.Codes[r]
-				if code[l] == -2 {
-					v := cc.Levels[l]
-					g, ok := global[v]
-					if !ok || model.IsMissing(v) {
-						// Missing, or (only in a batch read after the
-						// levels were taken) a value the table did not have.
-						g = -1
-					}
-					code[l] = g
-				}
-				c.Codes[i] = code[l]
-			}
+			codes[k] = make([]int32, len(rows))
+			cols[k].Levels, cols[k].Codes = sp.Levels[k], codes[k]
 		}
-		cols[k] = c
 	}
+	sp.readColumns(b, rows, num, codes)
 	return cols
 }
 
-// levelIndex maps the levels of kept feature k to their codes.
-func (sp *Spec) levelIndex(k int) map[string]int32 {
-	if sp.index == nil {
-		sp.index = make([]map[string]int32, len(sp.Index))
-	}
-	if sp.index[k] == nil {
-		m := make(map[string]int32, len(sp.Levels[k]))
-		for l, v := range sp.Levels[k] {
-			m[v] = int32(l)
+// readColumns writes the kept features of the batch's rows as the model
+// reads them into num[k] (a numeric feature) or codes[k] (a text one,
+// codes into the table's levels), each as long as rows.
+func (sp *Spec) readColumns(b *Batch, rows []int, num [][]float64, codes [][]int32) {
+	for k, j := range sp.Index {
+		cc := &b.Cols[j]
+		if sp.Numeric[k] {
+			info := cc.infos() // NaN for a missing, non-finite or text level
+			dst := num[k]
+			for i, r := range rows {
+				dst[i] = info[cc.Codes[r]].num
+			}
+			continue
 		}
-		sp.index[k] = m
+		// Each level the rows use is looked up once.
+		global := sp.levelIndex(k)
+		code := make([]int32, len(cc.Levels))
+		for l := range code {
+			code[l] = -2 // not looked up yet
+		}
+		dst := codes[k]
+		for i, r := range rows {
+			l := cc.Codes[r]
+			if code[l] == -2 {
+				v := cc.Levels[l]
+				g, ok := global[v]
+				if !ok || model.IsMissing(v) {
+					// Missing, or (only in a batch read after the
+					// levels were taken) a value the table did not have.
+					g = -1
+				}
+				code[l] = g
+			}
+			dst[i] = code[l]
+		}
 	}
+}
+
+// levelIndex maps the levels of kept feature k to their codes. The maps
+// are built once, for every worker that reads batches with sp.
+func (sp *Spec) levelIndex(k int) map[string]int32 {
+	sp.indexOnce.Do(func() {
+		sp.index = make([]map[string]int32, len(sp.Index))
+		for k, levels := range sp.Levels {
+			if sp.Numeric[k] {
+				continue
+			}
+			m := make(map[string]int32, len(levels))
+			for l, v := range levels {
+				m[v] = int32(l)
+			}
+			sp.index[k] = m
+		}
+	})
 	return sp.index[k]
 }
