@@ -71,20 +71,3 @@ type labelTyper interface {
 	LabelType(col int) error
 	LabelValue(col int, v string) (string, error)
 }
-
-// parquetTyper is a labelTyper over an open Parquet file.
-type parquetTyper struct{ pf *tableio.ParquetFile }
-
-func (p parquetTyper) LabelType(col int) error { return tableio.ParquetLabelType(p.pf.Columns()[col]) }
-func (p parquetTyper) LabelValue(col int, v string) (string, error) {
-	return tableio.ParquetLabelValue(p.pf.Columns()[col], v)
-}
-
-// tableColumns are Parquet columns as a table's columns.
-func tableColumns(pc []tableio.ParquetColumn) []tableio.Column {
-	cols := make([]tableio.Column, len(pc))
-	for i, c := range pc {
-		cols[i] = tableio.Column{Name: c.Name, Flat: c.Flat, Type: c.Type}
-	}
-	return cols
-}

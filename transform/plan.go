@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
-	"github.com/fairflip/fairflip/model"
 )
 
 // Plan is one file's share of a flip, as pass 2 writes it: which rows
@@ -68,22 +67,6 @@ type Summary struct {
 
 	// Files, for a multi-file flip: each input file, in order.
 	Files []PartSummary `json:"files,omitempty"`
-}
-
-// idLike reports whether a text column looks like an identifier (names, case
-// numbers): nearly all of its values are distinct. Such a column says nothing
-// about the label and would explode the one-hot encoding.
-func idLike(c model.Column) bool {
-	if c.Numeric {
-		return false
-	}
-	present := 0
-	for _, code := range c.Codes {
-		if code >= 0 {
-			present++
-		}
-	}
-	return present >= 20 && float64(len(c.Levels)) >= 0.9*float64(present)
 }
 
 // startSummary fills in the options a summary reports and returns note,
@@ -232,13 +215,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// positiveText is the text a flip writes: the first --positive value, in the
-// form the input writes it.
-func positiveText(t *Dataset, o *Options) string {
-	if t.PositiveText != "" {
-		return t.PositiveText
-	}
-	return strings.TrimSpace(o.Positive[0])
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/fairflip/fairflip/model"
 )
 
-const noKey = math.MaxUint64
-
 // ColStats counts one feature column's cells.
 type ColStats struct {
 	Present   int  // non-missing cells

@@ -58,16 +58,6 @@ type layout struct {
 	explicit  map[int]bool // features named in --features
 }
 
-// auditLabel is the label column's name as flip records it in the audit
-// cells (LabelName): the header cell, or #N when the file has no header
-// row (names from --header-names are not in the file).
-func (l *layout) auditLabel(header bool) string {
-	if !header {
-		return LabelName(nil, l.label)
-	}
-	return LabelName(l.names, l.label)
-}
-
 // colName names column i (0-based) for messages.
 func (l *layout) colName(i int) string {
 	if i < len(l.names) && l.names[i] != "" {
@@ -269,15 +259,6 @@ func classify(err error) error {
 func classified(err error) bool {
 	return errors.Is(err, fferr.ErrInternal) || errors.Is(err, fferr.ErrUsage) || errors.Is(err, fferr.ErrData) ||
 		errors.Is(err, fferr.ErrIO) || errors.Is(err, context.Canceled)
-}
-
-// rowErr is a data error at one cell.
-func rowErr(file string, line, col int, lay *layout, format string, args ...any) error {
-	e := &tableio.RowError{File: file, Line: line, Column: col + 1, Name: lay.colName(col), Err: fmt.Errorf(format, args...)}
-	if col < 0 {
-		e.Column, e.Name = 0, ""
-	}
-	return fferr.Wrap(fferr.ErrData, e)
 }
 
 // ownReference makes the input's own majority rows the reference.
