@@ -73,17 +73,7 @@ func pandasAppendColumn(s, name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	cols = append(cols, entry)
-	raw, err := json.Marshal(cols)
-	if err != nil {
-		return "", false
-	}
-	m["columns"] = raw
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", false
-	}
-	return string(b), true
+	return withPandasColumns(m, append(cols, entry))
 }
 
 // pandasDropColumn removes the entries of a column from the "columns" list of
@@ -112,7 +102,12 @@ func pandasDropColumn(s, name string) (string, bool) {
 	if !removed {
 		return "", false
 	}
-	raw, err := json.Marshal(kept)
+	return withPandasColumns(m, kept)
+}
+
+// withPandasColumns writes pandas metadata m with its "columns" list set to cols.
+func withPandasColumns(m map[string]json.RawMessage, cols []json.RawMessage) (string, bool) {
+	raw, err := json.Marshal(cols)
 	if err != nil {
 		return "", false
 	}

@@ -126,27 +126,32 @@ func newParquetLeaf(c *parquet.Column, elem *format.SchemaElement, index int, na
 	return l, nil
 }
 
-// setConv sets how the leaf's values are turned into text and back, from
-// its physical type phys and its logical type lt (or its converted type).
-func (l *parquetLeaf) setConv(phys format.Type, lt format.LogicalTypeValue) {
-	elem := l.elem
-	switch phys {
-	case format.Boolean:
+// setPhysical sets how values of the physical type k are turned into
+// text, before any logical type.
+func (l *parquetLeaf) setPhysical(k parquet.Kind) {
+	switch k {
+	case parquet.Boolean:
 		l.conv = convBool
-	case format.Int32, format.Int64:
+	case parquet.Int32:
 		l.conv, l.bits = convInt, 32
-		if phys == format.Int64 {
-			l.bits = 64
-		}
-	case format.Int96:
+	case parquet.Int64:
+		l.conv, l.bits = convInt, 64
+	case parquet.Int96:
 		l.conv = convInt96
-	case format.Float:
+	case parquet.Float:
 		l.conv = convFloat
-	case format.Double:
+	case parquet.Double:
 		l.conv = convDouble
 	default:
 		l.conv = convBinary
 	}
+}
+
+// setConv sets how the leaf's values are turned into text and back, from
+// its physical type phys and its logical type lt (or its converted type).
+func (l *parquetLeaf) setConv(phys format.Type, lt format.LogicalTypeValue) {
+	elem := l.elem
+	l.setPhysical(parquet.Kind(phys))
 	switch t := lt.(type) {
 	case *format.IntType:
 		if phys == format.Int32 || phys == format.Int64 {

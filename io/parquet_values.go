@@ -47,22 +47,7 @@ func ParquetText(v parquet.Value, col ParquetColumn) []byte {
 	l := col.leaf
 	if l == nil {
 		l = &parquetLeaf{kind: v.Kind()}
-		switch v.Kind() {
-		case parquet.Boolean:
-			l.conv = convBool
-		case parquet.Int32:
-			l.conv, l.bits = convInt, 32
-		case parquet.Int64:
-			l.conv, l.bits = convInt, 64
-		case parquet.Int96:
-			l.conv = convInt96
-		case parquet.Float:
-			l.conv = convFloat
-		case parquet.Double:
-			l.conv = convDouble
-		default:
-			l.conv = convBinary
-		}
+		l.setPhysical(v.Kind())
 	}
 	return appendParquetText(nil, v, l)
 }
