@@ -61,8 +61,9 @@ const knnIndexMinQuery = 32
 
 // knnParallelRows is the size of the subtrees that newKNNTree builds in
 // parallel (the nodes above them are built first, by one goroutine). The
-// tree does not depend on the number of workers.
-var knnParallelRows = 1 << 15 // a variable for tests
+// tree does not depend on the number of workers. KNN.parallelRows
+// overrides it (tests build with many small subtrees).
+const knnParallelRows = 1 << 15
 
 // reserve makes room for n nodes in all (appending nodes one by one would
 // copy the node arrays many times over: tens of MB at a million rows).
@@ -74,10 +75,11 @@ func (t *knnTree) reserve(n int) {
 }
 
 // newKNNTree builds the index of ref with up to workers goroutines
-// (workers < 1 means runtime.GOMAXPROCS(0)), or returns nil if ref cannot
-// be indexed (non-finite numeric values, or too many rows for int32
-// indices).
-func newKNNTree(ref *Matrix, workers int) *knnTree {
+// (workers < 1 means runtime.GOMAXPROCS(0)), building subtrees of at most
+// parallelRows rows in parallel (0 means knnParallelRows), or returns nil
+// if ref cannot be indexed (non-finite numeric values, or too many rows for
+// int32 indices).
+func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
 	if ref.N >= math.MaxInt32 {
 		return nil
 	}
@@ -99,9 +101,13 @@ func newKNNTree(ref *Matrix, workers int) *knnTree {
 		return t
 	}
 	// The top of the tree, leaving the subtrees of at most
-	// knnParallelRows rows as tasks.
+	// parallelRows rows as tasks.
+	if parallelRows <= 0 {
+		parallelRows = knnParallelRows
+	}
 	b := newKNNBuilder(t, ref.Card)
 	b.tasks = []knnTask{}
+	b.taskRows = parallelRows
 	b.build(0, ref.N, 0)
 	if len(b.tasks) == 0 {
 		return t
@@ -176,16 +182,17 @@ func newKNNBuilder(t *knnTree, card []int) *knnBuilder {
 // knnBuilder builds a knnTree, reordering its rows (num, cat, idx) in
 // place so that every node's rows are contiguous.
 type knnBuilder struct {
-	t      *knnTree
-	card   []int
-	tasks  []knnTask // if not nil, subtrees of ≤ knnParallelRows rows go here
-	lo, hi []float64
-	mask   []uint64
-	counts [][]int
-	side   [][]bool
-	mean   []float64
-	vr     []float64
-	order  []int32
+	t        *knnTree
+	card     []int
+	tasks    []knnTask // if not nil, subtrees of ≤ taskRows rows go here
+	taskRows int
+	lo, hi   []float64
+	mask     []uint64
+	counts   [][]int
+	side     [][]bool
+	mean     []float64
+	vr       []float64
+	order    []int32
 }
 
 // build makes the node for rows [start, end) and returns its id.
@@ -318,7 +325,7 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 // child builds the subtree of rows [start, end), or leaves it as a task,
 // and returns its id.
 func (b *knnBuilder) child(start, end, depth int) int32 {
-	if b.tasks != nil && end-start <= knnParallelRows {
+	if b.tasks != nil && end-start <= b.taskRows {
 		b.tasks = append(b.tasks, knnTask{start, end, depth})
 		return knnTaskRef - int32(len(b.tasks)-1)
 	}

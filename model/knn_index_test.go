@@ -51,12 +51,11 @@ func TestKNNIndexMatchesBrute(t *testing.T) {
 	add("realistic adult", real, realisticAdult(rng, 200))
 	add("realistic adult self", real, real.Subset([]int{0, 1, 2, 3, 4, 100, 4999}))
 
-	defer func(n int) { knnParallelRows = n }(knnParallelRows)
 	for c, sh := range shapes {
-		// Build every other index with many parallel subtrees.
-		knnParallelRows = []int{1 << 15, 100}[c%2]
 		brute := knnWith(sh.ref, knnBrute)
 		index := knnWith(sh.ref, knnIndex)
+		// Build every other index with many parallel subtrees.
+		index.parallelRows = []int{1 << 15, 100}[c%2]
 		for _, k := range []int{1, 2, 10, 57, sh.ref.N} {
 			if k == sh.ref.N && sh.ref.N > 2000 {
 				continue // covered by smaller shapes; slow
@@ -220,7 +219,7 @@ func BenchmarkKNNLarge(b *testing.B) {
 	q := realisticAdult(rng, 5000)
 	b.Run("index-query", func(b *testing.B) {
 		k := knnWith(ref, knnIndex)
-		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0) })
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0, 0) })
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := k.Query(q, 10, 0); err != nil {
@@ -249,7 +248,7 @@ func BenchmarkKNNBuild(b *testing.B) {
 	ref := realisticAdult(rng, 900000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		newKNNTree(ref, 0)
+		newKNNTree(ref, 0, 0)
 	}
 }
 

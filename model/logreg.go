@@ -27,6 +27,20 @@ type LogRegOptions struct {
 	// Newton iterations instead of several). It must have X's shape. The
 	// solution is the same optimum, to the tolerance.
 	Init *LogReg
+
+	// maxDense, when not 0, replaces maxDenseNewton as the largest number
+	// of parameters solved by dense Newton steps; negative means none (for
+	// tests: every fit then takes the conjugate-gradient path).
+	maxDense int
+}
+
+// denseLimit returns the largest number of parameters that FitLogReg
+// solves with dense Newton steps.
+func (o LogRegOptions) denseLimit() int {
+	if o.maxDense != 0 {
+		return o.maxDense
+	}
+	return maxDenseNewton
 }
 
 // LogReg is an L2-regularised logistic regression on an encoded Matrix,
@@ -329,7 +343,7 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 			theta[pr.bIdx] = start.B
 		}
 	}
-	dense := dim <= maxDenseNewton
+	dense := dim <= opt.denseLimit()
 	grad := make([]float64, dim)
 	diag := make([]float64, dim)
 	trial := make([]float64, dim)
@@ -619,7 +633,7 @@ func subsampleStart(X *Matrix, y []bool, c, tol float64, opt LogRegOptions) *Log
 	if !(subTotal > 0) {
 		return nil
 	}
-	so := LogRegOptions{C: c * total / subTotal, MaxIter: opt.MaxIter, Tol: max(tol, 1e-5), Workers: opt.Workers, Weights: subW}
+	so := LogRegOptions{C: c * total / subTotal, MaxIter: opt.MaxIter, Tol: max(tol, 1e-5), Workers: opt.Workers, Weights: subW, maxDense: opt.maxDense}
 	m, err := FitLogReg(sub, subY, so)
 	if err != nil {
 		return nil

@@ -395,10 +395,7 @@ func TestLogRegDenseAndCGAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := maxDenseNewton
-	maxDenseNewton = 0
-	defer func() { maxDenseNewton = saved }()
-	cg, err := FitLogReg(X, y, LogRegOptions{})
+	cg, err := FitLogReg(X, y, LogRegOptions{maxDense: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

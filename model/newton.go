@@ -8,7 +8,8 @@ import (
 // solves each Newton system exactly, with an explicit Hessian and a Cholesky
 // factorisation (about (P+Q+1)² operations per row to form it). Larger
 // problems use conjugate gradients on Hessian-vector products.
-var maxDenseNewton = 400 // a variable so that tests can force either path
+// LogRegOptions.maxDense overrides it, so that tests can force either path.
+const maxDenseNewton = 400
 
 // hessChunks is the number of row blocks the Hessian is summed over: fixed
 // (not per worker) so that the sum is bit-identical whatever the number of

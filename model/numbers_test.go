@@ -313,17 +313,19 @@ func TestSeparableConverges(t *testing.T) {
 	for _, n := range []int{2, 10, 1000, 200000} {
 		x, y := separable(n)
 		for _, dense := range []bool{true, false} {
+			opt := LogRegOptions{}
 			if !dense {
-				old := maxDenseNewton
-				maxDenseNewton = 0
-				defer func() { maxDenseNewton = old }()
+				opt.maxDense = -1
 			}
-			m, err := FitLogReg(x, y, LogRegOptions{})
+			m, err := FitLogReg(x, y, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !m.Converged || m.Iter >= 1000 {
 				t.Errorf("n=%d dense=%v: converged %v after %d iterations", n, dense, m.Converged, m.Iter)
+			}
+			if (m.chol != nil) != dense {
+				t.Errorf("n=%d dense=%v: the fit took the other path", n, dense)
 			}
 			allFinite(t, "W", append(m.W, m.B, m.GradNorm, m.Objective))
 			// ‖w‖² ≤ 2·f(0) = 2·n·log 2 bounds the weight.
@@ -336,9 +338,6 @@ func TestSeparableConverges(t *testing.T) {
 				if (pi > 0.5) != y[i] {
 					t.Fatalf("n=%d: row %d p=%v, label %v", n, i, pi, y[i])
 				}
-			}
-			if dense {
-				maxDenseNewton = 400
 			}
 		}
 	}
