@@ -198,14 +198,41 @@ type knnBuilder struct {
 // build makes the node for rows [start, end) and returns its id.
 func (b *knnBuilder) build(start, end, depth int) int32 {
 	t := b.t
-	P, Q := t.P, t.Q
 	id := int32(len(t.nodes))
 	t.nodes = append(t.nodes, knnNode{start: int32(start), end: int32(end), left: -1, right: -1})
+	b.describe(id, start, end)
+	n := end - start
+	if n <= knnLeafSize || depth >= knnMaxDepth {
+		return id
+	}
+	best := b.splitFeature(n)
+	if best < 0 {
+		return id // all rows identical
+	}
+	var mid int
+	if best < t.P {
+		mid = b.splitNumeric(start, end, best)
+	} else {
+		mid = b.splitCategorical(start, end, best-t.P)
+	}
+	if mid == 0 || mid == n {
+		return id // cannot happen, but never recurse on an empty side
+	}
+	l := b.child(start, start+mid, depth+1)
+	r := b.child(start+mid, end, depth+1)
+	t.nodes[id].left, t.nodes[id].right = l, r
+	return id
+}
+
+// describe stores the box, masks and minimum index of node id (rows
+// [start, end)), and leaves in the builder the sums and code counts that
+// splitFeature needs.
+func (b *knnBuilder) describe(id int32, start, end int) {
+	t := b.t
+	P, Q := t.P, t.Q
 	n := end - start
 	num := t.num[start*P : end*P]
 	cat := t.cat[start*Q : end*Q]
-
-	// Box, masks, minimum index and the spread of every feature.
 	lo, hi, mask := b.lo, b.hi, b.mask
 	for p := range P {
 		lo[p], hi[p] = math.Inf(1), math.Inf(-1)
@@ -237,14 +264,18 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 	t.hi = append(t.hi, hi...)
 	t.mask = append(t.mask, mask...)
 	t.nodes[id].minIdx = minIdx
-	if n <= knnLeafSize || depth >= knnMaxDepth {
-		return id
-	}
+}
 
-	// Choose the feature with the largest contribution to the mean
-	// squared distance between two rows.
-	// (The variance from the sums of squares may lose precision; it only
-	// chooses the split, which any choice leaves exact.)
+// splitFeature returns the feature (p < P numeric, P+q categorical) with
+// the largest contribution to the mean squared distance between two of
+// the node's n rows, or -1 if all rows are identical. It turns the sums
+// left by describe into means.
+//
+// (The variance from the sums of squares may lose precision; it only
+// chooses the split, which any choice leaves exact.)
+func (b *knnBuilder) splitFeature(n int) int {
+	P := b.t.P
+	lo, hi := b.lo, b.hi
 	fn := float64(n)
 	best, bestScore := -1, 0.0
 	for p := range P {
@@ -255,7 +286,7 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 			}
 		}
 	}
-	for q := range Q {
+	for q := range b.t.Q {
 		var g float64
 		distinct := 0
 		for _, c := range b.counts[q] {
@@ -272,54 +303,52 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 			best, bestScore = P+q, s
 		}
 	}
-	if best < 0 {
-		return id // all rows identical
-	}
+	return best
+}
 
-	var mid int
-	if best < P {
-		p := best
-		split := b.mean[p]
-		if !(split > lo[p]) || split > hi[p] {
-			split = hi[p]
-		}
-		mid = b.partition(start, end, func(r int) bool { return t.num[r*P+p] < split })
-	} else {
-		q := best - P
-		// Codes by decreasing count, each to the lighter side.
-		b.order = b.order[:0]
-		for c, cnt := range b.counts[q] {
-			if cnt > 0 {
-				b.order = append(b.order, int32(c))
-			}
-		}
-		cnts := b.counts[q]
-		slices.SortFunc(b.order, func(a, c int32) int {
-			if cnts[a] != cnts[c] {
-				return cnts[c] - cnts[a]
-			}
-			return int(a - c)
-		})
-		side := b.side[q]
-		nl, nr := 0, 0
-		for _, c := range b.order {
-			if nl <= nr {
-				side[c] = true
-				nl += cnts[c]
-			} else {
-				side[c] = false
-				nr += cnts[c]
-			}
-		}
-		mid = b.partition(start, end, func(r int) bool { return side[t.cat[r*Q+q]] })
+// splitNumeric partitions rows [start, end) on numeric feature p: rows
+// below the mean go left. It returns the number of rows on the left.
+func (b *knnBuilder) splitNumeric(start, end, p int) int {
+	t := b.t
+	P := t.P
+	split := b.mean[p]
+	if !(split > b.lo[p]) || split > b.hi[p] {
+		split = b.hi[p]
 	}
-	if mid == 0 || mid == n {
-		return id // cannot happen, but never recurse on an empty side
+	return b.partition(start, end, func(r int) bool { return t.num[r*P+p] < split })
+}
+
+// splitCategorical partitions rows [start, end) on categorical feature q:
+// its codes, by decreasing count, each go to the lighter side. It returns
+// the number of rows on the left.
+func (b *knnBuilder) splitCategorical(start, end, q int) int {
+	t := b.t
+	Q := t.Q
+	b.order = b.order[:0]
+	for c, cnt := range b.counts[q] {
+		if cnt > 0 {
+			b.order = append(b.order, int32(c))
+		}
 	}
-	l := b.child(start, start+mid, depth+1)
-	r := b.child(start+mid, end, depth+1)
-	t.nodes[id].left, t.nodes[id].right = l, r
-	return id
+	cnts := b.counts[q]
+	slices.SortFunc(b.order, func(a, c int32) int {
+		if cnts[a] != cnts[c] {
+			return cnts[c] - cnts[a]
+		}
+		return int(a - c)
+	})
+	side := b.side[q]
+	nl, nr := 0, 0
+	for _, c := range b.order {
+		if nl <= nr {
+			side[c] = true
+			nl += cnts[c]
+		} else {
+			side[c] = false
+			nr += cnts[c]
+		}
+	}
+	return b.partition(start, end, func(r int) bool { return side[t.cat[r*Q+q]] })
 }
 
 // child builds the subtree of rows [start, end), or leaves it as a task,
