@@ -27,6 +27,7 @@ func dupMatrix(rng *rand.Rand, n, pool, p int, card []int, integer bool) *Matrix
 }
 
 func TestKNNIndexMatchesBrute(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(31, 32))
 	type shape struct {
 		name string
@@ -97,6 +98,7 @@ func TestKNNIndexMatchesBrute(t *testing.T) {
 }
 
 func TestKNNIndexAutoAndNonFinite(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(33, 34))
 	ref := dupMatrix(rng, knnIndexMinRef+500, 500, 2, []int{3, 4}, true)
 	q := randMatrix(rng, 100, 2, []int{3, 4}, true)
