@@ -79,6 +79,7 @@ var plotTestInfo = sweep.PlotInfo{
 }
 
 func TestPlotWritesFigures(t *testing.T) {
+	t.Parallel()
 	rs, cells := plotTestData(t)
 	dir := filepath.Join(t.TempDir(), "figs") // created by Write
 	paths, err := Write(dir, rs, cells, plotTestInfo)
@@ -157,6 +158,7 @@ func TestPlotWritesFigures(t *testing.T) {
 }
 
 func TestPlotDeterministic(t *testing.T) {
+	t.Parallel()
 	rs, cells := plotTestData(t)
 	d1, d2 := t.TempDir(), t.TempDir()
 	p1, err := Write(d1, rs, cells, plotTestInfo)
@@ -185,6 +187,7 @@ func TestPlotDeterministic(t *testing.T) {
 }
 
 func TestPlotUndefinedAndEmpty(t *testing.T) {
+	t.Parallel()
 	// Only undefined values: nothing to draw, no figure, no error.
 	nan := math.NaN()
 	undef := sweep.Stat{Mean: nan, SD: nan}
@@ -218,6 +221,7 @@ func TestPlotUndefinedAndEmpty(t *testing.T) {
 }
 
 func TestPlotParetoFront(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	xs := []float64{0.10, 0.20, 0.30, 0.40, 0.20, 0.50, nan, 0.10, 0.05}
 	ys := []float64{0.30, 0.20, 0.25, 0.10, 0.20, 0.10, 0.00, 0.35, nan}
@@ -237,6 +241,7 @@ func TestPlotParetoFront(t *testing.T) {
 }
 
 func TestPlotMethodOrder(t *testing.T) {
+	t.Parallel()
 	rs := []sweep.Result{{Method: "zeta"}, {Method: "random"}, {Method: "massaging"}, {Method: "rb-dist"}}
 	cells := []sweep.Cell{{Method: "rb-prob"}, {Method: "random"}, {Method: "reweighing"}, {Method: "rb-label"}}
 	got := plotMethods(rs, cells)
@@ -250,6 +255,7 @@ func TestPlotMethodOrder(t *testing.T) {
 }
 
 func TestPlotTicker(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, tk := range (plotTicker{}).Ticks(0, 20.5) {
 		if tk.Label != "" {
@@ -274,6 +280,7 @@ func TestPlotTicker(t *testing.T) {
 // name is taken by a folder, so its rename fails), no temporary file is
 // left and no figure is partial: each is its old or a whole new version.
 func TestPlotNoPartialFiles(t *testing.T) {
+	t.Parallel()
 	rs, cells := plotTestData(t)
 	dir := t.TempDir()
 	paths, err := Write(dir, rs, cells, plotTestInfo)

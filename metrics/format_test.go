@@ -22,6 +22,7 @@ func sampleReport() Report {
 }
 
 func TestJSON(t *testing.T) {
+	t.Parallel()
 	r := sampleReport()
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -120,6 +121,7 @@ func TestJSON(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := sampleReport().WriteTable(&buf); err != nil {
 		t.Fatalf("WriteTable: %v", err)

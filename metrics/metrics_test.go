@@ -105,6 +105,7 @@ func mustEvaluate(t *testing.T, yTrue, yPred []bool, group []Group) Report {
 
 // TestHandComputed checks every metric against a hand computation.
 func TestHandComputed(t *testing.T) {
+	t.Parallel()
 	// minority: TP=3 FP=1 TN=4 FN=2, n = 10
 	//   base rate     (3+2)/10 = 1/2
 	//   positive rate (3+1)/10 = 2/5
@@ -178,6 +179,7 @@ func nanStats(n int) GroupStats {
 }
 
 func TestEmptyGroup(t *testing.T) {
+	t.Parallel()
 	// Only majority rows (TP=2 FP=1 TN=3 FN=1) and one row in neither group
 	// (TN). Majority: base 3/7, positive 3/7, TPR 2/3, FPR 1/4, error 2/7.
 	// Overall n = 8, error 2/8, accuracy 6/8. Minority empty: every group
@@ -207,6 +209,7 @@ func TestEmptyGroup(t *testing.T) {
 }
 
 func TestNoPositiveLabels(t *testing.T) {
+	t.Parallel()
 	// Minority: FP=2 TN=3, no positive true labels: base 0, positive 2/5,
 	// TPR 0/0 undefined, FPR 2/5, error 2/5.
 	// Majority: TP=4 FP=1 TN=4 FN=1, n = 10: base 1/2, positive 1/2,
@@ -228,6 +231,7 @@ func TestNoPositiveLabels(t *testing.T) {
 }
 
 func TestNoNegativeLabels(t *testing.T) {
+	t.Parallel()
 	// Majority has only positive true labels (TP=3 FN=1): FPR undefined,
 	// TPR 3/4. Minority TP=1 FP=1 TN=1 FN=1: TPR 1/2, FPR 1/2.
 	// SP |2/4 − 3/4| = 1/4, TPRGap 1/2 − 3/4 = −1/4, FPRGap and EqOd undefined.
@@ -246,6 +250,7 @@ func TestNoNegativeLabels(t *testing.T) {
 }
 
 func TestEmptyInput(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	allNaN := Report{
 		N: 0, Error: nan, Accuracy: nan, SP: nan, EqOdMean: nan, EqOdMax: nan,
@@ -287,6 +292,7 @@ func TestEmptyInput(t *testing.T) {
 }
 
 func TestLengthMismatch(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		yTrue []bool
@@ -351,6 +357,7 @@ func parse(s string) []bool {
 //	AIF360 average_abs_odds_difference               = ½(|FPR_u − FPR_p| + |TPR_u − TPR_p|)
 //	AIF360 equal_opportunity_difference              = TPR_u − TPR_p
 func TestPublishedDefinitions(t *testing.T) {
+	t.Parallel()
 	yTrue := parse("1101001110010110001101100111010011010110")
 	yPred := parse("1001011010011110000101110110011001110010")
 	var group []Group
@@ -383,6 +390,7 @@ func TestPublishedDefinitions(t *testing.T) {
 
 // TestProperties checks invariants on random inputs.
 func TestProperties(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(20250821, 7))
 	defined := 0 // iterations with EqOd defined, so that the test is not vacuous
 	for iter := range 5000 {
@@ -468,6 +476,7 @@ func TestProperties(t *testing.T) {
 }
 
 func TestGroupString(t *testing.T) {
+	t.Parallel()
 	for g, want := range map[Group]string{GroupNone: "none", GroupMinority: "minority", GroupMajority: "majority", Group(5): "Group(5)"} {
 		if got := g.String(); got != want {
 			t.Errorf("Group(%d).String() = %q, want %q", int8(g), got, want)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestIsMissing(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"", "?", "NA", "na", "nA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "None", "none"} {
 		if !IsMissing(v) {
 			t.Errorf("IsMissing(%q) = false, want true", v)
@@ -55,6 +56,7 @@ func sameFloats(a, b []float64) bool {
 }
 
 func TestColumnBuilder(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	for _, tc := range []struct {
 		name    string
@@ -133,6 +135,7 @@ func TestColumnBuilder(t *testing.T) {
 }
 
 func TestColumnBuilderCounts(t *testing.T) {
+	t.Parallel()
 	b := NewColumnBuilder("x", false)
 	for _, v := range []string{"1", "2", "1", "", "3", "1"} {
 		b.Add(v)
@@ -180,6 +183,7 @@ func TestColumnBuilderAddBytesNoAlloc(t *testing.T) {
 // stops keeping a dictionary, keeps every value, and still turns into a text
 // column if a text value follows.
 func TestColumnBuilderContinuous(t *testing.T) {
+	t.Parallel()
 	b := NewColumnBuilder("w", false)
 	n := numOnlyLevels + 500
 	for i := 0; i < n; i++ {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEncoderMarshalRoundTrip(t *testing.T) {
+	t.Parallel()
 	b1 := NewColumnBuilder("age", false)
 	b2 := NewColumnBuilder("job", false)
 	b3 := NewColumnBuilder("hours", false)
@@ -52,6 +53,7 @@ func TestEncoderMarshalRoundTrip(t *testing.T) {
 }
 
 func TestEncoderHasMissing(t *testing.T) {
+	t.Parallel()
 	b := NewColumnBuilder("x", false)
 	for _, v := range []string{"1", "2", "3"} {
 		b.Add(v)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestEncoderNumeric(t *testing.T) {
+	t.Parallel()
 	cols := []Column{
 		build("age", false, "1", "2", "3", "6", "100"),         // ref rows 0..3; row 4 outside
 		build("const", false, "0.1", "0.1", "0.1", "0.1", "5"), // constant on ref
@@ -63,6 +64,7 @@ func TestEncoderNumeric(t *testing.T) {
 }
 
 func TestEncoderNoIndicatorWithoutMissing(t *testing.T) {
+	t.Parallel()
 	cols := []Column{build("x", false, "1", "2", "3")}
 	e, err := FitEncoder(cols, []int{0, 1}, EncoderOptions{})
 	if err != nil {
@@ -77,6 +79,7 @@ func TestEncoderNoIndicatorWithoutMissing(t *testing.T) {
 }
 
 func TestEncoderText(t *testing.T) {
+	t.Parallel()
 	// Levels in first-seen order: a b c d e. Counts on the reference rows
 	// 0..7: a 2 (rows 0, 5), b 3 (rows 1, 3, 6), c 2 (rows 2, 4), d 1
 	// (row 7); e occurs only outside the reference. With MaxLevels 2 the
@@ -126,6 +129,7 @@ func TestEncoderText(t *testing.T) {
 }
 
 func TestEncoderUnseenLevelOtherTable(t *testing.T) {
+	t.Parallel()
 	// Fit on one table, encode another whose level list differs: levels are
 	// matched by text, unseen ones go to "other".
 	fit := []Column{build("c", false, "x", "y", "x")}
@@ -142,6 +146,7 @@ func TestEncoderUnseenLevelOtherTable(t *testing.T) {
 }
 
 func TestEncoderMixedLayout(t *testing.T) {
+	t.Parallel()
 	cols := []Column{
 		build("t1", false, "u", "v", "u"),
 		build("n1", false, "1", "", "3"),
@@ -169,6 +174,7 @@ func TestEncoderMixedLayout(t *testing.T) {
 }
 
 func TestEncoderErrors(t *testing.T) {
+	t.Parallel()
 	a := build("a", false, "1", "2")
 	b := build("b", false, "1", "2", "3")
 	for _, tc := range []struct {

@@ -22,9 +22,12 @@ type KNN struct {
 	ref *Matrix
 	err error // set if ref is malformed; returned by Query
 
-	mode     knnMode   // how Query searches (knnAuto except in tests)
-	treeOnce sync.Once // builds tree on the first Query that uses it
-	tree     *knnTree  // exact index of ref; nil if ref cannot be indexed
+	mode knnMode // how Query searches (knnAuto except in tests)
+	// parallelRows is the size of the index's subtrees built in parallel;
+	// 0 (except in tests) means knnParallelRows.
+	parallelRows int
+	treeOnce     sync.Once // builds tree on the first Query that uses it
+	tree         *knnTree  // exact index of ref; nil if ref cannot be indexed
 }
 
 // knnMode selects the search algorithm; both give identical results.
@@ -90,7 +93,7 @@ func (k *KNN) Query(q *Matrix, kk int, workers int) ([][]Neighbor, error) {
 
 	var tree *knnTree
 	if k.mode == knnIndex || (k.mode == knnAuto && ref.N >= knnIndexMinRef && q.N >= knnIndexMinQuery && kk <= ref.N/4) {
-		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers)) })
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers), k.parallelRows) })
 		tree = k.tree
 	}
 

@@ -61,8 +61,9 @@ const knnIndexMinQuery = 32
 
 // knnParallelRows is the size of the subtrees that newKNNTree builds in
 // parallel (the nodes above them are built first, by one goroutine). The
-// tree does not depend on the number of workers.
-var knnParallelRows = 1 << 15 // a variable for tests
+// tree does not depend on the number of workers. KNN.parallelRows
+// overrides it (tests build with many small subtrees).
+const knnParallelRows = 1 << 15
 
 // reserve makes room for n nodes in all (appending nodes one by one would
 // copy the node arrays many times over: tens of MB at a million rows).
@@ -74,10 +75,11 @@ func (t *knnTree) reserve(n int) {
 }
 
 // newKNNTree builds the index of ref with up to workers goroutines
-// (workers < 1 means runtime.GOMAXPROCS(0)), or returns nil if ref cannot
-// be indexed (non-finite numeric values, or too many rows for int32
-// indices).
-func newKNNTree(ref *Matrix, workers int) *knnTree {
+// (workers < 1 means runtime.GOMAXPROCS(0)), building subtrees of at most
+// parallelRows rows in parallel (0 means knnParallelRows), or returns nil
+// if ref cannot be indexed (non-finite numeric values, or too many rows for
+// int32 indices).
+func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
 	if ref.N >= math.MaxInt32 {
 		return nil
 	}
@@ -99,9 +101,13 @@ func newKNNTree(ref *Matrix, workers int) *knnTree {
 		return t
 	}
 	// The top of the tree, leaving the subtrees of at most
-	// knnParallelRows rows as tasks.
+	// parallelRows rows as tasks.
+	if parallelRows <= 0 {
+		parallelRows = knnParallelRows
+	}
 	b := newKNNBuilder(t, ref.Card)
 	b.tasks = []knnTask{}
+	b.taskRows = parallelRows
 	b.build(0, ref.N, 0)
 	if len(b.tasks) == 0 {
 		return t
@@ -176,29 +182,57 @@ func newKNNBuilder(t *knnTree, card []int) *knnBuilder {
 // knnBuilder builds a knnTree, reordering its rows (num, cat, idx) in
 // place so that every node's rows are contiguous.
 type knnBuilder struct {
-	t      *knnTree
-	card   []int
-	tasks  []knnTask // if not nil, subtrees of ≤ knnParallelRows rows go here
-	lo, hi []float64
-	mask   []uint64
-	counts [][]int
-	side   [][]bool
-	mean   []float64
-	vr     []float64
-	order  []int32
+	t        *knnTree
+	card     []int
+	tasks    []knnTask // if not nil, subtrees of ≤ taskRows rows go here
+	taskRows int
+	lo, hi   []float64
+	mask     []uint64
+	counts   [][]int
+	side     [][]bool
+	mean     []float64
+	vr       []float64
+	order    []int32
 }
 
 // build makes the node for rows [start, end) and returns its id.
 func (b *knnBuilder) build(start, end, depth int) int32 {
 	t := b.t
-	P, Q := t.P, t.Q
 	id := int32(len(t.nodes))
 	t.nodes = append(t.nodes, knnNode{start: int32(start), end: int32(end), left: -1, right: -1})
+	b.describe(id, start, end)
+	n := end - start
+	if n <= knnLeafSize || depth >= knnMaxDepth {
+		return id
+	}
+	best := b.splitFeature(n)
+	if best < 0 {
+		return id // all rows identical
+	}
+	var mid int
+	if best < t.P {
+		mid = b.splitNumeric(start, end, best)
+	} else {
+		mid = b.splitCategorical(start, end, best-t.P)
+	}
+	if mid == 0 || mid == n {
+		return id // cannot happen, but never recurse on an empty side
+	}
+	l := b.child(start, start+mid, depth+1)
+	r := b.child(start+mid, end, depth+1)
+	t.nodes[id].left, t.nodes[id].right = l, r
+	return id
+}
+
+// describe stores the box, masks and minimum index of node id (rows
+// [start, end)), and leaves in the builder the sums and code counts that
+// splitFeature needs.
+func (b *knnBuilder) describe(id int32, start, end int) {
+	t := b.t
+	P, Q := t.P, t.Q
 	n := end - start
 	num := t.num[start*P : end*P]
 	cat := t.cat[start*Q : end*Q]
-
-	// Box, masks, minimum index and the spread of every feature.
 	lo, hi, mask := b.lo, b.hi, b.mask
 	for p := range P {
 		lo[p], hi[p] = math.Inf(1), math.Inf(-1)
@@ -230,14 +264,18 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 	t.hi = append(t.hi, hi...)
 	t.mask = append(t.mask, mask...)
 	t.nodes[id].minIdx = minIdx
-	if n <= knnLeafSize || depth >= knnMaxDepth {
-		return id
-	}
+}
 
-	// Choose the feature with the largest contribution to the mean
-	// squared distance between two rows.
-	// (The variance from the sums of squares may lose precision; it only
-	// chooses the split, which any choice leaves exact.)
+// splitFeature returns the feature (p < P numeric, P+q categorical) with
+// the largest contribution to the mean squared distance between two of
+// the node's n rows, or -1 if all rows are identical. It turns the sums
+// left by describe into means.
+//
+// (The variance from the sums of squares may lose precision; it only
+// chooses the split, which any choice leaves exact.)
+func (b *knnBuilder) splitFeature(n int) int {
+	P := b.t.P
+	lo, hi := b.lo, b.hi
 	fn := float64(n)
 	best, bestScore := -1, 0.0
 	for p := range P {
@@ -248,7 +286,7 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 			}
 		}
 	}
-	for q := range Q {
+	for q := range b.t.Q {
 		var g float64
 		distinct := 0
 		for _, c := range b.counts[q] {
@@ -265,60 +303,58 @@ func (b *knnBuilder) build(start, end, depth int) int32 {
 			best, bestScore = P+q, s
 		}
 	}
-	if best < 0 {
-		return id // all rows identical
-	}
+	return best
+}
 
-	var mid int
-	if best < P {
-		p := best
-		split := b.mean[p]
-		if !(split > lo[p]) || split > hi[p] {
-			split = hi[p]
-		}
-		mid = b.partition(start, end, func(r int) bool { return t.num[r*P+p] < split })
-	} else {
-		q := best - P
-		// Codes by decreasing count, each to the lighter side.
-		b.order = b.order[:0]
-		for c, cnt := range b.counts[q] {
-			if cnt > 0 {
-				b.order = append(b.order, int32(c))
-			}
-		}
-		cnts := b.counts[q]
-		slices.SortFunc(b.order, func(a, c int32) int {
-			if cnts[a] != cnts[c] {
-				return cnts[c] - cnts[a]
-			}
-			return int(a - c)
-		})
-		side := b.side[q]
-		nl, nr := 0, 0
-		for _, c := range b.order {
-			if nl <= nr {
-				side[c] = true
-				nl += cnts[c]
-			} else {
-				side[c] = false
-				nr += cnts[c]
-			}
-		}
-		mid = b.partition(start, end, func(r int) bool { return side[t.cat[r*Q+q]] })
+// splitNumeric partitions rows [start, end) on numeric feature p: rows
+// below the mean go left. It returns the number of rows on the left.
+func (b *knnBuilder) splitNumeric(start, end, p int) int {
+	t := b.t
+	P := t.P
+	split := b.mean[p]
+	if !(split > b.lo[p]) || split > b.hi[p] {
+		split = b.hi[p]
 	}
-	if mid == 0 || mid == n {
-		return id // cannot happen, but never recurse on an empty side
+	return b.partition(start, end, func(r int) bool { return t.num[r*P+p] < split })
+}
+
+// splitCategorical partitions rows [start, end) on categorical feature q:
+// its codes, by decreasing count, each go to the lighter side. It returns
+// the number of rows on the left.
+func (b *knnBuilder) splitCategorical(start, end, q int) int {
+	t := b.t
+	Q := t.Q
+	b.order = b.order[:0]
+	for c, cnt := range b.counts[q] {
+		if cnt > 0 {
+			b.order = append(b.order, int32(c))
+		}
 	}
-	l := b.child(start, start+mid, depth+1)
-	r := b.child(start+mid, end, depth+1)
-	t.nodes[id].left, t.nodes[id].right = l, r
-	return id
+	cnts := b.counts[q]
+	slices.SortFunc(b.order, func(a, c int32) int {
+		if cnts[a] != cnts[c] {
+			return cnts[c] - cnts[a]
+		}
+		return int(a - c)
+	})
+	side := b.side[q]
+	nl, nr := 0, 0
+	for _, c := range b.order {
+		if nl <= nr {
+			side[c] = true
+			nl += cnts[c]
+		} else {
+			side[c] = false
+			nr += cnts[c]
+		}
+	}
+	return b.partition(start, end, func(r int) bool { return side[t.cat[r*Q+q]] })
 }
 
 // child builds the subtree of rows [start, end), or leaves it as a task,
 // and returns its id.
 func (b *knnBuilder) child(start, end, depth int) int32 {
-	if b.tasks != nil && end-start <= knnParallelRows {
+	if b.tasks != nil && end-start <= b.taskRows {
 		b.tasks = append(b.tasks, knnTask{start, end, depth})
 		return knnTaskRef - int32(len(b.tasks)-1)
 	}

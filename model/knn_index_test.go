@@ -27,6 +27,15 @@ func dupMatrix(rng *rand.Rand, n, pool, p int, card []int, integer bool) *Matrix
 }
 
 func TestKNNIndexMatchesBrute(t *testing.T) {
+	t.Parallel()
+	// k = every reference row is the slowest case (most of the test's time,
+	// and minutes under the race detector); under -race, only the smallest
+	// shape asks for it: the concurrent code (parallel subtrees, query
+	// workers) is the same for every k.
+	maxAllK := 2000
+	if raceEnabled {
+		maxAllK = 1000
+	}
 	rng := rand.New(rand.NewPCG(31, 32))
 	type shape struct {
 		name string
@@ -51,53 +60,56 @@ func TestKNNIndexMatchesBrute(t *testing.T) {
 	add("realistic adult", real, realisticAdult(rng, 200))
 	add("realistic adult self", real, real.Subset([]int{0, 1, 2, 3, 4, 100, 4999}))
 
-	defer func(n int) { knnParallelRows = n }(knnParallelRows)
 	for c, sh := range shapes {
-		// Build every other index with many parallel subtrees.
-		knnParallelRows = []int{1 << 15, 100}[c%2]
-		brute := knnWith(sh.ref, knnBrute)
-		index := knnWith(sh.ref, knnIndex)
-		for _, k := range []int{1, 2, 10, 57, sh.ref.N} {
-			if k == sh.ref.N && sh.ref.N > 2000 {
-				continue // covered by smaller shapes; slow
-			}
-			want, err := brute.Query(sh.q, k, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got1, err := index.Query(sh.q, k, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got4, err := index.Query(sh.q, k, 4)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if index.tree == nil {
-				t.Fatalf("%s: index not built", sh.name)
-			}
-			if !reflect.DeepEqual(got1, want) {
-				t.Errorf("%s k=%d: index differs from brute force", sh.name, k)
-				for i := range want {
-					if !reflect.DeepEqual(got1[i], want[i]) {
-						t.Logf("query %d:\n got %v\nwant %v", i, got1[i], want[i])
-						break
+		t.Run(sh.name, func(t *testing.T) {
+			t.Parallel()
+			brute := knnWith(sh.ref, knnBrute)
+			index := knnWith(sh.ref, knnIndex)
+			// Build every other index with many parallel subtrees.
+			index.parallelRows = []int{1 << 15, 100}[c%2]
+			for _, k := range []int{1, 2, 10, 57, sh.ref.N} {
+				if k == sh.ref.N && sh.ref.N > maxAllK {
+					continue // covered by smaller shapes; slow
+				}
+				want, err := brute.Query(sh.q, k, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got1, err := index.Query(sh.q, k, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got4, err := index.Query(sh.q, k, 4)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if index.tree == nil {
+					t.Fatalf("%s: index not built", sh.name)
+				}
+				if !reflect.DeepEqual(got1, want) {
+					t.Errorf("%s k=%d: index differs from brute force", sh.name, k)
+					for i := range want {
+						if !reflect.DeepEqual(got1[i], want[i]) {
+							t.Logf("query %d:\n got %v\nwant %v", i, got1[i], want[i])
+							break
+						}
+					}
+				}
+				if !reflect.DeepEqual(got4, got1) {
+					t.Errorf("%s k=%d: index with workers=4 differs from workers=1", sh.name, k)
+				}
+				if k <= 57 && sh.ref.N <= 2500 && sh.q.N <= 150 {
+					if naive := naiveKNN(sh.ref, sh.q, k); !reflect.DeepEqual(want, naive) {
+						t.Errorf("%s k=%d: brute force differs from naive", sh.name, k)
 					}
 				}
 			}
-			if !reflect.DeepEqual(got4, got1) {
-				t.Errorf("%s k=%d: index with workers=4 differs from workers=1", sh.name, k)
-			}
-			if k <= 57 && sh.ref.N <= 2500 && sh.q.N <= 150 {
-				if naive := naiveKNN(sh.ref, sh.q, k); !reflect.DeepEqual(want, naive) {
-					t.Errorf("%s k=%d: brute force differs from naive", sh.name, k)
-				}
-			}
-		}
+		})
 	}
 }
 
 func TestKNNIndexAutoAndNonFinite(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(33, 34))
 	ref := dupMatrix(rng, knnIndexMinRef+500, 500, 2, []int{3, 4}, true)
 	q := randMatrix(rng, 100, 2, []int{3, 4}, true)
@@ -220,7 +232,7 @@ func BenchmarkKNNLarge(b *testing.B) {
 	q := realisticAdult(rng, 5000)
 	b.Run("index-query", func(b *testing.B) {
 		k := knnWith(ref, knnIndex)
-		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0) })
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0, 0) })
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := k.Query(q, 10, 0); err != nil {
@@ -249,7 +261,7 @@ func BenchmarkKNNBuild(b *testing.B) {
 	ref := realisticAdult(rng, 900000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		newKNNTree(ref, 0)
+		newKNNTree(ref, 0, 0)
 	}
 }
 

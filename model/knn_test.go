@@ -34,6 +34,7 @@ func randMatrix(rng *rand.Rand, n, p int, card []int, integer bool) *Matrix {
 }
 
 func TestSqDistMatchesOneHot(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 20; trial++ {
 		p := rng.IntN(5)
@@ -90,6 +91,7 @@ func naiveKNN(ref, q *Matrix, k int) [][]Neighbor {
 }
 
 func TestKNNMatchesNaive(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct {
 		name    string
@@ -132,6 +134,7 @@ func TestKNNMatchesNaive(t *testing.T) {
 }
 
 func TestKNNTiesByLowerIndex(t *testing.T) {
+	t.Parallel()
 	// Reference points on a line: 0, 1, -1, 1, 0, -1, 2. Query at 0.
 	// Distances: 0,1,1,1,0,1,2 → order (0,0) (4,0) (1,1) (2,1) (3,1) (5,1) (6,2).
 	ref := &Matrix{N: 7, P: 1, Num: []float64{0, 1, -1, 1, 0, -1, 2}}
@@ -147,6 +150,7 @@ func TestKNNTiesByLowerIndex(t *testing.T) {
 }
 
 func TestKNNErrors(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	ref := randMatrix(rng, 5, 2, []int{3}, false)
 	knn := NewKNN(ref)
@@ -178,6 +182,7 @@ func TestKNNErrors(t *testing.T) {
 }
 
 func TestMatrixSubset(t *testing.T) {
+	t.Parallel()
 	m := &Matrix{N: 3, P: 2, Q: 1, Card: []int{4},
 		Num: []float64{1, 2, 3, 4, 5, 6}, Cat: []int32{0, 3, 2}}
 	s := m.Subset([]int{2, 0, 2})

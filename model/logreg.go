@@ -27,6 +27,20 @@ type LogRegOptions struct {
 	// Newton iterations instead of several). It must have X's shape. The
 	// solution is the same optimum, to the tolerance.
 	Init *LogReg
+
+	// maxDense, when not 0, replaces maxDenseNewton as the largest number
+	// of parameters solved by dense Newton steps; negative means none (for
+	// tests: every fit then takes the conjugate-gradient path).
+	maxDense int
+}
+
+// denseLimit returns the largest number of parameters that FitLogReg
+// solves with dense Newton steps.
+func (o LogRegOptions) denseLimit() int {
+	if o.maxDense != 0 {
+		return o.maxDense
+	}
+	return maxDenseNewton
 }
 
 // LogReg is an L2-regularised logistic regression on an encoded Matrix,
@@ -276,14 +290,59 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	if X.N == 0 {
 		return nil, errors.New("cannot fit a logistic regression on zero rows")
 	}
-	c, maxIter, tol := opt.C, opt.MaxIter, opt.Tol
+	c, maxIter, tol, err := opt.resolve()
+	if err != nil {
+		return nil, err
+	}
+	pr := newLRProblem(X, y, c, resolveWorkers(opt.Workers))
+	if opt.Weights != nil {
+		if err := checkWeights(opt.Weights, X.N); err != nil {
+			return nil, err
+		}
+		pr.w = opt.Weights
+	}
+	theta := make([]float64, pr.dim)
+	if opt.Init != nil {
+		if err := opt.Init.checkShape(X); err != nil {
+			return nil, fmt.Errorf("warm start: %v", err)
+		}
+		pr.setTheta(theta, opt.Init)
+	} else if start := subsampleStart(X, y, c, tol, opt); start != nil {
+		pr.setTheta(theta, start)
+	}
+
+	nt := newLRNewton(pr, theta, pr.dim <= opt.denseLimit())
+	// Dense path: exact Newton steps with a Cholesky factor of the Hessian,
+	// which a warm start may reuse while it keeps working.
+	if nt.dense && opt.Init != nil && opt.Init.chol != nil && opt.Init.chol.SymmetricDim() == pr.dim {
+		nt.fac = opt.Init.chol
+	}
+	nt.refresh = nt.fac == nil
+	m := &LogReg{}
+	m.Iter, m.Converged = nt.run(tol*c*float64(X.N), maxIter)
+	m.chol = nt.fac
+	m.GradNorm = nt.gnorm
+	m.Objective = nt.f
+	m.W = append([]float64(nil), nt.theta[:X.P]...)
+	m.V = make([][]float64, X.Q)
+	for q, card := range X.Card {
+		m.V[q] = append([]float64(nil), nt.theta[pr.off[q]:pr.off[q]+card]...)
+	}
+	m.B = nt.theta[pr.bIdx]
+	return m, nil
+}
+
+// resolve checks the options and returns C, MaxIter and Tol with their
+// defaults in place of zeros.
+func (o LogRegOptions) resolve() (c float64, maxIter int, tol float64, err error) {
+	c, maxIter, tol = o.C, o.MaxIter, o.Tol
 	switch {
 	case c < 0 || math.IsNaN(c) || math.IsInf(c, 0):
-		return nil, fmt.Errorf("the inverse regularisation strength C must be positive and finite, not %g", c)
+		return 0, 0, 0, fmt.Errorf("the inverse regularisation strength C must be positive and finite, not %g", c)
 	case maxIter < 0:
-		return nil, fmt.Errorf("the maximum number of iterations must be positive, not %d", maxIter)
+		return 0, 0, 0, fmt.Errorf("the maximum number of iterations must be positive, not %d", maxIter)
 	case tol < 0 || math.IsNaN(tol):
-		return nil, fmt.Errorf("the tolerance must be positive, not %g", tol)
+		return 0, 0, 0, fmt.Errorf("the tolerance must be positive, not %g", tol)
 	}
 	if c == 0 {
 		c = 1
@@ -294,164 +353,29 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	if tol == 0 {
 		tol = 1e-8
 	}
-	pr := newLRProblem(X, y, c, resolveWorkers(opt.Workers))
-	if opt.Weights != nil {
-		if len(opt.Weights) != X.N {
-			return nil, fmt.Errorf("%d weights for %d rows", len(opt.Weights), X.N)
-		}
-		for i, w := range opt.Weights {
-			if !(w >= 0) || math.IsInf(w, 0) {
-				return nil, fmt.Errorf("weight %d is %g; weights must be finite and non-negative", i, w)
-			}
-		}
-		pr.w = opt.Weights
-	}
-	dim := pr.dim
-	tolAbs := tol * c * float64(X.N)
+	return c, maxIter, tol, nil
+}
 
-	theta := make([]float64, dim)
-	if opt.Init != nil {
-		if err := opt.Init.checkShape(X); err != nil {
-			return nil, fmt.Errorf("warm start: %v", err)
-		}
-		copy(theta, opt.Init.W)
-		for q, v := range opt.Init.V {
-			copy(theta[pr.off[q]:], v)
-		}
-		theta[pr.bIdx] = opt.Init.B
+// checkWeights checks that there are n row weights, each finite and ≥ 0.
+func checkWeights(w []float64, n int) error {
+	if len(w) != n {
+		return fmt.Errorf("%d weights for %d rows", len(w), n)
 	}
-	if opt.Init == nil {
-		if start := subsampleStart(X, y, c, tol, opt); start != nil {
-			copy(theta, start.W)
-			for q, v := range start.V {
-				copy(theta[pr.off[q]:], v)
-			}
-			theta[pr.bIdx] = start.B
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("weight %d is %g; weights must be finite and non-negative", i, v)
 		}
 	}
-	dense := dim <= maxDenseNewton
-	grad := make([]float64, dim)
-	diag := make([]float64, dim)
-	trial := make([]float64, dim)
-	tgrad := make([]float64, dim)
-	tdiag := make([]float64, dim)
-	step := make([]float64, dim)
-	cg := newPCG(dim)
-	// The dense path needs the Hessian's diagonal only when it falls back
-	// to conjugate gradients or steepest descent; it is then computed on
-	// demand (haveDiag), saving a quarter of every pass over the rows.
-	diagOrNil := func(d []float64) []float64 {
-		if dense {
-			return nil
-		}
-		return d
-	}
-	haveDiag := !dense
-	needDiag := func() {
-		if !haveDiag {
-			pr.evaluate(theta, grad, diag)
-			haveDiag = true
-		}
-	}
+	return nil
+}
 
-	f := pr.evaluate(theta, grad, diagOrNil(diag))
-	gnorm := floats.Norm(grad, 2)
-	g0 := gnorm
-	m := &LogReg{}
-	iter := 0
-	// Dense path: exact Newton steps with a Cholesky factor of the Hessian,
-	// which a warm start may reuse while it keeps working.
-	var fac *mat.Cholesky
-	if dense && opt.Init != nil && opt.Init.chol != nil && opt.Init.chol.SymmetricDim() == dim {
-		fac = opt.Init.chol
+// setTheta writes the coefficients of m (of X's shape) into θ.
+func (pr *lrProblem) setTheta(theta []float64, m *LogReg) {
+	copy(theta, m.W)
+	for q, v := range m.V {
+		copy(theta[pr.off[q]:], v)
 	}
-	refresh := fac == nil
-	for {
-		if gnorm <= tolAbs {
-			m.Converged = true
-			break
-		}
-		if iter >= maxIter {
-			break
-		}
-		iter++
-		// Forcing term: solve the Newton system to relative accuracy eta,
-		// tightening as the gradient shrinks (superlinear convergence).
-		eta := math.Min(0.5, math.Sqrt(gnorm/g0))
-		if dense && refresh {
-			fac = &mat.Cholesky{}
-			if !fac.Factorize(pr.hessian()) {
-				fac = nil
-			}
-			refresh = false
-		}
-		if fac != nil {
-			for j := range step {
-				step[j] = -grad[j]
-			}
-			sv := mat.NewVecDense(dim, step)
-			if err := fac.SolveVecTo(sv, sv); err != nil {
-				needDiag()
-				cg.solve(pr, grad, diag, gnorm, eta, step)
-			}
-		} else {
-			needDiag()
-			cg.solve(pr, grad, diag, gnorm, eta, step)
-		}
-		gp := floats.Dot(grad, step)
-		if !(gp < 0) {
-			// Not a descent direction (can only happen through rounding):
-			// fall back to preconditioned steepest descent.
-			needDiag()
-			for j := range step {
-				d := diag[j]
-				if !(d > 0) {
-					d = 1
-				}
-				step[j] = -grad[j] / d
-			}
-			gp = floats.Dot(grad, step)
-		}
-		accepted := false
-		for alpha := 1.0; alpha > 1e-12; alpha /= 2 {
-			floats.AddScaledTo(trial, theta, alpha, step)
-			ft := pr.evaluate(trial, tgrad, diagOrNil(tdiag))
-			tnorm := floats.Norm(tgrad, 2)
-			// Armijo sufficient decrease; or, when f no longer resolves the
-			// decrease (near the optimum, f changes below its rounding
-			// error), a smaller gradient.
-			if ft <= f+1e-4*alpha*gp ||
-				(ft-f <= 1e-14*math.Abs(f) && tnorm < gnorm) {
-				theta, trial = trial, theta
-				grad, tgrad = tgrad, grad
-				diag, tdiag = tdiag, diag
-				haveDiag = !dense
-				if dense && tnorm > 0.1*gnorm {
-					refresh = true // the factor no longer gives fast convergence
-				}
-				f, gnorm = ft, tnorm
-				accepted = true
-				break
-			}
-		}
-		if !accepted {
-			// No progress possible at working precision. pr.d no longer
-			// matches theta, but it is not used again.
-			break
-		}
-	}
-
-	m.Iter = iter
-	m.chol = fac
-	m.GradNorm = gnorm
-	m.Objective = f
-	m.W = append([]float64(nil), theta[:X.P]...)
-	m.V = make([][]float64, X.Q)
-	for q, card := range X.Card {
-		m.V[q] = append([]float64(nil), theta[pr.off[q]:pr.off[q]+card]...)
-	}
-	m.B = theta[pr.bIdx]
-	return m, nil
+	theta[pr.bIdx] = m.B
 }
 
 // pcg is the scratch space of a preconditioned conjugate-gradient solve.
@@ -619,7 +543,7 @@ func subsampleStart(X *Matrix, y []bool, c, tol float64, opt LogRegOptions) *Log
 	if !(subTotal > 0) {
 		return nil
 	}
-	so := LogRegOptions{C: c * total / subTotal, MaxIter: opt.MaxIter, Tol: max(tol, 1e-5), Workers: opt.Workers, Weights: subW}
+	so := LogRegOptions{C: c * total / subTotal, MaxIter: opt.MaxIter, Tol: max(tol, 1e-5), Workers: opt.Workers, Weights: subW, maxDense: opt.maxDense}
 	m, err := FitLogReg(sub, subY, so)
 	if err != nil {
 		return nil

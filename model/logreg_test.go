@@ -55,6 +55,7 @@ func noisyLabels(rng *rand.Rand, X *Matrix, scale float64) []bool {
 }
 
 func TestLogRegGradientZero(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	X := randMatrix(rng, 300, 3, []int{3, 4, 2}, false)
 	y := noisyLabels(rng, X, 1)
@@ -126,6 +127,7 @@ func sklearnProblem(t *testing.T) (*Encoder, *Matrix, []bool) {
 // coefficients are then within about that distance of the optimum; the test
 // allows 1e-7.
 func TestLogRegMatchesSklearn(t *testing.T) {
+	t.Parallel()
 	e, X, y := sklearnProblem(t)
 	wantNames := []string{"x1", "x2", "c=a", "c=b", "c=c", "c=(other)", "c=(missing)"}
 	if got := e.FeatureNames(); !reflect.DeepEqual(got, wantNames) {
@@ -172,6 +174,7 @@ func TestLogRegMatchesSklearn(t *testing.T) {
 }
 
 func TestLogRegSeparable(t *testing.T) {
+	t.Parallel()
 	// Perfectly separable: x < 0 negative, x > 0 positive; plus a text
 	// feature that also separates. Without the penalty the weights would
 	// diverge.
@@ -205,6 +208,7 @@ func TestLogRegSeparable(t *testing.T) {
 }
 
 func TestLogRegOneClass(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(9, 10))
 	X := randMatrix(rng, 50, 2, []int{3}, false)
 	for _, label := range []bool{true, false} {
@@ -230,6 +234,7 @@ func TestLogRegOneClass(t *testing.T) {
 }
 
 func TestLogRegDeterministicAcrossWorkers(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(11, 12))
 	// More rows than one chunk, so that the reduction has several terms.
 	X := randMatrix(rng, 3*lrChunk+123, 4, []int{5, 3, 12}, false)
@@ -251,6 +256,7 @@ func TestLogRegDeterministicAcrossWorkers(t *testing.T) {
 }
 
 func TestLogRegIterationCap(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(13, 14))
 	X := randMatrix(rng, 100, 2, []int{4}, false)
 	y := noisyLabels(rng, X, 2)
@@ -264,6 +270,7 @@ func TestLogRegIterationCap(t *testing.T) {
 }
 
 func TestLogRegErrors(t *testing.T) {
+	t.Parallel()
 	X := &Matrix{N: 2, P: 1, Num: []float64{1, 2}}
 	for _, tc := range []struct {
 		X   *Matrix
@@ -287,6 +294,7 @@ func TestLogRegErrors(t *testing.T) {
 }
 
 func TestSigmoidStable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ z, want float64 }{
 		{0, 0.5}, {800, 1}, {-800, 0}, {-40, math.Exp(-40) / (1 + math.Exp(-40))},
 	} {
@@ -302,6 +310,7 @@ func TestSigmoidStable(t *testing.T) {
 // TestLogRegWeightsEqualDuplicates: integer weights give the fit of the
 // table with each row repeated that many times.
 func TestLogRegWeightsEqualDuplicates(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(11, 12))
 	X := randMatrix(rng, 120, 3, []int{3, 2}, false)
 	y := noisyLabels(rng, X, 1)
@@ -350,6 +359,7 @@ func TestLogRegWeightsEqualDuplicates(t *testing.T) {
 // TestLogRegWarmStart: starting from a previous fit reaches the same optimum
 // in fewer iterations after a few labels change.
 func TestLogRegWarmStart(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(21, 22))
 	X := randMatrix(rng, 2000, 4, []int{5, 3}, false)
 	y := noisyLabels(rng, X, 1)
@@ -388,6 +398,7 @@ func TestLogRegWarmStart(t *testing.T) {
 // TestLogRegDenseAndCGAgree fits the same problem with the dense Newton path
 // and with conjugate gradients: both must reach the same optimum.
 func TestLogRegDenseAndCGAgree(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(31, 32))
 	X := randMatrix(rng, 3000, 5, []int{6, 40}, false)
 	y := noisyLabels(rng, X, 1)
@@ -395,10 +406,7 @@ func TestLogRegDenseAndCGAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := maxDenseNewton
-	maxDenseNewton = 0
-	defer func() { maxDenseNewton = saved }()
-	cg, err := FitLogReg(X, y, LogRegOptions{})
+	cg, err := FitLogReg(X, y, LogRegOptions{maxDense: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package model
 
 import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -8,7 +11,8 @@ import (
 // solves each Newton system exactly, with an explicit Hessian and a Cholesky
 // factorisation (about (P+Q+1)² operations per row to form it). Larger
 // problems use conjugate gradients on Hessian-vector products.
-var maxDenseNewton = 400 // a variable so that tests can force either path
+// LogRegOptions.maxDense overrides it, so that tests can force either path.
+const maxDenseNewton = 400
 
 // hessChunks is the number of row blocks the Hessian is summed over: fixed
 // (not per worker) so that the sum is bit-identical whatever the number of
@@ -72,4 +76,153 @@ func (pr *lrProblem) hessian() *mat.SymDense {
 		raw[j*dim+j]++
 	}
 	return H
+}
+
+// lrNewton is the state of FitLogReg's Newton iteration: the iterate θ
+// with its objective, gradient and (when known) Hessian diagonal, a trial
+// point for the line search, and the scratch of the Newton solve.
+type lrNewton struct {
+	pr *lrProblem
+	// dense: exact Newton steps with a Cholesky factor of the Hessian
+	// (fac, formed again when refresh is set); else conjugate gradients.
+	dense   bool
+	fac     *mat.Cholesky
+	refresh bool
+
+	theta, grad, diag   []float64
+	trial, tgrad, tdiag []float64
+	step                []float64
+	cg                  *pcg
+	// The dense path needs the Hessian's diagonal only when it falls back
+	// to conjugate gradients or steepest descent; it is then computed on
+	// demand (haveDiag), saving a quarter of every pass over the rows.
+	haveDiag bool
+	f, gnorm float64
+}
+
+// newLRNewton evaluates the problem at theta (which it takes over) and
+// returns the iteration's state there.
+func newLRNewton(pr *lrProblem, theta []float64, dense bool) *lrNewton {
+	dim := pr.dim
+	nt := &lrNewton{pr: pr, dense: dense, theta: theta,
+		grad:     make([]float64, dim),
+		diag:     make([]float64, dim),
+		trial:    make([]float64, dim),
+		tgrad:    make([]float64, dim),
+		tdiag:    make([]float64, dim),
+		step:     make([]float64, dim),
+		cg:       newPCG(dim),
+		haveDiag: !dense,
+	}
+	nt.f = pr.evaluate(nt.theta, nt.grad, nt.diagOrNil(nt.diag))
+	nt.gnorm = floats.Norm(nt.grad, 2)
+	return nt
+}
+
+// diagOrNil returns d where evaluate must fill in the Hessian's diagonal:
+// on the conjugate-gradient path only.
+func (nt *lrNewton) diagOrNil(d []float64) []float64 {
+	if nt.dense {
+		return nil
+	}
+	return d
+}
+
+// needDiag computes the Hessian's diagonal at θ if it is not known.
+func (nt *lrNewton) needDiag() {
+	if !nt.haveDiag {
+		nt.pr.evaluate(nt.theta, nt.grad, nt.diag)
+		nt.haveDiag = true
+	}
+}
+
+// run iterates until ‖∇f‖₂ ≤ tolAbs (converged), maxIter iterations or no
+// progress at working precision, and returns the iterations done.
+func (nt *lrNewton) run(tolAbs float64, maxIter int) (iter int, converged bool) {
+	g0 := nt.gnorm
+	for {
+		if nt.gnorm <= tolAbs {
+			return iter, true
+		}
+		if iter >= maxIter {
+			return iter, false
+		}
+		iter++
+		// Forcing term: solve the Newton system to relative accuracy eta,
+		// tightening as the gradient shrinks (superlinear convergence).
+		eta := math.Min(0.5, math.Sqrt(nt.gnorm/g0))
+		gp := nt.direction(eta)
+		if !nt.lineSearch(gp) {
+			// No progress possible at working precision. pr.d no longer
+			// matches theta, but it is not used again.
+			return iter, false
+		}
+	}
+}
+
+// direction sets step to a descent direction, the Newton step solved
+// exactly (dense) or to relative accuracy eta, and returns ∇f·step.
+func (nt *lrNewton) direction(eta float64) float64 {
+	pr, grad, step := nt.pr, nt.grad, nt.step
+	if nt.dense && nt.refresh {
+		nt.fac = &mat.Cholesky{}
+		if !nt.fac.Factorize(pr.hessian()) {
+			nt.fac = nil
+		}
+		nt.refresh = false
+	}
+	if nt.fac != nil {
+		for j := range step {
+			step[j] = -grad[j]
+		}
+		sv := mat.NewVecDense(pr.dim, step)
+		if err := nt.fac.SolveVecTo(sv, sv); err != nil {
+			nt.needDiag()
+			nt.cg.solve(pr, grad, nt.diag, nt.gnorm, eta, step)
+		}
+	} else {
+		nt.needDiag()
+		nt.cg.solve(pr, grad, nt.diag, nt.gnorm, eta, step)
+	}
+	gp := floats.Dot(grad, step)
+	if !(gp < 0) {
+		// Not a descent direction (can only happen through rounding):
+		// fall back to preconditioned steepest descent.
+		nt.needDiag()
+		for j := range step {
+			d := nt.diag[j]
+			if !(d > 0) {
+				d = 1
+			}
+			step[j] = -grad[j] / d
+		}
+		gp = floats.Dot(grad, step)
+	}
+	return gp
+}
+
+// lineSearch backtracks along step from θ (gp = ∇f·step) and moves θ to
+// the first acceptable point; it reports whether it found one.
+func (nt *lrNewton) lineSearch(gp float64) bool {
+	for alpha := 1.0; alpha > 1e-12; alpha /= 2 {
+		floats.AddScaledTo(nt.trial, nt.theta, alpha, nt.step)
+		ft := nt.pr.evaluate(nt.trial, nt.tgrad, nt.diagOrNil(nt.tdiag))
+		tnorm := floats.Norm(nt.tgrad, 2)
+		// Armijo sufficient decrease; or, when f no longer resolves the
+		// decrease (near the optimum, f changes below its rounding
+		// error), a smaller gradient.
+		if ft <= nt.f+1e-4*alpha*gp ||
+			(ft-nt.f <= 1e-14*math.Abs(nt.f) && tnorm < nt.gnorm) {
+			nt.theta, nt.trial = nt.trial, nt.theta
+			nt.grad, nt.tgrad = nt.tgrad, nt.grad
+			nt.diag, nt.tdiag = nt.tdiag, nt.diag
+			nt.haveDiag = !nt.dense
+			if nt.dense && tnorm > 0.1*nt.gnorm {
+				nt.refresh = true // the factor no longer gives fast convergence
+			}
+			nt.f, nt.gnorm = ft, tnorm
+			return true
+		}
+	}
+	return false
 }

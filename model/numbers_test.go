@@ -25,6 +25,7 @@ func allFinite(t *testing.T, what string, xs []float64) {
 // TestNumberCells pins what each cell text is in a column whose other
 // cells are numbers: a number (its value), missing, or text.
 func TestNumberCells(t *testing.T) {
+	t.Parallel()
 	const (
 		number = iota
 		missing
@@ -123,6 +124,7 @@ func TestNumberCells(t *testing.T) {
 // turns out to be text keeps the infinity as a level ("+Inf"), not as a
 // missing cell, and counts nothing as non-finite.
 func TestInfinityThenText(t *testing.T) {
+	t.Parallel()
 	var vals []string
 	for i := 0; i <= numOnlyLevels; i++ {
 		vals = append(vals, fmt.Sprint(i))
@@ -141,6 +143,7 @@ func TestInfinityThenText(t *testing.T) {
 // TestEncoderNumbersFinite: whatever the column, the encoded features are
 // finite, and the awkward columns encode as documented.
 func TestEncoderNumbersFinite(t *testing.T) {
+	t.Parallel()
 	cols := []Column{
 		build("inf", false, "1", "Inf", "3", "-1e400", "5", "7"),             // 0: Inf, 1e400 missing → indicator
 		build("const", false, "4", "4", "4", "4", "4", "-3"),                 // 2: constant on the reference
@@ -261,6 +264,7 @@ func TestEncoderNumbersFinite(t *testing.T) {
 // TestEncoderOrdinaryUnitOne: columns within 2^±400 are standardised by
 // the plain formula, bit for bit.
 func TestEncoderOrdinaryUnitOne(t *testing.T) {
+	t.Parallel()
 	x := []float64{1e-100, 3e-100, 7e-100, 1e100, -2e100, 0.1, 39, 1e5}
 	ref := []int{0, 1, 2, 3, 4, 5, 6, 7}
 	mean, scale, unit := meanScale(x, ref)
@@ -284,6 +288,7 @@ func TestEncoderOrdinaryUnitOne(t *testing.T) {
 // TestEncoderRefusesInfinity: a Column built by hand with an infinity is
 // refused (ColumnBuilder never makes one).
 func TestEncoderRefusesInfinity(t *testing.T) {
+	t.Parallel()
 	cols := []Column{{Name: "x", Numeric: true, Num: []float64{1, math.Inf(-1)}}}
 	if _, err := FitEncoder(cols, []int{0}, EncoderOptions{}); err == nil || !strings.Contains(err.Error(), "infinite") {
 		t.Errorf("err = %v", err)
@@ -310,20 +315,23 @@ func separable(n int) (*Matrix, []bool) {
 // the weights finite and the fit converges; with an iteration cap too
 // small it stops with Converged = false and finite scores.
 func TestSeparableConverges(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{2, 10, 1000, 200000} {
 		x, y := separable(n)
 		for _, dense := range []bool{true, false} {
+			opt := LogRegOptions{}
 			if !dense {
-				old := maxDenseNewton
-				maxDenseNewton = 0
-				defer func() { maxDenseNewton = old }()
+				opt.maxDense = -1
 			}
-			m, err := FitLogReg(x, y, LogRegOptions{})
+			m, err := FitLogReg(x, y, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !m.Converged || m.Iter >= 1000 {
 				t.Errorf("n=%d dense=%v: converged %v after %d iterations", n, dense, m.Converged, m.Iter)
+			}
+			if (m.chol != nil) != dense {
+				t.Errorf("n=%d dense=%v: the fit took the other path", n, dense)
 			}
 			allFinite(t, "W", append(m.W, m.B, m.GradNorm, m.Objective))
 			// ‖w‖² ≤ 2·f(0) = 2·n·log 2 bounds the weight.
@@ -336,9 +344,6 @@ func TestSeparableConverges(t *testing.T) {
 				if (pi > 0.5) != y[i] {
 					t.Fatalf("n=%d: row %d p=%v, label %v", n, i, pi, y[i])
 				}
-			}
-			if dense {
-				maxDenseNewton = 400
 			}
 		}
 	}
@@ -357,6 +362,7 @@ func TestSeparableConverges(t *testing.T) {
 
 // TestSingleClassReference: every reference label the same.
 func TestSingleClassReference(t *testing.T) {
+	t.Parallel()
 	ref, _ := lineRef()
 	cand := lineCand()
 	for _, positive := range []bool{false, true} {
@@ -410,6 +416,7 @@ func TestSingleClassReference(t *testing.T) {
 // TestSingleReferenceRow: one reference row is a single class; k > 1
 // exceeds the reference.
 func TestSingleReferenceRow(t *testing.T) {
+	t.Parallel()
 	ref := &Matrix{N: 1, P: 1, Num: []float64{0.5}}
 	cand := &Matrix{N: 2, P: 1, Num: []float64{0, 9}}
 	s, _, err := RBProb(ref, []bool{true}, cand, LogRegOptions{})

@@ -71,6 +71,7 @@ func neg(x []float64) []float64 {
 }
 
 func TestRBLabelHand(t *testing.T) {
+	t.Parallel()
 	ref, y := lineRef()
 	for _, workers := range []int{1, 3} {
 		s, err := RBLabel(ref, y, lineCand(), 3, workers)
@@ -98,6 +99,7 @@ func TestRBLabelHand(t *testing.T) {
 }
 
 func TestRBDistHand(t *testing.T) {
+	t.Parallel()
 	ref, y := lineRef()
 	for _, workers := range []int{1, 3} {
 		s, err := RBDist(ref, y, lineCand(), 3, workers)
@@ -125,6 +127,7 @@ func TestRBDistHand(t *testing.T) {
 }
 
 func TestScorersCategorical(t *testing.T) {
+	t.Parallel()
 	// One text feature, no numeric: distance √2 between different codes.
 	// Reference codes 0(+) 0(+) 1(−) 1(−) 2(+); candidate code 1.
 	// k=2 nearest: idx 2, 3 (both −, distance 0) → count 0.
@@ -142,6 +145,7 @@ func TestScorersCategorical(t *testing.T) {
 }
 
 func TestScorerErrors(t *testing.T) {
+	t.Parallel()
 	ref, y := lineRef() // 8 rows, 4 positive, 4 negative
 	cand := lineCand()
 	check := func(name string, err error, msg string) {
@@ -177,6 +181,7 @@ func TestScorerErrors(t *testing.T) {
 }
 
 func TestRBProb(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(15, 16))
 	ref := randMatrix(rng, 200, 2, []int{3}, false)
 	y := noisyLabels(rng, ref, 1.5)

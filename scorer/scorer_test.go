@@ -14,6 +14,7 @@ import (
 )
 
 func TestBuiltinOrder(t *testing.T) {
+	t.Parallel()
 	want := []string{"rb-prob", "rb-label", "rb-dist", "random"}
 	if got := Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Names() = %q, want %q", got, want)
@@ -51,6 +52,7 @@ func TestBuiltinOrder(t *testing.T) {
 }
 
 func TestRegisterRefuses(t *testing.T) {
+	t.Parallel()
 	fit := func(Reference, Params) (Fitted, []string, error) { return nil, nil, nil }
 	dec := func([]byte, int) (Fitted, error) { return nil, nil }
 	for _, m := range []*Method{nil, {Fit: fit, Decode: dec}, {Name: "x", Decode: dec}, {Name: "x", Fit: fit}, {Name: "rb-prob", Fit: fit, Decode: dec}} {
@@ -117,6 +119,7 @@ func sameScores(t *testing.T, what string, got, want *model.Scores) {
 // its fit went through MarshalBinary and Decode, and also when the
 // candidates are scored in two batches.
 func TestSameAsModel(t *testing.T) {
+	t.Parallel()
 	ref, cand := matrix(300, 3, 1), matrix(80, 3, 2)
 	y := labels(ref)
 	keys := keysOf(cand.N)
@@ -174,6 +177,7 @@ func seq(lo, hi int) []int {
 }
 
 func TestRandom(t *testing.T) {
+	t.Parallel()
 	m, _ := Lookup("random")
 	f, notices, err := m.Fit(Reference{}, Params{Seed: 42})
 	if err != nil || notices != nil {
@@ -205,6 +209,7 @@ func TestRandom(t *testing.T) {
 // TestRefusals: the errors callers word by kind, and the notices of a
 // reference of one label.
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	ref, cand := matrix(20, 2, 5), matrix(4, 2, 6)
 	neg, pos := make([]bool, 20), make([]bool, 20)
 	for i := range pos {
@@ -247,6 +252,7 @@ func TestRefusals(t *testing.T) {
 // TestCompare: the order of the flip, against its definition written
 // out: primary descending with NaN last, then secondary so, then key.
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	nan, inf := math.NaN(), math.Inf(1)
 	items := []Scored{
 		{Key: 9, Primary: 0.5, Secondary: 1},

@@ -26,6 +26,7 @@ import (
 const hangGuard = 30 * time.Second
 
 func TestParsePredictionsErrors(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("0", MaxPredictionLine+1)
 	for _, c := range []struct {
 		out  string
@@ -345,6 +346,7 @@ func TestCmdFirmParallelFits(t *testing.T) {
 }
 
 func TestCheckFirmTimeout(t *testing.T) {
+	t.Parallel()
 	if err := CheckFirmTimeout(0); err != nil {
 		t.Error(err)
 	}

@@ -45,6 +45,7 @@ func sameBits(a, b Stat) bool {
 // and firm-side cells (alpha NaN), every figure Summarize returns has the
 // bits of the plain definition, and the cells come in report order.
 func TestSummarizeBitIdentical(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	methods := []string{"rb-prob", "random", "rb-dist", "rb-label", "my_scorer", "NaN"}
 	alphas := []float64{0.05, 0.1, 0.3, 0.1000000001, 1}
@@ -162,6 +163,7 @@ func TestSummarizeBitIdentical(t *testing.T) {
 // TestSummarizeAllUndefined: a grid whose every value is undefined has its
 // cells and runs, with every statistic undefined (N = 0).
 func TestSummarizeAllUndefined(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	rs := []Result{
 		{Side: SideCollective, Method: "rb-prob", Alpha: 0.3, FlipsRequested: "10", Error: nan, SP: nan, EqOdMean: nan, EqOdMax: nan},

@@ -67,6 +67,7 @@ func load(t *testing.T, name, content string) *transform.Dataset {
 }
 
 func TestRunGrid(t *testing.T) {
+	t.Parallel()
 	train := load(t, "train.csv", synthTable(600, 1))
 	test := load(t, "test.csv", synthTable(300, 2))
 	cfg := Config{Options: synthOptions(), Methods: scorer.Names(), Alphas: []float64{0.3, 1}, Flips: []string{"0", "5", "10", "1000", "auto"},
@@ -140,6 +141,7 @@ func csvOf(t *testing.T, rs []Result) string {
 // `fairflip flip --seed SEED` flips, so its metrics equal eval on the
 // flipped file (up to the solver tolerance: the sweep warm-starts).
 func TestSweepMatchesFlipThenEval(t *testing.T) {
+	t.Parallel()
 	trainCSV := synthTable(800, 3)
 	train := load(t, "train.csv", trainCSV)
 	test := load(t, "test.csv", synthTable(400, 4))
@@ -185,6 +187,7 @@ func TestSweepMatchesFlipThenEval(t *testing.T) {
 }
 
 func TestTestSplit(t *testing.T) {
+	t.Parallel()
 	data := load(t, "all.csv", synthTable(500, 5))
 	cfg := Config{Options: synthOptions(), Methods: []string{"rb-prob"}, Alphas: []float64{0.5}, Flips: []string{"0", "10"}, Runs: 2, Seed: 1, TestSplit: 0.3}
 	res, _, err := Run(context.Background(), cfg, data, nil)
@@ -205,6 +208,7 @@ func TestTestSplit(t *testing.T) {
 }
 
 func TestReweighingWeights(t *testing.T) {
+	t.Parallel()
 	// 4 minority rows (1 positive), 6 majority rows (3 positive), 1 in neither group.
 	// n = 10; P(min) = 0.4, P(maj) = 0.6, P(y=1) = 0.4, P(y=0) = 0.6.
 	// w(min,1) = 0.4·0.4/0.1 = 1.6; w(min,0) = 0.4·0.6/0.3 = 0.8;
@@ -221,6 +225,7 @@ func TestReweighingWeights(t *testing.T) {
 }
 
 func TestSummarizeAndRecommend(t *testing.T) {
+	t.Parallel()
 	mk := func(method string, alpha float64, flips string, run, made int, errv, eq float64) Result {
 		return Result{Side: SideCollective, Method: method, Alpha: alpha, FlipsRequested: flips, Flips: made, Run: run, Error: errv, EqOdMean: eq, EqOdMax: eq, SP: eq}
 	}
@@ -271,6 +276,7 @@ func TestSummarizeAndRecommend(t *testing.T) {
 }
 
 func TestParsePredictions(t *testing.T) {
+	t.Parallel()
 	got, err := ParsePredictions(strings.NewReader("1\n0\ntrue\nno\n0.7\n0.2\n"), 6)
 	if err != nil || !reflect.DeepEqual(got, []bool{true, false, true, false, true, false}) {
 		t.Fatalf("%v %v", got, err)
@@ -284,6 +290,7 @@ func TestParsePredictions(t *testing.T) {
 
 // TestCmdFirm runs external firms through the --firm-cmd protocol.
 func TestCmdFirm(t *testing.T) {
+	t.Parallel()
 	train := load(t, "train.csv", synthTable(200, 1))
 	test := load(t, "test.csv", synthTable(100, 2))
 	// A firm that predicts positive when x > 50 (column 1 of the test file).
@@ -322,6 +329,7 @@ func TestCmdFirm(t *testing.T) {
 // is installed (CI installs Debian's python3-sklearn), and checks that it
 // agrees with the built-in logistic regression on most test rows.
 func TestCmdFirmSklearn(t *testing.T) {
+	t.Parallel()
 	if err := exec.Command("/usr/bin/python3", "-c", "import sklearn").Run(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("scikit-learn is not installed for /usr/bin/python3 (.ci/run installs python3-sklearn)")

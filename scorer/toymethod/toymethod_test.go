@@ -130,6 +130,7 @@ func expected(t *testing.T, x []float64, minority, positive []bool) (order, abov
 }
 
 func TestToyIsRegistered(t *testing.T) {
+	t.Parallel()
 	if got := scorer.Names(); !slices.Equal(got, []string{"rb-prob", "rb-label", "rb-dist", "random", "toy"}) {
 		t.Fatalf("methods %q", got)
 	}
@@ -147,6 +148,7 @@ func TestToyIsRegistered(t *testing.T) {
 // command line and fairflip-beam run): the rows flipped are the pool's
 // largest x, the audit cells name the toy, and undo restores the input.
 func TestToyFlip(t *testing.T) {
+	t.Parallel()
 	csv, x, minority, positive := table(400, 1)
 	order, above := expected(t, x, minority, positive)
 	path := writeFile(t, "in.csv", csv)
@@ -197,6 +199,7 @@ func TestToyFlip(t *testing.T) {
 // registered method): the toy's cells are there, in registry order, its
 // flip counts follow its scores, and the plots' legends show it.
 func TestToySweep(t *testing.T) {
+	t.Parallel()
 	trainCSV, x, minority, positive := table(400, 1)
 	testCSV, _, _, _ := table(200, 5)
 	o := options()

@@ -1,0 +1,116 @@
+package figures
+
+import (
+	"image/color"
+	"sort"
+
+	"github.com/fairflip/fairflip/sweep"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// plotParetoFigure is the paper's Figures 5–6: error against EqOd for every run.
+func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []string, styles map[string]plotStyle) *plotFigure {
+	f := newPlotFigure(plotNamePareto,
+		"Test error vs EqOd, every run (collective and firm-side baselines)",
+		plotLabelEqOd, plotLabelError)
+	drawn := false
+	for _, side := range []string{sweep.SideCollective, sweep.SideFirm} {
+		for _, m := range methods {
+			var xys plotter.XYs
+			for _, r := range results {
+				if r.Side == side && r.Method == m && plotFinite(r.EqOdMean, r.Error) {
+					xys = append(xys, plotter.XY{X: r.EqOdMean, Y: r.Error})
+				}
+			}
+			if len(xys) == 0 {
+				continue
+			}
+			st := styles[m]
+			s := plotMustScatter(xys)
+			if s == nil {
+				continue
+			}
+			label := m
+			s.GlyphStyle = draw.GlyphStyle{Color: plotFade(st.color), Radius: vg.Points(2.5), Shape: st.glyph}
+			if side != sweep.SideCollective {
+				label += " (firm-side)"
+				s.GlyphStyle = draw.GlyphStyle{Color: st.color, Radius: vg.Points(3.5), Shape: plotCross{}}
+			}
+			f.p.Add(s)
+			f.legend.Add(label, s)
+			drawn = true
+		}
+	}
+
+	var xs, ys []float64
+	for _, c := range cells {
+		if c.Side == sweep.SideCollective {
+			xs = append(xs, c.EqOdMean.Mean)
+			ys = append(ys, c.Error.Mean)
+		}
+	}
+	if front := plotParetoFront(xs, ys); len(front) > 0 {
+		var xys plotter.XYs
+		for _, i := range front {
+			xys = append(xys, plotter.XY{X: xs[i], Y: ys[i]})
+		}
+		l, err := plotter.NewLine(xys)
+		s := plotMustScatter(xys)
+		if err == nil && s != nil {
+			l.StepStyle = plotter.PostStep
+			l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.3)}
+			s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: plotRing{}}
+			f.p.Add(l, s)
+			f.legend.Add("Pareto front (collective, means)", l, s)
+			drawn = true
+		}
+	}
+	if !drawn {
+		return nil
+	}
+	return f
+}
+
+// plotFade makes a colour translucent, for clouds of per-run points.
+func plotFade(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 140} // 55% opaque
+}
+
+// plotParetoFront returns the indices of the points (xs[i], ys[i]) that no
+// other point dominates, lower being better in both: q dominates p when
+// q.x ≤ p.x and q.y ≤ p.y, one of them strictly. Equal points do not dominate
+// each other and are all kept. Points with an undefined coordinate are left
+// out and dominate nothing. The indices are ordered by x, then y, then index,
+// so the front runs from the lowest x (highest y) down to the lowest y.
+func plotParetoFront(xs, ys []float64) []int {
+	var front []int
+	for i := range xs {
+		if !plotFinite(xs[i], ys[i]) {
+			continue
+		}
+		dominated := false
+		for j := range xs {
+			if j == i || !plotFinite(xs[j], ys[j]) {
+				continue
+			}
+			if xs[j] <= xs[i] && ys[j] <= ys[i] && (xs[j] < xs[i] || ys[j] < ys[i]) {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			front = append(front, i)
+		}
+	}
+	sort.SliceStable(front, func(a, b int) bool {
+		i, j := front[a], front[b]
+		if xs[i] != xs[j] {
+			return xs[i] < xs[j]
+		}
+		return ys[i] < ys[j]
+	})
+	return front
+}
