@@ -166,10 +166,6 @@ func checkColumns(cols []Column) (int, error) {
 // features then stay finite.
 const MaxZ = 1e100
 
-// Columns whose largest magnitude lies outside [2^−unitExp, 2^unitExp] are
-// standardised in units of a power of two (see meanScale).
-const unitExp = 400
-
 // meanScale returns the mean and the population standard deviation of the
 // non-missing x[i], i ∈ ref: (0, 1) if there are none, and (x, 1) if they
 // all equal x (detected exactly, so that a constant column encodes to 0
