@@ -21,6 +21,10 @@ type UndoOptions struct {
 	Label         string
 	Dialect       tableio.Dialect
 	ParquetLimits tableio.ParquetLimits // bounds on a Parquet input (zero: the defaults)
+	// Part: the file is a part of a table of several files, where an
+	// empty table (a 0-byte CSV file: Table.Empty) is a part with no rows,
+	// undone to an empty output; otherwise it is an error.
+	Part bool
 }
 
 // UndoSummary reports an undo.
@@ -77,6 +81,9 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	}
 	defer t.Close()
 	if t.Empty() {
+		if opt.Part {
+			return &UndoSummary{}, nil
+		}
 		return nil, fferr.Data("%s is empty: there is nothing to undo", name)
 	}
 	rw, ok := t.(tableio.Rewriter)

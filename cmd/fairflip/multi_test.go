@@ -155,8 +155,8 @@ func TestCLIMultiFileErrors(t *testing.T) {
 		{[]string{"flip", "--output-dir", filepath.Join(dir, "in"), a}, 2, "folder of the input"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "a.csv")}, 2, "same name"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "z.csv")}, 3, "different columns"},
-		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "p.parquet")}, 2, "must be all CSV or all Parquet"},
-		{[]string{"undo", "--output-dir", out, filepath.Join(other, "p.parquet"), a}, 2, "must be all CSV or all Parquet"},
+		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "p.parquet")}, 2, "must have one format"},
+		{[]string{"undo", "--output-dir", out, filepath.Join(other, "p.parquet"), a}, 2, "must have one format"},
 		{[]string{"flip", "--output-dir", out, filepath.Join(dir, "nothing*.csv")}, 2, "matches no file"},
 		{[]string{"flip", "--output-dir", out, a, "-"}, 2, "standard input"},
 		{[]string{"undo", a, b}, 2, "--output-dir"},
@@ -476,8 +476,8 @@ func TestCLIMultiFileParquetErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"b.csv is CSV and", "a.parquet is Parquet", "all CSV or all Parquet"}}, // csv/ sorts before in/
-		{[]string{"undo", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"all CSV or all Parquet"}},
+		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"b.csv is CSV and", "a.parquet is Parquet", "must have one format"}}, // csv/ sorts before in/
+		{[]string{"undo", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"must have one format"}},
 		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(other, "z.parquet")}, 3, []string{"a.parquet and", "z.parquet have different columns"}},
 		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(other, "empty.parquet")}, 3, []string{"empty.parquet"}},
 		{[]string{"undo", "--output-dir", out, filepath.Join(other, "empty.parquet")}, 3, []string{"empty.parquet"}},
