@@ -56,9 +56,10 @@ type RowWriter interface {
 	Close() error
 }
 
-// KindedTable is a Table whose columns have types (Parquet), as Kinds.
+// KindedTable is a Table whose values have types (Parquet's schema, JSON's
+// values): its columns' kinds.
 type KindedTable interface {
-	ColumnKind(col int) ValueKind
+	ColumnKinds(ctx context.Context) ([]ValueKind, error)
 }
 
 // Convert reads the table src (of format from, "" to detect it) and writes
@@ -96,8 +97,12 @@ func Convert(ctx context.Context, src Source, from Format, ro ReadOptions, to Fo
 	}
 	if tw.Typed() {
 		if kt, ok := t.(KindedTable); ok {
+			kinds, err := kt.ColumnKinds(ctx)
+			if err != nil {
+				return err
+			}
 			for i := range wc {
-				wc[i].Kind = kt.ColumnKind(i)
+				wc[i].Kind = kinds[i]
 			}
 		} else {
 			for i := range wc {
@@ -128,7 +133,7 @@ func Convert(ctx context.Context, src Source, from Format, ro ReadOptions, to Fo
 			null[i] = (r.Null != nil && r.Null[i]) || (r.Null == nil && len(c) == 0 && wc[i].Kind != KindString)
 		}
 		if err := rw.WriteRow(r.Cells, null); err != nil {
-			return withKind(ErrIO, err)
+			return kindOf(err, ErrIO)
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package tableio
 
 import (
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -108,11 +109,19 @@ func (p *parquetRowWriter) Close() error {
 	return p.pw.Close()
 }
 
-// ColumnKind is column col's ValueKind: BOOLEAN, integers, FLOAT and DOUBLE as
-// themselves; everything else (text, DECIMAL, dates, times) as text, in
+// ColumnKinds are the columns' kinds: BOOLEAN, integers, FLOAT and DOUBLE
+// as themselves; everything else (text, DECIMAL, dates, times) as text, in
 // its text form (ParquetText).
-func (t *parquetTable) ColumnKind(col int) ValueKind {
-	l := t.pf.Columns()[col].leaf
+func (t *parquetTable) ColumnKinds(context.Context) ([]ValueKind, error) {
+	cols := t.pf.Columns()
+	kinds := make([]ValueKind, len(cols))
+	for i := range cols {
+		kinds[i] = columnKind(cols[i].leaf)
+	}
+	return kinds, nil
+}
+
+func columnKind(l *parquetLeaf) ValueKind {
 	switch l.conv {
 	case convBool:
 		return KindBool

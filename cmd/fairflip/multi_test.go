@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -201,12 +201,7 @@ func multiRows(n int) []string {
 // converter, in row groups of rowGroupRows rows.
 func writeParquet(t *testing.T, dir, name, csv string, rowGroupRows int) string {
 	t.Helper()
-	var buf bytes.Buffer
-	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil }
-	if err := tableio.ConvertCSVToParquet(open, name, tableio.Dialect{Header: true}, nil, &buf, rowGroupRows); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, dir, name, buf.String())
+	return writeFile(t, dir, name, string(testdata.CSVToParquet(t, csv, rowGroupRows)))
 }
 
 // multiParquetTable writes 240 rows split over four Parquet files into
