@@ -66,7 +66,7 @@ func (t *jsonlTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error
 			next++
 		}
 		var c jsonChange
-		if c, err = t.changeOf(rp, b, l, p, change, line); err != nil {
+		if c, err = t.changeOf(v, rp, b, l, p, change, line); err != nil {
 			return err
 		}
 		out = applyEdits(out[:0], b, c.edits)
@@ -119,8 +119,9 @@ type jsonChange struct {
 }
 
 // changeOf works out the edits of line b (parsed as l).
-func (t *jsonlTable) changeOf(rp *rowParser, b []byte, l *jsonLine, p *Rewrite, change, line int) (jsonChange, error) {
-	c := jsonChange{change: change}
+func (t *jsonlTable) changeOf(v *jsonCheck, rp *rowParser, b []byte, l *jsonLine, p *Rewrite, change, line int) (jsonChange, error) {
+	c := jsonChange{change: change, edits: v.edits[:0]}
+	defer func() { v.edits = c.edits }()
 	if change >= 0 {
 		m := l.members[rp.perm[p.Column]]
 		val, null, err := rp.value(nil, b, l, p.Column, line)
@@ -174,9 +175,11 @@ func (t *jsonlTable) changeOf(rp *rowParser, b []byte, l *jsonLine, p *Rewrite, 
 	switch {
 	case p.AppendName != "":
 		at := l.members[len(l.members)-1].valEnd
-		add := append([]byte{','}, appendJSONString(nil, p.AppendName)...)
-		add = append(add, ':')
-		c.edits = append(c.edits, jsonEdit{at, at, appendJSONString(add, c.audit)})
+		if v.addKey == nil {
+			v.addKey = append(append([]byte{','}, appendJSONString(nil, p.AppendName)...), ':')
+		}
+		v.add = appendJSONString(append(v.add[:0], v.addKey...), c.audit)
+		c.edits = append(c.edits, jsonEdit{at, at, v.add})
 	case p.DropIndex >= 0:
 		if len(l.members) < 2 {
 			return c, &RowError{File: t.name, Line: line, Err: fmt.Errorf("the object has only the key %q, which is dropped: no table would be left", clip(t.names[p.DropIndex]))}
@@ -211,7 +214,17 @@ type jsonCheck struct {
 	p       *Rewrite
 	back    jsonParser
 	in, got []string
+	// Buffers reused from line to line.
+	edits  []jsonEdit
+	addKey []byte // ,"NAME":
+	add    []byte
+	want   []jsonWant
+	gaps   [][]byte
+	audit  []byte
 }
+
+// jsonWant is a member the output line should have.
+type jsonWant struct{ key, val, colon []byte }
 
 // check checks out, the rewrite of input line b (parsed as l).
 func (v *jsonCheck) check(rp *rowParser, b []byte, l *jsonLine, out []byte, c jsonChange, line int) error {
@@ -225,12 +238,11 @@ func (v *jsonCheck) check(rp *rowParser, b []byte, l *jsonLine, out []byte, c js
 	}
 	// What the output should hold: the input's members and the bytes
 	// between them (gaps[i] before member i, the last after the last).
-	type member struct{ key, val, colon []byte }
-	want := make([]member, 0, len(l.members)+1)
-	gaps := make([][]byte, 0, len(l.members)+2)
+	want, gaps := v.want[:0], v.gaps[:0]
+	defer func() { v.want, v.gaps = want, gaps }()
 	gaps = append(gaps, b[:l.members[0].keyStart])
 	for i, m := range l.members {
-		want = append(want, member{b[m.keyStart:m.keyEnd], b[m.valStart:m.valEnd], b[m.keyEnd:m.valStart]})
+		want = append(want, jsonWant{b[m.keyStart:m.keyEnd], b[m.valStart:m.valEnd], b[m.keyEnd:m.valStart]})
 		if i+1 < len(l.members) {
 			gaps = append(gaps, b[m.valEnd:l.members[i+1].keyStart])
 		}
@@ -247,7 +259,8 @@ func (v *jsonCheck) check(rp *rowParser, b []byte, l *jsonLine, out []byte, c js
 	}
 	switch {
 	case p.AppendName != "":
-		want = append(want, member{appendJSONString(nil, p.AppendName), appendJSONString(nil, c.audit), []byte{':'}})
+		v.audit = appendJSONString(v.audit[:0], c.audit)
+		want = append(want, jsonWant{v.addKey[1 : len(v.addKey)-1], v.audit, v.addKey[len(v.addKey)-1:]})
 		gaps = slices.Insert(gaps, len(gaps)-1, []byte{','})
 	case p.DropIndex >= 0:
 		k := rp.perm[p.DropIndex]

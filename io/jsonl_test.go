@@ -214,11 +214,11 @@ func TestJSONLCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &Rewrite{Column: 0, FillIndex: -1, DropIndex: -1, AppendName: "au"}
-	c, err := tb.changeOf(rp, in, l, p, -1, 1)
+	v := &jsonCheck{t: tb, p: p}
+	c, err := tb.changeOf(v, rp, in, l, p, -1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &jsonCheck{t: tb, p: p}
 	good := applyEdits(nil, in, c.edits)
 	if err := v.check(rp, in, l, good, c, 1); err != nil {
 		t.Fatalf("%s: %v", good, err)
