@@ -115,6 +115,11 @@ func TestJSONLFlipUndo(t *testing.T) {
 	if u.code != 0 || u.stdout != text {
 		t.Fatalf("stdin undo: exit %d: %s", u.code, u.stderr)
 	}
+	// A file that was not flipped: no audit column, said without a line.
+	u = runCLI(t, "", "undo", in)
+	if u.code != exitUsage || !strings.Contains(u.stderr, `in.jsonl has no audit column "fairflip_audit"`) {
+		t.Fatalf("undo of an unflipped file: exit %d: %s", u.code, u.stderr)
+	}
 	// rb-prob, with a feature.
 	r = runCLI(t, "", append([]string{"flip", in, "--method", "rb-prob", "--features", "x"}, jsonlArgs...)...)
 	if r.code != 0 {
