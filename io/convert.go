@@ -1,257 +1,177 @@
 package tableio
 
 import (
-	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/encoding"
 )
 
-// Conversions between CSV and Parquet (--output-format). They carry the
-// table — header and data rows — not a CSV file's preamble, comment or empty
-// lines, nor a Parquet file's key/value metadata.
+// Conversions (--output-format): any table a format reads, written by any
+// format that writes tables (a TableWriter). A conversion carries the table
+// — names and data rows — not what lies outside it (a CSV file's preamble,
+// comment or empty lines, a Parquet file's key/value metadata).
 
-// csvKind is the Parquet type a CSV column converts to.
-type csvKind uint8
+// ValueKind is a column's value type as a conversion writes it.
+type ValueKind uint8
 
+// The kinds, narrowest first.
 const (
-	kindBool csvKind = iota
-	kindInt
-	kindDouble
-	kindString
+	KindBool ValueKind = iota
+	KindInt
+	KindDouble
+	KindString
 )
+
+// WriteColumn is a column a TableWriter writes.
+type WriteColumn struct {
+	Name string
+	Kind ValueKind
+}
+
+// WriteOptions tune a TableWriter.
+type WriteOptions struct {
+	RowGroupRows int // Parquet: rows per row group (0: 128 Ki)
+}
+
+// TableWriter is a TableFormat that can write tables, for conversions.
+type TableWriter interface {
+	// Typed reports a format whose values have types: it is given each
+	// column's kind (from the source's types, or, for an untyped source,
+	// the narrowest kind that holds every value, found by a first pass).
+	// An untyped writer is given KindString.
+	Typed() bool
+	// NewRowWriter starts writing a table of cols to w.
+	NewRowWriter(w io.Writer, cols []WriteColumn, opt WriteOptions) (RowWriter, error)
+}
+
+// RowWriter writes a table's rows.
+type RowWriter interface {
+	// WriteRow writes one row: each cell's text (ParquetText's form for a
+	// typed source), or null. The slices are valid only during the call.
+	WriteRow(cells [][]byte, null []bool) error
+	// Close writes what is left (a footer).
+	Close() error
+}
+
+// KindedTable is a Table whose values have types (Parquet's schema, JSON's
+// values): its columns' kinds.
+type KindedTable interface {
+	ColumnKinds(ctx context.Context) ([]ValueKind, error)
+}
+
+// Convert reads the table src (of format from, "" to detect it) and writes
+// it to w in format to. A column that is nested or repeated cannot be
+// written. Errors have their kinds: bad data ErrMalformed, reading or
+// writing (or an error without a kind) ErrIO.
+func Convert(ctx context.Context, src Source, from Format, ro ReadOptions, to Format, w io.Writer, wo WriteOptions) (err error) {
+	defer func() { err = kindOf(err, ErrIO) }()
+	tf := LookupFormat(to)
+	tw, ok := tf.(TableWriter)
+	if !ok {
+		return withKind(ErrInternal, fmt.Errorf("no writer for the format %q", to))
+	}
+	t, _, err := OpenTable(src, from, ro)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	name := src.Label()
+	if t.Empty() {
+		return &RowError{File: name, Err: ErrNoDataRecord}
+	}
+	cols := t.Columns()
+	idx := make([]int, len(cols))
+	wc := make([]WriteColumn, len(cols))
+	for i, c := range cols {
+		if !c.Flat {
+			return withKind(ErrMalformed, fmt.Errorf("%s: column %s is nested or repeated (%s): it cannot be written as %s", name, c.Name, c.Type, tf.Title()))
+		}
+		idx[i] = i
+		wc[i] = WriteColumn{Name: c.Name, Kind: KindString}
+		if !t.Named() {
+			wc[i].Name = "column" + strconv.Itoa(i+1)
+		}
+	}
+	if tw.Typed() {
+		if kt, ok := t.(KindedTable); ok {
+			kinds, err := kt.ColumnKinds(ctx)
+			if err != nil {
+				return err
+			}
+			for i := range wc {
+				wc[i].Kind = kinds[i]
+			}
+		} else {
+			for i := range wc {
+				wc[i].Kind = KindBool
+			}
+			err := t.Read(ctx, t.Whole(), idx, func(r *Row) error {
+				for i, c := range r.Cells {
+					if r.Null == nil || !r.Null[i] {
+						wc[i].Kind = narrow(wc[i].Kind, string(c))
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	rw, err := tw.NewRowWriter(w, wc, wo)
+	if err != nil {
+		return withKind(ErrIO, err)
+	}
+	null := make([]bool, len(cols))
+	err = t.Read(ctx, t.Whole(), idx, func(r *Row) error {
+		for i, c := range r.Cells {
+			// An empty cell of an untyped source is null in a typed column
+			// (and "" in a text one).
+			null[i] = (r.Null != nil && r.Null[i]) || (r.Null == nil && len(c) == 0 && wc[i].Kind != KindString)
+		}
+		if err := rw.WriteRow(r.Cells, null); err != nil {
+			return kindOf(err, ErrIO)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := rw.Close(); err != nil {
+		return withKind(ErrIO, err)
+	}
+	return nil
+}
 
 // narrow returns the narrowest kind that holds both k and the value v. The
 // rules keep every value: an integer with leading zeros ("007", an
 // identifier) stays text, and so does any column with a value that is not a
 // number.
-func narrow(k csvKind, v string) csvKind {
+func narrow(k ValueKind, v string) ValueKind {
 	if v == "" {
 		return k // missing: null in a typed column
 	}
-	if k <= kindBool && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false")) {
-		return kindBool
+	if k <= KindBool && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false")) {
+		return KindBool
 	}
 	// A number written with a leading zero ("007", "-01.5") is an
 	// identifier or a code: converting it would lose the zero.
 	digits := strings.TrimPrefix(v, "-")
 	if v[0] == '+' || (len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9') {
-		return kindString
+		return KindString
 	}
-	if k <= kindInt {
+	if k <= KindInt {
 		if _, err := strconv.ParseInt(v, 10, 64); err == nil && v != "-0" {
-			return kindInt
+			return KindInt
 		}
 	}
-	if k <= kindDouble {
+	if k <= KindDouble {
 		if x, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXpP_") && !math.IsNaN(x) && !math.IsInf(x, 0) {
-			return kindDouble
+			return KindDouble
 		}
 	}
-	return kindString
-}
-
-// ConvertCSVToParquet reads a CSV table and writes it as Parquet: one
-// optional column per CSV column, in order, typed BOOLEAN, INT64, DOUBLE or
-// STRING by the narrowest type that holds every value of the column (an
-// empty cell is null in a typed column, and "" in a text column), SNAPPY
-// compressed, in row groups of rowGroupRows rows. open is called twice (two
-// passes: types, then values).
-func ConvertCSVToParquet(open func() (io.ReadCloser, error), name string, d Dialect, headerNames []string, w io.Writer, rowGroupRows int) error {
-	if rowGroupRows <= 0 {
-		rowGroupRows = 128 * 1024
-	}
-	// Pass 1: names and types.
-	var names []string
-	var kinds []csvKind
-	err := scanRecords(open, name, d, func(s *Scanner, r *Record) error {
-		if names == nil {
-			names = s.HeaderNames()
-			if names == nil {
-				names = headerNames
-			}
-			if names == nil {
-				for i := range r.Fields {
-					names = append(names, "column"+strconv.Itoa(i+1))
-				}
-			}
-			if len(names) != len(r.Fields) {
-				return fmt.Errorf("%s: %d column names for %d columns", name, len(names), len(r.Fields))
-			}
-			kinds = make([]csvKind, len(names))
-		}
-		if r.Kind == Data {
-			for i := range r.Fields {
-				kinds[i] = narrow(kinds[i], r.Value(i))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if names == nil {
-		return &RowError{File: name, Err: ErrNoDataRecord}
-	}
-	root := &parquetNode{name: "schema", typ: parquet.Group{}.Type()}
-	for i, n := range names {
-		var typ parquet.Type
-		var enc encoding.Encoding = &parquet.Plain
-		switch kinds[i] {
-		case kindBool:
-			typ = parquet.BooleanType
-		case kindInt:
-			typ = parquet.Int64Type
-		case kindDouble:
-			typ = parquet.DoubleType
-		default:
-			typ = parquet.String().Type()
-			enc = &parquet.RLEDictionary
-		}
-		root.fields = append(root.fields, &parquetNode{name: n, optional: true, leaf: true, typ: typ, enc: enc, codec: &parquet.Snappy})
-	}
-	pw := parquet.NewWriter(w, parquet.NewSchema("schema", root), parquet.Compression(&parquet.Snappy))
-	// Pass 2: values.
-	rows := make([]parquet.Row, 0, 1024)
-	inGroup := 0
-	flush := func(endGroup bool) error {
-		if len(rows) > 0 {
-			if _, err := pw.WriteRows(rows); err != nil {
-				return err
-			}
-			rows = rows[:0]
-		}
-		if endGroup && inGroup > 0 {
-			inGroup = 0
-			return pw.Flush()
-		}
-		return nil
-	}
-	err = scanRecords(open, name, d, func(_ *Scanner, r *Record) error {
-		if r.Kind != Data {
-			return nil
-		}
-		row := make(parquet.Row, len(names))
-		for i := range r.Fields {
-			v := r.Value(i)
-			if v == "" && kinds[i] != kindString {
-				row[i] = parquet.NullValue().Level(0, 0, i)
-				continue
-			}
-			var pv parquet.Value
-			switch kinds[i] {
-			case kindBool:
-				pv = parquet.BooleanValue(strings.EqualFold(v, "true"))
-			case kindInt:
-				x, _ := strconv.ParseInt(v, 10, 64)
-				pv = parquet.Int64Value(x)
-			case kindDouble:
-				x, _ := strconv.ParseFloat(v, 64)
-				pv = parquet.DoubleValue(x)
-			default:
-				pv = parquet.ByteArrayValue([]byte(v))
-			}
-			row[i] = pv.Level(0, 1, i)
-		}
-		rows = append(rows, row)
-		inGroup++
-		if len(rows) == cap(rows) {
-			if err := flush(false); err != nil {
-				return err
-			}
-		}
-		if inGroup == rowGroupRows {
-			return flush(true)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := flush(true); err != nil {
-		return err
-	}
-	return pw.Close()
-}
-
-// scanRecords runs fn over every header and data record of a CSV input.
-func scanRecords(open func() (io.ReadCloser, error), name string, d Dialect, fn func(*Scanner, *Record) error) error {
-	rc, err := open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	s := NewScanner(rc, name, d)
-	for {
-		r, err := s.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if r.Kind == Passthrough {
-			continue
-		}
-		if err := fn(s, r); err != nil {
-			return err
-		}
-	}
-}
-
-// ConvertParquetToCSV writes a Parquet file's flat columns as CSV with a
-// header: each value in its text form (see ParquetText), nulls as empty
-// cells, quoted where needed. A nested or repeated column is an error.
-func ConvertParquetToCSV(p *ParquetFile, w io.Writer, delim byte) error {
-	cols := p.Columns()
-	for _, c := range cols {
-		if !c.Flat {
-			return fmt.Errorf("%s: column %s is nested or repeated (%s): it cannot be written as CSV", p.name, c.Name, c.Type)
-		}
-	}
-	n := int(p.NumRows())
-	cells := make([][]string, len(cols))
-	for j, c := range cols {
-		cells[j] = make([]string, 0, n)
-		err := p.ScanColumn(c.Index, func(_ int64, text []byte, null bool) error {
-			if null {
-				cells[j] = append(cells[j], "")
-			} else {
-				cells[j] = append(cells[j], string(text))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	var b []byte
-	for j, c := range cols {
-		if j > 0 {
-			b = append(b, delim)
-		}
-		b = AppendField(b, c.Name, delim)
-	}
-	b = append(b, '\n')
-	bw.Write(b)
-	for i := 0; i < n; i++ {
-		b = b[:0]
-		for j := range cols {
-			if j > 0 {
-				b = append(b, delim)
-			}
-			b = AppendField(b, cells[j][i], delim)
-		}
-		b = append(b, '\n')
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	return KindString
 }

@@ -32,7 +32,7 @@ func ParseFormat(s string) (Format, error) {
 	if f == "" || LookupFormat(f) != nil {
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q: want %s", s, formatNames())
+	return "", fmt.Errorf("unknown format %q: want %s", s, FormatNames())
 }
 
 // DetectFormat guesses a file's format from its name's ending, else from

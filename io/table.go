@@ -154,8 +154,8 @@ func OpenTable(src Source, format Format, opt ReadOptions) (Table, TableFormat, 
 	return t, f, err
 }
 
-// formatNames lists the registered formats' names: "csv, tsv or parquet".
-func formatNames() string {
+// FormatNames lists the registered formats' names: "csv, tsv or parquet".
+func FormatNames() string {
 	var names []string
 	for _, f := range formats {
 		names = append(names, string(f.Name()))

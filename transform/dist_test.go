@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"math/rand"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/fairflip/fairflip/internal/testdata"
-	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/scorer"
 )
 
@@ -232,12 +230,8 @@ func TestStagedRealData(t *testing.T) {
 // group, against the one-process flip of the same file.
 func TestStagedParquet(t *testing.T) {
 	src := synth(700)
-	var pq bytes.Buffer
-	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil }
-	if err := tableio.ConvertCSVToParquet(open, "s.csv", tableio.Dialect{Header: true}, nil, &pq, 64); err != nil {
-		t.Fatal(err)
-	}
-	paths := writeFiles(t, []string{"s.parquet"}, []string{pq.String()})
+	pq := testdata.CSVToParquet(t, src, 64)
+	paths := writeFiles(t, []string{"s.parquet"}, []string{string(pq)})
 	for _, m := range scorer.Names() {
 		t.Run(m, func(t *testing.T) {
 			o := baseOpts()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/rowhash"
+	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -281,12 +282,7 @@ func TestMultiFilePartChangedBetweenPasses(t *testing.T) {
 // project's own converter, in row groups of rowGroupRows rows.
 func toParquet(t testing.TB, csv string, rowGroupRows int) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil }
-	if err := tableio.ConvertCSVToParquet(open, "t.csv", tableio.Dialect{Header: true}, nil, &buf, rowGroupRows); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testdata.CSVToParquet(t, csv, rowGroupRows)
 }
 
 // emptyLike returns a Parquet file with the schema of src and no rows.

@@ -239,6 +239,9 @@ func truthy(v string) bool {
 	return false
 }
 
+// Classify is classify, for the CLI's conversions (tableio.Convert).
+func Classify(err error) error { return classify(err) }
+
 // classify gives an error of reading or writing a table its class: one
 // already classified (or the context's) as it is; a bug in a format's own
 // work internal; a malformed or changed file bad data; anything else (a

@@ -21,6 +21,10 @@ type UndoOptions struct {
 	Label         string
 	Dialect       tableio.Dialect
 	ParquetLimits tableio.ParquetLimits // bounds on a Parquet input (zero: the defaults)
+	// Part: the file is a part of a table of several files, where an
+	// empty table (a 0-byte CSV file: Table.Empty) is a part with no rows,
+	// undone to an empty output; otherwise it is an error.
+	Part bool
 }
 
 // UndoSummary reports an undo.
@@ -77,6 +81,9 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	}
 	defer t.Close()
 	if t.Empty() {
+		if opt.Part {
+			return &UndoSummary{}, nil
+		}
 		return nil, fferr.Data("%s is empty: there is nothing to undo", name)
 	}
 	rw, ok := t.(tableio.Rewriter)
@@ -170,7 +177,7 @@ func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error)
 			u.audit = i
 		}
 		if u.audit < 0 {
-			if u.typed != nil {
+			if headerLine(t) == 0 { // names that are not a header line (a schema, JSON keys)
 				return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", file, auditName)
 			}
 			return nil, fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", file, headerLine(t), auditName)
@@ -185,7 +192,8 @@ func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error)
 	return u, nil
 }
 
-// headerLine is the line of a CSV file's header (or first record).
+// headerLine is the line of a CSV file's header (or first record); 0 for
+// a format whose names are not a line of the file.
 func headerLine(t tableio.Table) int {
 	if h, ok := t.(interface{ HeaderLine() int }); ok {
 		return h.HeaderLine()

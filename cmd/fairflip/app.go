@@ -55,8 +55,8 @@ Examples:
   # in a pipe, then back
   cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
 
-Many files, one table: --output-dir OUT reads several files, all CSV or all
-Parquet (in lexical order of their paths; a quoted glob is expanded), as one
+Many files, one table: --output-dir OUT reads several files of one format
+(in lexical order of their paths; a quoted glob is expanded), as one
 table, with one collective, pool and top M, and writes each to the existing
 folder OUT under its own name, in its own format. Every CSV file must have
 the same header, every Parquet file the same columns in the same order; a
@@ -78,15 +78,16 @@ Examples:
   fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
   mkdir restored && fairflip undo --output-dir restored flipped/*.csv
-  mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # CSV or Parquet, not both
+  mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # one format, not several
 `
 
 func outputFormatFlag() cli.Flag {
-	return &cli.StringFlag{Name: "output-format", Usage: "write `FORMAT`: csv, tsv or parquet (default: the input's format); converting carries the table, not comment lines or Parquet metadata", Category: "output"}
+	return &cli.StringFlag{Name: "output-format", Usage: "write `FORMAT`: " + tableio.FormatNames() + " (default: the input's format); converting carries the table, not what lies outside it (comment lines, Parquet metadata)", Category: "output"}
 }
 
 // converted wraps write (which writes the input's format) so that it writes
-// the --output-format instead: it writes to a temporary file and converts.
+// the --output-format instead: it writes to a temporary file and converts
+// it (tableio.Convert).
 func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNames []string, write func(io.Writer) error) (func(io.Writer) error, error) {
 	out, err := tableio.ParseFormat(c.String("output-format"))
 	if err != nil {
@@ -95,9 +96,8 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 	if out == "" || out == in.Format {
 		return write, nil
 	}
-	toParquet := out == tableio.Parquet
-	if !toParquet && in.Format != tableio.Parquet {
-		return nil, fferr.Usage("--output-format %s: fairflip converts between CSV and Parquet; to change a CSV delimiter use a CSV tool", out)
+	if _, ok := tableio.LookupFormat(out).(tableio.TableWriter); !ok {
+		return nil, fferr.Usage("--output-format %s: fairflip reads this format but cannot convert to it", out)
 	}
 	return func(w io.Writer) error {
 		tmp, err := tmpfile.Anonymous("", "a temporary file to convert to "+out.Name())
@@ -112,32 +112,9 @@ func converted(c *cli.Context, in *transform.Input, d tableio.Dialect, headerNam
 			}
 			return err
 		}
-		open := func() (io.ReadCloser, error) { return reread(tmp) }
-		if toParquet {
-			if in.Format == tableio.TSV && d.Delimiter == 0 {
-				d.Delimiter = '\t'
-			}
-			if err := tableio.ConvertCSVToParquet(open, in.Name, d, headerNames, w, 0); err != nil {
-				return fferr.Wrap(fferr.ErrData, err)
-			}
-			return nil
-		}
-		st, err := tmp.Stat()
-		if err != nil {
-			return fferr.IO(err)
-		}
-		pf, err := tableio.OpenParquet(tmp, st.Size(), in.Name)
-		if err != nil {
-			return fferr.Wrap(fferr.ErrData, err)
-		}
-		delim := byte(',')
-		if out == tableio.TSV {
-			delim = '\t'
-		}
-		if err := tableio.ConvertParquetToCSV(pf, w, delim); err != nil {
-			return fferr.Wrap(fferr.ErrData, err)
-		}
-		return nil
+		src := tableio.Source{Path: fmt.Sprintf("/proc/self/fd/%d", tmp.Fd()), Name: in.Name}
+		ro := tableio.ReadOptions{Dialect: d, HeaderNames: headerNames}
+		return transform.Classify(tableio.Convert(c.Context, src, in.Format, ro, out, w, tableio.WriteOptions{}))
 	}, nil
 }
 
@@ -191,7 +168,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
-				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (all CSV or all Parquet) as one table and write each, with its own name and format, to the existing folder `OUT`"},
+				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (of one format) as one table and write each, with its own name and format, to the existing folder `OUT`"},
 			}, append(append(flipcli.FlipFlags(), outputFormatFlag()), flipcli.DataFlags()...)...),
 			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
 		},
@@ -203,7 +180,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 			OnUsageError: usageErr,
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE`; - is stdout"},
-				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (all CSV or all Parquet), writing each, with its own name and format, to the existing folder `OUT`"},
+				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (of one format), writing each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.StringFlag{Name: "label", Usage: "the label `COL`, which every audit cell must name (needed only for files flipped before audit cells recorded the label's name)"},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},

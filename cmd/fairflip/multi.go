@@ -14,8 +14,8 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-// Many files, one table: flip --output-dir OUT IN... reads the inputs (all
-// CSV or all Parquet), in lexical order of their paths, as one table and
+// Many files, one table: flip --output-dir OUT IN... reads the inputs (of
+// one format), in lexical order of their paths, as one table and
 // writes each to OUT under its own base name; undo --output-dir OUT IN...
 // undoes each. The outputs (and --summary) are committed together, or none
 // of them.
@@ -92,8 +92,8 @@ func openMulti(c *cli.Context, stdout io.Writer, summary, reference string) (*mu
 		if in.path == "" {
 			return nil, fferr.Usage("%s is not a regular file: --output-dir reads regular files", p)
 		}
-		if first := m.ins[0]; (in.Format == tableio.Parquet) != (first.Format == tableio.Parquet) {
-			return nil, fferr.Usage("%s is %s and %s is %s: the inputs of --output-dir must be all CSV or all Parquet", first.path, first.Format.Name(), p, in.Format.Name())
+		if first := m.ins[0]; in.Format != first.Format {
+			return nil, fferr.Usage("%s is %s and %s is %s: the inputs of --output-dir must have one format", first.path, first.Format.Name(), p, in.Format.Name())
 		}
 	}
 	for _, p := range paths {
@@ -187,13 +187,10 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.close()
-	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
+	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true,
 		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {
-		if in.stamp.Size() == 0 && in.Format != tableio.Parquet {
-			continue // an empty CSV part: an empty output
-		}
 		if err := m.outs[i].write(func(w io.Writer) error {
 			s, err := transform.Undo(c.Context, in.source, w, opt)
 			if s != nil {

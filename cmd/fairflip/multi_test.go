@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -155,8 +155,8 @@ func TestCLIMultiFileErrors(t *testing.T) {
 		{[]string{"flip", "--output-dir", filepath.Join(dir, "in"), a}, 2, "folder of the input"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "a.csv")}, 2, "same name"},
 		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "z.csv")}, 3, "different columns"},
-		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "p.parquet")}, 2, "must be all CSV or all Parquet"},
-		{[]string{"undo", "--output-dir", out, filepath.Join(other, "p.parquet"), a}, 2, "must be all CSV or all Parquet"},
+		{[]string{"flip", "--output-dir", out, a, filepath.Join(other, "p.parquet")}, 2, "must have one format"},
+		{[]string{"undo", "--output-dir", out, filepath.Join(other, "p.parquet"), a}, 2, "must have one format"},
 		{[]string{"flip", "--output-dir", out, filepath.Join(dir, "nothing*.csv")}, 2, "matches no file"},
 		{[]string{"flip", "--output-dir", out, a, "-"}, 2, "standard input"},
 		{[]string{"undo", a, b}, 2, "--output-dir"},
@@ -201,12 +201,7 @@ func multiRows(n int) []string {
 // converter, in row groups of rowGroupRows rows.
 func writeParquet(t *testing.T, dir, name, csv string, rowGroupRows int) string {
 	t.Helper()
-	var buf bytes.Buffer
-	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil }
-	if err := tableio.ConvertCSVToParquet(open, name, tableio.Dialect{Header: true}, nil, &buf, rowGroupRows); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, dir, name, buf.String())
+	return writeFile(t, dir, name, string(testdata.CSVToParquet(t, csv, rowGroupRows)))
 }
 
 // multiParquetTable writes 240 rows split over four Parquet files into
@@ -476,8 +471,8 @@ func TestCLIMultiFileParquetErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"b.csv is CSV and", "a.parquet is Parquet", "all CSV or all Parquet"}}, // csv/ sorts before in/
-		{[]string{"undo", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"all CSV or all Parquet"}},
+		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"b.csv is CSV and", "a.parquet is Parquet", "must have one format"}}, // csv/ sorts before in/
+		{[]string{"undo", "--output-dir", out, in(names[0]), filepath.Join(dir, "csv", "b.csv")}, 2, []string{"must have one format"}},
 		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(other, "z.parquet")}, 3, []string{"a.parquet and", "z.parquet have different columns"}},
 		{[]string{"flip", "--output-dir", out, in(names[0]), filepath.Join(other, "empty.parquet")}, 3, []string{"empty.parquet"}},
 		{[]string{"undo", "--output-dir", out, filepath.Join(other, "empty.parquet")}, 3, []string{"empty.parquet"}},

@@ -151,7 +151,7 @@ func DialectFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-columns", Value: tableio.DefaultMaxColumns, Usage: "refuse a CSV record of more than `N` fields", Category: "CSV dialect"},
 		&cli.Int64Flag{Name: "max-page-bytes", Value: tableio.DefaultParquetMaxPageBytes, Usage: "refuse a Parquet page of more than `N` bytes, compressed or not (bounds memory: a page is decoded whole)", Category: "Parquet limits"},
 		&cli.Int64Flag{Name: "max-footer-bytes", Value: tableio.DefaultParquetMaxFooterBytes, Usage: "refuse a Parquet footer (the metadata) of more than `N` bytes", Category: "Parquet limits"},
-		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: csv, tsv or parquet (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
+		&cli.StringFlag{Name: "format", Usage: "input `FORMAT`: " + tableio.FormatNames() + " (default: from the file name, else the first bytes: Parquet starts with PAR1)", Category: "CSV dialect"},
 	}
 }
 

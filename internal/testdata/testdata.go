@@ -4,9 +4,13 @@
 package testdata
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	tableio "github.com/fairflip/fairflip/io"
 )
 
 // Dir returns the data directory. When it cannot be found the test is
@@ -43,3 +47,20 @@ func Path(t testing.TB, rel string) string {
 
 // AdultColumns are the column names of UCI Adult (adult.names).
 const AdultColumns = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
+
+// CSVToParquet converts a CSV table with a header to Parquet with the
+// project's own converter (tableio.Convert), in row groups of rowGroupRows
+// rows.
+func CSVToParquet(t testing.TB, csv string, rowGroupRows int) []byte {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(p, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	ro := tableio.ReadOptions{Dialect: tableio.Dialect{Header: true}}
+	if err := tableio.Convert(context.Background(), tableio.Source{Path: p}, tableio.CSV, ro, tableio.Parquet, &buf, tableio.WriteOptions{RowGroupRows: rowGroupRows}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

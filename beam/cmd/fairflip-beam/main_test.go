@@ -5,14 +5,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/internal/testdata"
 )
 
 // The binaries under test: fairflip-beam built stripped (-s -w: no symbol
@@ -124,13 +123,8 @@ func lake(t *testing.T) (csvDir, pqDir string) {
 		}
 	}
 	for i, rs := range [][]string{rows[:700], rows[700:]} {
-		src := part(rs, "\n", true)
-		open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil }
-		var pq bytes.Buffer
-		if err := tableio.ConvertCSVToParquet(open, "p.csv", tableio.Dialect{Header: true}, nil, &pq, 128); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(pqDir, fmt.Sprintf("p%d.parquet", i)), pq.Bytes(), 0o644); err != nil {
+		pq := testdata.CSVToParquet(t, part(rs, "\n", true), 128)
+		if err := os.WriteFile(filepath.Join(pqDir, fmt.Sprintf("p%d.parquet", i)), pq, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

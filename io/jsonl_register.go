@@ -1,0 +1,3 @@
+package tableio
+
+func init() { RegisterFormat(jsonlFormat{}) }
