@@ -16,10 +16,11 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-const flipHelp = `Reads a CSV or Parquet table and writes the same table with some labels of a
-minority collective flipped from negative to positive, plus an audit column.
-In a CSV file every byte that is not a flipped label cell is written back
-unchanged; a Parquet file keeps its schema, codecs, row groups and metadata.
+const flipHelp = `Reads a table (CSV, TSV, Parquet or JSON Lines) and writes the same table with
+some labels of a minority collective flipped from negative to positive, plus an
+audit column. In a CSV or JSON Lines file every byte that is not a flipped
+label is written back unchanged; a Parquet file keeps its schema, codecs, row
+groups and metadata.
 
 The collective is --alpha of the minority rows (seeded) or the rows marked in
 --members. Its members with a negative label are scored by how likely their
@@ -59,9 +60,9 @@ Many files, one table: --output-dir OUT reads several files of one format
 (in lexical order of their paths; a quoted glob is expanded), as one
 table, with one collective, pool and top M, and writes each to the existing
 folder OUT under its own name, in its own format. Every CSV file must have
-the same header, every Parquet file the same columns in the same order; a
-header-only or empty (0-byte) CSV file, or a Parquet file without rows, is a
-part with no rows.
+the same header, every Parquet or JSON Lines file the same columns in the
+same order; a header-only or empty (0-byte) file, or a Parquet file without
+rows, is a part with no rows.
 
   mkdir flipped && fairflip flip --output-dir flipped 'parts/*.csv' --sensitive race --minority Black \
     --label income --positive '>50K' --alpha 0.3
@@ -70,8 +71,8 @@ part with no rows.
 `
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
-flip followed by undo gives back a CSV input byte for byte, and a Parquet
-input's schema, values and metadata. For CSV, give the same dialect flags
+flip followed by undo gives back a CSV or JSON Lines input byte for byte,
+and a Parquet input's schema, values and metadata. For CSV, give the same dialect flags
 that flip was given (--no-header, --skip-lines, --comment, --delimiter).
 
 Examples:
