@@ -138,7 +138,7 @@ func TestStagedEqualsOnePass(t *testing.T) {
 		for _, m := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
 			o := baseOpts()
 			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.7, FlipRule{Kind: FlipCount, N: 30}
-			o.Features, o.Reference, o.ReferenceSample = []string{"x"}, FileInput(ref[0]), 200
+			o.Features, o.Reference, o.ReferenceSample = []string{"x"}, ref[0], 200
 			dp := sameFlip(t, paths, o, 300)
 			if dp.Summary.ReferenceRows != 200 {
 				t.Errorf("%s: %d reference rows, want 200", m, dp.Summary.ReferenceRows)
@@ -171,11 +171,11 @@ func TestStagedRealData(t *testing.T) {
 	paths := writeFiles(t, []string{"p0.csv", "p1.csv", "p2.csv", "p3.csv"}, parts)
 	for _, m := range scorer.Names() {
 		t.Run(m, func(t *testing.T) {
-			o := Options{
+			o := Options{Config: Config{
 				HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive:   []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
 				Method: m, Alpha: 0.4, Seed: 5, MaxFlips: -1, Flips: FlipRule{Kind: FlipCount, N: 60},
-			}
+			}}
 			sameFlip(t, paths, o, 64<<10)
 		})
 	}

@@ -22,25 +22,25 @@ type realCase struct {
 func realCases() []realCase {
 	return []realCase{
 		{"adult", "adult/adult.data", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect: tableio.Dialect{}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
 				Alpha: 0.3, Seed: 1, MaxFlips: -1,
-			}
+			}}
 		}, 14},
 		{"adult.test", "adult/adult.test", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect: tableio.Dialect{SkipLines: 1}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive: []string{"sex"}, Minority: []string{"Female"}, Label: "income", Positive: []string{">50K."}, Negative: []string{"<=50K."},
 				Alpha: 0.5, Seed: 3, MaxFlips: -1,
-			}
+			}}
 		}, 14},
 		{"compas", "compas/compas-scores-two-years.csv", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect:   tableio.Dialect{Header: true},
 				Sensitive: []string{"race"}, Minority: []string{"African-American"}, Label: "two_year_recid", Positive: []string{"0"}, Negative: []string{"1"},
 				Alpha: 0.3, Seed: 1, MaxFlips: -1,
-			}
+			}}
 		}, 52},
 	}
 }

@@ -73,12 +73,12 @@ func TestReferenceByName(t *testing.T) {
 				if feats == nil {
 					o.Exclude = []string{"id"}
 				}
-				o.Reference = FileInput(paths[1])
+				o.Reference = paths[1]
 				want, wp, err := onePass(t, paths[:1], o)
 				if err != nil {
 					t.Fatal(err)
 				}
-				o.Reference = FileInput(paths[2])
+				o.Reference = paths[2]
 				got, gp, err := onePass(t, paths[:1], o)
 				if err != nil {
 					t.Fatal(err)
@@ -114,7 +114,7 @@ func TestReferenceAnyFormat(t *testing.T) {
 			var first *Plan
 			outs := map[string][]byte{}
 			for _, c := range [][2]int{{0, 1}, {0, 3}, {2, 3}, {2, 1}} {
-				o.Reference = FileInput(paths[c[1]])
+				o.Reference = paths[c[1]]
 				out, lf, err := flipSources(o, sources(paths[c[0]:c[0]+1]))
 				if err != nil {
 					t.Fatalf("%s with %s: %v", paths[c[0]], paths[c[1]], err)
@@ -158,7 +158,7 @@ func TestReferenceColumnErrors(t *testing.T) {
 			paths := writeFiles(t, []string{"in.csv", "ref.csv"}, []string{in, c.ref})
 			o := baseOpts()
 			o.Method, o.K, o.Flips, o.Features = MethodRBLabel, 3, FlipRule{Kind: FlipCount, N: 5}, c.features
-			o.Reference = FileInput(paths[1])
+			o.Reference = paths[1]
 			_, _, err1 := onePass(t, paths[:1], o)
 			_, _, err2 := staged(t, paths[:1], o, 0)
 			for i, err := range []error{err1, err2} {
@@ -173,7 +173,7 @@ func TestReferenceColumnErrors(t *testing.T) {
 		o := baseOpts()
 		o.Dialect.Header = false
 		o.Sensitive, o.Label, o.Method, o.Flips = []string{"#2"}, "#3", MethodRBLabel, FlipRule{Kind: FlipCount, N: 1}
-		o.Reference = FileInput(paths[1])
+		o.Reference = paths[1]
 		_, _, err1 := onePass(t, paths[:1], o)
 		_, _, err2 := staged(t, paths[:1], o, 0)
 		for i, err := range []error{err1, err2} {

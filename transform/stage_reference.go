@@ -137,7 +137,7 @@ func GatherRefRows(parts []*RefRows) *RefRows {
 // the smallest keyed hashes.
 func (o *Options) BatchReference(b *Batch, off *Offsets, sp *Spec) *RefRows {
 	r := &RefRows{M: -1, Num: make([][]float64, len(sp.Index)), Codes: make([][]int32, len(sp.Index))}
-	if !o.method().Learns || b.Ref() != (o.Reference != nil) {
+	if !o.method().Learns || b.Ref() != (o.Reference != "") {
 		return r
 	}
 	if o.ReferenceSample > 0 {

@@ -109,7 +109,7 @@ func synth(n int) string {
 }
 
 func baseOpts() Options {
-	return Options{Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"}, MaxFlips: -1, Seed: 7, Dialect: tableio.Dialect{Header: true}}
+	return Options{Config: Config{Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"}, MaxFlips: -1, Seed: 7, Dialect: tableio.Dialect{Header: true}}}
 }
 
 // changedRows returns the data rows (0-based) whose label cell changed, and
@@ -498,7 +498,7 @@ func TestReferenceSampleAndFile(t *testing.T) {
 		t.Fatalf("reference rows %d, want 10", p.Summary.ReferenceRows)
 	}
 	o.ReferenceSample = 0
-	o.Reference = FileInput(tableFile(t, "ref.csv", []byte(synth(90))).Path)
+	o.Reference = tableFile(t, "ref.csv", []byte(synth(90))).Path
 	_, p, err = flipBytes(t, in, o)
 	if err != nil {
 		t.Fatal(err)
@@ -527,9 +527,9 @@ func TestErrors(t *testing.T) {
 		{"empty", "", nil, fferr.ErrData, "t.csv is empty"},
 		{"header only", "x,g,y\n", nil, fferr.ErrData, "t.csv has a header but no data rows"},
 		{"k too large", synth(30), func(o *Options) { o.Method, o.K = MethodRBLabel, 50 }, fferr.ErrData, "--k"},
-		{"alpha", synth(10), func(o *Options) { o.Alpha = 1.5 }, fferr.ErrUsage, "--alpha 1.5"},
-		{"members and alpha", synth(10), func(o *Options) { o.Alpha, o.Members = 0.5, "x" }, fferr.ErrUsage, "--members and --alpha"},
-		{"random auto", synth(10), func(o *Options) { o.Method = MethodRandom }, fferr.ErrUsage, "--flips auto cannot be used"},
+		{"alpha", synth(10), func(o *Options) { o.Alpha = 1.5 }, ErrConfig, "alpha 1.5: the collective's share"},
+		{"members and alpha", synth(10), func(o *Options) { o.Alpha, o.Members = 0.5, "x" }, ErrConfig, "members and alpha both choose"},
+		{"random auto", synth(10), func(o *Options) { o.Method = MethodRandom }, ErrConfig, "so flips auto cannot be used: give flips N or flips P%"},
 		{"duplicate name", "g,y,d,d\nmin,0,1,2\nmaj,1,3,4\n", func(o *Options) { o.Features = []string{"d"} }, fferr.ErrUsage, "name one by number, e.g. --features #3"},
 	}
 	for _, c := range cases {

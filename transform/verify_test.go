@@ -144,7 +144,7 @@ func TestBrokenInvariantAborts(t *testing.T) {
 func TestBrokenFlipRuleAborts(t *testing.T) {
 	csvSrc := tableFile(t, "t.csv", []byte(synth(300)))
 	pq := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
-	pqOpts := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}}
+	pqOpts := Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}}}
 	csvOpts := baseOpts()
 	csvOpts.Method, csvOpts.Alpha, csvOpts.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
 	for _, c := range []struct {
@@ -231,7 +231,7 @@ func TestPlanRowsChecked(t *testing.T) {
 // and nothing reaches the output.
 func TestBrokenParquetInvariantAborts(t *testing.T) {
 	src := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
-	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
+	o := Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}}
 	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if code == exitInterrupted {
 			fmt.Fprintln(stderr, "fairflip: interrupted; no output was written")
 		} else {
-			fmt.Fprintln(stderr, prefix+err.Error())
+			fmt.Fprintln(stderr, prefix+flipcli.Message(err))
 		}
 	}
 	return code
