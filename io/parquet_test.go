@@ -785,8 +785,11 @@ func pqChunkSpan(t *testing.T, data []byte, g, c int) (int64, int64) {
 }
 
 // pqUse opens data and uses every part of it; it reports the first error.
-func pqUse(data []byte) (err error) {
-	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "bad.parquet")
+func pqUse(data []byte) error { return pqUseSeams(data, parquetSeams{}) }
+
+// pqUseSeams is pqUse with the seams s.
+func pqUseSeams(data []byte, s parquetSeams) (err error) {
+	p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "bad.parquet", ParquetLimits{}, s)
 	if err != nil {
 		return err
 	}
@@ -880,14 +883,12 @@ func TestParquetBadInput(t *testing.T) {
 // panics on it.
 func noPanic(t *testing.T, what string, data []byte) {
 	t.Helper()
-	parquetRecoverPanics = false
 	defer func() {
-		parquetRecoverPanics = true
 		if r := recover(); r != nil {
 			t.Fatalf("%s: panic: %v\n%s", what, r, debug.Stack())
 		}
 	}()
-	_ = pqUse(data)
+	_ = pqUseSeams(data, parquetSeams{panics: true})
 }
 
 // pqEditFooter rewrites the footer of a file (its pages are left as they are).
@@ -1192,15 +1193,7 @@ func FuzzOpenParquet(f *testing.F) {
 		f.Add(pqNoCRC(f, s))
 	}
 	f.Add(pqNoCRC(f, pqFile(f, pqRows()[:4], pqBuild{pageVersion: 2, groups: []int{3, 1}})))
-	// Small limits, so that a corrupt size cannot make the fuzzer allocate
-	// much; panics are not recovered, so that the fuzzer finds them.
-	maxBytes, maxValues := parquetMaxPageBytes, parquetMaxPageValues
-	parquetMaxPageBytes, parquetMaxPageValues = 1<<20, 1<<16
-	parquetRecoverPanics = false
-	f.Cleanup(func() {
-		parquetMaxPageBytes, parquetMaxPageValues = maxBytes, maxValues
-		parquetRecoverPanics = true
-	})
+	// pqExercise: small limits, and panics are not recovered.
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A small input that takes this long is a hang: crash the worker,
 		// so that the fuzzer records the input.
@@ -1310,16 +1303,15 @@ func pqWriteGroups[T any](t testing.TB, w *parquet.GenericWriter[T], rows []T, g
 // output and error.
 func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func(p *ParquetFile) ParquetRewrite) ([]byte, error) {
 	t.Helper()
-	defer func(w int) { parquetRewriteByRows, parquetRewriteWorkers = false, w }(parquetRewriteWorkers)
 	var want []byte
 	var wantErr error
 	for i, workers := range []int{-1, 1, 2, 3} {
-		parquetRewriteByRows, parquetRewriteWorkers = workers < 0, workers
+		seams := parquetSeams{byRows: workers < 0, workers: workers}
 		var out bytes.Buffer
 		var err error
-		p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "test.parquet")
+		p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "test.parquet", ParquetLimits{}, seams)
 		if err == nil {
-			if !parquetRewriteByRows && !(&parquetRewriter{p: p}).columnWise() {
+			if !seams.byRows && !(&parquetRewriter{p: p}).columnWise() {
 				t.Fatalf("%s: not rewritten column by column", what)
 			}
 			err = RewriteParquet(p, &out, rw(p))

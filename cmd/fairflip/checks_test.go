@@ -242,7 +242,7 @@ func TestEndlessDevices(t *testing.T) {
 	}
 	defer zero.Close()
 	var out, errb strings.Builder
-	code := run(context.Background(), append([]string{"fairflip", "flip"}, flipArgs...), zero, &out, &errb)
+	code := env{stdin: zero, stdout: &out, stderr: &errb}.run(context.Background(), append([]string{"fairflip", "flip"}, flipArgs...))
 	if code != exitUsage || out.Len() != 0 {
 		t.Fatalf("< /dev/zero: exit %d: %s", code, errb.String())
 	}

@@ -100,8 +100,14 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // runTo runs fairflip in-process with stdout w.
 func runTo(t *testing.T, w io.Writer, stdin string, args ...string) (int, string) {
 	t.Helper()
+	return runToHooked(t, w, nil, stdin, args...)
+}
+
+// runToHooked is runTo with the tests' hooks h.
+func runToHooked(t *testing.T, w io.Writer, h *hooks, stdin string, args ...string) (int, string) {
+	t.Helper()
 	var errb bytes.Buffer
-	code := run(context.Background(), append([]string{"fairflip"}, args...), strings.NewReader(stdin), w, &errb)
+	code := env{stdin: strings.NewReader(stdin), stdout: w, stderr: &errb, hooks: h}.run(context.Background(), append([]string{"fairflip"}, args...))
 	return code, errb.String()
 }
 
@@ -214,7 +220,6 @@ func TestFileWriteErrors(t *testing.T) {
 	}
 	synth := writeFile(t, src, "synth.csv", synthCSV(300, 1))
 	sim := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "-q"}
-	defer func() { testHookOutputWriter = nil }()
 	cases := []struct {
 		name  string
 		args  func(dir string) []string
@@ -249,13 +254,13 @@ func TestFileWriteErrors(t *testing.T) {
 			failing := filepath.Join(dir, c.fail)
 			// The size of the failing output when it is written in full.
 			size := 0
-			testHookOutputWriter = func(name string, w io.Writer) io.Writer {
+			count := &hooks{outputWriter: func(name string, w io.Writer) io.Writer {
 				if name != failing {
 					return w
 				}
 				return &countWriter{w: w, n: &size}
-			}
-			if code, stderr := runTo(t, io.Discard, "", c.args(dir)...); code != 0 {
+			}}
+			if code, stderr := runToHooked(t, io.Discard, count, "", c.args(dir)...); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			if size == 0 {
@@ -265,14 +270,14 @@ func TestFileWriteErrors(t *testing.T) {
 				writeFile(t, dir, f, string(before[f]))
 			}
 			for _, n := range []int{0, 1, size / 2, size - 1} {
-				testHookOutputWriter = func(name string, w io.Writer) io.Writer {
+				fail := &hooks{outputWriter: func(name string, w io.Writer) io.Writer {
 					if name != failing {
 						return w
 					}
 					return io.MultiWriter(&failAfter{n: n, err: syscall.ENOSPC}, w)
-				}
+				}}
 				var stdout bytes.Buffer
-				code, stderr := runTo(t, &stdout, "", c.args(dir)...)
+				code, stderr := runToHooked(t, &stdout, fail, "", c.args(dir)...)
 				if code != exitIO {
 					t.Fatalf("failing after %d of %d bytes: exit %d, want %d; stderr %q", n, size, code, exitIO, stderr)
 				}
@@ -483,7 +488,6 @@ func TestSignal(t *testing.T) {
 // as it was. A change of size, of modification time or of file (replaced
 // by a rename) is seen, even when the rows keep their count.
 func TestInputChanged(t *testing.T) {
-	defer func() { testHookBetweenPasses, testHookAfterWrite = nil, nil }()
 	content := bigCSV(2000)
 	type change func(t *testing.T, path string)
 	appendRow := func(t *testing.T, p string) {
@@ -519,19 +523,20 @@ func TestInputChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const between, after = true, false
 	cases := []struct {
-		name   string
-		hook   *func()
-		change change
-		msg    string
+		name    string
+		between bool // the change runs between the passes, else after the write
+		change  change
+		msg     string
 	}{
-		{"row appended between passes", &testHookBetweenPasses, appendRow, "bytes, then"},
-		{"truncated between passes", &testHookBetweenPasses, truncate, "bytes, then"},
-		{"rewritten, same size, between passes", &testHookBetweenPasses, sameSize, "(modified at"},
-		{"replaced between passes", &testHookBetweenPasses, replaced, "replaced by another file"},
-		{"truncated during the second pass", &testHookAfterWrite, truncate, "bytes, then"},
-		{"rewritten, same size, during the second pass", &testHookAfterWrite, sameSize, "(modified at"},
-		{"replaced during the second pass", &testHookAfterWrite, replaced, "replaced by another file"},
+		{"row appended between passes", between, appendRow, "bytes, then"},
+		{"truncated between passes", between, truncate, "bytes, then"},
+		{"rewritten, same size, between passes", between, sameSize, "(modified at"},
+		{"replaced between passes", between, replaced, "replaced by another file"},
+		{"truncated during the second pass", after, truncate, "bytes, then"},
+		{"rewritten, same size, during the second pass", after, sameSize, "(modified at"},
+		{"replaced during the second pass", after, replaced, "replaced by another file"},
 	}
 	for _, c := range cases {
 		for _, toStdout := range []bool{false, true} {
@@ -540,13 +545,15 @@ func TestInputChanged(t *testing.T) {
 				in := writeFile(t, dir, "in.csv", content)
 				previous := []byte("previous\n")
 				out := writeFile(t, dir, "out.csv", string(previous))
-				*c.hook = func() { c.change(t, in) }
-				defer func() { *c.hook = nil }()
+				h := &hooks{afterWrite: func() { c.change(t, in) }}
+				if c.between {
+					h = &hooks{betweenPasses: h.afterWrite}
+				}
 				args := append([]string{"flip", in, "-q"}, flipArgs...)
 				if !toStdout {
 					args = append(args, "-o", out)
 				}
-				r := runCLI(t, "", args...)
+				r := runHooked(t, h, "", args...)
 				if r.code != exitData {
 					t.Fatalf("exit %d, want %d: %s", r.code, exitData, r.stderr)
 				}
@@ -554,13 +561,13 @@ func TestInputChanged(t *testing.T) {
 				if !strings.Contains(r.stderr, c.msg) {
 					t.Fatalf("stderr %q lacks %q", r.stderr, c.msg)
 				}
-				if toStdout && c.hook == &testHookBetweenPasses && r.stdout != "" {
+				if toStdout && c.between && r.stdout != "" {
 					t.Fatalf("a change before the second pass still wrote %d bytes to stdout", len(r.stdout))
 				}
-				if toStdout && c.hook == &testHookAfterWrite && !strings.Contains(r.stderr, "the rows already written to standard output are not a valid output") {
+				if toStdout && !c.between && !strings.Contains(r.stderr, "the rows already written to standard output are not a valid output") {
 					t.Fatalf("stderr %q does not disown the rows on stdout", r.stderr)
 				}
-				if (!toStdout || c.hook == &testHookBetweenPasses) && !strings.HasSuffix(r.stderr, "; nothing was written\n") {
+				if (!toStdout || c.between) && !strings.HasSuffix(r.stderr, "; nothing was written\n") {
 					t.Fatalf("stderr %q", r.stderr)
 				}
 				assertDir(t, dir, map[string][]byte{"in.csv": nil, "out.csv": previous})
@@ -575,9 +582,7 @@ func TestInputChanged(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	out := writeFile(t, dir, "out.csv", "previous\n")
-	testHookAfterWrite = func() { appendRow(t, flipped) }
-	r := runCLI(t, "", "undo", flipped, "-o", out)
-	testHookAfterWrite = nil
+	r := runHooked(t, &hooks{afterWrite: func() { appendRow(t, flipped) }}, "", "undo", flipped, "-o", out)
 	if r.code != exitData {
 		t.Fatalf("undo: exit %d: %s", r.code, r.stderr)
 	}

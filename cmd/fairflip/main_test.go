@@ -20,8 +20,14 @@ type result struct {
 
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runHooked(t, nil, stdin, args...)
+}
+
+// runHooked is runCLI with the tests' hooks h.
+func runHooked(t *testing.T, h *hooks, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"fairflip"}, args...), strings.NewReader(stdin), &out, &errb)
+	code := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, hooks: h}.run(context.Background(), append([]string{"fairflip"}, args...))
 	return result{code, out.String(), errb.String()}
 }
 
@@ -270,7 +276,7 @@ func TestAdultExample(t *testing.T) {
 }
 
 func TestInterspersed(t *testing.T) {
-	app := newApp(nil, nil, nil)
+	app := newApp(nil, nil, nil, nil)
 	got := flipcli.Interspersed(app, []string{"fairflip", "flip", "in.csv", "-o", "out.csv", "--no-header", "--k", "5", "--flips=3", "-"})
 	want := "fairflip flip -o out.csv --no-header --k 5 --flips=3 -- in.csv -"
 	if strings.Join(got, " ") != want {
@@ -287,7 +293,7 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"fairflip", "flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"}, strings.NewReader(""), &stdout, &stderr)
+	code := env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}.run(ctx, []string{"fairflip", "flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"})
 	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}

@@ -461,7 +461,6 @@ func TestCLIMultiFileParquetOneFileEquivalence(t *testing.T) {
 }
 
 func TestCLIMultiFileParquetErrors(t *testing.T) {
-	defer func() { testHookBetweenPasses = nil }()
 	dir := t.TempDir()
 	names := multiParquetTable(t, dir)
 	out := filepath.Join(dir, "out")
@@ -501,8 +500,8 @@ func TestCLIMultiFileParquetErrors(t *testing.T) {
 		}
 	}
 	// A part rewritten between the passes, with as many rows.
-	testHookBetweenPasses = func() { writeParquet(t, filepath.Join(dir, "in"), names[1], "id,x,g,y\n1,2,min,0\n", 10) }
-	r := runCLI(t, "", append([]string{"flip", "--output-dir", out, filepath.Join(dir, "in", "*.parquet")}, multiFlags...)...)
+	h := &hooks{betweenPasses: func() { writeParquet(t, filepath.Join(dir, "in"), names[1], "id,x,g,y\n1,2,min,0\n", 10) }}
+	r := runHooked(t, h, "", append([]string{"flip", "--output-dir", out, filepath.Join(dir, "in", "*.parquet")}, multiFlags...)...)
 	if r.code != 3 || !strings.Contains(r.stderr, names[1]+" changed while it was being read") {
 		t.Errorf("a part changed between the passes: exit %d, %s", r.code, r.stderr)
 	}
