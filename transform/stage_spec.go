@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fairflip/fairflip/model"
 )
@@ -19,7 +20,10 @@ type Spec struct {
 	Levels     [][]string // text columns: the levels, in first-seen order
 	Notices    []string
 
-	index []map[string]int32 // levelIndex
+	// index is levelIndex's, built on first use; the batches of a plan
+	// use it from their goroutines, so it is built under indexMu.
+	indexMu sync.Mutex
+	index   []map[string]int32
 }
 
 // MakeSpec decides the features from the whole table's counts and levels:
@@ -107,6 +111,8 @@ func (sp *Spec) batchColumns(b *Batch, rows []int) []model.Column {
 
 // levelIndex maps the levels of kept feature k to their codes.
 func (sp *Spec) levelIndex(k int) map[string]int32 {
+	sp.indexMu.Lock()
+	defer sp.indexMu.Unlock()
 	if sp.index == nil {
 		sp.index = make([]map[string]int32, len(sp.Index))
 	}
