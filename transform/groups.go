@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
 )
 
 // A group expression selects rows by their sensitive columns. The syntax:
