@@ -10,6 +10,7 @@ import (
 // TestConvertRoundTrip converts CSV to Parquet and back: types are the
 // narrowest that keep every value, and the table comes back.
 func TestConvertRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := "id,zip,x,flag,name\n1,007,1.5,true,a\n2,123,,false,\"b, c\"\n3,,2e3,TRUE,\n"
 	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(in)), nil }
 	var pq bytes.Buffer

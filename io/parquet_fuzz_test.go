@@ -175,6 +175,7 @@ func pqKnownPanic() {
 // with an error naming the file; with it off, parquet.go's own checks
 // should stop them first: those that they do not are known failures, skipped.
 func TestParquetCrashers(t *testing.T) {
+	t.Parallel()
 	names, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "crashers", "*.parquet"))
 	if len(names) == 0 {
 		t.Fatal("no files in testdata/fuzz/crashers")
@@ -410,6 +411,7 @@ func TestParquetBombFiles(t *testing.T) {
 // TestParquetLimits: OpenParquetLimits refuses pages larger than its
 // MaxPageBytes, and 0 means DefaultParquetMaxPageBytes.
 func TestParquetLimits(t *testing.T) {
+	t.Parallel()
 	data := pqTwoColumns(t, 1000, "snappy")
 	use := func(lim ParquetLimits) error {
 		p, err := OpenParquetLimits(bytes.NewReader(data), int64(len(data)), "lim.parquet", lim)

@@ -352,6 +352,7 @@ func pqRead(t testing.TB, data []byte) pqContent {
 }
 
 func TestParquetColumns(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	if p.NumRows() != 13 {
 		t.Errorf("NumRows = %d, want 13", p.NumRows())
@@ -413,6 +414,7 @@ func TestParquetColumns(t *testing.T) {
 }
 
 func TestParquetScanColumn(t *testing.T) {
+	t.Parallel()
 	for _, version := range []int{1, 2} {
 		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
 			rows := pqRows()
@@ -453,6 +455,7 @@ func TestParquetScanColumn(t *testing.T) {
 }
 
 func TestParquetScanColumnErrors(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	err := p.ScanColumn(pqCol(t, p, "tags.list.element"), func(int64, []byte, bool) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "column tags.list.element is nested or repeated (BYTE_ARRAY (STRING), ") ||
@@ -477,6 +480,7 @@ func TestParquetScanColumnErrors(t *testing.T) {
 }
 
 func TestParquetRewriteIdentity(t *testing.T) {
+	t.Parallel()
 	for _, version := range []int{1, 2} {
 		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
 			data := pqFile(t, pqRows(), pqBuild{pageVersion: version, groups: []int{7, 5, 1}, kv: true})
@@ -526,6 +530,7 @@ func pqSame(t *testing.T, a, b pqContent) {
 }
 
 func TestParquetRewriteFlipUndo(t *testing.T) {
+	t.Parallel()
 	rows := pqRows()
 	data := pqStandard(t)
 	p := pqOpen(t, data)
@@ -651,6 +656,7 @@ func TestParquetRewriteFlipUndo(t *testing.T) {
 }
 
 func TestParquetRewriteDropMiddle(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	p := pqOpen(t, data)
 	orig := pqRead(t, data)
@@ -687,6 +693,7 @@ func TestParquetRewriteDropMiddle(t *testing.T) {
 }
 
 func TestParquetRewriteErrors(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	i32, tags := pqCol(t, p, "i32"), pqCol(t, p, "tags.list.element")
 	for _, tc := range []struct {
@@ -708,6 +715,7 @@ func TestParquetRewriteErrors(t *testing.T) {
 }
 
 func TestParquetValueFromText(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	leaf := func(name string) *parquetLeaf { return p.leaves[pqCol(t, p, name)] }
 	// Errors.
@@ -808,6 +816,7 @@ func pqUseSeams(data []byte, s parquetSeams) (err error) {
 }
 
 func TestParquetBadInput(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	check := func(what string, bad []byte, wantErr string) {
 		t.Helper()
@@ -923,6 +932,7 @@ type pqLegacy struct {
 // parquet-go does not know, and pyarrow's all-null columns (INT32 with the
 // UNKNOWN logical type) are read and kept.
 func TestParquetLegacyTypes(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[pqLegacy](&buf)
 	if _, err := w.Write([]pqLegacy{{S: "a", D: 12345, T: 1700000000000, H: [2]byte{0xff, 0x3c}}, {S: "b", D: -5, T: -1, H: [2]byte{'h', 'i'}}}); err != nil {
@@ -1004,6 +1014,7 @@ func TestParquetLegacyTypes(t *testing.T) {
 }
 
 func TestParquetKeyValueRules(t *testing.T) {
+	t.Parallel()
 	orig := map[string]string{"ARROW:schema": pqArrow, "pandas": pqPandas, "x": "y"}
 	app := func(in map[string]string, name string) map[string]string {
 		return rewriteParquetKV(in, ParquetRewrite{DropColumn: -1, AppendColumn: name}, "")
@@ -1058,6 +1069,7 @@ func (p *panicReader) ReadAt(b []byte, off int64) (int, error) {
 // inside parquet-go (or a library it calls) is ErrMalformed: parquet-go
 // panics on some corrupt files.
 func TestParquetRecover(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	r := &panicReader{r: bytes.NewReader(data)}
 	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); err == nil || !strings.HasPrefix(err.Error(), "test.parquet: a panic in fairflip's code while reading the file: boom\n") || !errors.Is(err, ErrInternal) {
@@ -1145,6 +1157,7 @@ func pqNoCRC(t testing.TB, data []byte) []byte {
 }
 
 func TestParquetCorruptPageBodies(t *testing.T) {
+	t.Parallel()
 	for i, seed := range pqSeeds(t) {
 		data := pqNoCRC(t, seed)
 		if err := pqUse(data); err != nil {
@@ -1174,6 +1187,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 }
 
 func TestParquetSeeds(t *testing.T) {
+	t.Parallel()
 	for i, s := range pqSeeds(t) {
 		if err := pqUse(s); err != nil {
 			t.Errorf("seed %d: %v", i, err)
@@ -1341,6 +1355,7 @@ func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func
 }
 
 func TestParquetRewriteColumnWise(t *testing.T) {
+	t.Parallel()
 	type file struct {
 		name string
 		data []byte
@@ -1408,6 +1423,7 @@ func TestParquetRewriteColumnWise(t *testing.T) {
 // on a corrupt page body, in both rewrites; the recovery turns that into an
 // error, in the goroutines of the column-wise rewrite too.)
 func TestParquetColumnWiseBadInput(t *testing.T) {
+	t.Parallel()
 	data := pqNoCRC(t, pqFlatFile(t, pqFlatRows(30), 2, []int{20, 9, 1}, 256))
 	rw := func(p *ParquetFile) ParquetRewrite {
 		return ParquetRewrite{DropColumn: -1, AppendColumn: "audit", Append: map[int64]string{0: "x"},
@@ -1491,6 +1507,7 @@ func (f *failReader) ReadAt(b []byte, off int64) (int, error) {
 // file (ErrMalformed), whether parquet-go passes the error on or words it
 // into a message of its own; a file cut short is ErrMalformed.
 func TestParquetReadErrorIsIO(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	r := &failReader{r: bytes.NewReader(data)}
 	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); !errors.Is(err, ErrIO) || errors.Is(err, ErrMalformed) {

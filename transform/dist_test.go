@@ -106,6 +106,7 @@ func sameFlip(t *testing.T, paths []string, o Options, shardBytes int64) *DistPl
 }
 
 func TestStagedEqualsOnePass(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(900)
 	paths := writeFiles(t, names, files)
 	rules := []FlipRule{{Kind: FlipCount, N: 40}, {Kind: FlipPercent, Percent: 50}, {Kind: FlipAuto}, {Kind: FlipCount, N: 100000}}
@@ -160,6 +161,7 @@ func TestStagedEqualsOnePass(t *testing.T) {
 // staged flip against the one-process flip: text features with their
 // levels, missing values, quoted fields, members.
 func TestStagedRealData(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(testdata.Path(t, "adult/adult.data"))
 	if err != nil {
 		t.Fatal(err)
@@ -231,6 +233,7 @@ func TestStagedRealData(t *testing.T) {
 // TestStagedParquet flips a Parquet file of several row groups by row
 // group, against the one-process flip of the same file.
 func TestStagedParquet(t *testing.T) {
+	t.Parallel()
 	src := synth(700)
 	var pq bytes.Buffer
 	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil }
@@ -266,6 +269,7 @@ func TestStagedParquet(t *testing.T) {
 // TestStagedErrors: bad data in a later shard is reported with its file and
 // line, and different columns are refused.
 func TestStagedErrors(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	files[4] = strings.Replace(files[4], ",min,0\n", ",min,\n", 1) // a missing label
 	paths := writeFiles(t, names, files)
@@ -287,6 +291,7 @@ func TestStagedErrors(t *testing.T) {
 // TestStagedMergeOrder: the plan does not depend on the order in which a
 // runner merges the shards' partial results.
 func TestStagedMergeOrder(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(600)
 	paths := writeFiles(t, names, files)
 	for _, m := range scorer.Names() {
@@ -313,6 +318,7 @@ func TestStagedMergeOrder(t *testing.T) {
 // empty slices apart, and a truncated or corrupted form is an error, not a
 // panic.
 func TestWire(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	paths := writeFiles(t, names, files)
 	o := baseOpts()

@@ -75,6 +75,7 @@ func differences(t *testing.T, a, b string, cols []string) map[string]int {
 // cells changed, the schema and row groups are kept, the audit column is
 // last, and undo gives back the original values and schema.
 func TestParquetRealDataFidelity(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	adultNames := strings.ReplaceAll(testdata.AdultColumns, "-", "_")
@@ -172,6 +173,7 @@ func TestParquetRealDataFidelity(t *testing.T) {
 // TestParquetFixtures flips the DuckDB-made fixtures: a boolean label, a
 // file with several row groups, and one with nested columns.
 func TestParquetFixtures(t *testing.T) {
+	t.Parallel()
 	fixtures := filepath.Join("..", "testdata", "parquet")
 	cases := []struct {
 		file string
@@ -262,6 +264,7 @@ func scanAll(t *testing.T, p *tableio.ParquetFile, col int) []string {
 // corrupt page is bad data (3), an output that is not what it should be an
 // internal error (1), a failing file system an I/O error (4).
 func TestParquetErrorClasses(t *testing.T) {
+	t.Parallel()
 	pathErr := &fs.PathError{Op: "write", Path: "/tmp/x", Err: syscall.ENOSPC}
 	for _, c := range []struct {
 		err   error
@@ -305,6 +308,7 @@ func TestParquetErrorClasses(t *testing.T) {
 // audit cell, exit 1). --positive must be valid UTF-8, so such a label is
 // never positive.
 func TestParquetLabelNotUTF8(t *testing.T) {
+	t.Parallel()
 	type row struct {
 		Grp   string `parquet:"grp"`
 		X     int64  `parquet:"x"`

@@ -49,6 +49,7 @@ func realCases() []realCase {
 // only the planned label cells changed, every other byte is as it was, and
 // undo gives the input back byte for byte.
 func TestRealDataFidelity(t *testing.T) {
+	t.Parallel()
 	for _, c := range realCases() {
 		raw, err := os.ReadFile(testdata.Path(t, c.file))
 		if err != nil {
@@ -96,6 +97,7 @@ func TestRealDataFidelity(t *testing.T) {
 // TestAdultCounts checks the counts of the Adult example against the
 // data README (32,561 rows; 3,124 Black people in adult.data).
 func TestAdultCounts(t *testing.T) {
+	t.Parallel()
 	c := realCases()[0]
 	o := c.opts()
 	o.Method = MethodRBProb

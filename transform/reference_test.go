@@ -58,6 +58,7 @@ func csvOf(header []string, rows [][]string, order []string) string {
 // flips as the reference in the input's order, in the one-process flip and
 // in the staged flip (which must also agree with each other).
 func TestReferenceByName(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(600, 0)
 	_, refRows := refTable(400, 5)
 	in := csvOf(header, rows, header)
@@ -102,6 +103,7 @@ func TestReferenceByName(t *testing.T) {
 // formats: the same rows as CSV or Parquet give the same flips (the same
 // rows and scores; byte for byte the same output for one input format).
 func TestReferenceAnyFormat(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(600, 0)
 	_, refRows := refTable(400, 5)
 	in, ref := csvOf(header, rows, header), csvOf(header, refRows, header)
@@ -140,6 +142,7 @@ func TestReferenceAnyFormat(t *testing.T) {
 // TestReferenceColumnErrors: a reference without a column the plan reads
 // is a usage error naming the column, in both pipelines.
 func TestReferenceColumnErrors(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(90, 0)
 	in := csvOf(header, rows, header)
 	cases := []struct {

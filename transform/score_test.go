@@ -51,6 +51,7 @@ func cacheScorer(t *testing.T, method string, k int, id string) (*Scorer, []mode
 // of goroutines (run it with -race), and they all get the scores of a
 // fresh preparation; without a cache every call prepares afresh.
 func TestScoreCache(t *testing.T) {
+	t.Parallel()
 	sc, cols := cacheScorer(t, MethodRBLabel, 3, "one")
 	rows := []int{0, 5, 9, 17, 33}
 	keys := []uint64{0, 5, 9, 17, 33}
@@ -116,6 +117,7 @@ func TestScoreCache(t *testing.T) {
 // TestScoreErrWording: the caller words a method's refusal by its kind,
 // naming the flags that would help.
 func TestScoreErrWording(t *testing.T) {
+	t.Parallel()
 	o := &Options{Config: Config{Method: MethodRBLabel}}
 	sc, cols := cacheScorer(t, MethodRBLabel, 30, "k")
 	_, f, err := (*ScoreCache)(nil).prepare(sc, 1)

@@ -107,7 +107,7 @@ func runTo(t *testing.T, w io.Writer, stdin string, args ...string) (int, string
 func runToHooked(t *testing.T, w io.Writer, h *hooks, stdin string, args ...string) (int, string) {
 	t.Helper()
 	var errb bytes.Buffer
-	code := env{stdin: strings.NewReader(stdin), stdout: w, stderr: &errb, hooks: h}.run(context.Background(), append([]string{"fairflip"}, args...))
+	code := env{stdin: strings.NewReader(stdin), stdout: w, stderr: &errb, hooks: h}.runLocked(context.Background(), append([]string{"fairflip"}, args...))
 	return code, errb.String()
 }
 
@@ -160,6 +160,7 @@ func oneLine(t *testing.T, stderr, want string) {
 // output, for every command that writes to it; a closed pipe (EPIPE) gives
 // exit 141 and nothing on stderr.
 func TestStdoutWriteErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := writeFile(t, dir, "big.csv", bigCSV(150000)) // 3.5 MB: several 1 MB buffer flushes
 	flipped := filepath.Join(dir, "flipped.csv")
@@ -212,6 +213,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 // 4 and a message naming the output; the previous files are left as they
 // were, and no temporary file is left.
 func TestFileWriteErrors(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	big := writeFile(t, src, "big.csv", bigCSV(100000))
 	flipped := filepath.Join(src, "flipped.csv")
@@ -306,6 +308,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // renamed over /dev/null); /dev/full gives exit 4 and a message, as -o, as
 // --summary (then nothing else is written) and as standard output.
 func TestDevices(t *testing.T) {
+	t.Parallel()
 	for _, dev := range []string{"/dev/null", "/dev/full"} {
 		if st, err := os.Stat(dev); err != nil || st.Mode()&os.ModeCharDevice == 0 {
 			t.Skipf("no %s here", dev)
@@ -356,6 +359,7 @@ func TestDevices(t *testing.T) {
 // message, no death by SIGPIPE), and leaves no temporary file, reading a
 // file or standard input.
 func TestClosedPipe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tmp := t.TempDir()
 	big := writeFile(t, dir, "big.csv", bigCSV(150000)) // 3.5 MB out, far more than a pipe holds
@@ -401,6 +405,7 @@ func TestClosedPipe(t *testing.T) {
 // the previous -o file byte for byte as it was and no temporary file, in
 // the output folder or in TMPDIR.
 func TestSignal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		sig     syscall.Signal
@@ -488,6 +493,7 @@ func TestSignal(t *testing.T) {
 // as it was. A change of size, of modification time or of file (replaced
 // by a rename) is seen, even when the rows keep their count.
 func TestInputChanged(t *testing.T) {
+	t.Parallel()
 	content := bigCSV(2000)
 	type change func(t *testing.T, path string)
 	appendRow := func(t *testing.T, p string) {
@@ -594,6 +600,7 @@ func TestInputChanged(t *testing.T) {
 // path that is not a folder) fails at once with exit 4 and a message
 // naming the output, and creates nothing.
 func TestUnwritableOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	notDir := writeFile(t, dir, "file", "a regular file\n")
@@ -684,6 +691,7 @@ func TestUnwritableOutput(t *testing.T) {
 // TestOutputRefusals: outputs that cannot be right are refused before any
 // work, with exit 2.
 func TestOutputRefusals(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := filepath.Join(dir, "out.csv")
@@ -717,6 +725,7 @@ func TestOutputRefusals(t *testing.T) {
 // TestSymlinkOutput: -o naming a symbolic link replaces the file it points
 // to, and keeps the link.
 func TestSymlinkOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	target := writeFile(t, dir, "target.csv", "previous\n")
@@ -741,6 +750,7 @@ func TestSymlinkOutput(t *testing.T) {
 // to be opened a second time for the second pass, and its first bytes
 // consumed by the format detection); a fifo as -o is written in place.
 func TestFifos(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	content := bigCSV(5000)
 	in := writeFile(t, dir, "in.csv", content)
@@ -792,6 +802,7 @@ func TestFifos(t *testing.T) {
 // TestExitCodeTable: README's exit-code table and --help list exactly the
 // codes run returns.
 func TestExitCodeTable(t *testing.T) {
+	t.Parallel()
 	codes := []int{exitOK, exitInternal, exitUsage, exitData, exitIO, exitInterrupted, exitClosedPipe}
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {

@@ -50,6 +50,7 @@ func deadPID(t *testing.T) int {
 // TestRemoveStale: Beside removes the files of its target left by dead
 // processes of this host, and nothing else.
 func TestRemoveStale(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tag := strings.TrimSuffix(ownerTag(), "-"+strconv.Itoa(os.Getpid()))
 	dead := strconv.Itoa(deadPID(t))
@@ -87,6 +88,7 @@ func TestRemoveStale(t *testing.T) {
 // TestLock: while one Lock holds a folder, no other flock on it succeeds;
 // after release one does. Two paths in one folder lock it once.
 func TestLock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	other := t.TempDir()
 	unlock := Lock(filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(other, "c"))
