@@ -792,6 +792,16 @@ func pqChunkSpan(t *testing.T, data []byte, g, c int) (int64, int64) {
 	return start, start + m.TotalCompressedSize
 }
 
+// shortStep is the step of a sweep over a file's bytes: step, or a sample
+// about 5 times sparser with -short (.ci/run's race detector run, which
+// follows the full run).
+func shortStep(step int) int {
+	if testing.Short() {
+		return 5*step + 2
+	}
+	return step
+}
+
 // pqUse opens data and uses every part of it; it reports the first error.
 func pqUse(data []byte) error { return pqUseSeams(data, parquetSeams{}) }
 
@@ -868,8 +878,9 @@ func TestParquetBadInput(t *testing.T) {
 		}
 	}
 	// Flipping a byte anywhere never panics: every 13th byte of this file,
-	// every byte or every third byte of the small seed files.
-	for at := 0; at < len(data); at += 13 {
+	// every byte or every third byte of the small seed files (a sample, with
+	// -short: .ci/run's race detector run).
+	for at := 0; at < len(data); at += shortStep(13) {
 		bad := bytes.Clone(data)
 		bad[at] ^= 0xff
 		noPanic(t, fmt.Sprintf("byte %d flipped", at), bad)
@@ -879,7 +890,7 @@ func TestParquetBadInput(t *testing.T) {
 		if len(seed) > 1000 {
 			step = 3
 		}
-		for at := 0; at < len(seed); at += step {
+		for at := 0; at < len(seed); at += shortStep(step) {
 			bad := bytes.Clone(seed)
 			bad[at] ^= 0xff
 			noPanic(t, fmt.Sprintf("seed %d: byte %d flipped", i, at), bad)
@@ -1167,7 +1178,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 			continue // no rows
 		}
 		footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-		for at := 4; at < footer; at++ {
+		for at := 4; at < footer; at += shortStep(1) {
 			x := []byte{0xff, 0x01, 0x80}[at%3]
 			bad := bytes.Clone(data)
 			bad[at] ^= x
@@ -1179,7 +1190,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 	a, b := pqRead(t, pqStandard(t)), pqRead(t, data)
 	pqSame(t, a, b)
 	footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-	for at := 4; at < footer; at += 11 {
+	for at := 4; at < footer; at += shortStep(11) {
 		bad := bytes.Clone(data)
 		bad[at] ^= 0x55
 		noPanic(t, fmt.Sprintf("byte %d", at), bad)
