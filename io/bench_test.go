@@ -130,8 +130,8 @@ func BenchmarkRewriteParquet(b *testing.B) {
 		workers int
 	}{{"columns", false, 0}, {"columns-1goroutine", false, 1}, {"rows", true, 0}} {
 		b.Run(mode.name, func(b *testing.B) {
-			parquetRewriteByRows, parquetRewriteWorkers = mode.byRows, mode.workers
-			defer func() { parquetRewriteByRows, parquetRewriteWorkers = false, 0 }()
+			p.seams = parquetSeams{byRows: mode.byRows, workers: mode.workers}
+			defer func() { p.seams = parquetSeams{} }()
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {

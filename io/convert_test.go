@@ -30,6 +30,7 @@ func writeTemp(t testing.TB, name string, data []byte) string {
 // TestConvertRoundTrip converts CSV to Parquet and back: types are the
 // narrowest that keep every value, and the table comes back.
 func TestConvertRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := "id,zip,x,flag,name\n1,007,1.5,true,a\n2,123,,false,\"b, c\"\n3,,2e3,TRUE,\n"
 	pq, err := convertFile(t, writeTemp(t, "t.csv", []byte(in)), CSV, Parquet, ReadOptions{Dialect: Dialect{Header: true}}, 2)
 	if err != nil {

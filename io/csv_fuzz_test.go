@@ -324,6 +324,7 @@ func TestHostileCSV(t *testing.T) {
 // per line. A million lines (4 MB) took minutes when every line re-scanned the
 // field (2 MB took 9 s); it takes milliseconds.
 func TestOpenQuoteLinear(t *testing.T) {
+	t.Parallel()
 	r := &genReader{prefix: []byte("a,b\n1,\""), body: []byte("x,y\n"), n: 4 * mb, suffix: []byte("\"\n")}
 	start := time.Now()
 	rows, err := drain(NewScanner(r, "f", Dialect{Header: true}))

@@ -19,6 +19,7 @@ import (
 // the whole file reads, with their lines; its SHA-256 covers every byte;
 // a read error of fn and a cancelled context stop a read.
 func TestCSVTableShardsMatchScanner(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	b.WriteString("# comment\r\nid,text,y\n")
 	for i := 0; i < 5000; i++ {
@@ -123,6 +124,7 @@ func TestCSVTableShardsMatchScanner(t *testing.T) {
 // TestStyledCell: a cell rewritten in the style of the one it replaces
 // keeps its padding and quotes, and is quoted when the value needs it.
 func TestStyledCell(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ orig, value, want string }{
 		{" <=50K", ">50K", " >50K"},
 		{`"no"`, "yes", `"yes"`},

@@ -35,6 +35,7 @@ func scanAll(t *testing.T, in string, d Dialect) (kinds []Kind, values [][]strin
 }
 
 func TestScannerRecords(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		in     string
@@ -75,6 +76,7 @@ func TestScannerRecords(t *testing.T) {
 }
 
 func TestScannerErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		in         string
@@ -111,6 +113,7 @@ func TestScannerErrors(t *testing.T) {
 }
 
 func TestScannerMaxRecordBytes(t *testing.T) {
+	t.Parallel()
 	s := NewScanner(strings.NewReader("a\n\""+strings.Repeat("x", 5000)+"\n"), "t.csv", Dialect{Header: true})
 	s.SetMaxRecordBytes(1000)
 	var err error
@@ -123,6 +126,7 @@ func TestScannerMaxRecordBytes(t *testing.T) {
 }
 
 func TestNeedsQuotesAndAppendField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		v    string
 		want string
@@ -148,6 +152,7 @@ func TestNeedsQuotesAndAppendField(t *testing.T) {
 }
 
 func TestSniff(t *testing.T) {
+	t.Parallel()
 	for line, want := range map[string]byte{
 		"a,b,c":            ',',
 		`"a;b";c;d`:        ';',

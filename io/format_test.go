@@ -3,6 +3,7 @@ package tableio
 import "testing"
 
 func TestDetectFormat(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path string
 		head string

@@ -67,16 +67,36 @@ const DefaultParquetMaxFooterBytes = 16 << 20
 // them at 0. A page larger than these is refused: no real writer produces one,
 // and parquet-go allocates buffers of the declared sizes before it reads a
 // page. Tests lower them.
-var (
-	// parquetMaxPageBytes bounds the compressed and uncompressed size of one page.
-	parquetMaxPageBytes int64 = DefaultParquetMaxPageBytes
-	// parquetMaxPageValues bounds the number of values (nulls included) of one page.
-	parquetMaxPageValues int64 = 1 << 27
-)
+// parquetMaxPageValues bounds the number of values (nulls included) of one
+// page (parquetSeams.maxPageValues lowers it in tests).
+const parquetMaxPageValues int64 = 1 << 27
 
-// parquetRecoverPanics turns panics inside parquet-go into errors. The fuzz
-// test turns it off to find them.
-var parquetRecoverPanics = true
+// parquetSeams are the tests' seams of a ParquetFile, set when it is opened
+// (openParquetSeams); the zero value is fairflip's own behaviour.
+type parquetSeams struct {
+	// panics lets panics inside parquet-go through instead of turning them
+	// into errors: the fuzz tests turn the recovery off to find them.
+	panics bool
+	// byRows forces the row-wise rewrite (tests compare the two).
+	byRows bool
+	// workers is the number of goroutines of the column-wise rewrite (0:
+	// GOMAXPROCS).
+	workers int
+	// maxPageValues bounds the values of one page (0: parquetMaxPageValues),
+	// so that a fuzzed size cannot make the fuzzer allocate much.
+	maxPageValues int64
+}
+
+// recover reports whether panics are turned into errors (see panics).
+func (s parquetSeams) recover() bool { return !s.panics }
+
+// pageValues is the bound on the number of values of one page.
+func (s parquetSeams) pageValues() int64 {
+	if s.maxPageValues > 0 {
+		return s.maxPageValues
+	}
+	return parquetMaxPageValues
+}
 
 // parquetBatchRows is the number of rows read and written at a time.
 const parquetBatchRows = 1024
@@ -122,6 +142,7 @@ type ParquetFile struct {
 	// parquet-go read from each chunk (by row group and leaf), for
 	// VerifyParquetRewrite to compare with its own reading.
 	reads [][]valueDigest
+	seams parquetSeams // tests only
 }
 
 // ParquetColumn describes a leaf column.

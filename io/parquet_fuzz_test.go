@@ -68,9 +68,12 @@ func pqMutate(data, edits []byte) []byte {
 }
 
 // pqExercise opens data and uses every part of it: every flat column is
-// scanned, and the file is rewritten twice (as undo and as flip do).
+// scanned, and the file is rewritten twice (as undo and as flip do). The
+// limits are small, so that a corrupt size cannot make the fuzzer allocate
+// much, and panics are not recovered, so that the fuzzer finds them.
 func pqExercise(data []byte) {
-	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "fuzz.parquet")
+	lim, seams := ParquetLimits{MaxPageBytes: 1 << 20}, parquetSeams{panics: true, maxPageValues: 1 << 16}
+	p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "fuzz.parquet", lim, seams)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "fuzz.parquet: ") {
 			panic(fmt.Sprintf("error %q does not name the file", err))
@@ -103,7 +106,7 @@ func pqExercise(data []byte) {
 	}
 	// The check of the rewrite reads both files with its own decoders:
 	// whatever the input, it returns (an error, for a corrupt input).
-	q, err := OpenParquet(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet")
+	q, err := openParquetSeams(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet", lim, seams)
 	if err != nil {
 		panic(fmt.Sprintf("the rewrite's output does not open: %v", err))
 	}
@@ -129,13 +132,6 @@ func FuzzParquetMutate(f *testing.F) {
 		f.Add(uint8(i), []byte{4, 0, 0, 0x15, 6, 0, 2, 0x40})
 		f.Add(uint8(i), []byte{byte(len(data) / 2), byte(len(data) / 512), 3, 0})
 	}
-	maxBytes, maxValues := parquetMaxPageBytes, parquetMaxPageValues
-	parquetMaxPageBytes, parquetMaxPageValues = 1<<20, 1<<16
-	parquetRecoverPanics = false
-	f.Cleanup(func() {
-		parquetMaxPageBytes, parquetMaxPageValues = maxBytes, maxValues
-		parquetRecoverPanics = true
-	})
 	f.Fuzz(func(t *testing.T, which uint8, edits []byte) {
 		if len(edits) > 64 {
 			edits = edits[:64]
@@ -179,6 +175,7 @@ func pqKnownPanic() {
 // with an error naming the file; with it off, parquet.go's own checks
 // should stop them first: those that they do not are known failures, skipped.
 func TestParquetCrashers(t *testing.T) {
+	t.Parallel()
 	names, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "crashers", "*.parquet"))
 	if len(names) == 0 {
 		t.Fatal("no files in testdata/fuzz/crashers")
@@ -414,6 +411,7 @@ func TestParquetBombFiles(t *testing.T) {
 // TestParquetLimits: OpenParquetLimits refuses pages larger than its
 // MaxPageBytes, and 0 means DefaultParquetMaxPageBytes.
 func TestParquetLimits(t *testing.T) {
+	t.Parallel()
 	data := pqTwoColumns(t, 1000, "snappy")
 	use := func(lim ParquetLimits) error {
 		p, err := OpenParquetLimits(bytes.NewReader(data), int64(len(data)), "lim.parquet", lim)

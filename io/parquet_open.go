@@ -27,8 +27,13 @@ func OpenParquet(r io.ReaderAt, size int64, name string) (*ParquetFile, error) {
 
 // OpenParquetLimits is OpenParquet with limits other than the defaults.
 func OpenParquetLimits(r io.ReaderAt, size int64, name string, lim ParquetLimits) (pf *ParquetFile, err error) {
+	return openParquetSeams(r, size, name, lim, parquetSeams{})
+}
+
+// openParquetSeams is OpenParquetLimits with the tests' seams s.
+func openParquetSeams(r io.ReaderAt, size int64, name string, lim ParquetLimits, s parquetSeams) (pf *ParquetFile, err error) {
 	defer func() {
-		if !parquetRecoverPanics {
+		if !s.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {
@@ -47,9 +52,10 @@ func OpenParquetLimits(r io.ReaderAt, size int64, name string, lim ParquetLimits
 	}
 	if pf != nil {
 		pf.io = rr
+		pf.seams = s
 		pf.maxPageBytes = lim.MaxPageBytes
 		if pf.maxPageBytes <= 0 {
-			pf.maxPageBytes = parquetMaxPageBytes
+			pf.maxPageBytes = DefaultParquetMaxPageBytes
 		}
 	}
 	return pf, err

@@ -98,7 +98,7 @@ func (p *ParquetFile) checkChunk(g, col int) error { return p.chunkCheck(g, col)
 // them.
 func (p *ParquetFile) CheckRows(col int) (err error) {
 	defer func() {
-		if !parquetRecoverPanics {
+		if !p.seams.recover() {
 			return
 		}
 		if r := recover(); r != nil {
@@ -184,7 +184,7 @@ func (w *chunkWalk) checkPage(off, end int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if shape.numValues < 0 || shape.numValues > parquetMaxPageValues {
+	if shape.numValues < 0 || shape.numValues > w.p.seams.pageValues() {
 		return 0, w.fail("corrupt or unsupported page at offset %d (%d values)", off, shape.numValues)
 	}
 	w.values += shape.numValues
@@ -210,7 +210,7 @@ func (w *chunkWalk) checkHeader(h *format.PageHeader, off, comp, uncomp int64) (
 			return shape, w.fail("unsupported file: a dictionary page that is not the first page of the column chunk (offset %d)", off)
 		}
 		d := &h.DictionaryPageHeader.V
-		if int64(d.NumValues) < 0 || int64(d.NumValues) > parquetMaxPageValues {
+		if int64(d.NumValues) < 0 || int64(d.NumValues) > w.p.seams.pageValues() {
 			return shape, w.fail("corrupt or unsupported dictionary page at offset %d (%d values)", off, d.NumValues)
 		}
 		if d.Encoding != format.Plain && d.Encoding != format.PlainDictionary {

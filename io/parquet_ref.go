@@ -73,6 +73,7 @@ type refReader struct {
 	codec    format.CompressionCodec
 	off, end int64
 	maxPage  int64 // bound on a page's declared sizes
+	maxVals  int64 // bound on a page's values
 	ownAll   bool  // every page so far decoded by the reference reader's own decoders
 	pages    int   // data pages read
 
@@ -105,7 +106,7 @@ func (b *refBuffers) close() {
 func (r *refReader) reset(p *ParquetFile, g, col int, bufs *refBuffers) {
 	m := &p.meta.RowGroups[g].Columns[col].MetaData
 	*r = refReader{
-		r: p.r, l: p.leaves[col], codec: m.Codec, maxPage: p.maxPageBytes, ownAll: true, bufs: bufs,
+		r: p.r, l: p.leaves[col], codec: m.Codec, maxPage: p.maxPageBytes, maxVals: p.seams.pageValues(), ownAll: true, bufs: bufs,
 		window: r.window, body: r.body, plain: r.plain, dictData: r.dictData, vbuf: r.vbuf, vbuf2: r.vbuf2,
 		levels: r.levels, offs: r.offs, offs2: r.offs2, dictOffs: r.dictOffs, ints: r.ints, idx: r.idx,
 	}
@@ -214,7 +215,7 @@ func (r *refReader) readDict(uncomp int64) error {
 	if d.Encoding != format.Plain && d.Encoding != format.PlainDictionary {
 		return fmt.Errorf("unsupported dictionary encoding %s", d.Encoding)
 	}
-	if d.NumValues < 0 || int64(d.NumValues) > parquetMaxPageValues {
+	if d.NumValues < 0 || int64(d.NumValues) > r.maxVals {
 		return pagecodec.ErrCorrupt
 	}
 	data, err := r.decompress(r.body, uncomp)

@@ -58,7 +58,7 @@ type ParquetRewrite struct {
 func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
 	rx := &parquetRewriter{p: src, rg: -1, col: -1}
 	defer func() {
-		if !parquetRecoverPanics {
+		if !src.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {

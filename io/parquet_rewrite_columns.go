@@ -18,13 +18,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-// parquetRewriteByRows forces the row-wise rewrite (tests compare the two).
-var parquetRewriteByRows = false
-
-// parquetRewriteWorkers is the number of goroutines of the column-wise
-// rewrite (0: GOMAXPROCS).
-var parquetRewriteWorkers = 0
-
 // parquetWriteBatch is the number of rows written to a column at a time: the
 // row-wise writer of parquet-go writes 64 rows at a time, and pages are cut
 // between two batches, so writing the same batches gives the same pages.
@@ -33,7 +26,7 @@ const parquetWriteBatch = 64
 // columnWise reports whether the rewrite can be done column by column: every
 // leaf has one value per row.
 func (x *parquetRewriter) columnWise() bool {
-	if parquetRewriteByRows {
+	if x.p.seams.byRows {
 		return false
 	}
 	for _, l := range x.p.leaves {
@@ -65,7 +58,7 @@ func (x *parquetRewriter) runColumns(wr *parquet.Writer) error {
 	src := x.outputSources()
 	nOut := len(src)
 	setsOf := x.setsByColumn()
-	workers := parquetRewriteWorkers
+	workers := p.seams.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -159,7 +152,7 @@ func (x *parquetRewriter) runColumns(wr *parquet.Writer) error {
 // becomes an error naming the column and the row group.
 func (x *parquetRewriter) writeColumnTask(rg *rewriteRowGroup, out, src int, setsOf [][]parquetCellChange, buf []parquet.Value) (err error) {
 	defer func() {
-		if !parquetRecoverPanics {
+		if !x.p.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {

@@ -25,7 +25,7 @@ func (p *ParquetFile) ScanColumn(col int, fn func(row int64, text []byte, null b
 func (p *ParquetFile) ScanColumnGroups(col, g0, g1 int, fn func(row int64, text []byte, null bool) error) (err error) {
 	s := columnScan{p: p, col: col, rg: -1, fn: fn}
 	defer func() {
-		if !parquetRecoverPanics {
+		if !p.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {

@@ -352,6 +352,7 @@ func pqRead(t testing.TB, data []byte) pqContent {
 }
 
 func TestParquetColumns(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	if p.NumRows() != 13 {
 		t.Errorf("NumRows = %d, want 13", p.NumRows())
@@ -413,6 +414,7 @@ func TestParquetColumns(t *testing.T) {
 }
 
 func TestParquetScanColumn(t *testing.T) {
+	t.Parallel()
 	for _, version := range []int{1, 2} {
 		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
 			rows := pqRows()
@@ -453,6 +455,7 @@ func TestParquetScanColumn(t *testing.T) {
 }
 
 func TestParquetScanColumnErrors(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	err := p.ScanColumn(pqCol(t, p, "tags.list.element"), func(int64, []byte, bool) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "column tags.list.element is nested or repeated (BYTE_ARRAY (STRING), ") ||
@@ -477,6 +480,7 @@ func TestParquetScanColumnErrors(t *testing.T) {
 }
 
 func TestParquetRewriteIdentity(t *testing.T) {
+	t.Parallel()
 	for _, version := range []int{1, 2} {
 		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
 			data := pqFile(t, pqRows(), pqBuild{pageVersion: version, groups: []int{7, 5, 1}, kv: true})
@@ -526,6 +530,7 @@ func pqSame(t *testing.T, a, b pqContent) {
 }
 
 func TestParquetRewriteFlipUndo(t *testing.T) {
+	t.Parallel()
 	rows := pqRows()
 	data := pqStandard(t)
 	p := pqOpen(t, data)
@@ -651,6 +656,7 @@ func TestParquetRewriteFlipUndo(t *testing.T) {
 }
 
 func TestParquetRewriteDropMiddle(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	p := pqOpen(t, data)
 	orig := pqRead(t, data)
@@ -687,6 +693,7 @@ func TestParquetRewriteDropMiddle(t *testing.T) {
 }
 
 func TestParquetRewriteErrors(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	i32, tags := pqCol(t, p, "i32"), pqCol(t, p, "tags.list.element")
 	for _, tc := range []struct {
@@ -708,6 +715,7 @@ func TestParquetRewriteErrors(t *testing.T) {
 }
 
 func TestParquetValueFromText(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	leaf := func(name string) *parquetLeaf { return p.leaves[pqCol(t, p, name)] }
 	// Errors.
@@ -784,9 +792,22 @@ func pqChunkSpan(t *testing.T, data []byte, g, c int) (int64, int64) {
 	return start, start + m.TotalCompressedSize
 }
 
+// shortStep is the step of a sweep over a file's bytes: step, or a sample
+// about 5 times sparser with -short (.ci/run's race detector run, which
+// follows the full run).
+func shortStep(step int) int {
+	if testing.Short() {
+		return 5*step + 2
+	}
+	return step
+}
+
 // pqUse opens data and uses every part of it; it reports the first error.
-func pqUse(data []byte) (err error) {
-	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "bad.parquet")
+func pqUse(data []byte) error { return pqUseSeams(data, parquetSeams{}) }
+
+// pqUseSeams is pqUse with the seams s.
+func pqUseSeams(data []byte, s parquetSeams) (err error) {
+	p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "bad.parquet", ParquetLimits{}, s)
 	if err != nil {
 		return err
 	}
@@ -805,6 +826,7 @@ func pqUse(data []byte) (err error) {
 }
 
 func TestParquetBadInput(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	check := func(what string, bad []byte, wantErr string) {
 		t.Helper()
@@ -856,8 +878,9 @@ func TestParquetBadInput(t *testing.T) {
 		}
 	}
 	// Flipping a byte anywhere never panics: every 13th byte of this file,
-	// every byte or every third byte of the small seed files.
-	for at := 0; at < len(data); at += 13 {
+	// every byte or every third byte of the small seed files (a sample, with
+	// -short: .ci/run's race detector run).
+	for at := 0; at < len(data); at += shortStep(13) {
 		bad := bytes.Clone(data)
 		bad[at] ^= 0xff
 		noPanic(t, fmt.Sprintf("byte %d flipped", at), bad)
@@ -867,7 +890,7 @@ func TestParquetBadInput(t *testing.T) {
 		if len(seed) > 1000 {
 			step = 3
 		}
-		for at := 0; at < len(seed); at += step {
+		for at := 0; at < len(seed); at += shortStep(step) {
 			bad := bytes.Clone(seed)
 			bad[at] ^= 0xff
 			noPanic(t, fmt.Sprintf("seed %d: byte %d flipped", i, at), bad)
@@ -880,14 +903,12 @@ func TestParquetBadInput(t *testing.T) {
 // panics on it.
 func noPanic(t *testing.T, what string, data []byte) {
 	t.Helper()
-	parquetRecoverPanics = false
 	defer func() {
-		parquetRecoverPanics = true
 		if r := recover(); r != nil {
 			t.Fatalf("%s: panic: %v\n%s", what, r, debug.Stack())
 		}
 	}()
-	_ = pqUse(data)
+	_ = pqUseSeams(data, parquetSeams{panics: true})
 }
 
 // pqEditFooter rewrites the footer of a file (its pages are left as they are).
@@ -922,6 +943,7 @@ type pqLegacy struct {
 // parquet-go does not know, and pyarrow's all-null columns (INT32 with the
 // UNKNOWN logical type) are read and kept.
 func TestParquetLegacyTypes(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[pqLegacy](&buf)
 	if _, err := w.Write([]pqLegacy{{S: "a", D: 12345, T: 1700000000000, H: [2]byte{0xff, 0x3c}}, {S: "b", D: -5, T: -1, H: [2]byte{'h', 'i'}}}); err != nil {
@@ -1003,6 +1025,7 @@ func TestParquetLegacyTypes(t *testing.T) {
 }
 
 func TestParquetKeyValueRules(t *testing.T) {
+	t.Parallel()
 	orig := map[string]string{"ARROW:schema": pqArrow, "pandas": pqPandas, "x": "y"}
 	app := func(in map[string]string, name string) map[string]string {
 		return rewriteParquetKV(in, ParquetRewrite{DropColumn: -1, AppendColumn: name}, "")
@@ -1057,6 +1080,7 @@ func (p *panicReader) ReadAt(b []byte, off int64) (int, error) {
 // inside parquet-go (or a library it calls) is ErrMalformed: parquet-go
 // panics on some corrupt files.
 func TestParquetRecover(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	r := &panicReader{r: bytes.NewReader(data)}
 	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); err == nil || !strings.HasPrefix(err.Error(), "test.parquet: a panic in fairflip's code while reading the file: boom\n") || !errors.Is(err, ErrInternal) {
@@ -1144,6 +1168,7 @@ func pqNoCRC(t testing.TB, data []byte) []byte {
 }
 
 func TestParquetCorruptPageBodies(t *testing.T) {
+	t.Parallel()
 	for i, seed := range pqSeeds(t) {
 		data := pqNoCRC(t, seed)
 		if err := pqUse(data); err != nil {
@@ -1153,7 +1178,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 			continue // no rows
 		}
 		footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-		for at := 4; at < footer; at++ {
+		for at := 4; at < footer; at += shortStep(1) {
 			x := []byte{0xff, 0x01, 0x80}[at%3]
 			bad := bytes.Clone(data)
 			bad[at] ^= x
@@ -1165,7 +1190,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 	a, b := pqRead(t, pqStandard(t)), pqRead(t, data)
 	pqSame(t, a, b)
 	footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-	for at := 4; at < footer; at += 11 {
+	for at := 4; at < footer; at += shortStep(11) {
 		bad := bytes.Clone(data)
 		bad[at] ^= 0x55
 		noPanic(t, fmt.Sprintf("byte %d", at), bad)
@@ -1173,6 +1198,7 @@ func TestParquetCorruptPageBodies(t *testing.T) {
 }
 
 func TestParquetSeeds(t *testing.T) {
+	t.Parallel()
 	for i, s := range pqSeeds(t) {
 		if err := pqUse(s); err != nil {
 			t.Errorf("seed %d: %v", i, err)
@@ -1192,15 +1218,7 @@ func FuzzOpenParquet(f *testing.F) {
 		f.Add(pqNoCRC(f, s))
 	}
 	f.Add(pqNoCRC(f, pqFile(f, pqRows()[:4], pqBuild{pageVersion: 2, groups: []int{3, 1}})))
-	// Small limits, so that a corrupt size cannot make the fuzzer allocate
-	// much; panics are not recovered, so that the fuzzer finds them.
-	maxBytes, maxValues := parquetMaxPageBytes, parquetMaxPageValues
-	parquetMaxPageBytes, parquetMaxPageValues = 1<<20, 1<<16
-	parquetRecoverPanics = false
-	f.Cleanup(func() {
-		parquetMaxPageBytes, parquetMaxPageValues = maxBytes, maxValues
-		parquetRecoverPanics = true
-	})
+	// pqExercise: small limits, and panics are not recovered.
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A small input that takes this long is a hang: crash the worker,
 		// so that the fuzzer records the input.
@@ -1310,16 +1328,15 @@ func pqWriteGroups[T any](t testing.TB, w *parquet.GenericWriter[T], rows []T, g
 // output and error.
 func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func(p *ParquetFile) ParquetRewrite) ([]byte, error) {
 	t.Helper()
-	defer func(w int) { parquetRewriteByRows, parquetRewriteWorkers = false, w }(parquetRewriteWorkers)
 	var want []byte
 	var wantErr error
 	for i, workers := range []int{-1, 1, 2, 3} {
-		parquetRewriteByRows, parquetRewriteWorkers = workers < 0, workers
+		seams := parquetSeams{byRows: workers < 0, workers: workers}
 		var out bytes.Buffer
 		var err error
-		p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "test.parquet")
+		p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "test.parquet", ParquetLimits{}, seams)
 		if err == nil {
-			if !parquetRewriteByRows && !(&parquetRewriter{p: p}).columnWise() {
+			if !seams.byRows && !(&parquetRewriter{p: p}).columnWise() {
 				t.Fatalf("%s: not rewritten column by column", what)
 			}
 			err = RewriteParquet(p, &out, rw(p))
@@ -1349,6 +1366,7 @@ func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func
 }
 
 func TestParquetRewriteColumnWise(t *testing.T) {
+	t.Parallel()
 	type file struct {
 		name string
 		data []byte
@@ -1416,6 +1434,7 @@ func TestParquetRewriteColumnWise(t *testing.T) {
 // on a corrupt page body, in both rewrites; the recovery turns that into an
 // error, in the goroutines of the column-wise rewrite too.)
 func TestParquetColumnWiseBadInput(t *testing.T) {
+	t.Parallel()
 	data := pqNoCRC(t, pqFlatFile(t, pqFlatRows(30), 2, []int{20, 9, 1}, 256))
 	rw := func(p *ParquetFile) ParquetRewrite {
 		return ParquetRewrite{DropColumn: -1, AppendColumn: "audit", Append: map[int64]string{0: "x"},
@@ -1499,6 +1518,7 @@ func (f *failReader) ReadAt(b []byte, off int64) (int, error) {
 // file (ErrMalformed), whether parquet-go passes the error on or words it
 // into a message of its own; a file cut short is ErrMalformed.
 func TestParquetReadErrorIsIO(t *testing.T) {
+	t.Parallel()
 	data := pqStandard(t)
 	r := &failReader{r: bytes.NewReader(data)}
 	if _, err := OpenParquet(r, int64(len(data)), "test.parquet"); !errors.Is(err, ErrIO) || errors.Is(err, ErrMalformed) {

@@ -9,6 +9,7 @@ import (
 // values each accepts (strictly, for the command line) and in what text
 // form; ParquetCanonical is what a rewrite writes.
 func TestParquetLabelValues(t *testing.T) {
+	t.Parallel()
 	p := pqOpen(t, pqStandard(t))
 	col := func(name string) ParquetColumn { return p.Columns()[pqCol(t, p, name)] }
 	for _, name := range []string{"date", "ts", "i96", "uuid", "tags.list.element"} {

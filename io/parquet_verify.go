@@ -49,7 +49,7 @@ var ErrParquetMismatch error = kindSentinel{"the rewritten file is not what it s
 // error reading either file).
 func VerifyParquetRewrite(src, out *ParquetFile, rw ParquetRewrite) (err error) {
 	defer func() {
-		if !parquetRecoverPanics {
+		if !src.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {
@@ -254,7 +254,7 @@ func (w *verifyWorker) diagnose(og, o int, d *valueDiff) error {
 // parquet-go, in statistics form, with its definition level.
 func (p *ParquetFile) decodeValueAt(g, col int, i int64) (raw []byte, def int, err error) {
 	defer func() {
-		if !parquetRecoverPanics {
+		if !p.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {

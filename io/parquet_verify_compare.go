@@ -13,7 +13,7 @@ import (
 func (w *verifyWorker) check(og, o int) (err error) {
 	v := w.v
 	defer func() {
-		if !parquetRecoverPanics {
+		if !v.src.seams.recover() {
 			return
 		}
 		if rec := recover(); rec != nil {

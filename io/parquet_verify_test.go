@@ -252,6 +252,7 @@ func pqSameDecoding(t *testing.T, what string, data []byte) {
 // writes, data page versions 1 and 2, many pages per chunk, and the seed
 // and fixture files (nested columns included).
 func TestParquetReferenceReader(t *testing.T) {
+	t.Parallel()
 	rows := pqAllRows(3000, 1500)
 	for _, codec := range pqCodecs {
 		for _, v := range []int{1, 2} {
@@ -270,6 +271,7 @@ func TestParquetReferenceReader(t *testing.T) {
 // codec it writes, in its format versions 1 (PLAIN, dictionaries) and 2
 // (DELTA encodings, BYTE_STREAM_SPLIT).
 func TestParquetReferenceReaderDuckDB(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	var sql strings.Builder
@@ -339,6 +341,7 @@ func pqFlipRewrite(t *testing.T) func(p *ParquetFile) ParquetRewrite {
 // signed fields would be wrong. (VerifyParquetRewrite checks every statistic
 // against the values; this checks that they are there where they should be.)
 func TestParquetStatisticsTrue(t *testing.T) {
+	t.Parallel()
 	rows := pqAllRows(3000, 1400)
 	for _, v := range []int{1, 2} {
 		data := pqAllFile(t, rows, &parquet.Snappy, v, []int{1400, 1599, 1})
@@ -417,6 +420,7 @@ func TestParquetStatisticsTrue(t *testing.T) {
 // value, a changed cell written wrong, an appended cell, a missing change) is
 // ErrParquetMismatch, naming the column and the row.
 func TestParquetVerifyCatchesWrongOutput(t *testing.T) {
+	t.Parallel()
 	data := pqAllFile(t, pqAllRows(3000, 1400), &parquet.Zstd, 1, []int{1400, 1599, 1})
 	good := pqFlipRewrite(t)
 	for _, c := range []struct {
@@ -453,6 +457,7 @@ func TestParquetVerifyCatchesWrongOutput(t *testing.T) {
 // every codec, a fixed-size value, a byte array, a dictionary index and a
 // definition level.
 func TestParquetVerifyCatchesUnfaithfulDecoding(t *testing.T) {
+	t.Parallel()
 	rows := pqAllRows(3000, 0)
 	for _, codec := range pqCodecs {
 		data := pqAllFile(t, rows, codec, 2, []int{1400, 1599, 1})
@@ -517,6 +522,7 @@ func TestParquetVerifyCatchesUnfaithfulDecoding(t *testing.T) {
 // value changed on disk) is corrupt for the reference reader, as it is for
 // parquet-go, which the rewrite refuses first.
 func TestParquetRefReaderChecksums(t *testing.T) {
+	t.Parallel()
 	data := pqAllFile(t, pqAllRows(300, 0), &parquet.Uncompressed, 1, []int{300})
 	p := pqOpen(t, data)
 	col := pqCol(t, p, "i32")
@@ -545,6 +551,7 @@ func TestParquetRefReaderChecksums(t *testing.T) {
 // TestParquetVerifyCatchesWrongStatistics: statistics, column and offset
 // indexes of the output that do not match its values are ErrParquetMismatch.
 func TestParquetVerifyCatchesWrongStatistics(t *testing.T) {
+	t.Parallel()
 	data := pqAllFile(t, pqAllRows(3000, 0), &parquet.Snappy, 1, []int{1400, 1599, 1})
 	out, p, q := pqRewriteOK(t, "flip", data, pqFlipRewrite(t))
 	i32, s := pqCol(t, q, "i32"), pqCol(t, q, "s")
@@ -583,6 +590,7 @@ func TestParquetVerifyCatchesWrongStatistics(t *testing.T) {
 // parquet-go gives them (the rewrite) equal those of their statistics form
 // (the check), for every kind and order, nulls and NaN included.
 func TestParquetDigestAndStatsForms(t *testing.T) {
+	t.Parallel()
 	mk := func(k parquet.Kind, i int) parquet.Value {
 		switch k {
 		case parquet.Boolean:

@@ -13,11 +13,11 @@ import (
 // adultOptions are the options of the paper's Adult setting: race, minority
 // Black, label >50K (">50K." in adult.test).
 func adultOptions() transform.Options {
-	return transform.Options{
+	return transform.Options{Config: transform.Config{
 		Dialect: tableio.Dialect{Comment: '|'}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
 		Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K", ">50K."},
 		Method: transform.MethodRBProb, MaxFlips: -1, Seed: 1, IgnoreAudit: true,
-	}
+	}}
 }
 
 func loadAdult(tb testing.TB) (*transform.Dataset, *transform.Dataset) {

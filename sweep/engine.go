@@ -132,7 +132,7 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
-	if c.Options.Reference != nil {
+	if c.Options.Reference != "" {
 		return nil, fferr.Usage("sweep learns the majority from the training rows; --reference is not supported here (use --reference-sample)")
 	}
 	return parseFlipGrid(c.Flips)

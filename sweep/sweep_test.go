@@ -46,10 +46,10 @@ func synthTable(n int, seed int) string {
 }
 
 func synthOptions() transform.Options {
-	return transform.Options{
+	return transform.Options{Config: transform.Config{
 		Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"g"}, Minority: []string{"min"},
 		Label: "y", Positive: []string{"1"}, Method: transform.MethodRBProb, K: 5, MaxFlips: -1, Seed: 1, IgnoreAudit: true,
-	}
+	}}
 }
 
 func load(t *testing.T, name, content string) *transform.Dataset {

@@ -31,8 +31,8 @@ func benchFlipShards(b *testing.B, method string, flips FlipRule, shardBytes int
 	src := tableFile(b, "bench.csv", data)
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
-			Positive: []string{">50K"}, Method: method, Alpha: 0.3, K: 10, Flips: flips, MaxFlips: -1, Seed: 1, ReferenceSample: 5000}
+		o := Options{Config: Config{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
+			Positive: []string{">50K"}, Method: method, Alpha: 0.3, K: 10, Flips: flips, MaxFlips: -1, Seed: 1, ReferenceSample: 5000}}
 		lf, err := o.PlanLocal(context.Background(), []Source{src}, shardBytes)
 		if err != nil {
 			b.Fatal(err)
@@ -56,8 +56,8 @@ func BenchmarkFlipRBLabelShards(b *testing.B) {
 // labels rewritten and the audit column added.
 func BenchmarkWrite(b *testing.B) {
 	data := benchTable(100000)
-	o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
-		Positive: []string{">50K"}, Method: MethodRandom, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipCount, N: 1000}, MaxFlips: -1, Seed: 1}
+	o := Options{Config: Config{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
+		Positive: []string{">50K"}, Method: MethodRandom, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipCount, N: 1000}, MaxFlips: -1, Seed: 1}}
 	src := tableFile(b, "bench.csv", data)
 	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
@@ -76,8 +76,8 @@ func BenchmarkWrite(b *testing.B) {
 // column extracted (what the RB methods need), as eval and sweep load it.
 func BenchmarkLoad(b *testing.B) {
 	data := benchTable(100000)
-	o := Options{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
-		Positive: []string{">50K"}, Method: MethodRBProb, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipAuto}, MaxFlips: -1, Seed: 1}
+	o := Options{Config: Config{Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income",
+		Positive: []string{">50K"}, Method: MethodRBProb, Alpha: 0.3, K: 10, Flips: FlipRule{Kind: FlipAuto}, MaxFlips: -1, Seed: 1}}
 	src := tableFile(b, "bench.csv", data)
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {

@@ -104,6 +104,7 @@ func sameFlip(t *testing.T, paths []string, o Options, shardBytes int64) *DistPl
 }
 
 func TestStagedEqualsOnePass(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(900)
 	paths := writeFiles(t, names, files)
 	rules := []FlipRule{{Kind: FlipCount, N: 40}, {Kind: FlipPercent, Percent: 50}, {Kind: FlipAuto}, {Kind: FlipCount, N: 100000}}
@@ -136,7 +137,7 @@ func TestStagedEqualsOnePass(t *testing.T) {
 		for _, m := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
 			o := baseOpts()
 			o.Method, o.K, o.Alpha, o.Flips = m, 5, 0.7, FlipRule{Kind: FlipCount, N: 30}
-			o.Features, o.Reference, o.ReferenceSample = []string{"x"}, FileInput(ref[0]), 200
+			o.Features, o.Reference, o.ReferenceSample = []string{"x"}, ref[0], 200
 			dp := sameFlip(t, paths, o, 300)
 			if dp.Summary.ReferenceRows != 200 {
 				t.Errorf("%s: %d reference rows, want 200", m, dp.Summary.ReferenceRows)
@@ -158,6 +159,7 @@ func TestStagedEqualsOnePass(t *testing.T) {
 // staged flip against the one-process flip: text features with their
 // levels, missing values, quoted fields, members.
 func TestStagedRealData(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(testdata.Path(t, "adult/adult.data"))
 	if err != nil {
 		t.Fatal(err)
@@ -169,11 +171,11 @@ func TestStagedRealData(t *testing.T) {
 	paths := writeFiles(t, []string{"p0.csv", "p1.csv", "p2.csv", "p3.csv"}, parts)
 	for _, m := range scorer.Names() {
 		t.Run(m, func(t *testing.T) {
-			o := Options{
+			o := Options{Config: Config{
 				HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive:   []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
 				Method: m, Alpha: 0.4, Seed: 5, MaxFlips: -1, Flips: FlipRule{Kind: FlipCount, N: 60},
-			}
+			}}
 			sameFlip(t, paths, o, 64<<10)
 		})
 	}
@@ -229,6 +231,7 @@ func TestStagedRealData(t *testing.T) {
 // TestStagedParquet flips a Parquet file of several row groups by row
 // group, against the one-process flip of the same file.
 func TestStagedParquet(t *testing.T) {
+	t.Parallel()
 	src := synth(700)
 	pq := testdata.CSVToParquet(t, src, 64)
 	paths := writeFiles(t, []string{"s.parquet"}, []string{string(pq)})
@@ -260,6 +263,7 @@ func TestStagedParquet(t *testing.T) {
 // TestStagedErrors: bad data in a later shard is reported with its file and
 // line, and different columns are refused.
 func TestStagedErrors(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	files[4] = strings.Replace(files[4], ",min,0\n", ",min,\n", 1) // a missing label
 	paths := writeFiles(t, names, files)
@@ -281,6 +285,7 @@ func TestStagedErrors(t *testing.T) {
 // TestStagedMergeOrder: the plan does not depend on the order in which a
 // runner merges the shards' partial results.
 func TestStagedMergeOrder(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(600)
 	paths := writeFiles(t, names, files)
 	for _, m := range scorer.Names() {
@@ -307,6 +312,7 @@ func TestStagedMergeOrder(t *testing.T) {
 // empty slices apart, and a truncated or corrupted form is an error, not a
 // panic.
 func TestWire(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	paths := writeFiles(t, names, files)
 	o := baseOpts()

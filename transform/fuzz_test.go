@@ -141,7 +141,7 @@ func FuzzFlip(f *testing.F) {
 		src := byteSource(data)
 		tab := buildFuzzTable(&src)
 		knobs := src.next()
-		o := Options{
+		o := Options{Config: Config{
 			Sensitive: []string{"g"},
 			Minority:  []string{[]string{"min", "g=min", "min|nobody", `g!=maj,g!=oth`}[knobs&3]},
 			Label:     "y",
@@ -151,7 +151,7 @@ func FuzzFlip(f *testing.F) {
 			MaxFlips:  -1,
 			Seed:      seed,
 			Dialect:   tableio.Dialect{Header: true},
-		}
+		}}
 		if knobs&64 != 0 {
 			o.Majority = []string{"maj"}
 		}

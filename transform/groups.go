@@ -1,11 +1,10 @@
 package transform
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/fairflip/fairflip/internal/fferr"
 )
 
 // A group expression selects rows by their sensitive columns. The syntax:
@@ -164,7 +163,7 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 				col, o, val, ok := cutOp(p)
 				col = strings.TrimSpace(unescape(col))
 				if !ok || col == "" {
-					return nil, fferr.Usage("%s %q: %q is not COLUMN=VALUE or COLUMN<NUMBER (escape a literal = < > ! as \\=)", flag, e, p)
+					return nil, groupErr(flag, fmt.Sprintf(" %q: %q is not COLUMN=VALUE or COLUMN<NUMBER (escape a literal = < > ! as \\=)", e, p))
 				}
 				idx := -1
 				for i, s := range sens {
@@ -173,7 +172,7 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 					}
 				}
 				if idx < 0 {
-					return nil, fferr.Usage("%s %q: column %q is not one of --sensitive (%s)", flag, e, col, strings.Join(sens, ","))
+					return nil, groupErr(flag, fmt.Sprintf(" %q: column %q is not one of ", e, col), field("sensitive"), " ("+strings.Join(sens, ",")+")")
 				}
 				pr, err := makePred(flag, e, o, val)
 				if err != nil {
@@ -183,7 +182,7 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 			}
 		} else {
 			if len(parts) != len(sens) {
-				return nil, fferr.Usage("%s %q: %d value(s) for %d sensitive column(s) (%s); give one value per column, or COLUMN=VALUE", flag, e, len(parts), len(sens), strings.Join(sens, ","))
+				return nil, groupErr(flag, fmt.Sprintf(" %q: %d value(s) for %d sensitive column(s) (%s); give one value per column, or COLUMN=VALUE", e, len(parts), len(sens), strings.Join(sens, ",")))
 			}
 			for i, p := range parts {
 				c[i] = []pred{{op: opEq, vals: values(p)}}
@@ -192,6 +191,12 @@ func parseGroup(flag string, exprs []string, sens []string) (groupSpec, error) {
 		g = append(g, c)
 	}
 	return g, nil
+}
+
+// groupErr is a ConfigError of the expressions given to flag ("--minority").
+func groupErr(flag string, msg ...any) error {
+	name := strings.TrimPrefix(flag, "--")
+	return configErr(name, append([]any{field(name)}, msg...)...)
 }
 
 // makePred builds the condition "op val" of expression e given to flag.
@@ -203,7 +208,7 @@ func makePred(flag, e string, o op, val string) (pred, error) {
 	default:
 		x, err := strconv.ParseFloat(strings.TrimSpace(unescape(val)), 64)
 		if err != nil || math.IsNaN(x) {
-			return pr, fferr.Usage("%s %q: %q is not a number to compare with", flag, e, strings.TrimSpace(val))
+			return pr, groupErr(flag, fmt.Sprintf(" %q: %q is not a number to compare with", e, strings.TrimSpace(val)))
 		}
 		pr.num = x
 	}

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -14,28 +15,28 @@ import (
 // 2), never a failure after the first pass (or in the output check).
 
 // labelFlags returns the flags that give label values, with their values.
-func (o *Options) labelFlags() [2]struct {
+func (o *Config) labelFlags() [2]struct {
 	flag string
 	vals []string
 } {
 	return [2]struct {
 		flag string
 		vals []string
-	}{{"--positive", o.Positive}, {"--negative", o.Negative}}
+	}{{"positive", o.Positive}, {"negative", o.Negative}}
 }
 
 // checkLabelValues checks the label values against what any file can hold:
 // valid UTF-8 (a CSV output must stay UTF-8), and not empty or a marker of a
 // missing value (model.IsMissing: "", "?", "NA"...), which fairflip reads as
 // no label at all.
-func (o *Options) checkLabelValues() error {
+func (o *Config) checkLabelValues() error {
 	for _, f := range o.labelFlags() {
 		for _, v := range f.vals {
 			if !utf8.ValidString(v) {
-				return fferr.Usage("%s %q: not valid UTF-8", f.flag, v)
+				return configErr(f.flag, field(f.flag), fmt.Sprintf(" %q: not valid UTF-8", v))
 			}
 			if t := strings.TrimSpace(v); model.IsMissing(t) {
-				return fferr.Usage("%s %q: fairflip reads %q as a missing label, not a label value", f.flag, v, t)
+				return configErr(f.flag, field(f.flag), fmt.Sprintf(" %q: fairflip reads %q as a missing label, not a label value", v, t))
 			}
 		}
 	}
@@ -56,10 +57,10 @@ func (o *Options) checkLabelColumn(lt labelTyper, col int, c tableio.Column) err
 			t := strings.TrimSpace(v)
 			text, err := lt.LabelValue(col, t)
 			if err != nil {
-				return fferr.Usage("%s: %v", f.flag, err)
+				return fferr.Usage("--%s: %v", f.flag, err)
 			}
 			if !newValueSet([]string{t}).has(text) {
-				return fferr.Usage("%s %q: column %s (%s) stores this value as %q, which is another value; give %s %s", f.flag, v, c.Name, c.Type, text, f.flag, text)
+				return fferr.Usage("--%s %q: column %s (%s) stores this value as %q, which is another value; give --%s %s", f.flag, v, c.Name, c.Type, text, f.flag, text)
 			}
 		}
 	}

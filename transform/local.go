@@ -207,8 +207,8 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 		return nil, nil, err
 	}
 	var ref *DistFile
-	if o.Reference != nil {
-		if ref, err = o.Inspect(ctx, Source{Path: o.Reference.Name}, RefFile, shardBytes); err != nil {
+	if o.Reference != "" {
+		if ref, err = o.Inspect(ctx, Source{Path: o.Reference}, RefFile, shardBytes); err != nil {
 			return nil, nil, err
 		}
 	}

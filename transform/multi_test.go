@@ -97,6 +97,7 @@ func flipFiles(t *testing.T, names, files []string, o Options) ([]string, *multi
 }
 
 func TestMultiFileFlip(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(600)
 	for _, method := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
 		t.Run(method, func(t *testing.T) {
@@ -153,6 +154,7 @@ func TestMultiFileFlip(t *testing.T) {
 // With one file, the row key is the row number: the output is the one of a
 // single-file flip, byte for byte.
 func TestMultiFileOneFileIsSingleFlip(t *testing.T) {
+	t.Parallel()
 	in := synth(500)
 	for _, method := range []string{MethodRBProb, MethodRBDist, MethodRandom} {
 		o := baseOpts()
@@ -175,6 +177,7 @@ func TestMultiFileOneFileIsSingleFlip(t *testing.T) {
 // The row key of row r of file i is i<<40 | r, whatever the shards and
 // batch parts a file is cut into.
 func TestMultiFileKeys(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(90)
 	data := make([][]byte, len(files))
 	for i, f := range files {
@@ -184,6 +187,7 @@ func TestMultiFileKeys(t *testing.T) {
 }
 
 func TestMultiFileNothingFlipped(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	o := baseOpts()
 	o.Method = MethodRandom
@@ -213,6 +217,7 @@ func undoOrEmpty(t *testing.T, s string, o Options) string {
 }
 
 func TestMultiFileErrors(t *testing.T) {
+	t.Parallel()
 	o := baseOpts()
 	_, _, err := flipFiles(t, []string{"a.csv", "b.csv"}, []string{synth(30), strings.Replace(synth(30), "id,x", "id,z", 1)}, o)
 	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "a.csv") || !strings.Contains(err.Error(), "b.csv") {
@@ -237,6 +242,7 @@ func TestMultiFileErrors(t *testing.T) {
 // passes, keeping its size, is caught by that part's hash in pass 2 (bad
 // data), and so is an empty part that is no longer empty.
 func TestMultiFilePartChangedBetweenPasses(t *testing.T) {
+	t.Parallel()
 	names, files := multiFiles(300)
 	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
@@ -406,6 +412,7 @@ func checkParquetUndo(t *testing.T, name string, in, out []byte) {
 // without rows) as one table and checks each output, the undo, and that the
 // plan is the one of the same rows as CSV parts (the same keys i<<40|r).
 func TestMultiFileParquet(t *testing.T) {
+	t.Parallel()
 	names, files, csvs := parquetMultiFiles(t, 600)
 	for _, c := range []struct {
 		method string
@@ -478,6 +485,7 @@ func TestMultiFileParquet(t *testing.T) {
 // TestMultiFileParquetKeys: row r of file i has the key i<<40 | r, and the
 // collective and the random scores are those of these keys.
 func TestMultiFileParquetKeys(t *testing.T) {
+	t.Parallel()
 	names, files, _ := parquetMultiFiles(t, 90)
 	srcs := dirFiles(t, names, files)
 	checkKeys(t, srcs, 40)
@@ -521,6 +529,7 @@ func TestMultiFileParquetKeys(t *testing.T) {
 // deterministic method, the keys play no part: the plan over the parts is
 // the plan over one Parquet file holding all their rows.
 func TestMultiFileParquetConcatenated(t *testing.T) {
+	t.Parallel()
 	names, files, _ := parquetMultiFiles(t, 600)
 	whole := toParquet(t, synth(600), 100)
 	for _, m := range []string{MethodRBProb, MethodRBLabel, MethodRBDist} {
@@ -549,6 +558,7 @@ func TestMultiFileParquetConcatenated(t *testing.T) {
 // With one Parquet file, a multi-file flip writes what a single-file flip
 // writes, byte for byte.
 func TestMultiFileParquetOneFileIsSingleFlip(t *testing.T) {
+	t.Parallel()
 	in := toParquet(t, synth(500), 64)
 	for _, method := range []string{MethodRBProb, MethodRBLabel, MethodRandom} {
 		o := baseOpts()
@@ -569,6 +579,7 @@ func TestMultiFileParquetOneFileIsSingleFlip(t *testing.T) {
 }
 
 func TestMultiFileParquetErrors(t *testing.T) {
+	t.Parallel()
 	names, files, _ := parquetMultiFiles(t, 60)
 	o := baseOpts()
 	o.Method, o.Flips = MethodRandom, FlipRule{Kind: FlipCount, N: 3}
@@ -628,6 +639,7 @@ func TestMultiFileParquetErrors(t *testing.T) {
 // not change), which the rewrite and its checks accept, is caught by the
 // part's SHA-256 in pass 2: a data error, and nothing is written.
 func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
+	t.Parallel()
 	names, files, csvs := parquetMultiFiles(t, 300)
 	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}

@@ -84,6 +84,7 @@ func flipAll(t *testing.T, in string, edit func(*Options)) *Plan {
 // TestFlipInfinityCells: a numeric column with Inf, -Infinity and 1e400
 // cells stays numeric; those cells are missing, with a notice.
 func TestFlipInfinityCells(t *testing.T) {
+	t.Parallel()
 	in := numbersTable(90, func(i int) string {
 		switch i {
 		case 4:
@@ -119,6 +120,7 @@ func TestFlipInfinityCells(t *testing.T) {
 // TestFlipTextLikeNumbers: hexadecimal floats and 1_000 make a column
 // text; NaN is missing.
 func TestFlipTextLikeNumbers(t *testing.T) {
+	t.Parallel()
 	for _, odd := range []string{"0x1p-2", "1_000", "+NaN"} {
 		in := numbersTable(60, func(i int) string {
 			if i == 5 {
@@ -152,6 +154,7 @@ func TestFlipTextLikeNumbers(t *testing.T) {
 // constant columns; an all-missing column: every method runs, with finite
 // scores, and the same bytes twice.
 func TestFlipExtremeMagnitudes(t *testing.T) {
+	t.Parallel()
 	extreme := []string{"1e300", "1e-300", "-1e300", "1.7e308", "-1.7e308", "0", "4e-320"}
 	in := numbersTable(90, func(i int) string { return extreme[(i*5)%len(extreme)] })
 	flipAll(t, in, nil)
@@ -205,6 +208,7 @@ func singleLabel(n int, maj string) string {
 
 // TestFlipSingleLabelReference: every reference row has the same label.
 func TestFlipSingleLabelReference(t *testing.T) {
+	t.Parallel()
 	const n = 30 // minority rows 0, 3, …, 27: a pool of 10
 	pool := []int{0, 3, 6, 9, 12, 15, 18, 21, 24, 27}
 	for _, tc := range []struct {
@@ -253,6 +257,7 @@ func TestFlipSingleLabelReference(t *testing.T) {
 // TestFlipOneRowGroups: a single minority row, a single majority row, and
 // k larger than the reference.
 func TestFlipOneRowGroups(t *testing.T) {
+	t.Parallel()
 	oneMin := "x,g,y\n1,min,0\n2,maj,1\n3,maj,0\n5,maj,1\n"
 	o := baseOpts()
 	o.Flips = FlipRule{Kind: FlipCount, N: 1}
@@ -289,6 +294,7 @@ func TestFlipOneRowGroups(t *testing.T) {
 // perfectly: rb-prob converges (no notice) and its scores are finite and
 // follow the feature.
 func TestFlipSeparableReference(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("x,g,y\n")
 	for i := 0; i < 300; i++ {

@@ -20,7 +20,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
 )
 
@@ -49,11 +48,11 @@ const (
 	FlipPercent
 )
 
-// FlipRule is a parsed --flips value.
+// FlipRule is a parsed flips value ("auto", "N" or "P%").
 type FlipRule struct {
-	Kind    FlipKind
-	N       int     // FlipCount
-	Percent float64 // FlipPercent, in [0, 100]
+	Kind    FlipKind `json:"kind"`
+	N       int      `json:"n,omitempty"`       // FlipCount
+	Percent float64  `json:"percent,omitempty"` // FlipPercent, in [0, 100]
 }
 
 func (r FlipRule) String() string {
@@ -75,99 +74,129 @@ func ParseFlips(s string) (FlipRule, error) {
 	case strings.HasSuffix(s, "%"):
 		p, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
 		if err != nil || math.IsNaN(p) || p < 0 || p > 100 {
-			return FlipRule{}, fferr.Usage("--flips %q: a percentage must be a number from 0%% to 100%%", s)
+			return FlipRule{}, configErr("flips", field("flips"), fmt.Sprintf(" %q: a percentage must be a number from 0%% to 100%%", s))
 		}
 		return FlipRule{Kind: FlipPercent, Percent: p}, nil
 	default:
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			return FlipRule{}, fferr.Usage("--flips %q: want a count (e.g. 100), a percentage of the pool (e.g. 25%%) or auto", s)
+			return FlipRule{}, configErr("flips", field("flips"), fmt.Sprintf(" %q: want a count (e.g. 100), a percentage of the pool (e.g. 25%%) or auto", s))
 		}
 		return FlipRule{Kind: FlipCount, N: n}, nil
 	}
 }
 
-// Options configure a flip. The zero value is not valid: Sensitive, Minority,
-// Label and Positive are required. Use Validate before planning.
-type Options struct {
+// Config is what a flip (or an eval, a sweep's cell) does: plain data, with
+// no file handles, writers or functions, so that it can be stored or sent
+// to workers as JSON. Each field's JSON name is the name of the fairflip
+// flag that sets it. The zero value is not valid: Sensitive, Minority, Label
+// and Positive are required. Validate checks it and fills in defaults.
+type Config struct {
 	// Sensitive names the sensitive column(s).
-	Sensitive []string
+	Sensitive []string `json:"sensitive"`
 	// Minority and Majority are group expressions (see ParseGroup). An empty
 	// Majority means every row with its sensitive cells present that is not
 	// in the minority.
-	Minority []string
-	Majority []string
+	Minority []string `json:"minority"`
+	Majority []string `json:"majority"`
 
-	Label    string
-	Positive []string // any of these label values is positive; a flip writes the first
-	Negative []string // if set, every label must be one of Positive or Negative
+	Label    string   `json:"label"`
+	Positive []string `json:"positive"` // any of these label values is positive; a flip writes the first
+	Negative []string `json:"negative"` // if set, every label must be one of Positive or Negative
 
-	Method string
-	K      int // neighbours for rb-label and rb-dist
+	Method string `json:"method"`
+	K      int    `json:"k"` // neighbours for rb-label and rb-dist
 
-	Alpha   float64 // fraction of the minority in the collective, (0, 1]; 0 means 1
-	Members string  // column whose truthy cells mark collective members (instead of Alpha)
+	Alpha   float64 `json:"alpha"`   // fraction of the minority in the collective, (0, 1]; 0 means 1
+	Members string  `json:"members"` // column whose truthy cells mark collective members (instead of Alpha)
 
-	Flips    FlipRule
-	MaxFlips int // cap on the number of flips; < 0 means no cap
-	Seed     uint64
+	Flips    FlipRule `json:"flips"`
+	MaxFlips int      `json:"max-flips"` // cap on the number of flips; < 0 means no cap
+	Seed     uint64   `json:"seed"`
 
-	Features    []string // explicit feature columns (default: all others)
-	Exclude     []string // columns left out of the default features
-	Categorical []string // numeric-looking columns to treat as categories
-	MaxLevels   int      // one-hot width cap per text column (0: model default)
+	Features    []string `json:"features"`    // explicit feature columns (default: all others)
+	Exclude     []string `json:"exclude"`     // columns left out of the default features
+	Categorical []string `json:"categorical"` // numeric-looking columns to treat as categories
+	MaxLevels   int      `json:"max-levels"`  // one-hot width cap per text column (0: model default)
 
-	Reference       *Input // optional reference file (majority rows are used)
-	ReferenceSample int    // if > 0, use only this many reference rows (seeded)
+	Reference       string `json:"reference"`        // optional reference file, by path (majority rows are used)
+	ReferenceSample int    `json:"reference-sample"` // if > 0, use only this many reference rows (seeded)
 
-	AuditColumn  string
-	ReplaceAudit bool // reuse an existing audit column instead of refusing
+	AuditColumn  string `json:"audit-column"`
+	ReplaceAudit bool   `json:"replace-audit"` // reuse an existing audit column instead of refusing
 	// IgnoreAudit reads a file that has an audit column (a flipped file) as
 	// data, leaving that column out of the features (eval and sweep).
-	IgnoreAudit bool
+	IgnoreAudit bool `json:"ignore-audit"`
 	// KeepSensitive: Extract keeps the sensitive cells too (eval and sweep,
 	// whose firm may see them).
-	KeepSensitive bool
+	KeepSensitive bool `json:"keep-sensitive"`
 
-	Dialect tableio.Dialect
+	// Dialect is the CSV dialect (the flags --delimiter, --no-header,
+	// --skip-lines, --comment, --max-record-bytes, --max-columns).
+	Dialect tableio.Dialect `json:"dialect"`
 	// ParquetLimits bound what a Parquet input may make fairflip allocate
-	// (zero: the defaults). CSV bounds are in Dialect.
-	ParquetLimits tableio.ParquetLimits
-	HeaderNames   []string // names for a file without a header
+	// (zero: the defaults; the flags --max-page-bytes, --max-footer-bytes).
+	ParquetLimits tableio.ParquetLimits `json:"parquet-limits"`
+	HeaderNames   []string              `json:"header-names"` // names for a file without a header
 
 	// Where keeps only the rows matching these expressions (eval and sweep
 	// only: flip never drops a row). Syntax as for groups, by column name.
-	Where []string
+	Where []string `json:"where"`
+}
 
-	Workers  int            // goroutines for scoring (0: GOMAXPROCS)
+// Runtime is how a run goes rather than what it does: where its notices go,
+// how many goroutines it uses, and the tests' seams. It is never serialized.
+type Runtime struct {
+	Log     io.Writer // notices (nil: discarded)
+	Workers int       // goroutines for scoring (0: GOMAXPROCS)
+	Version string    // recorded in the summary
+
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)
 	// tamperRewrite, tests only: changes what a flip asks its format to
 	// write (a stand-in for a bug in the flip's rule).
 	tamperRewrite func(r *tableio.Rewrite)
-	Log           io.Writer // notices (nil: discarded)
-	Version       string    // recorded in the summary
 }
 
-// Validate checks the options that do not depend on the data and fills in
-// defaults.
+// Options configure a flip: its Config and its Runtime.
+type Options struct {
+	Config
+	Runtime
+}
+
+// Validate checks the configuration and fills in the defaults of both parts.
 func (o *Options) Validate() error {
-	if len(o.Sensitive) == 0 {
-		return fferr.Usage("--sensitive is required: the column that holds the group (e.g. --sensitive race)")
+	if err := o.Config.Validate(); err != nil {
+		return err
 	}
-	if len(o.Minority) == 0 {
-		return fferr.Usage("--minority is required: the value(s) of --sensitive that mark the minority (e.g. --minority Black)")
+	if o.Log == nil {
+		o.Log = io.Discard
 	}
-	if o.Label == "" {
-		return fferr.Usage("--label is required: the column that holds the label (e.g. --label income)")
+	return nil
+}
+
+// Validate checks the configuration that does not depend on the data and
+// fills in defaults. Its errors are *ConfigError.
+func (o *Config) Validate() error {
+	required := []struct {
+		name string
+		ok   bool
+		why  []any
+	}{
+		{"sensitive", len(o.Sensitive) > 0, []any{" is required: the column that holds the group (e.g. ", field("sensitive"), " race)"}},
+		{"minority", len(o.Minority) > 0, []any{" is required: the value(s) of ", field("sensitive"), " that mark the minority (e.g. ", field("minority"), " Black)"}},
+		{"label", o.Label != "", []any{" is required: the column that holds the label (e.g. ", field("label"), " income)"}},
+		{"positive", len(o.Positive) > 0, []any{" is required: the favourable label value (e.g. ", field("positive"), " '>50K')"}},
 	}
-	if len(o.Positive) == 0 {
-		return fferr.Usage("--positive is required: the favourable label value (e.g. --positive '>50K')")
+	for _, r := range required {
+		if !r.ok {
+			return configErr(r.name, append([]any{field(r.name)}, r.why...)...)
+		}
 	}
 	for _, p := range o.Positive {
 		for _, n := range o.Negative {
 			if p == n {
-				return fferr.Usage("label value %q is given both as --positive and as --negative", p)
+				return configErr("negative", fmt.Sprintf("label value %q is given both as ", p), field("positive"), " and as ", field("negative"))
 			}
 		}
 	}
@@ -184,22 +213,22 @@ func (o *Options) Validate() error {
 		o.K = 10
 	}
 	if o.K < 1 {
-		return fferr.Usage("--k %d: the number of neighbours must be at least 1", o.K)
+		return configErr("k", field("k"), fmt.Sprintf(" %d: the number of neighbours must be at least 1", o.K))
 	}
 	if o.Members != "" && o.Alpha != 0 {
-		return fferr.Usage("--members and --alpha both choose the collective: give one of them")
+		return configErr("members", field("members"), " and ", field("alpha"), " both choose the collective: give one of them")
 	}
 	if o.Alpha == 0 && o.Members == "" {
 		o.Alpha = 1
 	}
 	if o.Members == "" && !(o.Alpha > 0 && o.Alpha <= 1) {
-		return fferr.Usage("--alpha %v: the collective's share of the minority must be in (0, 1]", o.Alpha)
+		return configErr("alpha", field("alpha"), fmt.Sprintf(" %v: the collective's share of the minority must be in (0, 1]", o.Alpha))
 	}
 	if !o.method().Auto && o.Flips.Kind == FlipAuto {
-		return fferr.Usage("--method %s has no estimate of the counterfactual label, so --flips auto cannot be used: give --flips N or --flips P%%", o.Method)
+		return configErr("flips", field("method"), " "+o.Method+" has no estimate of the counterfactual label, so ", field("flips"), " auto cannot be used: give ", field("flips"), " N or ", field("flips"), " P%")
 	}
 	if o.ReferenceSample < 0 {
-		return fferr.Usage("--reference-sample %d: must be positive", o.ReferenceSample)
+		return configErr("reference-sample", field("reference-sample"), fmt.Sprintf(" %d: must be positive", o.ReferenceSample))
 	}
 	if o.AuditColumn == "" {
 		o.AuditColumn = DefaultAuditColumn
@@ -207,11 +236,8 @@ func (o *Options) Validate() error {
 	if err := CheckAuditColumn(o.AuditColumn); err != nil {
 		return err
 	}
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
 	if o.Dialect.Header && len(o.HeaderNames) > 0 {
-		return fferr.Usage("--header-names names the columns of a file without a header: give --no-header too")
+		return configErr("header-names", field("header-names"), " names the columns of a file without a header: give ", field("no-header"), " too")
 	}
 	return nil
 }
@@ -231,7 +257,7 @@ func CheckAuditColumn(name string) error {
 		bad = "holds a control character (a line break, a tab, ...)"
 	}
 	if bad != "" {
-		return fferr.Usage("--audit-column %q %s: give a plain name such as %s", name, bad, DefaultAuditColumn)
+		return configErr("audit-column", field("audit-column"), fmt.Sprintf(" %q %s: give a plain name such as %s", name, bad, DefaultAuditColumn))
 	}
 	return nil
 }

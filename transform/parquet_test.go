@@ -75,6 +75,7 @@ func differences(t *testing.T, a, b string, cols []string) map[string]int {
 // cells changed, the schema and row groups are kept, the audit column is
 // last, and undo gives back the original values and schema.
 func TestParquetRealDataFidelity(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	adultNames := strings.ReplaceAll(testdata.AdultColumns, "-", "_")
@@ -85,10 +86,10 @@ func TestParquetRealDataFidelity(t *testing.T) {
 	}{
 		{"adult", "adult/adult.data",
 			"SELECT * FROM read_csv(%s, header=false, delim=', ', names=['" + strings.ReplaceAll(adultNames, ",", "','") + "'])",
-			Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}, "income"},
+			Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}}, "income"},
 		{"compas", "compas/compas-scores-two-years.csv",
 			"SELECT * FROM read_csv(%s, header=true)",
-			Options{Sensitive: []string{"race"}, Minority: []string{"African-American"}, Label: "two_year_recid", Positive: []string{"0"}, Negative: []string{"1"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}, "two_year_recid"},
+			Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"African-American"}, Label: "two_year_recid", Positive: []string{"0"}, Negative: []string{"1"}, Alpha: 0.3, Seed: 1, MaxFlips: -1}}, "two_year_recid"},
 	}
 	for _, c := range cases {
 		src := filepath.Join(dir, c.name+".parquet")
@@ -172,14 +173,15 @@ func TestParquetRealDataFidelity(t *testing.T) {
 // TestParquetFixtures flips the DuckDB-made fixtures: a boolean label, a
 // file with several row groups, and one with nested columns.
 func TestParquetFixtures(t *testing.T) {
+	t.Parallel()
 	fixtures := filepath.Join("..", "testdata", "parquet")
 	cases := []struct {
 		file string
 		opts Options
 	}{
-		{"duckdb_bool_label.parquet", Options{Sensitive: []string{"grp"}, Minority: []string{"1"}, Label: "approved", Positive: []string{"true"}, Method: MethodRBProb, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 3}}},
-		{"duckdb_types.parquet", Options{Sensitive: []string{"c_boolean"}, Minority: []string{"true"}, Label: "id", Positive: []string{"1"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 2}}},
-		{"duckdb_rowgroups.parquet", Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRBLabel, K: 5, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 20}}},
+		{"duckdb_bool_label.parquet", Options{Config: Config{Sensitive: []string{"grp"}, Minority: []string{"1"}, Label: "approved", Positive: []string{"true"}, Method: MethodRBProb, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 3}}}},
+		{"duckdb_types.parquet", Options{Config: Config{Sensitive: []string{"c_boolean"}, Minority: []string{"true"}, Label: "id", Positive: []string{"1"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 2}}}},
+		{"duckdb_rowgroups.parquet", Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRBLabel, K: 5, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 20}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -262,6 +264,7 @@ func scanAll(t *testing.T, p *tableio.ParquetFile, col int) []string {
 // corrupt page is bad data (3), an output that is not what it should be an
 // internal error (1), a failing file system an I/O error (4).
 func TestParquetErrorClasses(t *testing.T) {
+	t.Parallel()
 	pathErr := &fs.PathError{Op: "write", Path: "/tmp/x", Err: syscall.ENOSPC}
 	for _, c := range []struct {
 		err   error
@@ -305,13 +308,14 @@ func TestParquetErrorClasses(t *testing.T) {
 // audit cell, exit 1). --positive must be valid UTF-8, so such a label is
 // never positive.
 func TestParquetLabelNotUTF8(t *testing.T) {
+	t.Parallel()
 	type row struct {
 		Grp   string `parquet:"grp"`
 		X     int64  `parquet:"x"`
 		Label string `parquet:"label"`
 	}
-	o := Options{Sensitive: []string{"grp"}, Minority: []string{"A"}, Label: "label", Positive: []string{"yes"},
-		Method: MethodRandom, Alpha: 1, Flips: FlipRule{Kind: FlipPercent, Percent: 100}, MaxFlips: -1, Seed: 1}
+	o := Options{Config: Config{Sensitive: []string{"grp"}, Minority: []string{"A"}, Label: "label", Positive: []string{"yes"},
+		Method: MethodRandom, Alpha: 1, Flips: FlipRule{Kind: FlipPercent, Percent: 100}, MaxFlips: -1, Seed: 1}}
 	for _, c := range []struct {
 		rows []row
 		want string

@@ -93,7 +93,7 @@ func (o *Options) checkGroups(s *Summary, majPos int, note func(string, ...any))
 	if s.Minority == 0 {
 		return fferr.Data("%s: no row has the minority value (--minority %s) in --sensitive %s; check the spelling and the column", s.Input, strings.Join(o.Minority, " --minority "), strings.Join(o.Sensitive, ","))
 	}
-	if s.Majority == 0 && o.Reference == nil {
+	if s.Majority == 0 && o.Reference == "" {
 		return fferr.Data("%s: there are no majority rows to learn from (every row with --sensitive %s set is in the minority); check --minority and --majority", s.Input, strings.Join(o.Sensitive, ","))
 	}
 	if s.Neither > 0 {

@@ -13,6 +13,7 @@ import (
 // column only if undo would accept it: every non-empty cell an audit cell of
 // the label column, restorable, on rows holding the value this flip writes.
 func TestReplaceAuditChecksTheColumn(t *testing.T) {
+	t.Parallel()
 	o := baseOpts()
 	o.Method, o.Flips, o.ReplaceAudit = MethodRandom, FlipRule{Kind: FlipCount, N: 1}, true
 	a := "fairflip/1 col=2 label=y method=random score=0.5 was=0"

@@ -22,25 +22,25 @@ type realCase struct {
 func realCases() []realCase {
 	return []realCase{
 		{"adult", "adult/adult.data", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect: tableio.Dialect{}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
 				Alpha: 0.3, Seed: 1, MaxFlips: -1,
-			}
+			}}
 		}, 14},
 		{"adult.test", "adult/adult.test", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect: tableio.Dialect{SkipLines: 1}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
 				Sensitive: []string{"sex"}, Minority: []string{"Female"}, Label: "income", Positive: []string{">50K."}, Negative: []string{"<=50K."},
 				Alpha: 0.5, Seed: 3, MaxFlips: -1,
-			}
+			}}
 		}, 14},
 		{"compas", "compas/compas-scores-two-years.csv", func() Options {
-			return Options{
+			return Options{Config: Config{
 				Dialect:   tableio.Dialect{Header: true},
 				Sensitive: []string{"race"}, Minority: []string{"African-American"}, Label: "two_year_recid", Positive: []string{"0"}, Negative: []string{"1"},
 				Alpha: 0.3, Seed: 1, MaxFlips: -1,
-			}
+			}}
 		}, 52},
 	}
 }
@@ -49,6 +49,7 @@ func realCases() []realCase {
 // only the planned label cells changed, every other byte is as it was, and
 // undo gives the input back byte for byte.
 func TestRealDataFidelity(t *testing.T) {
+	t.Parallel()
 	for _, c := range realCases() {
 		raw, err := os.ReadFile(testdata.Path(t, c.file))
 		if err != nil {
@@ -96,6 +97,7 @@ func TestRealDataFidelity(t *testing.T) {
 // TestAdultCounts checks the counts of the Adult example against the
 // data README (32,561 rows; 3,124 Black people in adult.data).
 func TestAdultCounts(t *testing.T) {
+	t.Parallel()
 	c := realCases()[0]
 	o := c.opts()
 	o.Method = MethodRBProb

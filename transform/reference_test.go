@@ -58,6 +58,7 @@ func csvOf(header []string, rows [][]string, order []string) string {
 // flips as the reference in the input's order, in the one-process flip and
 // in the staged flip (which must also agree with each other).
 func TestReferenceByName(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(600, 0)
 	_, refRows := refTable(400, 5)
 	in := csvOf(header, rows, header)
@@ -73,12 +74,12 @@ func TestReferenceByName(t *testing.T) {
 				if feats == nil {
 					o.Exclude = []string{"id"}
 				}
-				o.Reference = FileInput(paths[1])
+				o.Reference = paths[1]
 				want, wp, err := onePass(t, paths[:1], o)
 				if err != nil {
 					t.Fatal(err)
 				}
-				o.Reference = FileInput(paths[2])
+				o.Reference = paths[2]
 				got, gp, err := onePass(t, paths[:1], o)
 				if err != nil {
 					t.Fatal(err)
@@ -102,6 +103,7 @@ func TestReferenceByName(t *testing.T) {
 // formats: the same rows as CSV or Parquet give the same flips (the same
 // rows and scores; byte for byte the same output for one input format).
 func TestReferenceAnyFormat(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(600, 0)
 	_, refRows := refTable(400, 5)
 	in, ref := csvOf(header, rows, header), csvOf(header, refRows, header)
@@ -114,7 +116,7 @@ func TestReferenceAnyFormat(t *testing.T) {
 			var first *Plan
 			outs := map[string][]byte{}
 			for _, c := range [][2]int{{0, 1}, {0, 3}, {2, 3}, {2, 1}} {
-				o.Reference = FileInput(paths[c[1]])
+				o.Reference = paths[c[1]]
 				out, lf, err := flipSources(o, sources(paths[c[0]:c[0]+1]))
 				if err != nil {
 					t.Fatalf("%s with %s: %v", paths[c[0]], paths[c[1]], err)
@@ -140,6 +142,7 @@ func TestReferenceAnyFormat(t *testing.T) {
 // TestReferenceColumnErrors: a reference without a column the plan reads
 // is a usage error naming the column, in both pipelines.
 func TestReferenceColumnErrors(t *testing.T) {
+	t.Parallel()
 	header, rows := refTable(90, 0)
 	in := csvOf(header, rows, header)
 	cases := []struct {
@@ -158,7 +161,7 @@ func TestReferenceColumnErrors(t *testing.T) {
 			paths := writeFiles(t, []string{"in.csv", "ref.csv"}, []string{in, c.ref})
 			o := baseOpts()
 			o.Method, o.K, o.Flips, o.Features = MethodRBLabel, 3, FlipRule{Kind: FlipCount, N: 5}, c.features
-			o.Reference = FileInput(paths[1])
+			o.Reference = paths[1]
 			_, _, err1 := onePass(t, paths[:1], o)
 			_, _, err2 := staged(t, paths[:1], o, 0)
 			for i, err := range []error{err1, err2} {
@@ -173,7 +176,7 @@ func TestReferenceColumnErrors(t *testing.T) {
 		o := baseOpts()
 		o.Dialect.Header = false
 		o.Sensitive, o.Label, o.Method, o.Flips = []string{"#2"}, "#3", MethodRBLabel, FlipRule{Kind: FlipCount, N: 1}
-		o.Reference = FileInput(paths[1])
+		o.Reference = paths[1]
 		_, _, err1 := onePass(t, paths[:1], o)
 		_, _, err2 := staged(t, paths[:1], o, 0)
 		for i, err := range []error{err1, err2} {

@@ -5,6 +5,7 @@ package transform
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -15,15 +16,15 @@ import (
 
 // method returns o.Method's scorer. A name that is not registered (options
 // not validated) gives a Method without Fit, which checkMethod refuses.
-func (o *Options) method() scorer.Method {
+func (o *Config) method() scorer.Method {
 	m, _ := scorer.Lookup(o.Method)
 	return m
 }
 
 // checkMethod refuses a method that is not registered.
-func (o *Options) checkMethod() error {
+func (o *Config) checkMethod() error {
 	if _, ok := scorer.Lookup(o.Method); !ok {
-		return fferr.Usage("--method %q: want one of %s", o.Method, strings.Join(scorer.Names(), ", "))
+		return configErr("method", field("method"), fmt.Sprintf(" %q: want one of %s", o.Method, strings.Join(scorer.Names(), ", ")))
 	}
 	return nil
 }

@@ -51,6 +51,7 @@ func cacheScorer(t *testing.T, method string, k int, id string) (*Scorer, []mode
 // of goroutines (run it with -race), and they all get the scores of a
 // fresh preparation; without a cache every call prepares afresh.
 func TestScoreCache(t *testing.T) {
+	t.Parallel()
 	sc, cols := cacheScorer(t, MethodRBLabel, 3, "one")
 	rows := []int{0, 5, 9, 17, 33}
 	keys := []uint64{0, 5, 9, 17, 33}
@@ -116,7 +117,8 @@ func TestScoreCache(t *testing.T) {
 // TestScoreErrWording: the caller words a method's refusal by its kind,
 // naming the flags that would help.
 func TestScoreErrWording(t *testing.T) {
-	o := &Options{Method: MethodRBLabel}
+	t.Parallel()
+	o := &Options{Config: Config{Method: MethodRBLabel}}
 	sc, cols := cacheScorer(t, MethodRBLabel, 30, "k")
 	_, f, err := (*ScoreCache)(nil).prepare(sc, 1)
 	if err != nil {
@@ -136,8 +138,8 @@ func TestScoreErrWording(t *testing.T) {
 	if err := o.scoreErr(errors.New("a fit failed")); err.Error() != "rb-prob: a fit failed" {
 		t.Errorf("another error: %v", err)
 	}
-	o = &Options{Method: "rb-nothing"}
-	if err := o.checkMethod(); !errors.Is(err, fferr.ErrUsage) || err.Error() != `--method "rb-nothing": want one of rb-prob, rb-label, rb-dist, random` {
+	o = &Options{Config: Config{Method: "rb-nothing"}}
+	if err := o.checkMethod(); !errors.Is(err, fferr.ErrUsage) || !errors.Is(err, ErrConfig) || err.Error() != `method "rb-nothing": want one of rb-prob, rb-label, rb-dist, random` {
 		t.Errorf("unknown method: %v", err)
 	}
 }

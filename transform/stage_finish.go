@@ -85,15 +85,15 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	s.Pool = len(pool)
 	s.Features = sp.Names
 	s.ReferenceRows = sc.ReferenceRows
-	if !o.method().Learns && o.Reference != nil {
+	if !o.method().Learns && o.Reference != "" {
 		// The reference file is read, and sampled, even when nothing learns from it.
 		s.ReferenceRows = st.RefRows
 		if o.ReferenceSample > 0 {
 			s.ReferenceRows = min(s.ReferenceRows, o.ReferenceSample)
 		}
 	}
-	if o.Reference != nil {
-		s.ReferenceFile = o.Reference.Name
+	if o.Reference != "" {
+		s.ReferenceFile = o.Reference
 	}
 	chosen, err := o.choose(pool, sp, sc, top, note)
 	if err != nil {

@@ -167,7 +167,7 @@ func (o *Options) referenceSample() int {
 // majority rows, in a batch of the table the reference is taken from,
 // for a method that learns.
 func (o *Options) referenceRows(b *Batch) []int {
-	if !o.method().Learns || b.Ref() != (o.Reference != nil) {
+	if !o.method().Learns || b.Ref() != (o.Reference != "") {
 		return nil
 	}
 	var rows []int

@@ -69,6 +69,7 @@ func (l *layout) colName(i int) string {
 // resolve finds the column a flag names: a name from the header, or #N.
 func resolve(names []string, nfields int, ref, flag, file string) (int, error) {
 	ref = strings.TrimSpace(ref)
+	name := strings.TrimPrefix(flag, "--") // the Config field
 	var hits []int
 	for i, n := range names {
 		if n == ref {
@@ -83,25 +84,25 @@ func resolve(names []string, nfields int, ref, flag, file string) (int, error) {
 		for _, h := range hits {
 			refs = append(refs, "#"+strconv.Itoa(h+1))
 		}
-		return 0, fferr.Usage("%s %q: %s has %d columns of that name (columns %s); name one by number, e.g. %s %s", flag, ref, file, len(hits), strings.Join(refs, ", "), flag, refs[0])
+		return 0, configErr(name, field(name), fmt.Sprintf(" %q: %s has %d columns of that name (columns %s); name one by number, e.g. ", ref, file, len(hits), strings.Join(refs, ", ")), field(name), " "+refs[0])
 	}
 	if strings.HasPrefix(ref, "#") {
 		if n, err := strconv.Atoi(ref[1:]); err == nil {
 			if n >= 1 && n <= nfields {
 				return n - 1, nil
 			}
-			return 0, fferr.Usage("%s %q: %s has %d columns", flag, ref, file, nfields)
+			return 0, configErr(name, field(name), fmt.Sprintf(" %q: %s has %d columns", ref, file, nfields))
 		}
 	}
 	if names == nil {
-		return 0, fferr.Usage("%s %q: %s has no header, so columns are named by number (#1 to #%d) or by --header-names", flag, ref, file, nfields)
+		return 0, configErr(name, field(name), fmt.Sprintf(" %q: %s has no header, so columns are named by number (#1 to #%d) or by ", ref, file, nfields), field("header-names"))
 	}
 	shown := names
 	more := ""
 	if len(shown) > 20 {
 		shown, more = shown[:20], fmt.Sprintf(", ... (%d in all)", len(names))
 	}
-	return 0, fferr.Usage("%s %q: no such column in %s; its columns are: %s%s", flag, ref, file, strings.Join(shown, ", "), more)
+	return 0, configErr(name, field(name), fmt.Sprintf(" %q: no such column in %s; its columns are: %s%s", ref, file, strings.Join(shown, ", "), more))
 }
 
 func resolveList(names []string, nfields int, refs []string, flag, file string) ([]int, error) {
@@ -328,7 +329,7 @@ func parseWhere(exprs []string, l *layout, file string) (rowFilter, error) {
 		for _, part := range splitEscaped(e, ',') {
 			col, o, val, ok := cutOp(part)
 			if !ok || strings.TrimSpace(col) == "" {
-				return nil, fferr.Usage("--where %q: %q is not COLUMN=VALUE, COLUMN!=VALUE or COLUMN<NUMBER", e, part)
+				return nil, groupErr("--where", fmt.Sprintf(" %q: %q is not COLUMN=VALUE, COLUMN!=VALUE or COLUMN<NUMBER", e, part))
 			}
 			i, err := resolve(l.names, l.nfields, unescape(col), "--where", file)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 // order and grouping, and the values kept are the smallest, with exact
 // counts.
 func TestTallyMergeOrder(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	var values []string
 	for i := 0; i < 2000; i++ {
@@ -58,6 +59,7 @@ func TestTallyMergeOrder(t *testing.T) {
 // --members values read as non-members are the same in the staged flip as
 // in the one-process flip.
 func TestTallyNoticesStaged(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("id,x,g,y,opt\n")
 	labels := []string{"1", "0", "0", "Yes", "0"}

@@ -109,7 +109,7 @@ func synth(n int) string {
 }
 
 func baseOpts() Options {
-	return Options{Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"}, MaxFlips: -1, Seed: 7, Dialect: tableio.Dialect{Header: true}}
+	return Options{Config: Config{Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"}, MaxFlips: -1, Seed: 7, Dialect: tableio.Dialect{Header: true}}}
 }
 
 // changedRows returns the data rows (0-based) whose label cell changed, and
@@ -162,6 +162,7 @@ func changedRows(t *testing.T, in, out string, d tableio.Dialect, label int) []i
 }
 
 func TestOnlyMinorityCollectiveNegativesFlip(t *testing.T) {
+	t.Parallel()
 	in := synth(300)
 	for _, m := range scorer.Names() {
 		for _, flips := range []string{"0", "5", "30%", "10000", "auto"} {
@@ -237,6 +238,7 @@ func TestOnlyMinorityCollectiveNegativesFlip(t *testing.T) {
 }
 
 func TestChooseFractionIsKeyedHash(t *testing.T) {
+	t.Parallel()
 	rows := []int{}
 	for i := 0; i < 1000; i += 2 {
 		rows = append(rows, i)
@@ -273,6 +275,7 @@ func TestChooseFractionIsKeyedHash(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	in := synth(200)
 	for _, m := range scorer.Names() {
 		o := baseOpts()
@@ -297,6 +300,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestAutoRule(t *testing.T) {
+	t.Parallel()
 	// Majority: y = 1 exactly when x >= 10. Minority negatives at x = 2, 12, 15:
 	// rb-prob and rb-label estimate 12 and 15 positive, 2 negative.
 	var b strings.Builder
@@ -328,6 +332,7 @@ func TestAutoRule(t *testing.T) {
 }
 
 func TestMembersColumn(t *testing.T) {
+	t.Parallel()
 	in := "x,g,y,opt\n1,maj,1,yes\n2,maj,0,\n3,min,0,Y\n4,min,0,no\n5,min,0,TRUE\n6,min,1,1\n"
 	o := baseOpts()
 	o.Method, o.Members = MethodRandom, "opt"
@@ -351,6 +356,7 @@ func TestMembersColumn(t *testing.T) {
 }
 
 func TestIntersectionalGroups(t *testing.T) {
+	t.Parallel()
 	sens := []string{"sex", "race"}
 	cases := []struct {
 		exprs []string
@@ -404,6 +410,7 @@ func TestIntersectionalGroups(t *testing.T) {
 }
 
 func TestAuditRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, was := range []string{" <=50K", `"no"`, "x was= y", "a value= b", ""} {
 		for _, raw := range []bool{true, false} {
 			e := AuditEntry{Column: 3, Method: "rb-dist", Score: "-1.5", Was: was, Raw: raw}
@@ -421,6 +428,7 @@ func TestAuditRoundTrip(t *testing.T) {
 }
 
 func TestFidelityOfTrickyFiles(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		in   string
@@ -461,6 +469,7 @@ func TestFidelityOfTrickyFiles(t *testing.T) {
 }
 
 func TestReplaceAudit(t *testing.T) {
+	t.Parallel()
 	in := synth(60)
 	o := baseOpts()
 	o.Method = MethodRandom
@@ -486,6 +495,7 @@ func TestReplaceAudit(t *testing.T) {
 }
 
 func TestReferenceSampleAndFile(t *testing.T) {
+	t.Parallel()
 	in := synth(300)
 	o := baseOpts()
 	o.Method, o.K, o.ReferenceSample = MethodRBLabel, 3, 10
@@ -498,7 +508,7 @@ func TestReferenceSampleAndFile(t *testing.T) {
 		t.Fatalf("reference rows %d, want 10", p.Summary.ReferenceRows)
 	}
 	o.ReferenceSample = 0
-	o.Reference = FileInput(tableFile(t, "ref.csv", []byte(synth(90))).Path)
+	o.Reference = tableFile(t, "ref.csv", []byte(synth(90))).Path
 	_, p, err = flipBytes(t, in, o)
 	if err != nil {
 		t.Fatal(err)
@@ -509,6 +519,7 @@ func TestReferenceSampleAndFile(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		in    string
@@ -516,7 +527,7 @@ func TestErrors(t *testing.T) {
 		class error
 		msg   string
 	}{
-		{"unknown column", synth(10), func(o *Options) { o.Label = "income" }, fferr.ErrUsage, `--label "income": no such column in t.csv; its columns are: id, x, g, y`},
+		{"unknown column", synth(10), func(o *Options) { o.Label = "income" }, ErrConfig, `label "income": no such column in t.csv; its columns are: id, x, g, y`},
 		{"minority absent", synth(10), func(o *Options) { o.Minority = []string{"Martian"} }, fferr.ErrData, "no row has the minority value"},
 		{"no majority", "x,g,y\n1,min,0\n2,min,1\n", nil, fferr.ErrData, "no majority rows"},
 		{"label neither", "x,g,y\n1,min,0\n2,maj,maybe\n", func(o *Options) { o.Negative = []string{"0"} }, fferr.ErrData, `t.csv:3: column 3 (y): label "maybe" is neither positive`},
@@ -527,10 +538,10 @@ func TestErrors(t *testing.T) {
 		{"empty", "", nil, fferr.ErrData, "t.csv is empty"},
 		{"header only", "x,g,y\n", nil, fferr.ErrData, "t.csv has a header but no data rows"},
 		{"k too large", synth(30), func(o *Options) { o.Method, o.K = MethodRBLabel, 50 }, fferr.ErrData, "--k"},
-		{"alpha", synth(10), func(o *Options) { o.Alpha = 1.5 }, fferr.ErrUsage, "--alpha 1.5"},
-		{"members and alpha", synth(10), func(o *Options) { o.Alpha, o.Members = 0.5, "x" }, fferr.ErrUsage, "--members and --alpha"},
-		{"random auto", synth(10), func(o *Options) { o.Method = MethodRandom }, fferr.ErrUsage, "--flips auto cannot be used"},
-		{"duplicate name", "g,y,d,d\nmin,0,1,2\nmaj,1,3,4\n", func(o *Options) { o.Features = []string{"d"} }, fferr.ErrUsage, "name one by number, e.g. --features #3"},
+		{"alpha", synth(10), func(o *Options) { o.Alpha = 1.5 }, ErrConfig, "alpha 1.5: the collective's share"},
+		{"members and alpha", synth(10), func(o *Options) { o.Alpha, o.Members = 0.5, "x" }, ErrConfig, "members and alpha both choose"},
+		{"random auto", synth(10), func(o *Options) { o.Method = MethodRandom }, ErrConfig, "so flips auto cannot be used: give flips N or flips P%"},
+		{"duplicate name", "g,y,d,d\nmin,0,1,2\nmaj,1,3,4\n", func(o *Options) { o.Features = []string{"d"} }, ErrConfig, `features "d": t.csv has 2 columns of that name (columns #3, #4); name one by number, e.g. features #3`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -550,6 +561,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestEmptyPool(t *testing.T) {
+	t.Parallel()
 	in := "x,g,y\n1,min,1\n2,maj,0\n3,maj,1\n"
 	out, p, err := flipBytes(t, in, baseOpts())
 	if err != nil {
@@ -564,6 +576,7 @@ func TestEmptyPool(t *testing.T) {
 }
 
 func TestFeatureSelection(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("name,code,x,g,y\n")
 	for i := 0; i < 40; i++ {
@@ -620,6 +633,7 @@ func TestFeatureSelection(t *testing.T) {
 // TestPositiveWrittenInTheFilesForm: --positive 1 on a file that writes 1.0
 // flips to 1.0.
 func TestPositiveWrittenInTheFilesForm(t *testing.T) {
+	t.Parallel()
 	o := baseOpts()
 	o.Method, o.Negative = MethodRandom, []string{"0"}
 	o.Flips = FlipRule{Kind: FlipCount, N: 1}

@@ -71,7 +71,7 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 		return nil, err
 	}
 	name := src.name()
-	ro := &Options{Dialect: opt.Dialect, ParquetLimits: opt.ParquetLimits}
+	ro := &Options{Config: Config{Dialect: opt.Dialect, ParquetLimits: opt.ParquetLimits}}
 	t, err := ro.openTable(src)
 	if err != nil {
 		if errors.Is(err, tableio.ErrNoHeader) {

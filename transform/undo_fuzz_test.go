@@ -15,11 +15,11 @@ import (
 // undoFuzzOptions flip every negative label of the minority of a
 // buildFuzzTable table ("yes" is positive).
 func undoFuzzOptions(seed uint64) Options {
-	return Options{
+	return Options{Config: Config{
 		Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"yes"},
 		Method: MethodRandom, Flips: FlipRule{Kind: FlipPercent, Percent: 100}, MaxFlips: -1, Seed: seed,
 		Dialect: tableio.Dialect{Header: true},
-	}
+	}}
 }
 
 // editCells rewrites cells of a CSV file: edit(rec, col) returns the new raw

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseAuditStrict(t *testing.T) {
+	t.Parallel()
 	good := []struct {
 		cell string
 		want AuditEntry
@@ -88,6 +89,7 @@ func setCells(t *testing.T, csv string, d tableio.Dialect, col func(n int) int, 
 func last(n int) int { return n - 1 }
 
 func TestUndoRefusesHostileAuditCells(t *testing.T) {
+	t.Parallel()
 	d := tableio.Dialect{Header: true}
 	flipped := flipAllNegatives(t, undoTable, d)
 	// The audit cell of line 2 as flip wrote it, and a helper to vary it.
@@ -159,6 +161,7 @@ func TestUndoRefusesHostileAuditCells(t *testing.T) {
 }
 
 func TestUndoRefusesOtherHostileFiles(t *testing.T) {
+	t.Parallel()
 	a := "fairflip/1 col=2 label=y method=random score=0.5 was=0"
 	cases := []struct {
 		name, in string
@@ -188,6 +191,7 @@ func TestUndoRefusesOtherHostileFiles(t *testing.T) {
 
 // TestUndoForms: the files undo accepts beyond a plain flip's output.
 func TestUndoForms(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, in, want string
 		d              tableio.Dialect
@@ -241,6 +245,7 @@ func setParquet(t *testing.T, b []byte, set map[int]map[int64]string) []byte {
 }
 
 func TestUndoParquetRefusesHostileAuditCells(t *testing.T) {
+	t.Parallel()
 	orig, flipped := parquetFlipped(t)
 	// Columns: id, age, g, y (STRING), fairflip_audit. Rows 0, 2, 3 are flipped.
 	const auditCol, labelCol = 4, 3
@@ -291,6 +296,7 @@ func TestUndoParquetRefusesHostileAuditCells(t *testing.T) {
 // TestUndoParquetFromCSV: a CSV flip converted to Parquet records raw CSV
 // cells (was=), whose values undo restores.
 func TestUndoParquetFromCSV(t *testing.T) {
+	t.Parallel()
 	in := "g,y\nmin,\"no\"\nmaj,yes\nmin, no\n"
 	o := baseOpts()
 	o.Positive = []string{"yes"}
@@ -315,6 +321,7 @@ func TestUndoParquetFromCSV(t *testing.T) {
 // existed) are restored only when --label names their column; --label
 // that names another column than the cells refuses every file.
 func TestUndoLabelConfirmation(t *testing.T) {
+	t.Parallel()
 	d := tableio.Dialect{Header: true}
 	legacy := "id,y,g,fairflip_audit\n1,1,min,fairflip/1 col=2 method=random score=0.5 was=0\n2,1,maj,\n"
 	current := "id,y,g,fairflip_audit\n1,1,min,fairflip/1 col=2 label=y method=random score=0.5 was=0\n2,1,maj,\n"
@@ -330,7 +337,7 @@ func TestUndoLabelConfirmation(t *testing.T) {
 		{legacy, "", "without its name (label="},
 		{legacy, "g", "the audit cell names column 2, but the label column (--label) is column 3"},
 		{current, "#3", "the audit cell names column 2, but the label column (--label) is column 3"},
-		{current, "nope", `--label "nope": no such column in f.csv`},
+		{current, "nope", `label "nope": no such column in f.csv`},
 		{current, "fairflip_audit", "--label fairflip_audit is the audit column"},
 	} {
 		got, err := undo(c.in, c.label)
@@ -348,6 +355,7 @@ func TestUndoLabelConfirmation(t *testing.T) {
 // TestAuditLabelNames: label= carries any column name: spaces, "%",
 // control characters and "=" round-trip, and undo finds the column.
 func TestAuditLabelNames(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"income", "y", "#3", "annual income", "100%", "a=b", "tab\there", "été", "x%20y"} {
 		e := AuditEntry{Column: 3, Label: name, Method: "rb-prob", Score: "0.5", Was: "0", Raw: true}
 		cell := FormatAudit(e)

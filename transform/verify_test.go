@@ -17,6 +17,7 @@ import (
 // TestInvariantsHoldOnRealFlips: the inline check passes on ordinary flips
 // of every method (the rest of the package's tests run it on every flip too).
 func TestInvariantsHoldOnRealFlips(t *testing.T) {
+	t.Parallel()
 	for _, m := range []string{MethodRandom, MethodRBProb, MethodRBLabel, MethodRBDist} {
 		o := baseOpts()
 		o.Method, o.Alpha, o.K, o.Flips = m, 1, 3, FlipRule{Kind: FlipCount, N: 5}
@@ -50,6 +51,7 @@ func flipTampered(t *testing.T, o Options, src Source) (string, error) {
 // corruption of an output record must be caught before the record is
 // written, as an internal error (exit code 1), never a data or I/O error.
 func TestBrokenInvariantAborts(t *testing.T) {
+	t.Parallel()
 	in := synth(300)
 	src := tableFile(t, "t.csv", []byte(in))
 	cases := []struct {
@@ -142,9 +144,10 @@ func TestBrokenInvariantAborts(t *testing.T) {
 // row outside the minority; each is caught by the flip's own check of the
 // rows written, as an internal error, for CSV and Parquet.
 func TestBrokenFlipRuleAborts(t *testing.T) {
+	t.Parallel()
 	csvSrc := tableFile(t, "t.csv", []byte(synth(300)))
 	pq := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
-	pqOpts := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}}
+	pqOpts := Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}}}
 	csvOpts := baseOpts()
 	csvOpts.Method, csvOpts.Alpha, csvOpts.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
 	for _, c := range []struct {
@@ -195,6 +198,7 @@ func TestBrokenFlipRuleAborts(t *testing.T) {
 // TestPlanRowsChecked: a plan naming a row outside the pool, twice the same
 // row, or more rows than --max-flips is refused.
 func TestPlanRowsChecked(t *testing.T) {
+	t.Parallel()
 	o := baseOpts()
 	o.Method, o.Alpha, o.Flips = MethodRandom, 0.5, FlipRule{Kind: FlipCount, N: 3}
 	_, p, err := flipBytes(t, synth(300), o)
@@ -230,8 +234,9 @@ func TestPlanRowsChecked(t *testing.T) {
 // a column flip does not touch is caught by the check of the written file,
 // and nothing reaches the output.
 func TestBrokenParquetInvariantAborts(t *testing.T) {
+	t.Parallel()
 	src := Source{Path: filepath.Join("..", "testdata", "parquet", "duckdb_rowgroups.parquet")}
-	o := Options{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}
+	o := Options{Config: Config{Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "label", Positive: []string{">50K"}, Method: MethodRandom, MaxFlips: -1, Seed: 1, Flips: FlipRule{Kind: FlipCount, N: 5}, AuditColumn: DefaultAuditColumn}}
 	lf, err := o.PlanLocal(context.Background(), []Source{src}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +289,7 @@ func TestBrokenParquetInvariantAborts(t *testing.T) {
 // check cannot see within one timestamp tick) is caught by the second
 // pass's hash, as bad data.
 func TestSameSizeChangeBetweenPassesCaught(t *testing.T) {
+	t.Parallel()
 	first := []byte(synth(300))
 	second := bytes.Replace(first, []byte("\n10,"), []byte("\n01,"), 1)
 	if len(second) != len(first) || bytes.Equal(first, second) {

@@ -39,7 +39,7 @@ import (
 // Job is what every stage needs to know. It travels inside each DoFn, so
 // it holds only plain values.
 type Job struct {
-	Options       []byte // transform.Options, validated, gob-encoded (see SetOptions)
+	Config        []byte // transform.Config, validated, as JSON (see SetOptions)
 	ReferencePath string
 	Inputs        []string // the table's files, in order
 	OutDir        string
@@ -48,32 +48,35 @@ type Job struct {
 	ResultPath    string // where Commit writes the Result (JSON)
 }
 
-// SetOptions validates o (filling in its defaults) and stores it in the
-// job. Its log and reference file are not sent (the reference travels as
-// ReferencePath).
+// SetOptions validates o (filling in its defaults) and stores its Config
+// in the job. Its Runtime (the log, the workers) stays here: each worker
+// has its own. The reference file travels as ReferencePath.
 func (j *Job) SetOptions(o transform.Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	o.Log, o.Reference = nil, nil
-	data, err := gobEncode(&o)
+	return j.setConfig(o.Config)
+}
+
+// setConfig stores cfg in the job as JSON, without its reference file.
+func (j *Job) setConfig(cfg transform.Config) error {
+	cfg.Reference = ""
+	data, err := json.Marshal(&cfg)
 	if err != nil {
 		return err
 	}
-	j.Options = data
+	j.Config = data
 	return nil
 }
 
 // options returns the job's options, ready to use on a worker.
 func (j *Job) options() *transform.Options {
 	var o transform.Options
-	if err := gobDecode(j.Options, &o); err != nil {
-		panic("fairflip: the job's options do not decode: " + err.Error())
+	if err := json.Unmarshal(j.Config, &o.Config); err != nil {
+		panic("fairflip: the job's configuration does not decode: " + err.Error())
 	}
 	o.Log = io.Discard
-	if j.ReferencePath != "" {
-		o.Reference = transform.FileInput(j.ReferencePath)
-	}
+	o.Reference = j.ReferencePath
 	return &o
 }
 
@@ -220,7 +223,7 @@ func Build(s beam.Scope, job Job) {
 // classed marks a stage's error with fairflip's exit code, which the
 // launcher finds in the runner's report (the runner passes on only text).
 func classed(err error) error {
-	return fmt.Errorf("[fairflip exit %d] %v", flipcli.ExitCode(context.Background(), err), err)
+	return fmt.Errorf("[fairflip exit %d] %s", flipcli.ExitCode(context.Background(), err), flipcli.Message(err))
 }
 
 type inspectFn struct{ Job Job }

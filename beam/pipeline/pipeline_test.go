@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
+	"github.com/fairflip/fairflip/internal/testfill"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
@@ -63,11 +66,11 @@ func table(t *testing.T, n int) []string {
 }
 
 func opts(method string) transform.Options {
-	o := transform.Options{
+	o := transform.Options{Config: transform.Config{
 		Sensitive: []string{"g"}, Minority: []string{"min"}, Label: "y", Positive: []string{"1"},
 		Method: method, K: 5, Alpha: 0.6, Flips: transform.FlipRule{Kind: transform.FlipCount, N: 40},
 		MaxFlips: -1, Seed: 11, Dialect: tableio.Dialect{Header: true}, Exclude: []string{"id"},
-	}
+	}}
 	if err := o.Validate(); err != nil {
 		panic(err)
 	}
@@ -130,6 +133,29 @@ func runBeam(t *testing.T, runner string, paths []string, o transform.Options, s
 		t.Errorf("temporary files left: %v", left)
 	}
 	return outs, &res
+}
+
+// TestJobConfig: a Config with every field set reaches the workers
+// unchanged (the reference as ReferencePath). A field added to Config is
+// filled too, so one that does not travel fails here, not on a runner.
+func TestJobConfig(t *testing.T) {
+	var cfg transform.Config
+	if err := testfill.Fill(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	j := &Job{ReferencePath: cfg.Reference}
+	if err := j.setConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := j.options().Config; !reflect.DeepEqual(got, cfg) {
+		t.Errorf("the workers' Config differs:\n%+v\n%+v", got, cfg)
+	}
+	// A Config that does not validate is refused before the pipeline.
+	o := opts(transform.MethodRBProb)
+	o.K = -1
+	if err := (&Job{}).SetOptions(o); !errors.Is(err, transform.ErrConfig) {
+		t.Errorf("SetOptions of an invalid Config: %v", err)
+	}
 }
 
 func TestPipelineEqualsOneProcess(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 // message that names both, before anything is written: every file keeps its
 // bytes, no file appears or disappears.
 func TestNoOutputIsAnInput(t *testing.T) {
+	t.Parallel()
 	flip := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1", "-q"}
 	sim := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "-q"}
 	grid := append([]string{"--methods", "random", "--alpha", "1", "--flips", "0,1", "--runs", "1"}, sim...)

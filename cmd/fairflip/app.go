@@ -138,7 +138,7 @@ func inputFormat(c *cli.Context) (tableio.Format, error) {
 	return f, nil
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+func newApp(stdin io.Reader, stdout, stderr io.Writer, h *hooks) *cli.App {
 	app := &cli.App{
 		Name:                      "fairflip",
 		Usage:                     "minority collective action on training data: flip a collective's labels so a firm's model gets fairer",
@@ -171,7 +171,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
 				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (of one format) as one table and write each, with its own name and format, to the existing folder `OUT`"},
 			}, append(append(flipcli.FlipFlags(), outputFormatFlag()), flipcli.DataFlags()...)...),
-			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr) },
+			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr, h) },
 		},
 		{
 			Name:         "undo",
@@ -187,10 +187,10 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
 				outputFormatFlag(),
 			}, flipcli.DialectFlags()...),
-			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr) },
+			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr, h) },
 		},
 	}
-	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, usageErr)...)
+	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, h, usageErr)...)
 	return app
 }
 
@@ -236,9 +236,9 @@ func oneArg(c *cli.Context) (string, error) {
 	return "", fferr.Usage("%s takes one INPUT file (or - for stdin), got %d: %s", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
 }
 
-func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *hooks) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
-		return flipFilesAction(c, stdout, stderr)
+		return flipFilesAction(c, stdout, stderr, h)
 	}
 	inPath, err := oneArg(c)
 	if err != nil {
@@ -266,11 +266,11 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	// The outputs first: an unwritable folder fails before any work.
 	var out, sum *output
 	defer func() { out.abort(); sum.abort() }()
-	if out, err = openOutput("-o", outPath, stdout); err != nil {
+	if out, err = openOutput("-o", outPath, stdout, h); err != nil {
 		return err
 	}
 	if sumPath != "" {
-		if sum, err = openOutput("--summary", sumPath, stdout); err != nil {
+		if sum, err = openOutput("--summary", sumPath, stdout, h); err != nil {
 			return err
 		}
 	}
@@ -285,9 +285,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	summary := lf.Summary()
-	if testHookBetweenPasses != nil {
-		testHookBetweenPasses()
-	}
+	h.betweenPassesHook()
 	// Checked before anything is written, for standard output's sake.
 	if err := in.unchanged(nil); err != nil {
 		return err
@@ -309,9 +307,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err := out.write(write); err != nil {
 		return err
 	}
-	if testHookAfterWrite != nil {
-		testHookAfterWrite()
-	}
+	h.afterWriteHook()
 	if err := in.unchanged(out); err != nil {
 		return err
 	}
@@ -324,9 +320,9 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	return nil
 }
 
-func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *hooks) error {
 	if c.IsSet("output-dir") || c.NArg() > 1 {
-		return undoFilesAction(c, stdout, stderr)
+		return undoFilesAction(c, stdout, stderr, h)
 	}
 	inPath, err := oneArg(c)
 	if err != nil {
@@ -345,7 +341,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err := files.Output("-o", c.String("output")); err != nil {
 		return err
 	}
-	out, err := openOutput("-o", c.String("output"), stdout)
+	out, err := openOutput("-o", c.String("output"), stdout, h)
 	if err != nil {
 		return err
 	}
@@ -368,9 +364,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err := out.write(write); err != nil {
 		return err
 	}
-	if testHookAfterWrite != nil {
-		testHookAfterWrite()
-	}
+	h.afterWriteHook()
 	if err := in.unchanged(out); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 // itself (spaces around it, a control character, empty) is exit 2 before
 // anything is read or written, for flip and undo.
 func TestAuditColumnNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := filepath.Join(dir, "out.csv")
@@ -51,6 +52,7 @@ func TestAuditColumnNames(t *testing.T) {
 // named in a notice with its row count; with --negative it is an error that
 // says why.
 func TestPositiveSpelledOtherwise(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("x,g,y\n")
@@ -95,6 +97,7 @@ func TestPositiveSpelledOtherwise(t *testing.T) {
 // 1.00, 1e0) as a member, with 1/true/yes/y, and lists the values it read
 // as non-members; a Parquet DECIMAL column holding 1.00 selects its rows.
 func TestMembersNumericOne(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("x,g,y,opt\n")
@@ -147,6 +150,7 @@ func TestMembersNumericOne(t *testing.T) {
 // empty label value, a header read as data because of --no-header; and
 // --where that leaves no row says so (exit 3).
 func TestTypingMistakes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := filepath.Join(dir, "out.csv")
@@ -186,6 +190,7 @@ func TestTypingMistakes(t *testing.T) {
 // TestFlagValueMessages: a flag value that does not parse says what the
 // flag wants, in the flag's own spelling.
 func TestFlagValueMessages(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		msg  string
@@ -208,6 +213,7 @@ func TestFlagValueMessages(t *testing.T) {
 // is not replaced, though its folder would allow the rename: exit 2, the
 // file as it was.
 func TestReadOnlyOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := writeFile(t, dir, "out.csv", "keep me\n")
@@ -231,6 +237,7 @@ func TestReadOnlyOutput(t *testing.T) {
 // at once (exit 2) rather than copied to $TMPDIR until the disk is full;
 // /dev/null is an empty table (exit 3).
 func TestEndlessDevices(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", append([]string{"flip", "/dev/zero"}, flipArgs...)...)
 	if r.code != exitUsage {
 		t.Fatalf("/dev/zero: exit %d: %s", r.code, r.stderr)
@@ -242,7 +249,7 @@ func TestEndlessDevices(t *testing.T) {
 	}
 	defer zero.Close()
 	var out, errb strings.Builder
-	code := run(context.Background(), append([]string{"fairflip", "flip"}, flipArgs...), zero, &out, &errb)
+	code := env{stdin: zero, stdout: &out, stderr: &errb}.runLocked(context.Background(), append([]string{"fairflip", "flip"}, flipArgs...))
 	if code != exitUsage || out.Len() != 0 {
 		t.Fatalf("< /dev/zero: exit %d: %s", code, errb.String())
 	}

@@ -100,8 +100,14 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // runTo runs fairflip in-process with stdout w.
 func runTo(t *testing.T, w io.Writer, stdin string, args ...string) (int, string) {
 	t.Helper()
+	return runToHooked(t, w, nil, stdin, args...)
+}
+
+// runToHooked is runTo with the tests' hooks h.
+func runToHooked(t *testing.T, w io.Writer, h *hooks, stdin string, args ...string) (int, string) {
+	t.Helper()
 	var errb bytes.Buffer
-	code := run(context.Background(), append([]string{"fairflip"}, args...), strings.NewReader(stdin), w, &errb)
+	code := env{stdin: strings.NewReader(stdin), stdout: w, stderr: &errb, hooks: h}.runLocked(context.Background(), append([]string{"fairflip"}, args...))
 	return code, errb.String()
 }
 
@@ -154,6 +160,7 @@ func oneLine(t *testing.T, stderr, want string) {
 // output, for every command that writes to it; a closed pipe (EPIPE) gives
 // exit 141 and nothing on stderr.
 func TestStdoutWriteErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := writeFile(t, dir, "big.csv", bigCSV(150000)) // 3.5 MB: several 1 MB buffer flushes
 	flipped := filepath.Join(dir, "flipped.csv")
@@ -206,6 +213,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 // 4 and a message naming the output; the previous files are left as they
 // were, and no temporary file is left.
 func TestFileWriteErrors(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	big := writeFile(t, src, "big.csv", bigCSV(100000))
 	flipped := filepath.Join(src, "flipped.csv")
@@ -214,7 +222,6 @@ func TestFileWriteErrors(t *testing.T) {
 	}
 	synth := writeFile(t, src, "synth.csv", synthCSV(300, 1))
 	sim := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "-q"}
-	defer func() { testHookOutputWriter = nil }()
 	cases := []struct {
 		name  string
 		args  func(dir string) []string
@@ -249,13 +256,13 @@ func TestFileWriteErrors(t *testing.T) {
 			failing := filepath.Join(dir, c.fail)
 			// The size of the failing output when it is written in full.
 			size := 0
-			testHookOutputWriter = func(name string, w io.Writer) io.Writer {
+			count := &hooks{outputWriter: func(name string, w io.Writer) io.Writer {
 				if name != failing {
 					return w
 				}
 				return &countWriter{w: w, n: &size}
-			}
-			if code, stderr := runTo(t, io.Discard, "", c.args(dir)...); code != 0 {
+			}}
+			if code, stderr := runToHooked(t, io.Discard, count, "", c.args(dir)...); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			if size == 0 {
@@ -265,14 +272,14 @@ func TestFileWriteErrors(t *testing.T) {
 				writeFile(t, dir, f, string(before[f]))
 			}
 			for _, n := range []int{0, 1, size / 2, size - 1} {
-				testHookOutputWriter = func(name string, w io.Writer) io.Writer {
+				fail := &hooks{outputWriter: func(name string, w io.Writer) io.Writer {
 					if name != failing {
 						return w
 					}
 					return io.MultiWriter(&failAfter{n: n, err: syscall.ENOSPC}, w)
-				}
+				}}
 				var stdout bytes.Buffer
-				code, stderr := runTo(t, &stdout, "", c.args(dir)...)
+				code, stderr := runToHooked(t, &stdout, fail, "", c.args(dir)...)
 				if code != exitIO {
 					t.Fatalf("failing after %d of %d bytes: exit %d, want %d; stderr %q", n, size, code, exitIO, stderr)
 				}
@@ -301,6 +308,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // renamed over /dev/null); /dev/full gives exit 4 and a message, as -o, as
 // --summary (then nothing else is written) and as standard output.
 func TestDevices(t *testing.T) {
+	t.Parallel()
 	for _, dev := range []string{"/dev/null", "/dev/full"} {
 		if st, err := os.Stat(dev); err != nil || st.Mode()&os.ModeCharDevice == 0 {
 			t.Skipf("no %s here", dev)
@@ -351,6 +359,7 @@ func TestDevices(t *testing.T) {
 // message, no death by SIGPIPE), and leaves no temporary file, reading a
 // file or standard input.
 func TestClosedPipe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tmp := t.TempDir()
 	big := writeFile(t, dir, "big.csv", bigCSV(150000)) // 3.5 MB out, far more than a pipe holds
@@ -396,6 +405,7 @@ func TestClosedPipe(t *testing.T) {
 // the previous -o file byte for byte as it was and no temporary file, in
 // the output folder or in TMPDIR.
 func TestSignal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		sig     syscall.Signal
@@ -483,7 +493,7 @@ func TestSignal(t *testing.T) {
 // as it was. A change of size, of modification time or of file (replaced
 // by a rename) is seen, even when the rows keep their count.
 func TestInputChanged(t *testing.T) {
-	defer func() { testHookBetweenPasses, testHookAfterWrite = nil, nil }()
+	t.Parallel()
 	content := bigCSV(2000)
 	type change func(t *testing.T, path string)
 	appendRow := func(t *testing.T, p string) {
@@ -519,19 +529,20 @@ func TestInputChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const between, after = true, false
 	cases := []struct {
-		name   string
-		hook   *func()
-		change change
-		msg    string
+		name    string
+		between bool // the change runs between the passes, else after the write
+		change  change
+		msg     string
 	}{
-		{"row appended between passes", &testHookBetweenPasses, appendRow, "bytes, then"},
-		{"truncated between passes", &testHookBetweenPasses, truncate, "bytes, then"},
-		{"rewritten, same size, between passes", &testHookBetweenPasses, sameSize, "(modified at"},
-		{"replaced between passes", &testHookBetweenPasses, replaced, "replaced by another file"},
-		{"truncated during the second pass", &testHookAfterWrite, truncate, "bytes, then"},
-		{"rewritten, same size, during the second pass", &testHookAfterWrite, sameSize, "(modified at"},
-		{"replaced during the second pass", &testHookAfterWrite, replaced, "replaced by another file"},
+		{"row appended between passes", between, appendRow, "bytes, then"},
+		{"truncated between passes", between, truncate, "bytes, then"},
+		{"rewritten, same size, between passes", between, sameSize, "(modified at"},
+		{"replaced between passes", between, replaced, "replaced by another file"},
+		{"truncated during the second pass", after, truncate, "bytes, then"},
+		{"rewritten, same size, during the second pass", after, sameSize, "(modified at"},
+		{"replaced during the second pass", after, replaced, "replaced by another file"},
 	}
 	for _, c := range cases {
 		for _, toStdout := range []bool{false, true} {
@@ -540,13 +551,15 @@ func TestInputChanged(t *testing.T) {
 				in := writeFile(t, dir, "in.csv", content)
 				previous := []byte("previous\n")
 				out := writeFile(t, dir, "out.csv", string(previous))
-				*c.hook = func() { c.change(t, in) }
-				defer func() { *c.hook = nil }()
+				h := &hooks{afterWrite: func() { c.change(t, in) }}
+				if c.between {
+					h = &hooks{betweenPasses: h.afterWrite}
+				}
 				args := append([]string{"flip", in, "-q"}, flipArgs...)
 				if !toStdout {
 					args = append(args, "-o", out)
 				}
-				r := runCLI(t, "", args...)
+				r := runHooked(t, h, "", args...)
 				if r.code != exitData {
 					t.Fatalf("exit %d, want %d: %s", r.code, exitData, r.stderr)
 				}
@@ -554,13 +567,13 @@ func TestInputChanged(t *testing.T) {
 				if !strings.Contains(r.stderr, c.msg) {
 					t.Fatalf("stderr %q lacks %q", r.stderr, c.msg)
 				}
-				if toStdout && c.hook == &testHookBetweenPasses && r.stdout != "" {
+				if toStdout && c.between && r.stdout != "" {
 					t.Fatalf("a change before the second pass still wrote %d bytes to stdout", len(r.stdout))
 				}
-				if toStdout && c.hook == &testHookAfterWrite && !strings.Contains(r.stderr, "the rows already written to standard output are not a valid output") {
+				if toStdout && !c.between && !strings.Contains(r.stderr, "the rows already written to standard output are not a valid output") {
 					t.Fatalf("stderr %q does not disown the rows on stdout", r.stderr)
 				}
-				if (!toStdout || c.hook == &testHookBetweenPasses) && !strings.HasSuffix(r.stderr, "; nothing was written\n") {
+				if (!toStdout || c.between) && !strings.HasSuffix(r.stderr, "; nothing was written\n") {
 					t.Fatalf("stderr %q", r.stderr)
 				}
 				assertDir(t, dir, map[string][]byte{"in.csv": nil, "out.csv": previous})
@@ -575,9 +588,7 @@ func TestInputChanged(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	out := writeFile(t, dir, "out.csv", "previous\n")
-	testHookAfterWrite = func() { appendRow(t, flipped) }
-	r := runCLI(t, "", "undo", flipped, "-o", out)
-	testHookAfterWrite = nil
+	r := runHooked(t, &hooks{afterWrite: func() { appendRow(t, flipped) }}, "", "undo", flipped, "-o", out)
 	if r.code != exitData {
 		t.Fatalf("undo: exit %d: %s", r.code, r.stderr)
 	}
@@ -589,6 +600,7 @@ func TestInputChanged(t *testing.T) {
 // path that is not a folder) fails at once with exit 4 and a message
 // naming the output, and creates nothing.
 func TestUnwritableOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	notDir := writeFile(t, dir, "file", "a regular file\n")
@@ -679,6 +691,7 @@ func TestUnwritableOutput(t *testing.T) {
 // TestOutputRefusals: outputs that cannot be right are refused before any
 // work, with exit 2.
 func TestOutputRefusals(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := filepath.Join(dir, "out.csv")
@@ -712,6 +725,7 @@ func TestOutputRefusals(t *testing.T) {
 // TestSymlinkOutput: -o naming a symbolic link replaces the file it points
 // to, and keeps the link.
 func TestSymlinkOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	target := writeFile(t, dir, "target.csv", "previous\n")
@@ -736,6 +750,7 @@ func TestSymlinkOutput(t *testing.T) {
 // to be opened a second time for the second pass, and its first bytes
 // consumed by the format detection); a fifo as -o is written in place.
 func TestFifos(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	content := bigCSV(5000)
 	in := writeFile(t, dir, "in.csv", content)
@@ -787,6 +802,7 @@ func TestFifos(t *testing.T) {
 // TestExitCodeTable: README's exit-code table and --help list exactly the
 // codes run returns.
 func TestExitCodeTable(t *testing.T) {
+	t.Parallel()
 	codes := []int{exitOK, exitInternal, exitUsage, exitData, exitIO, exitInterrupted, exitClosedPipe}
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {

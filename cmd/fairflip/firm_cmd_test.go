@@ -51,6 +51,7 @@ func runGuarded(t *testing.T, args ...string) result {
 // no temporary file, no -o file. Before, fairflip killed only the firm's
 // shell and then waited for the sleep to close the pipe: for 1000 s.
 func TestFirmCmdSIGTERM(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		args func(train, test, out string) []string
@@ -155,6 +156,7 @@ func TestFirmCmdSIGTERM(t *testing.T) {
 // --firm-timeout gives exit 3 and one line naming the command; a bad
 // --firm-timeout is a usage error. sweep -o writes no file.
 func TestFirmCmdErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	train, test := firmFiles(t, dir)
 	with := func(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }

@@ -25,6 +25,7 @@ var update = flag.Bool("update", false, "rewrite the expected outputs of testdat
 // expectations, then review the diff. Every successful flip case is also
 // undone, which must give in.csv back byte for byte.
 func TestGoldenCLI(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "cli")
 	dirs, err := os.ReadDir(root)
 	if err != nil {

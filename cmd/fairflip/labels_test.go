@@ -45,6 +45,7 @@ COPY (
 // given even when every data page of the file is garbage, so no data was
 // read. The types it accepts flip and undo.
 func TestLabelTypes(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "labels.parquet")
@@ -158,6 +159,7 @@ func TestLabelTypes(t *testing.T) {
 // TestLabelValuesAnyFormat: label values that no file can hold are usage
 // errors before any pass, for CSV as for Parquet.
 func TestLabelValuesAnyFormat(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	for _, c := range []struct {

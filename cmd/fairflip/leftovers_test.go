@@ -31,6 +31,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // and its hidden partial output beside -o is removed by the next run that
 // writes that output.
 func TestKilledRunLeavesNothingStale(t *testing.T) {
+	t.Parallel()
 	dir, tmp := t.TempDir(), t.TempDir()
 	out := filepath.Join(dir, "out.csv")
 	cmd := fairflipCmd(t, tmp, append([]string{"flip", "-", "-o", out, "-q"}, flipArgs...)...)
@@ -94,6 +95,7 @@ func TestKilledRunLeavesNothingStale(t *testing.T) {
 // table of one and the summary of another. Each run flips a different
 // number of rows, which both files record.
 func TestConcurrentRunsCommitWhole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", bigCSV(20000))
 	out, sum := filepath.Join(dir, "out.csv"), filepath.Join(dir, "sum.json")
@@ -141,6 +143,7 @@ func TestConcurrentRunsCommitWhole(t *testing.T) {
 // TestMissingTmpdir: a TMPDIR that does not exist is named in the error
 // (exit 4) when standard input must be copied, and nothing is written.
 func TestMissingTmpdir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no-such-folder")
 	cmd := fairflipCmd(t, missing, append([]string{"flip", "-", "-o", filepath.Join(dir, "out.csv")}, flipArgs...)...)

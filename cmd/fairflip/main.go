@@ -39,14 +39,23 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	code := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}.run(ctx, os.Args)
 	stop()
 	os.Exit(code)
 }
 
+// env is what a run of fairflip gets from its caller: the standard streams
+// and, in tests, hooks into the commands.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	hooks          *hooks // nil outside tests
+}
+
 // run runs the command line args and returns the exit code. Every error is
 // reported here, once, on stderr.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func (e env) run(ctx context.Context, args []string) (code int) {
+	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "fairflip: internal error: %v\n%s", r, debug.Stack())
@@ -55,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}()
 	// Standard output keeps its first write error, whoever dropped it.
 	out := sticky(stdout)
-	app := newApp(stdin, out, stderr)
+	app := newApp(stdin, out, stderr, e.hooks)
 	err := app.RunContext(ctx, flipcli.Interspersed(app, args))
 	if out.err != nil && ctx.Err() == nil {
 		err = writeError("standard output", out.err)
@@ -69,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if code == exitInterrupted {
 			fmt.Fprintln(stderr, "fairflip: interrupted; no output was written")
 		} else {
-			fmt.Fprintln(stderr, prefix+err.Error())
+			fmt.Fprintln(stderr, prefix+flipcli.Message(err))
 		}
 	}
 	return code

@@ -7,11 +7,26 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fairflip/fairflip/internal/flipcli"
 	"github.com/fairflip/fairflip/internal/testdata"
 )
+
+// inProcess makes the tests that run fairflip in this process take turns.
+// urfave/cli v2 keeps its help flag and help command in package variables
+// that every App's run writes (cli.HelpFlag, the help subcommand): fairflip
+// runs one App per process, but parallel tests run several (and the race
+// detector sees the writes). Everything else in a test runs in parallel.
+var inProcess sync.Mutex
+
+// runLocked is e.run, holding inProcess.
+func (e env) runLocked(ctx context.Context, args []string) int {
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	return e.run(ctx, args)
+}
 
 type result struct {
 	code           int
@@ -20,8 +35,14 @@ type result struct {
 
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runHooked(t, nil, stdin, args...)
+}
+
+// runHooked is runCLI with the tests' hooks h.
+func runHooked(t *testing.T, h *hooks, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"fairflip"}, args...), strings.NewReader(stdin), &out, &errb)
+	code := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, hooks: h}.runLocked(context.Background(), append([]string{"fairflip"}, args...))
 	return result{code, out.String(), errb.String()}
 }
 
@@ -40,6 +61,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 // its documented exit code, a one-line message naming the place, and nothing
 // on stdout or in the -o file.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"}
 	cases := []struct {
@@ -136,6 +158,7 @@ func merge(base, over []string) []string {
 }
 
 func TestMissingFileIsIOError(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", "flip", "/nonexistent/in.csv", "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1")
 	if r.code != exitIO || !strings.Contains(r.stderr, "/nonexistent/in.csv") {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
@@ -149,6 +172,7 @@ func TestMissingFileIsIOError(t *testing.T) {
 }
 
 func TestExistingOutputUntouchedOnError(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small+"7,1,maj\n")
 	out := writeFile(t, dir, "out.csv", "precious\n")
@@ -166,6 +190,7 @@ func TestExistingOutputUntouchedOnError(t *testing.T) {
 }
 
 func TestEmptyPoolExitsZero(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "g,y\nmin,1\nmaj,0\nmaj,1\n", "flip", "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1")
 	if r.code != 0 || !strings.Contains(r.stderr, "candidate pool is empty") {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
@@ -176,6 +201,7 @@ func TestEmptyPoolExitsZero(t *testing.T) {
 }
 
 func TestStdinPipeAndSummary(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sum := filepath.Join(dir, "s.json")
 	r := runCLI(t, small, "flip", "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "2", "--summary", sum)
@@ -211,6 +237,7 @@ func TestStdinPipeAndSummary(t *testing.T) {
 }
 
 func TestUndoErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, msg string
 		args    []string
@@ -230,6 +257,7 @@ func TestUndoErrors(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", "flip", "--help")
 	if r.code != 0 || !strings.Contains(r.stdout, "--minority") || !strings.Contains(r.stdout, "Examples:") {
 		t.Fatalf("flip --help: exit %d\n%s", r.code, r.stdout)
@@ -243,6 +271,7 @@ func TestHelpAndVersion(t *testing.T) {
 // TestAdultExample runs the README's example on the real Adult file with
 // every method, and undoes it.
 func TestAdultExample(t *testing.T) {
+	t.Parallel()
 	adult := testdata.Path(t, "adult/adult.data")
 	orig, err := os.ReadFile(adult)
 	if err != nil {
@@ -270,7 +299,8 @@ func TestAdultExample(t *testing.T) {
 }
 
 func TestInterspersed(t *testing.T) {
-	app := newApp(nil, nil, nil)
+	t.Parallel()
+	app := newApp(nil, nil, nil, nil)
 	got := flipcli.Interspersed(app, []string{"fairflip", "flip", "in.csv", "-o", "out.csv", "--no-header", "--k", "5", "--flips=3", "-"})
 	want := "fairflip flip -o out.csv --no-header --k 5 --flips=3 -- in.csv -"
 	if strings.Join(got, " ") != want {
@@ -281,13 +311,14 @@ func TestInterspersed(t *testing.T) {
 // TestInterrupted: a cancelled run (SIGINT/SIGTERM cancel the context in
 // main) exits 130 and leaves no -o file and no temporary file behind.
 func TestInterrupted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", small)
 	out := filepath.Join(dir, "out.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"fairflip", "flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"}, strings.NewReader(""), &stdout, &stderr)
+	code := env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}.runLocked(ctx, []string{"fairflip", "flip", in, "-o", out, "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--method", "random", "--flips", "1"})
 	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}

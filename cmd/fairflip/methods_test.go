@@ -12,6 +12,7 @@ import (
 // sweep's --methods defaults to all of them in order, --k names the
 // methods that use it, and another name is a usage error that lists them.
 func TestMethodsFromRegistry(t *testing.T) {
+	t.Parallel()
 	flip := runCLI(t, "", "flip", "--help").stdout
 	for _, m := range scorer.Methods() {
 		if !strings.Contains(flip, m.Name+", "+m.Help) {

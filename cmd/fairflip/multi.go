@@ -39,7 +39,7 @@ func (m *multiFiles) close() {
 // and outputs. summary is --summary's path ("" for none): like every
 // output, it must not be an input or another output. reference is
 // --reference's path ("" for none), an input.
-func openMulti(c *cli.Context, stdout io.Writer, summary, reference string) (*multiFiles, error) {
+func openMulti(c *cli.Context, stdout io.Writer, h *hooks, summary, reference string) (*multiFiles, error) {
 	dir := c.String("output-dir")
 	if dir == "" {
 		return nil, fferr.Usage("%s takes one INPUT file, got %d: %s; to read several files as one table, give --output-dir OUT", c.Command.Name, c.NArg(), strings.Join(c.Args().Slice(), " "))
@@ -97,7 +97,7 @@ func openMulti(c *cli.Context, stdout io.Writer, summary, reference string) (*mu
 		}
 	}
 	for _, p := range paths {
-		out, err := openOutput("--output-dir", filepath.Join(dir, filepath.Base(p)), stdout)
+		out, err := openOutput("--output-dir", filepath.Join(dir, filepath.Base(p)), stdout, h)
 		if err != nil {
 			return nil, err
 		}
@@ -107,13 +107,13 @@ func openMulti(c *cli.Context, stdout io.Writer, summary, reference string) (*mu
 	return m, nil
 }
 
-func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
+func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	opt, err := flipcli.FlipOptions(c, stderr)
 	if err != nil {
 		return err
 	}
 	sumPath := c.String("summary")
-	m, err := openMulti(c, stdout, sumPath, c.String("reference"))
+	m, err := openMulti(c, stdout, h, sumPath, c.String("reference"))
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 	var sum *output
 	defer func() { sum.abort() }()
 	if sumPath != "" {
-		if sum, err = openOutput("--summary", sumPath, stdout); err != nil {
+		if sum, err = openOutput("--summary", sumPath, stdout, h); err != nil {
 			return err
 		}
 	}
@@ -135,9 +135,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	summary := lf.Summary()
-	if testHookBetweenPasses != nil {
-		testHookBetweenPasses()
-	}
+	h.betweenPassesHook()
 	for _, in := range m.ins {
 		if err := in.unchanged(nil); err != nil {
 			return err
@@ -156,9 +154,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if testHookAfterWrite != nil {
-		testHookAfterWrite()
-	}
+	h.afterWriteHook()
 	for i, in := range m.ins {
 		if err := in.unchanged(m.outs[i]); err != nil {
 			return err
@@ -173,7 +169,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
+func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	d, err := flipcli.ParseDialect(c)
 	if err != nil {
 		return err
@@ -182,7 +178,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := openMulti(c, stdout, "", "")
+	m, err := openMulti(c, stdout, h, "", "")
 	if err != nil {
 		return err
 	}
@@ -201,9 +197,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if testHookAfterWrite != nil {
-		testHookAfterWrite()
-	}
+	h.afterWriteHook()
 	for i, in := range m.ins {
 		if err := in.unchanged(m.outs[i]); err != nil {
 			return err

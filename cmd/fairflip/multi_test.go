@@ -42,6 +42,7 @@ func multiTable(t *testing.T, dir string) map[string]string {
 var multiFlags = []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "--alpha", "0.5"}
 
 func TestCLIMultiFileFlipUndo(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := multiTable(t, dir)
 	out, back := filepath.Join(dir, "out"), filepath.Join(dir, "back")
@@ -107,6 +108,7 @@ func TestCLIMultiFileFlipUndo(t *testing.T) {
 
 // flip --output-dir OUT one.csv writes what flip one.csv -o OUT/one.csv writes.
 func TestCLIMultiFileOneFileEquivalence(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("id,x,g,y\n")
@@ -134,6 +136,7 @@ func TestCLIMultiFileOneFileEquivalence(t *testing.T) {
 }
 
 func TestCLIMultiFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	multiTable(t, dir)
 	out := filepath.Join(dir, "out")
@@ -319,6 +322,7 @@ func flippedIDs(t *testing.T, paths ...string) []string {
 // same flips as the same parts as CSV files, and undo --output-dir giving
 // back each input's schema, row groups, metadata and values.
 func TestCLIMultiFileParquet(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	names := multiParquetTable(t, dir)
 	out, back, csvOut := filepath.Join(dir, "out"), filepath.Join(dir, "back"), filepath.Join(dir, "csvout")
@@ -408,6 +412,7 @@ func TestCLIMultiFileParquet(t *testing.T) {
 // With the whole minority and a deterministic method the keys play no
 // part: Parquet parts flip the rows one CSV file of all their rows flips.
 func TestCLIMultiFileParquetConcatenated(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	names := multiParquetTable(t, dir)
 	whole := writeFile(t, dir, "whole.csv", "id,x,g,y\n"+strings.Join(multiRows(240), "\n")+"\n")
@@ -434,6 +439,7 @@ func TestCLIMultiFileParquetConcatenated(t *testing.T) {
 // flip --output-dir OUT one.parquet writes what flip one.parquet -o
 // OUT/one.parquet writes, byte for byte.
 func TestCLIMultiFileParquetOneFileEquivalence(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeParquet(t, dir, "one.parquet", "id,x,g,y\n"+strings.Join(multiRows(300), "\n")+"\n", 70)
 	for _, m := range [][]string{{"--method", "random", "--flips", "9"}, {"--method", "rb-prob", "--reference-sample", "50"}, {"--method", "rb-label", "--flips", "5"}} {
@@ -456,7 +462,7 @@ func TestCLIMultiFileParquetOneFileEquivalence(t *testing.T) {
 }
 
 func TestCLIMultiFileParquetErrors(t *testing.T) {
-	defer func() { testHookBetweenPasses = nil }()
+	t.Parallel()
 	dir := t.TempDir()
 	names := multiParquetTable(t, dir)
 	out := filepath.Join(dir, "out")
@@ -496,8 +502,8 @@ func TestCLIMultiFileParquetErrors(t *testing.T) {
 		}
 	}
 	// A part rewritten between the passes, with as many rows.
-	testHookBetweenPasses = func() { writeParquet(t, filepath.Join(dir, "in"), names[1], "id,x,g,y\n1,2,min,0\n", 10) }
-	r := runCLI(t, "", append([]string{"flip", "--output-dir", out, filepath.Join(dir, "in", "*.parquet")}, multiFlags...)...)
+	h := &hooks{betweenPasses: func() { writeParquet(t, filepath.Join(dir, "in"), names[1], "id,x,g,y\n1,2,min,0\n", 10) }}
+	r := runHooked(t, h, "", append([]string{"flip", "--output-dir", out, filepath.Join(dir, "in", "*.parquet")}, multiFlags...)...)
 	if r.code != 3 || !strings.Contains(r.stderr, names[1]+" changed while it was being read") {
 		t.Errorf("a part changed between the passes: exit %d, %s", r.code, r.stderr)
 	}

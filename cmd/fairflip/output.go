@@ -17,17 +17,32 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Test hooks (nil outside tests).
-var (
-	// testHookBetweenPasses runs after flip's first pass over its input.
-	testHookBetweenPasses func()
-	// testHookAfterWrite runs after a command wrote its output, before the
-	// input is checked for changes and the output is committed.
-	testHookAfterWrite func()
-	// testHookOutputWriter wraps the writer of a file output (the
-	// temporary file, or the device).
-	testHookOutputWriter func(name string, w io.Writer) io.Writer
-)
+// hooks are the tests' seams in a run (env.hooks; nil outside tests, and
+// so is each of them).
+type hooks struct {
+	// betweenPasses runs after flip's first pass over its input.
+	betweenPasses func()
+	// afterWrite runs after a command wrote its output, before the input
+	// is checked for changes and the output is committed.
+	afterWrite func()
+	// outputWriter wraps the writer of a file output (the temporary
+	// file, or the device).
+	outputWriter func(name string, w io.Writer) io.Writer
+}
+
+// betweenPassesHook runs h.betweenPasses, if any.
+func (h *hooks) betweenPassesHook() {
+	if h != nil && h.betweenPasses != nil {
+		h.betweenPasses()
+	}
+}
+
+// afterWriteHook runs h.afterWrite, if any.
+func (h *hooks) afterWriteHook() {
+	if h != nil && h.afterWrite != nil {
+		h.afterWrite()
+	}
+}
 
 // stickyWriter passes writes to w until one fails, then fails every later
 // write with that first error, which it keeps: whoever wrote through it
@@ -103,16 +118,17 @@ type output struct {
 	direct bool          // written in place
 	tmp    *os.File      // the temporary file, until commit or abort
 	file   *os.File      // a direct output, while it is written
+	hooks  *hooks        // tests only
 }
 
 // openOutput prepares the output path (flag names it in messages). For a
 // file it creates the temporary file at once, so that an unwritable folder
 // fails before any work is done.
-func openOutput(flag, path string, stdout io.Writer) (*output, error) {
+func openOutput(flag, path string, stdout io.Writer, h *hooks) (*output, error) {
 	if path == "-" {
-		return &output{name: "standard output", stdout: sticky(stdout)}, nil
+		return &output{name: "standard output", stdout: sticky(stdout), hooks: h}, nil
 	}
-	o := &output{name: path, target: path}
+	o := &output{name: path, target: path, hooks: h}
 	st, err := os.Stat(path)
 	switch {
 	case err == nil && st.IsDir():
@@ -157,8 +173,8 @@ func (o *output) write(fn func(io.Writer) error) error {
 	default:
 		w = o.tmp
 	}
-	if testHookOutputWriter != nil && o.stdout == nil {
-		w = testHookOutputWriter(o.name, w)
+	if o.hooks != nil && o.hooks.outputWriter != nil && o.stdout == nil {
+		w = o.hooks.outputWriter(o.name, w)
 	}
 	sw := sticky(w)
 	err := fn(sw)

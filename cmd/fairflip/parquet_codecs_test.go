@@ -123,6 +123,7 @@ func pqCount(r *duckdb.Result, row, col int) int64 {
 // parquet_metadata reads them, those of the chunk's values (the same check
 // passes on DuckDB's own files).
 func TestParquetCodecs(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	codecs := []string{"uncompressed", "snappy", "gzip", "zstd", "brotli", "lz4", "lz4_raw"}
@@ -257,6 +258,7 @@ func TestParquetCodecs(t *testing.T) {
 // column only the rewrite reads, and for undo. (It was exit 4, an I/O
 // error.)
 func TestParquetCorruptPageIsBadData(t *testing.T) {
+	t.Parallel()
 	duckdb.Require(t)
 	dir := t.TempDir()
 	flipped := filepath.Join(dir, "flipped.parquet")

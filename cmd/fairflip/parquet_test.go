@@ -24,6 +24,7 @@ var rowgroupArgs = []string{"--sensitive", "race", "--minority", "Black", "--lab
 // TestParquetCLI: format detection by name and by magic (stdin), flip and
 // undo through pipes, and -o files.
 func TestParquetCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := fixtures + "duckdb_rowgroups.parquet"
 	out := filepath.Join(dir, "out.parquet")
@@ -75,6 +76,7 @@ func firstLine(s string) string {
 // TestParquetBadInput: a file that is not Parquet, a truncated one and a
 // corrupted one give exit code 3, a message naming the file, and no output.
 func TestParquetBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := fixture(t, "duckdb_rowgroups.parquet")
 	corrupt := append([]byte(nil), good...)
@@ -109,6 +111,7 @@ func TestParquetBadInput(t *testing.T) {
 // a Parquet input may make fairflip allocate; the bomb files from
 // io/testdata/fuzz/bombs fail as bad data at the default bounds.
 func TestParquetLimitFlags(t *testing.T) {
+	t.Parallel()
 	in := filepath.Join("..", "..", "testdata", "parquet", "duckdb_rowgroups.parquet")
 	args := []string{"flip", in, "--sensitive", "race", "--minority", "Black", "--label", "label", "--positive", ">50K", "--method", "random", "--flips", "5", "-q"}
 	for _, c := range []struct {

@@ -12,6 +12,7 @@ import (
 // what the reference in the input's order flips; a reference without a
 // column the flip reads is exit 2 naming the column, with nothing written.
 func TestReferenceFileByName(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	table := bigCSV(300) // id,x,g,y
 	in := writeFile(t, dir, "in.csv", table)

@@ -79,7 +79,7 @@ func firmFlags() []cli.Flag {
 	}
 }
 
-func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsageErrorFunc) []*cli.Command {
+func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr cli.OnUsageErrorFunc) []*cli.Command {
 	return []*cli.Command{
 		{
 			Name:         "eval",
@@ -115,7 +115,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, usageErr cli.OnUsage
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
 				&cli.IntFlag{Name: "workers", Usage: "parallel fits (default: the number of cores)", Category: "grid"},
 			}, firmFlags()...), flipcli.DataFlags()...),
-			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr) },
+			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr, h) },
 		},
 	}
 }
@@ -249,7 +249,7 @@ func isTerminal(w io.Writer) bool {
 	return ok && isTerminalFile(f)
 }
 
-func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *hooks) error {
 	if c.NArg() != 1 {
 		return fferr.Usage("sweep takes one INPUT file (the training table), got %d", c.NArg())
 	}
@@ -329,7 +329,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) erro
 		}
 	}()
 	for _, p := range outPaths {
-		o, err := openOutput("-o", p, nil)
+		o, err := openOutput("-o", p, nil, h)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ func adultArgs(t *testing.T) []string {
 // TestEvalAdultBeforeAndAfterFlip: eval shows the base model's unfairness,
 // and a flipped training file (audit column and all) lowers it.
 func TestEvalAdultBeforeAndAfterFlip(t *testing.T) {
+	t.Parallel()
 	train := testdata.Path(t, "adult/adult.data")
 	test := testdata.Path(t, "adult/adult.test")
 	r := runCLI(t, "", append([]string{"eval", "--train", train, "--test", test, "--json"}, adultArgs(t)...)...)
@@ -87,6 +88,7 @@ func synthCSV(n, seed int) string {
 }
 
 func TestSweepOutputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", synthCSV(400, 1))
 	out := filepath.Join(dir, "res.csv")
@@ -129,6 +131,7 @@ func TestSweepOutputs(t *testing.T) {
 }
 
 func TestSimUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.csv", synthCSV(50, 1))
 	base := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1"}

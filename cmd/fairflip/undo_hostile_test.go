@@ -96,6 +96,7 @@ func refusedUndo(t *testing.T, dir, name string, edited []byte, msg string, flag
 // restored", and the others undo refuses, now ends in exit 3 naming the
 // line and the column, with nothing written.
 func TestUndoHostileCSV(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	flipped := flipSmall(t)
 	a2, a5 := auditOf(t, flipped, 2), auditOf(t, flipped, 5)
@@ -164,6 +165,7 @@ func TestUndoHostileCSV(t *testing.T) {
 // TestUndoHostileParquet: the same for a Parquet file: exit 3 naming the
 // row and the column, nothing written.
 func TestUndoHostileParquet(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := writeParquet(t, dir, "in.parquet", strings.NewReplacer(",0\n", ",no\n", ",1\n", ",yes\n").Replace(small), 4)
 	args := append([]string{}, hostileArgs...)
@@ -247,6 +249,7 @@ func TestUndoHostileParquet(t *testing.T) {
 // other is bad data (exit 3) found in the first pass, before anything is
 // written, even to standard output.
 func TestReplaceAuditRefusesForeignCells(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	flipped := flipSmall(t)
 	a2 := auditOf(t, flipped, 2)

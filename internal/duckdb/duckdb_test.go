@@ -9,6 +9,7 @@ import (
 )
 
 func TestQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":              "''",
 		"/tmp/a.pq":     "'/tmp/a.pq'",
@@ -23,6 +24,7 @@ func TestQuote(t *testing.T) {
 }
 
 func TestRepoRootFromPackageDir(t *testing.T) {
+	t.Parallel()
 	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +47,7 @@ func query(t *testing.T, sql string) *Result {
 }
 
 func TestQueryTypes(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	r := query(t, `SELECT
 		TRUE AS b,
@@ -106,6 +109,7 @@ func TestQueryTypes(t *testing.T) {
 }
 
 func TestQueryManyRowsAndNulls(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	r := query(t, `SELECT i, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 1000000000000 END AS big
 		FROM range(1, 5001) t(i) ORDER BY i`)
@@ -121,6 +125,7 @@ func TestQueryManyRowsAndNulls(t *testing.T) {
 }
 
 func TestQueryError(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	_, err := Query("SELECT no_such_column")
 	if err == nil || !strings.Contains(err.Error(), "no_such_column") {
@@ -129,6 +134,7 @@ func TestQueryError(t *testing.T) {
 }
 
 func TestCopyParquetRoundTrip(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	path := filepath.Join(t.TempDir(), "it's a.parquet")
 	r := query(t, `COPY (SELECT i::INTEGER AS id, 'row ' || i AS name,
@@ -165,6 +171,7 @@ func TestCopyParquetRoundTrip(t *testing.T) {
 
 // The fixtures in testdata/parquet are what testdata/parquet/README.md says.
 func TestParquetFixtures(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	root, err := repoRoot()
 	if err != nil {

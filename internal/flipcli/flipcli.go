@@ -115,22 +115,23 @@ func DataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 		}
 	}
 	o := &transform.Options{
-		Sensitive:     lists[0],
-		Minority:      c.StringSlice("minority"),
-		Majority:      c.StringSlice("majority"),
-		Label:         c.String("label"),
-		Positive:      c.StringSlice("positive"),
-		Negative:      c.StringSlice("negative"),
-		Features:      lists[1],
-		Exclude:       lists[2],
-		Categorical:   lists[3],
-		MaxLevels:     c.Int("max-levels"),
-		Dialect:       d,
-		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
-		HeaderNames:   lists[4],
-		MaxFlips:      -1,
-		Log:           stderr,
-		Version:       Version,
+		Config: transform.Config{
+			Sensitive:     lists[0],
+			Minority:      c.StringSlice("minority"),
+			Majority:      c.StringSlice("majority"),
+			Label:         c.String("label"),
+			Positive:      c.StringSlice("positive"),
+			Negative:      c.StringSlice("negative"),
+			Features:      lists[1],
+			Exclude:       lists[2],
+			Categorical:   lists[3],
+			MaxLevels:     c.Int("max-levels"),
+			Dialect:       d,
+			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
+			HeaderNames:   lists[4],
+			MaxFlips:      -1,
+		},
+		Runtime: transform.Runtime{Log: stderr, Version: Version},
 	}
 	if o.MaxLevels < 1 {
 		return nil, fferr.Usage("--max-levels %d: must be at least 1", o.MaxLevels)
@@ -258,11 +259,9 @@ func FlipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	if c.IsSet("max-flips") && opt.MaxFlips < 0 {
 		return nil, fferr.Usage("--max-flips %d: must be 0 or more", opt.MaxFlips)
 	}
+	opt.Reference = c.String("reference")
 	if err := opt.Validate(); err != nil {
 		return nil, err
-	}
-	if ref := c.String("reference"); ref != "" {
-		opt.Reference = transform.FileInput(ref)
 	}
 	return opt, nil
 }
@@ -357,6 +356,22 @@ func ExitCode(ctx context.Context, err error) int {
 	}
 	return ExitInternal
 }
+
+// Message is err's message as the command line says it: the fields of a
+// transform.ConfigError in it are named as the flags that set them
+// ("--sensitive is required: ..."). This is the one place where a
+// configuration's field becomes a flag.
+func Message(err error) string {
+	msg := err.Error()
+	var ce *transform.ConfigError
+	if errors.As(err, &ce) {
+		msg = strings.Replace(msg, ce.Error(), ce.Render(Flag), 1)
+	}
+	return msg
+}
+
+// Flag is the command-line flag for a configuration field's JSON name.
+func Flag(field string) string { return "--" + field }
 
 // Interspersed moves a command's positional arguments after its flags, so
 // that "fairflip flip data.csv -o out.csv" works: urfave/cli v2 stops reading

@@ -94,10 +94,10 @@ func writeFile(t *testing.T, name, data string) string {
 }
 
 func options() transform.Options {
-	return transform.Options{
+	return transform.Options{Config: transform.Config{
 		Dialect: tableio.Dialect{Header: true}, Sensitive: []string{"g"}, Minority: []string{"min"},
 		Label: "y", Positive: []string{"1"}, Features: []string{"x"}, Method: "toy", K: 5, MaxFlips: -1, Seed: 1,
-	}
+	}}
 }
 
 // expected returns the pool (minority rows with a negative label) in the

@@ -212,7 +212,7 @@ data (or an input that changed while it was read), 4 I/O error, 130 interrupted.
 		return flipcli.ExitOK
 	}
 	code = flipcli.ExitCode(ctx, err)
-	msg := err.Error()
+	msg := flipcli.Message(err)
 	var pe *pipelineError
 	if errors.As(err, &pe) {
 		code, msg = pe.code, pe.msg
@@ -316,8 +316,8 @@ func flip(c *cli.Context, stderr io.Writer) error {
 		ShardBytes: c.Int64("shard-bytes"),
 	}
 	job.ResultPath = filepath.Join(out, ".fairflip-beam-"+job.RunID+".result.json")
-	if opt.Reference != nil {
-		if job.ReferencePath, err = filepath.Abs(opt.Reference.Name); err != nil {
+	if opt.Reference != "" {
+		if job.ReferencePath, err = filepath.Abs(opt.Reference); err != nil {
 			return fferr.IO(err)
 		}
 	}

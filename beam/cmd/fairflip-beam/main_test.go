@@ -241,6 +241,7 @@ func TestErrors(t *testing.T) {
 		{"mixed formats", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", pqDir + "/p0.parquet"}, flags...), 2, "same format"},
 		{"no output dir", append([]string{"flip", csvDir + "/p0.csv"}, flags...), 2, "--output-dir"},
 		{"no such column", []string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--sensitive", "race", "--minority", "b", "--label", "label", "--positive", "yes"}, 2, "no such column"},
+		{"invalid config", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--method", "random"}, flags...), 2, "--method random has no estimate of the counterfactual label, so --flips auto cannot be used"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -249,7 +250,7 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("exit %d, want %d with %q:\n%s", r.code, c.code, c.msg, r.stderr)
 			}
 			// fairflip's own message (its file, line and column), alone on its line.
-			if c.name == "missing label" { // the same message as fairflip's, word for word
+			if c.name == "missing label" || c.name == "invalid config" { // the same message as fairflip's, word for word
 				var cliArgs []string
 				for i := 0; i < len(c.args); i++ {
 					if c.args[i] == "--shard-bytes" {
