@@ -265,28 +265,8 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	var lists [3][]string
-	for i, name := range []string{"methods", "flips", "baselines"} {
-		if lists[i], err = flipcli.List(c, name); err != nil {
-			return err
-		}
-	}
-	cfg := sweep.Config{
-		Methods:       lists[0],
-		Flips:         lists[1],
-		Runs:          c.Int("runs"),
-		Seed:          c.Uint64("seed"),
-		TestSplit:     c.Float64("test-split"),
-		DropSensitive: c.Bool("firm-drop-sensitive"),
-		FirmCmd:       c.String("firm-cmd"),
-		FirmTimeout:   c.Duration("firm-timeout"),
-		Baselines:     lists[2],
-		Workers:       c.Int("workers"),
-	}
-	if cfg.Alphas, err = parseFloats(c, "alpha"); err != nil {
-		return err
-	}
-	if err := cfg.Check(c.String("test") != ""); err != nil {
+	cfg, err := sweepConfig(c)
+	if err != nil {
 		return err
 	}
 	format, err := inputFormat(c)
@@ -342,22 +322,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	cfg.Options = *o
 	cfg.Options.Log = nil
 	if !c.Bool("quiet") && isTerminal(stderr) {
-		start := time.Now()
-		last := time.Time{}
-		cfg.Progress = func(done, total int) {
-			if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
-				last = now
-				el := now.Sub(start).Seconds()
-				eta := ""
-				if done > 0 && done < total {
-					eta = fmt.Sprintf(", about %.0f s left", el/float64(done)*float64(total-done))
-				}
-				fmt.Fprintf(stderr, "\rfairflip sweep: %d/%d fits (%.0f%%), %.0f s%s   ", done, total, 100*float64(done)/float64(total), el, eta)
-				if done == total {
-					fmt.Fprintln(stderr)
-				}
-			}
-		}
+		cfg.Progress = sweepProgress(stderr)
 	}
 	start := time.Now()
 	results, model, err := sweep.Run(c.Context, cfg, train, test)
@@ -372,22 +337,8 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	}
 	recs := sweep.Recommend(cells, c.Float64("target-eqod"))
 	info := sweep.PlotInfo{Dataset: datasetTitle(train, o), Model: model, Grid: sweep.GridDescription(cfg)}
-	// The files before standard output: a closed pipe ("| head") must not
-	// lose a long sweep's results. All three are committed, or none.
-	if len(outs) > 0 {
-		writers := []func(io.Writer) error{
-			func(w io.Writer) error { return sweep.WriteResultsCSV(w, results) },
-			func(w io.Writer) error { return sweep.WriteSummaryCSV(w, cells) },
-			func(w io.Writer) error { return sweep.WriteSummaryJSON(w, info, cells, recs) },
-		}
-		for i, o := range outs {
-			if err := o.write(writers[i]); err != nil {
-				return err
-			}
-		}
-		if err := commit(c.Context, outs...); err != nil {
-			return err
-		}
+	if err := writeSweepFiles(c.Context, outs, results, cells, info, recs); err != nil {
+		return err
 	}
 	// A failed write is reported by run (stdout keeps the first error).
 	fmt.Fprintf(stdout, "%s; firm: %s; %s\n\n", info.Dataset, info.Model, info.Grid)
@@ -407,6 +358,76 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 		}
 	}
 	return nil
+}
+
+// sweepConfig reads the sweep's grid and firm from its flags.
+func sweepConfig(c *cli.Context) (sweep.Config, error) {
+	var lists [3][]string
+	var err error
+	for i, name := range []string{"methods", "flips", "baselines"} {
+		if lists[i], err = flipcli.List(c, name); err != nil {
+			return sweep.Config{}, err
+		}
+	}
+	cfg := sweep.Config{
+		Methods:       lists[0],
+		Flips:         lists[1],
+		Runs:          c.Int("runs"),
+		Seed:          c.Uint64("seed"),
+		TestSplit:     c.Float64("test-split"),
+		DropSensitive: c.Bool("firm-drop-sensitive"),
+		FirmCmd:       c.String("firm-cmd"),
+		FirmTimeout:   c.Duration("firm-timeout"),
+		Baselines:     lists[2],
+		Workers:       c.Int("workers"),
+	}
+	if cfg.Alphas, err = parseFloats(c, "alpha"); err != nil {
+		return sweep.Config{}, err
+	}
+	if err := cfg.Check(c.String("test") != ""); err != nil {
+		return sweep.Config{}, err
+	}
+	return cfg, nil
+}
+
+// sweepProgress draws the sweep's progress line on a terminal.
+func sweepProgress(stderr io.Writer) func(done, total int) {
+	start := time.Now()
+	last := time.Time{}
+	return func(done, total int) {
+		if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
+			last = now
+			el := now.Sub(start).Seconds()
+			eta := ""
+			if done > 0 && done < total {
+				eta = fmt.Sprintf(", about %.0f s left", el/float64(done)*float64(total-done))
+			}
+			fmt.Fprintf(stderr, "\rfairflip sweep: %d/%d fits (%.0f%%), %.0f s%s   ", done, total, 100*float64(done)/float64(total), el, eta)
+			if done == total {
+				fmt.Fprintln(stderr)
+			}
+		}
+	}
+}
+
+// writeSweepFiles writes -o's files before standard output: a closed
+// pipe ("| head") must not lose a long sweep's results. All three are
+// committed, or none.
+func writeSweepFiles(ctx context.Context, outs []*output, results []sweep.Result, cells []sweep.Cell, info sweep.PlotInfo, recs []sweep.Recommendation) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	writers := []func(io.Writer) error{
+		func(w io.Writer) error { return sweep.WriteResultsCSV(w, results) },
+		func(w io.Writer) error { return sweep.WriteSummaryCSV(w, cells) },
+		func(w io.Writer) error { return sweep.WriteSummaryJSON(w, info, cells, recs) },
+	}
+	for i, o := range outs {
+		if err := o.write(writers[i]); err != nil {
+			return err
+		}
+	}
+	return commit(ctx, outs...)
 }
 
 // datasetTitle names the data set and groups for titles.
