@@ -95,7 +95,7 @@ func (b *outBatch) reset() {
 func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 	if t.size == 0 {
 		// An empty file: an empty output, if it is still empty.
-		return t.stillEmpty(p)
+		return stillEmpty(t.file, t.name, p)
 	}
 	ho := handoff.Start(func(h *handoff.Handoff[outBatch]) { t.build(ctx, p, h) })
 	defer ho.Stop(ctx)
@@ -130,21 +130,6 @@ func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 		return err
 	}
 	p.Written = v.rows
-	return nil
-}
-
-// stillEmpty checks that an empty (0-byte) file still is.
-func (t *csvTable) stillEmpty(p *Rewrite) error {
-	st, err := t.file.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Size() != 0 {
-		return &TableChangedError{File: t.name, What: fmt.Sprintf("empty in the first pass, %d bytes now", st.Size())}
-	}
-	if len(p.Rows) > 0 {
-		return &TableChangedError{File: t.name, What: "it is empty, but the first pass read rows"}
-	}
 	return nil
 }
 

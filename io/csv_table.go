@@ -192,72 +192,21 @@ func (t *csvTable) Shards(ctx context.Context, size int64) (string, []Shard, err
 	if t.size == 0 {
 		return hex.EncodeToString(sum[:]), nil, nil
 	}
-	sha, cuts, lines, quoted, err := t.hashAndCut(ctx, size)
+	lc, err := readLineCuts(ctx, t.file, t.name, t.size, t.dataStart, size)
 	if err != nil {
 		return "", nil, err
 	}
-	if quoted {
+	cuts, lines := lc.cuts, lc.lines
+	if lc.quoted {
 		if cuts, lines, err = t.recordCuts(ctx, size); err != nil {
 			return "", nil, err
 		}
 	}
-	var shards []Shard
-	start, line := int64(0), 0
-	for i := 0; i <= len(cuts); i++ {
-		end := t.size
-		if i < len(cuts) {
-			end = cuts[i]
-		}
-		shards = append(shards, Shard{Index: i, Start: start, End: end, Line: line, Delim: t.delim, NFields: t.nfields, CountLine: t.countLine})
-		if i < len(cuts) {
-			start, line = cuts[i], lines[i]
-		}
-	}
-	return sha, shards, nil
-}
-
-func (t *csvTable) hashAndCut(ctx context.Context, size int64) (sha string, cuts []int64, lines []int, quoted bool, err error) {
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	r := io.NewSectionReader(t.file, 0, 1<<62)
-	var pos int64
-	line := 0
-	next := t.dataStart + size
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", nil, nil, false, err
-		}
-		n, rerr := r.Read(buf)
-		b := buf[:n]
-		h.Write(b)
-		if !quoted && bytes.IndexByte(b, '"') >= 0 {
-			quoted = true
-		}
-		for i := 0; i < len(b); {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			line++
-			at := pos + int64(i+j+1)
-			if at >= next && at < t.size {
-				cuts, lines = append(cuts, at), append(lines, line)
-				next = at + size
-			}
-			i += j + 1
-		}
-		pos += int64(n)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return "", nil, nil, false, rerr
-		}
-	}
-	if pos != t.size {
-		return "", nil, nil, false, &TableChangedError{File: t.name, What: fmt.Sprintf("%d bytes, %d before", pos, t.size)}
-	}
-	return hex.EncodeToString(h.Sum(nil)), cuts, lines, quoted, nil
+	shards := shardsAt(cuts, lines, t.size, func(s Shard) Shard {
+		s.Delim, s.NFields, s.CountLine = t.delim, t.nfields, t.countLine
+		return s
+	})
+	return lc.sha, shards, nil
 }
 
 // recordCuts finds cut points with the scanner: at the start of the first

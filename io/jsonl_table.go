@@ -2,10 +2,7 @@ package tableio
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -108,60 +105,14 @@ func (t *jsonlTable) Whole() Shard      { return Shard{Start: 0, End: 1 << 62} }
 // Shards reads the file once for its SHA-256 and cuts after line breaks
 // about every size bytes (a line break is never inside a JSON value).
 func (t *jsonlTable) Shards(ctx context.Context, size int64) (string, []Shard, error) {
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	r := io.NewSectionReader(t.file, 0, 1<<62)
-	var pos int64
-	var cuts []int64
-	var lines []int
-	line := 0
-	next := size
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", nil, err
-		}
-		n, rerr := r.Read(buf)
-		b := buf[:n]
-		h.Write(b)
-		for i := 0; i < len(b); {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			line++
-			if at := pos + int64(i+j+1); at >= next && at < t.size {
-				cuts, lines = append(cuts, at), append(lines, line)
-				next = at + size
-			}
-			i += j + 1
-		}
-		pos += int64(n)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return "", nil, rerr
-		}
-	}
-	if pos != t.size {
-		return "", nil, &TableChangedError{File: t.name, What: fmt.Sprintf("%d bytes, %d before", pos, t.size)}
+	lc, err := readLineCuts(ctx, t.file, t.name, t.size, 0, size)
+	if err != nil {
+		return "", nil, err
 	}
 	if t.size == 0 {
-		return hex.EncodeToString(h.Sum(nil)), nil, nil
+		return lc.sha, nil, nil
 	}
-	var shards []Shard
-	start, first := int64(0), 0
-	for i := 0; i <= len(cuts); i++ {
-		end := t.size
-		if i < len(cuts) {
-			end = cuts[i]
-		}
-		shards = append(shards, Shard{Index: i, Start: start, End: end, Line: first})
-		if i < len(cuts) {
-			start, first = cuts[i], lines[i]
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), shards, nil
+	return lc.sha, shardsAt(lc.cuts, lc.lines, t.size, func(s Shard) Shard { return s }), nil
 }
 
 // rowParser parses lines and matches their keys to the table's columns.

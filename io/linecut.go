@@ -1,0 +1,104 @@
+package tableio
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+)
+
+// lineCuts is one read of a line-based file (CSV, JSON Lines): its
+// SHA-256, and where it may be cut into shards — just after a line break,
+// at the first one at or past start+size, then about every size bytes —
+// with the number of line breaks before each cut. quoted reports a '"'
+// anywhere in the file (a CSV file's line break may then be inside a
+// field, and its cuts must be found again by its scanner).
+type lineCuts struct {
+	sha    string
+	cuts   []int64
+	lines  []int
+	quoted bool
+}
+
+// readLineCuts reads the file (total bytes, as the table was opened) once.
+func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (*lineCuts, error) {
+	lc := &lineCuts{}
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	r := io.NewSectionReader(f, 0, 1<<62)
+	var pos int64
+	line := 0
+	next := start + size
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, rerr := r.Read(buf)
+		b := buf[:n]
+		h.Write(b)
+		if !lc.quoted && bytes.IndexByte(b, '"') >= 0 {
+			lc.quoted = true
+		}
+		for i := 0; i < len(b); {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				break
+			}
+			line++
+			if at := pos + int64(i+j+1); at >= next && at < total {
+				lc.cuts, lc.lines = append(lc.cuts, at), append(lc.lines, line)
+				next = at + size
+			}
+			i += j + 1
+		}
+		pos += int64(n)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
+	}
+	if pos != total {
+		return nil, &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
+	}
+	lc.sha = hex.EncodeToString(h.Sum(nil))
+	return lc, nil
+}
+
+// shardsAt cuts a file of total bytes at cuts (lines: the line breaks
+// before each); shard fills in what a format adds to each.
+func shardsAt(cuts []int64, lines []int, total int64, shard func(s Shard) Shard) []Shard {
+	var shards []Shard
+	start, line := int64(0), 0
+	for i := 0; i <= len(cuts); i++ {
+		end := total
+		if i < len(cuts) {
+			end = cuts[i]
+		}
+		shards = append(shards, shard(Shard{Index: i, Start: start, End: end, Line: line}))
+		if i < len(cuts) {
+			start, line = cuts[i], lines[i]
+		}
+	}
+	return shards
+}
+
+// stillEmpty checks, before a rewrite, that a file that was empty (0
+// bytes) in the first pass still is.
+func stillEmpty(f *os.File, name string, p *Rewrite) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != 0 {
+		return &TableChangedError{File: name, What: fmt.Sprintf("empty in the first pass, %d bytes now", st.Size())}
+	}
+	if len(p.Rows) > 0 {
+		return &TableChangedError{File: name, What: "it is empty, but the first pass read rows"}
+	}
+	return nil
+}
