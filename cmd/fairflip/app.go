@@ -304,14 +304,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 			return err
 		}
 	}
-	if err := out.write(write); err != nil {
-		return err
-	}
-	h.afterWriteHook()
-	if err := in.unchanged(out); err != nil {
-		return err
-	}
-	if err := commit(ctx, out, sum); err != nil {
+	if err := writeAndCommit(ctx, in, h, write, out, sum); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {
@@ -355,20 +348,13 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
 		sum, err = transform.Undo(c.Context, in.source, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
-			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}})
+			ParquetLimits: flipcli.ParquetLimits(c)})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if err := out.write(write); err != nil {
-		return err
-	}
-	h.afterWriteHook()
-	if err := in.unchanged(out); err != nil {
-		return err
-	}
-	if err := commit(c.Context, out); err != nil {
+	if err := writeAndCommit(c.Context, in, h, write, out); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {

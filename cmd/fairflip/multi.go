@@ -10,7 +10,6 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/flipcli"
-	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -184,7 +183,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	}
 	defer m.close()
 	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true,
-		ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}}
+		ParquetLimits: flipcli.ParquetLimits(c)}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {
 		if err := m.outs[i].write(func(w io.Writer) error {

@@ -232,6 +232,19 @@ func (o *output) prepare() error {
 	return nil
 }
 
+// writeAndCommit writes out, checks that the input did not change while it
+// was read, and commits out with the other outputs (nil ones skipped).
+func writeAndCommit(ctx context.Context, in *commandInput, h *hooks, write func(io.Writer) error, out *output, others ...*output) error {
+	if err := out.write(write); err != nil {
+		return err
+	}
+	h.afterWriteHook()
+	if err := in.unchanged(out); err != nil {
+		return err
+	}
+	return commit(ctx, append([]*output{out}, others...)...)
+}
+
 // commit puts the outputs in place, or none of them: interrupted (ctx
 // done) before, it commits nothing; after the first rename, it finishes.
 // The outputs that are not committed are aborted.

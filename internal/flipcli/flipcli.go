@@ -127,7 +127,7 @@ func DataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 			Categorical:   lists[3],
 			MaxLevels:     c.Int("max-levels"),
 			Dialect:       d,
-			ParquetLimits: tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")},
+			ParquetLimits: ParquetLimits(c),
 			HeaderNames:   lists[4],
 			MaxFlips:      -1,
 		},
@@ -467,4 +467,10 @@ func SummaryJSON(s *transform.Summary) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// ParquetLimits are the bounds --max-page-bytes and --max-footer-bytes set
+// on a Parquet input.
+func ParquetLimits(c *cli.Context) tableio.ParquetLimits {
+	return tableio.ParquetLimits{MaxPageBytes: c.Int64("max-page-bytes"), MaxFooterBytes: c.Int64("max-footer-bytes")}
 }
