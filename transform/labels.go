@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 )
@@ -50,17 +49,17 @@ func (o *Config) checkLabelValues() error {
 // first --positive value.
 func (o *Options) checkLabelColumn(lt labelTyper, col int, c tableio.Column) error {
 	if err := lt.LabelType(col); err != nil {
-		return fferr.Usage("--label %s: %v", c.Name, err)
+		return configErr("label", field("label"), fmt.Sprintf(" %s: %v", c.Name, err))
 	}
 	for _, f := range o.labelFlags() {
 		for _, v := range f.vals {
 			t := strings.TrimSpace(v)
 			text, err := lt.LabelValue(col, t)
 			if err != nil {
-				return fferr.Usage("--%s: %v", f.flag, err)
+				return configErr(f.flag, field(f.flag), fmt.Sprintf(": %v", err))
 			}
 			if !newValueSet([]string{t}).has(text) {
-				return fferr.Usage("--%s %q: column %s (%s) stores this value as %q, which is another value; give --%s %s", f.flag, v, c.Name, c.Type, text, f.flag, text)
+				return configErr(f.flag, field(f.flag), fmt.Sprintf(" %q: column %s (%s) stores this value as %q, which is another value; give ", v, c.Name, c.Type, text), field(f.flag), " "+text)
 			}
 		}
 	}

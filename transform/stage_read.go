@@ -36,7 +36,7 @@ func (o *Options) openTable(src Source) (tableio.Table, error) {
 	case errors.As(err, &hn) && hn.Header:
 		return nil, fferr.Usage("%s:%d: the first record is the --header-names (%s): the file has a header; drop --no-header and --header-names", hn.File, hn.Line, strings.Join(hn.Names, ","))
 	case errors.As(err, &hn):
-		return nil, fferr.Usage("--header-names gives %d names, but %s has %d columns (line %d)", hn.Given, hn.File, hn.Cols, hn.Line)
+		return nil, configErr("header-names", field("header-names"), fmt.Sprintf(" gives %d names, but %s has %d columns (line %d)", hn.Given, hn.File, hn.Cols, hn.Line))
 	}
 	return nil, classify(err)
 }
@@ -83,20 +83,20 @@ func (o *Options) columnLayout(cols []tableio.Column, named bool, delim byte, fi
 	}
 	check := func(i int, role string) error {
 		if !cols[i].Flat {
-			return fferr.Usage("%s %s: column %q is nested or repeated (%s); fairflip carries such columns through untouched but cannot use them as %s", role, cols[i].Name, cols[i].Name, cols[i].Type, strings.TrimPrefix(role, "--"))
+			return configErr(role, field(role), fmt.Sprintf(" %s: column %q is nested or repeated (%s); fairflip carries such columns through untouched but cannot use them as %s", cols[i].Name, cols[i].Name, cols[i].Type, role))
 		}
 		return nil
 	}
-	if err := check(lay.label, "--label"); err != nil {
+	if err := check(lay.label, "label"); err != nil {
 		return nil, nil, err
 	}
 	for _, s := range lay.sensitive {
-		if err := check(s, "--sensitive"); err != nil {
+		if err := check(s, "sensitive"); err != nil {
 			return nil, nil, err
 		}
 	}
 	if lay.members >= 0 {
-		if err := check(lay.members, "--members"); err != nil {
+		if err := check(lay.members, "members"); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -108,7 +108,7 @@ func (o *Options) columnLayout(cols []tableio.Column, named bool, delim byte, fi
 			continue
 		}
 		if lay.explicit[f] {
-			return nil, nil, check(f, "--features")
+			return nil, nil, check(f, "features")
 		}
 		skipped = append(skipped, cols[f].Name)
 	}

@@ -127,21 +127,22 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 	if l.sensitive, err = resolveList(names, nfields, o.Sensitive, "--sensitive", file); err != nil {
 		return nil, err
 	}
-	used := map[int]string{l.label: "--label"}
+	// used: what each column is already (a field, or "the audit column").
+	used := map[int]any{l.label: field("label")}
 	for _, s := range l.sensitive {
-		if used[s] != "" {
-			return nil, fferr.Usage("--sensitive %s is also given as %s", l.colName(s), used[s])
+		if used[s] != nil {
+			return nil, configErr("sensitive", field("sensitive"), fmt.Sprintf(" %s is also given as ", l.colName(s)), used[s])
 		}
-		used[s] = "--sensitive"
+		used[s] = field("sensitive")
 	}
 	if o.Members != "" {
 		if l.members, err = resolve(names, nfields, o.Members, "--members", file); err != nil {
 			return nil, err
 		}
-		if used[l.members] != "" {
-			return nil, fferr.Usage("--members %s is also given as %s", l.colName(l.members), used[l.members])
+		if used[l.members] != nil {
+			return nil, configErr("members", field("members"), fmt.Sprintf(" %s is also given as ", l.colName(l.members)), used[l.members])
 		}
-		used[l.members] = "--members"
+		used[l.members] = field("members")
 	}
 	for i, n := range names {
 		if n == o.AuditColumn {
@@ -149,8 +150,8 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 				return nil, fferr.Usage("%s already has an audit column %q (column %d): it was flipped before. Run fairflip undo on it first, choose another --audit-column, or pass --replace-audit to add this run's flips to that column", file, n, i+1)
 			}
 			l.audit = i
-			if used[i] != "" {
-				return nil, fferr.Usage("the audit column %q is also given as %s", n, used[i])
+			if used[i] != nil {
+				return nil, configErr("audit-column", fmt.Sprintf("the audit column %q is also given as ", n), used[i])
 			}
 			used[i] = "the audit column"
 		}
@@ -161,8 +162,8 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 			return nil, err
 		}
 		for _, f := range fs {
-			if used[f] != "" {
-				return nil, fferr.Usage("--features %s: that column is %s, not a feature", l.colName(f), used[f])
+			if used[f] != nil {
+				return nil, configErr("features", field("features"), fmt.Sprintf(" %s: that column is ", l.colName(f)), used[f], ", not a feature")
 			}
 			if !l.explicit[f] {
 				l.features = append(l.features, f)
@@ -179,7 +180,7 @@ func (o *Options) buildLayout(names []string, nfields int, delim byte, file stri
 			skip[e] = true
 		}
 		for i := 0; i < nfields; i++ {
-			if used[i] == "" && !skip[i] {
+			if used[i] == nil && !skip[i] {
 				l.features = append(l.features, i)
 			}
 		}
@@ -357,7 +358,7 @@ func referenceLayout(in *layout, names []string, nfields int, delim byte, file s
 	ref := &layout{names: names, nfields: nfields, delim: delim, members: -1, audit: -1, explicit: in.explicit}
 	if in.names == nil || names == nil {
 		if in.names != nil || names != nil || nfields != in.nfields {
-			return nil, fferr.Usage("--reference %s has %d columns, the input %d: without a header on both, columns are matched by position, so the reference must have the same columns in the same order", file, nfields, in.nfields)
+			return nil, configErr("reference", field("reference"), fmt.Sprintf(" %s has %d columns, the input %d: without a header on both, columns are matched by position, so the reference must have the same columns in the same order", file, nfields, in.nfields))
 		}
 		ref.label, ref.sensitive, ref.features = in.label, in.sensitive, in.features
 		return ref, nil
@@ -374,9 +375,9 @@ func referenceLayout(in *layout, names []string, nfields int, delim byte, file s
 		case 1:
 			return hits[0], nil
 		case 0:
-			return 0, fferr.Usage("--reference %s has no column %q, the input's %s column; the reference needs the label, sensitive and feature columns, by name (in any order)", file, name, role)
+			return 0, configErr("reference", field("reference"), fmt.Sprintf(" %s has no column %q, the input's %s column; the reference needs the label, sensitive and feature columns, by name (in any order)", file, name, role))
 		}
-		return 0, fferr.Usage("--reference %s has %d columns named %q (the input's %s column): it cannot tell which to read", file, len(hits), name, role)
+		return 0, configErr("reference", field("reference"), fmt.Sprintf(" %s has %d columns named %q (the input's %s column): it cannot tell which to read", file, len(hits), name, role))
 	}
 	var err error
 	if ref.label, err = find(in.label, "label"); err != nil {
