@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
 )
 
@@ -358,6 +361,13 @@ func (o *Options) LoadLocal(ctx context.Context, src Source) (*Dataset, error) {
 		return nil, fferr.Data("%s has %s", f.Name, map[bool]string{true: "a header but no data rows", false: "no data rows"}[o.Dialect.Header])
 	}
 	t.Notices = append(append(append(t.Notices, st.Notices...), o.tallyNotices(st.NearPositive, st.NonMembers)...), sp.Notices...)
+	if st.MinPos+st.MajPos == 0 {
+		n, err := o.noPositiveNotice(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		t.Notices = append(t.Notices, n)
+	}
 	t.Features = make([]model.Column, len(sp.Index))
 	for k := range t.Features {
 		t.Features[k] = model.Column{Name: sp.Names[k], Numeric: sp.Numeric[k], NonFinite: st.Cols[sp.Index[k]].NonFinite}
@@ -402,6 +412,32 @@ func (o *Options) LoadLocal(ctx context.Context, src Source) (*Dataset, error) {
 		t.ownReference()
 	}
 	return t, nil
+}
+
+// noPositiveNotice says that no row of the groups in file f has a positive
+// label, with the label values the file does have: a test file that spells
+// the label otherwise (Adult's adult.test writes ">50K.") gives base rates
+// of 0 and undefined TPR and EqOd, which should not pass unnoticed.
+func (o *Options) noPositiveNotice(ctx context.Context, f *DistFile) (string, error) {
+	lay, err := o.buildLayout(f.Names, f.NFields, f.Delim, f.Name)
+	if err != nil {
+		return "", err
+	}
+	t, err := o.openTable(f.source())
+	if err != nil {
+		return "", err
+	}
+	defer t.Close()
+	var seen Tally
+	err = t.Read(ctx, t.Whole(), []int{lay.label}, func(r *tableio.Row) error {
+		seen.add(strings.TrimSpace(string(r.Cells[0])), 1)
+		return nil
+	})
+	if err != nil {
+		return "", classify(err)
+	}
+	return fmt.Sprintf("%s: no row of the minority or the majority has a positive label (--positive %s), so base rates are 0 and TPR and EqOd undefined; its %s values are %s. If some of them are favourable, give them as --positive too",
+		f.Name, strings.Join(o.Positive, ","), lay.colName(lay.label), seen.list()), nil
 }
 
 // sensitiveNames names the sensitive columns of a file, as its layout

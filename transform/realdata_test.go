@@ -115,3 +115,37 @@ func TestAdultCounts(t *testing.T) {
 		t.Fatalf("minority positives %v, want 387", got)
 	}
 }
+
+// Adult's test file writes its labels with a final dot (">50K."): read with
+// the training file's --positive >50K, no row is positive, and LoadLocal
+// says so with the values the file has. With both spellings, it is quiet.
+func TestNoPositiveNotice(t *testing.T) {
+	t.Parallel()
+	path := testdata.Path(t, "adult/adult.test")
+	o := Options{Config: Config{
+		Dialect: tableio.Dialect{SkipLines: 1}, HeaderNames: strings.Split(testdata.AdultColumns, ","),
+		Sensitive: []string{"race"}, Minority: []string{"Black"}, Label: "income", Positive: []string{">50K"},
+		Method: MethodRandom, Flips: FlipRule{Kind: FlipCount, N: 1}, Alpha: 1, MaxFlips: -1,
+	}}
+	d, err := o.LoadLocal(context.Background(), Source{Path: path, Name: "adult.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `adult.test: no row of the minority or the majority has a positive label (--positive >50K), so base rates are 0 and TPR and EqOd undefined; its income values are "<=50K." (12435 rows), ">50K." (3846 rows)`
+	found := false
+	for _, n := range d.Notices {
+		found = found || strings.HasPrefix(n, want)
+	}
+	if !found {
+		t.Errorf("no notice of the missing positive label; notices: %q", d.Notices)
+	}
+	o.Positive = []string{">50K", ">50K."}
+	if d, err = o.LoadLocal(context.Background(), Source{Path: path, Name: "adult.test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range d.Notices {
+		if strings.Contains(n, "no row of the minority or the majority has a positive label") {
+			t.Errorf("a notice with positive rows present: %s", n)
+		}
+	}
+}

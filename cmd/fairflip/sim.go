@@ -167,6 +167,9 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		if test, err = to.LoadLocal(ctx, tin.source); err != nil {
 			return nil, nil, err
 		}
+		for _, n := range test.Notices {
+			fmt.Fprintln(o.Log, "fairflip: "+n)
+		}
 	}
 	return train, test, nil
 }
