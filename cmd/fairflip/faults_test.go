@@ -169,6 +169,8 @@ func TestStdoutWriteErrors(t *testing.T) {
 	}
 	synth := writeFile(t, dir, "synth.csv", synthCSV(300, 1))
 	sim := []string{"--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1", "-q"}
+	// sweep's grid reaches the whole pool (1000 flips of 60): no notice of a grid
+	// that stops early joins the error on stderr.
 	commands := map[string][]string{
 		"flip":              append([]string{"flip", big, "-q"}, flipArgs...),
 		"flip to parquet":   append([]string{"flip", big, "-q", "--output-format", "parquet"}, flipArgs...),
@@ -176,7 +178,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 		"undo":              {"undo", flipped, "-q"},
 		"eval":              append([]string{"eval", "--train", synth, "--test", synth}, sim...),
 		"eval --json":       append([]string{"eval", "--train", synth, "--test", synth, "--json"}, sim...),
-		"sweep":             append([]string{"sweep", synth, "--test", synth, "--methods", "random", "--alpha", "1", "--flips", "0,5", "--runs", "1"}, sim...),
+		"sweep":             append([]string{"sweep", synth, "--test", synth, "--methods", "random", "--alpha", "1", "--flips", "0,1000", "--runs", "1"}, sim...),
 		"flip --help":       {"flip", "--help"},
 		"--version":         {"--version"},
 		"flip with summary": append([]string{"flip", big, "-q", "--summary", filepath.Join(dir, "sum.json")}, flipArgs...),
@@ -242,7 +244,7 @@ func TestFileWriteErrors(t *testing.T) {
 		}, []string{"out.csv", "s.json"}, "out.csv"},
 		{"undo -o", func(d string) []string { return []string{"undo", flipped, "-o", filepath.Join(d, "out.csv"), "-q"} }, []string{"out.csv"}, "out.csv"},
 		{"sweep -o, second file", func(d string) []string {
-			return append([]string{"sweep", synth, "--test", synth, "--methods", "random", "--alpha", "1", "--flips", "0,5", "--runs", "1", "-o", filepath.Join(d, "res.csv")}, sim...)
+			return append([]string{"sweep", synth, "--test", synth, "--methods", "random", "--alpha", "1", "--flips", "0,1000", "--runs", "1", "-o", filepath.Join(d, "res.csv")}, sim...)
 		}, []string{"res.csv", "res.summary.csv", "res.summary.json"}, "res.summary.csv"},
 	}
 	for _, c := range cases {

@@ -348,6 +348,9 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	if err := sweep.WriteSummaryTable(stdout, cells, recs); err != nil {
 		return writeError("standard output", err)
 	}
+	for _, n := range sweep.EdgeNotices(results, cells) {
+		fmt.Fprintln(stderr, "fairflip: "+n)
+	}
 	if !c.Bool("quiet") {
 		fmt.Fprintf(stderr, "fairflip sweep: %d results in %.1f s\n", len(results), elapsed.Seconds())
 	}
