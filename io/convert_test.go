@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // convertFile converts the file at path (of format from) to format to.
@@ -84,5 +87,33 @@ func TestConvertErrors(t *testing.T) {
 	_, err = convertFile(t, filepath.Join(t.TempDir(), "missing.csv"), CSV, Parquet, ReadOptions{}, 0)
 	if !errors.Is(err, ErrIO) {
 		t.Fatalf("missing file: %v, want ErrIO", err)
+	}
+}
+
+// An unsigned 64-bit Parquet column goes through a conversion as its
+// digits: values past an INT64's range were written as 2^63 − 1.
+func TestConvertUint64(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		U uint64 `parquet:"u"`
+		S string `parquet:"s"`
+	}
+	var b bytes.Buffer
+	if err := parquet.Write(&b, []row{{math.MaxUint64, "a"}, {1<<63 + 5, "b"}, {7, "c"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "u,s\n18446744073709551615,a\n9223372036854775813,b\n7,c\n"
+	for _, to := range []Format{Parquet, JSONL} {
+		out, err := convertFile(t, writeTemp(t, "u.parquet", b.Bytes()), Parquet, to, ReadOptions{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := convertFile(t, writeTemp(t, "v."+string(to), out), to, CSV, ReadOptions{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(back) != want {
+			t.Errorf("through %s: %q, want %q", to, back, want)
+		}
 	}
 }

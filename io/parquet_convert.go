@@ -2,6 +2,7 @@ package tableio
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -65,10 +66,16 @@ func (p *parquetRowWriter) WriteRow(cells [][]byte, null []bool) error {
 		case KindBool:
 			pv = parquet.BooleanValue(strings.EqualFold(string(c), "true"))
 		case KindInt:
-			x, _ := strconv.ParseInt(string(c), 10, 64)
+			x, err := strconv.ParseInt(string(c), 10, 64)
+			if err != nil {
+				return p.notOfKind(i, c, err)
+			}
 			pv = parquet.Int64Value(x)
 		case KindDouble:
-			x, _ := strconv.ParseFloat(string(c), 64)
+			x, err := strconv.ParseFloat(string(c), 64)
+			if err != nil {
+				return p.notOfKind(i, c, err)
+			}
 			pv = parquet.DoubleValue(x)
 		default:
 			pv = parquet.ByteArrayValue([]byte(string(c)))
@@ -86,6 +93,13 @@ func (p *parquetRowWriter) WriteRow(cells [][]byte, null []bool) error {
 		return p.flush(true)
 	}
 	return nil
+}
+
+// notOfKind refuses a value that its column's kind cannot hold: the kinds
+// are chosen to hold every value, so this is a bug, and writing a wrong
+// value instead would change the table.
+func (p *parquetRowWriter) notOfKind(col int, c []byte, err error) error {
+	return withKind(ErrInternal, fmt.Errorf("converting to Parquet: column %d's value %q does not fit its type: %v", col+1, c, err))
 }
 
 func (p *parquetRowWriter) flush(endGroup bool) error {
@@ -128,6 +142,9 @@ func columnKind(l *parquetLeaf) ValueKind {
 	case convFloat, convDouble:
 		return KindDouble
 	case convInt, convUint:
+		if l.conv == convUint && l.bits >= 64 {
+			return KindString // past an INT64's range: its digits, as text
+		}
 		switch leafLogicalType(l.elem, l.col.Type()).(type) {
 		case nil, *format.IntType: // not a DATE, TIME or TIMESTAMP
 			if !l.elem.ConvertedType.Valid || labelTypeOK(l) {
