@@ -143,7 +143,7 @@ func (f *LogRegFirm) TrainProbs(m *model.LogReg) []float64 {
 	return p
 }
 
-// The external firm's limits (README.md, "External firm").
+// The external firm's limits (docs/REFERENCE.md, "External firm").
 const (
 	// DefaultFirmTimeout is --firm-timeout's default: how long one run of
 	// the firm's program (one fit) may take.

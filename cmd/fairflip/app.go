@@ -16,46 +16,38 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-const flipHelp = `Reads a table (CSV, TSV, Parquet or JSON Lines) and writes the same table with
-some labels of a minority collective flipped from negative to positive, plus an
-audit column. In a CSV or JSON Lines file every byte that is not a flipped
-label is written back unchanged; a Parquet file keeps its schema, codecs, row
-groups and metadata.
+// adultNames are the column names of UCI Adult (testdata/adult), which has
+// no header: the help examples run verbatim from the repository root.
+const adultNames = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
 
-The collective is --alpha of the minority rows (seeded) or the rows marked in
---members. Its members with a negative label are scored by how likely their
-label would be positive had they been in the majority (--method), and the top
---flips of them are flipped.
-
-Group expressions (--minority, --majority):
+// groupHelp says how --minority and --majority name a group: flip, eval and
+// sweep all take them.
+const groupHelp = `Group expressions (--minority, --majority):
   VALUE              rows whose --sensitive cell is VALUE
   V1|V2              any of several values
   V1,V2              one value per --sensitive column (--sensitive sex,race --minority Female,Black)
   COL=V1|V2,COL2=V3  by column name; every named column must match
-  Repeat the flag to take the union. Escape a literal , | = with a backslash.
+  COL!=V            by column name, any value but V
+  COL<N, COL>=N      numeric comparisons (<, <=, >, >=); a cell that is not a number never matches
+  Repeat the flag to take the union. Escape a literal , | = < > ! with a backslash.
+  Without --majority, the majority is every other row whose sensitive cells are present.
 
 Columns are named by their header name or by number (#1 is the first column).
+`
 
-Examples:
-  # Adult (no header, ", " separators): flip for 30% of Black people, rb-prob, auto flips
-  fairflip flip adult.data -o adult.flipped.csv --no-header \
-    --header-names age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income \
-    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --seed 1
+const flipHelp = `Reads a table (CSV, TSV, Parquet or JSON Lines; a CSV, TSV or JSON Lines file
+may be gzip- or zstd-compressed) and writes the same table with some labels of
+a minority collective flipped from negative to positive, plus an audit column.
+In a CSV or JSON Lines file every byte that is not a flipped label is written
+back unchanged; a Parquet file keeps its schema, codecs, row groups and
+metadata. A compressed input gives an output compressed the same way.
 
-  # COMPAS: the favourable outcome is no recidivism (0); members opted in through a column "opted_in"
-  fairflip flip compas.csv --sensitive race --minority African-American --label two_year_recid \
-    --positive 0 --negative 1 --members opted_in --method rb-dist --k 10 --flips 150
+The collective is --alpha of the minority rows (seeded) or the rows marked in
+--members. Its members with a negative label (the candidate pool) are scored
+by how likely their label would be positive had they been in the majority
+(--method), and the top --flips of them are flipped.
 
-  # Bank marketing (";"-separated, quoted): clients under 25, from 10 majority rows only
-  fairflip flip bank-full.csv --sensitive age --minority 'age<25' --label y --positive yes --negative no \
-    --exclude duration --reference-sample 10 --flips 25%
-
-  # Parquet in, Parquet out (the format comes from the name, or the PAR1 magic on stdin)
-  fairflip flip adult.parquet -o adult.flipped.parquet --sensitive race --minority Black --label income --positive '>50K'
-
-  # in a pipe, then back
-  cat data.csv | fairflip flip --sensitive sex --minority female --label y --positive 1 --flips 10% | fairflip undo
-
+` + groupHelp + `
 Many files, one table: --output-dir OUT reads several files of one format
 (in lexical order of their paths; a quoted glob is expanded), as one
 table, with one collective, pool and top M, and writes each to the existing
@@ -64,10 +56,31 @@ the same header, every Parquet or JSON Lines file the same columns in the
 same order; a header-only or empty (0-byte) file, or a Parquet file without
 rows, is a part with no rows.
 
-  mkdir flipped && fairflip flip --output-dir flipped 'parts/*.csv' --sensitive race --minority Black \
-    --label income --positive '>50K' --alpha 0.3
-  mkdir flipped && fairflip flip --output-dir flipped 'parts/*.parquet' --sensitive race --minority Black \
-    --label income --positive '>50K' --alpha 0.3
+Examples (from the repository root: testdata/adult is UCI Adult, without a header):
+  # 30% of Black people flip with rb-prob, as many as it estimates positive (auto); .gz in, .gz out
+  fairflip flip testdata/adult/adult.data.gz -o adult.flipped.csv.gz --no-header \
+    --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --seed 1
+
+  # every woman is in the collective; rb-dist (k = 10), a quarter of the pool, learning from 1,000 men only
+  fairflip flip testdata/adult/adult.data.gz -o women.flipped.csv.gz --no-header \
+    --header-names ` + adultNames + ` \
+    --sensitive sex --minority Female --label income --positive '>50K' \
+    --method rb-dist --k 10 --flips 25% --reference-sample 1000
+
+  # Black women (one value per sensitive column), written as Parquet
+  fairflip flip testdata/adult/adult.data.gz -o adult.flipped.parquet --output-format parquet --no-header \
+    --header-names ` + adultNames + ` \
+    --sensitive sex,race --minority Female,Black --label income --positive '>50K' --flips 50
+
+  # in a pipe, then back: the same bytes
+  zcat testdata/adult/adult.data.gz | fairflip flip --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --flips 10% | fairflip undo | cmp - <(zcat testdata/adult/adult.data.gz)
+
+  # many files, one table
+  mkdir parts flipped && zcat testdata/adult/adult.data.gz | split -l 10000 --additional-suffix .csv - parts/adult-
+  fairflip flip --output-dir flipped 'parts/*.csv' --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3
 `
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:

@@ -801,19 +801,19 @@ func TestFifos(t *testing.T) {
 	assertDir(t, dir, map[string][]byte{"in.csv": []byte(content), "fifo": nil})
 }
 
-// TestExitCodeTable: README's exit-code table and --help list exactly the
-// codes run returns.
+// TestExitCodeTable: docs/REFERENCE.md's exit-code table and --help list
+// exactly the codes run returns.
 func TestExitCodeTable(t *testing.T) {
 	t.Parallel()
 	codes := []int{exitOK, exitInternal, exitUsage, exitData, exitIO, exitInterrupted, exitClosedPipe}
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/REFERENCE.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	start := strings.Index(readme, "## Errors and exit codes")
 	if start < 0 {
-		t.Fatal(`README.md has no "Errors and exit codes" section`)
+		t.Fatal(`docs/REFERENCE.md has no "Errors and exit codes" section`)
 	}
 	section := readme[start:]
 	if end := strings.Index(section[3:], "\n## "); end >= 0 {
@@ -831,7 +831,7 @@ func TestExitCodeTable(t *testing.T) {
 		want = append(want, fmt.Sprint(c))
 	}
 	if strings.Join(table, " ") != strings.Join(want, " ") {
-		t.Errorf("README's exit codes %v, the code's %v", table, want)
+		t.Errorf("docs/REFERENCE.md's exit codes %v, the code's %v", table, want)
 	}
 	help := runCLI(t, "", "--help").stdout
 	for _, c := range codes[1:] {

@@ -1,7 +1,7 @@
 // Command fairflip lets a minority collective relabel its own rows so that a
 // firm's unchanged training pipeline learns a fairer model.
 //
-// See README.md for the method, the flags and the exit codes.
+// See docs/REFERENCE.md for the method, the flags and the exit codes.
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 	"github.com/fairflip/fairflip/internal/flipcli"
 )
 
-// Exit codes: a stable, documented table (README.md, "Exit codes").
+// Exit codes: a stable, documented table (docs/REFERENCE.md, "Errors and exit codes").
 const (
 	exitOK          = flipcli.ExitOK
 	exitInternal    = flipcli.ExitInternal

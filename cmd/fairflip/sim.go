@@ -90,7 +90,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.StringFlag{Name: "train", Usage: "training table `FILE` (required)"},
 				&cli.StringFlag{Name: "test", Usage: "test table `FILE` with the same columns (required)"},
 				&cli.BoolFlag{Name: "json", Usage: "print the metrics as JSON", Category: "output"},
-			}, firmFlags()...), flipcli.DataFlags()...),
+			}, firmFlags()...), flipcli.SimDataFlags()...),
 			Action: func(c *cli.Context) error { return evalAction(c, stdin, stdout, stderr) },
 		},
 		{
@@ -113,8 +113,8 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
-				&cli.IntFlag{Name: "workers", Usage: "parallel fits (default: the number of cores)", Category: "grid"},
-			}, firmFlags()...), flipcli.DataFlags()...),
+				&cli.IntFlag{Name: "workers", DefaultText: "the number of cores", Usage: "run `N` fits at once (0: one per core)", Category: "grid"},
+			}, firmFlags()...), flipcli.SimDataFlags()...),
 			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr, h) },
 		},
 	}

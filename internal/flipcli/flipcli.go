@@ -29,7 +29,7 @@ import (
 // Version is fairflip's version, recorded in every --summary.
 var Version = "0.1.0-dev"
 
-// Exit codes: a stable, documented table (README.md, "Exit codes").
+// Exit codes: a stable, documented table (docs/REFERENCE.md, "Errors and exit codes").
 const (
 	ExitOK          = 0
 	ExitInternal    = 1
@@ -49,10 +49,10 @@ func FlipFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "alpha", Value: 1, Usage: "collective = this fraction `F` of the minority, chosen by --seed", Category: "collective"},
 		&cli.StringFlag{Name: "members", Usage: "collective = minority rows whose `COL` cell is 1/true/yes/y", Category: "collective"},
 		&cli.StringFlag{Name: "flips", Value: "auto", Usage: "how many to flip: `N`, P% of the pool, or auto (those estimated positive)", Category: "method"},
-		&cli.IntFlag{Name: "max-flips", Value: -1, Usage: "never flip more than `N` rows", Category: "method"},
+		&cli.IntFlag{Name: "max-flips", Value: -1, DefaultText: "no cap", Usage: "never flip more than `N` rows, whatever --flips says", Category: "method"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
 		&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (any format; the input's label, sensitive and feature columns, by name) instead of the input's", Category: "features"},
-		&cli.IntFlag{Name: "reference-sample", Usage: "use only `N` reference rows, chosen by --seed", Category: "features"},
+		&cli.IntFlag{Name: "reference-sample", DefaultText: "every reference row", Usage: "learn from only `N` reference (majority) rows, chosen by --seed", Category: "features"},
 		&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
 		&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
 		&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
@@ -142,6 +142,23 @@ func DataOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	return o, nil
 }
 
+// SimDataFlags are DataFlags for the commands that read tables without
+// writing them (eval, sweep): there a preamble or a comment line is skipped,
+// not passed through.
+func SimDataFlags() []cli.Flag {
+	fs := DataFlags()
+	for i, f := range fs {
+		switch f.Names()[0] {
+		case "skip-lines":
+			fs[i] = &cli.IntFlag{Name: "skip-lines", Usage: "skip the first `N` lines of each file (a preamble)", Category: "CSV dialect"}
+		case "comment":
+			fs[i] = &cli.StringFlag{Name: "comment", Usage: "skip lines starting with character `C` (adult.test's first line starts with |)", Category: "CSV dialect"}
+		}
+	}
+	return fs
+}
+
+// DialectFlags are the flags that say how a CSV file is written.
 func DialectFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "delimiter", Usage: "field delimiter `C`: one character, or tab, or space (default: detected from the first record)", Category: "CSV dialect"},

@@ -3,8 +3,8 @@
 // directory of CSV or Parquet files) is flipped by the workers of an engine
 // such as Flink, Spark or Google Dataflow, with exactly the flips that
 // fairflip would make on one machine. It takes fairflip flip's flags and
-// Beam's own (--runner, --endpoint, --environment_type, ...); see the
-// README, "Scale out with Apache Beam".
+// Beam's own (--runner, --endpoint, --environment_type, ...); see
+// docs/REFERENCE.md, "Scale out with Apache Beam".
 package main
 
 import (
@@ -51,7 +51,7 @@ but computed by an Apache Beam pipeline, on the runner Beam's --runner names
 shards of --shard-bytes (CSV, at record starts) or by row group (Parquet).
 
 Beam's flags go with the others, e.g. --runner, --endpoint, --environment_type,
---environment_config, --job_name, --worker_binary; see the README.
+--environment_config, --job_name, --worker_binary; see docs/REFERENCE.md.
 
 Examples:
   mkdir flipped && fairflip-beam flip --output-dir flipped 'lake/*.csv' \
