@@ -48,7 +48,9 @@ const (
 //   - best_eqod_vs_alpha: for each method and alpha, the lowest mean EqOd over
 //     the flip counts other than "0" (±1 SD of that cell) against alpha, with
 //     the flips-0 EqOd per alpha as a dashed "no action" line. The paper's
-//     Figure 3.
+//     Figure 3. Drawn only for two alphas or more: for one, it would be a
+//     single point per method, which eqod_vs_flips_alpha<A> shows in full
+//     (see Notices).
 //   - pareto_error_eqod: every per-run result, collective and firm-side, as a
 //     point (EqOd, error), with the Pareto front of the collective cells' means
 //     as a step line. The paper's Figures 5–6.
@@ -70,8 +72,10 @@ func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.Pl
 			figs = append(figs, f)
 		}
 	}
-	if f := plotBestVsAlpha(cells, methods, styles); f != nil {
-		figs = append(figs, f)
+	if len(plotAlphas(cells)) > 1 {
+		if f := plotBestVsAlpha(cells, methods, styles); f != nil {
+			figs = append(figs, f)
+		}
 	}
 	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
 		figs = append(figs, f)
@@ -130,6 +134,17 @@ func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.Pl
 	return paths, nil
 }
 
+// Notices says what Write leaves out of a sweep's figures and why, for the
+// command to print: with a single alpha, best_eqod_vs_alpha.
+func Notices(cells []sweep.Cell) []string {
+	if as := plotAlphas(cells); len(as) == 1 {
+		a := plotFmtAlpha(as[0])
+		return []string{"plots: " + plotNameBestVsAlpha + " is drawn for two collective sizes or more; with one (α = " + a +
+			"), " + plotNameEqOdVsFlips(as[0]) + " shows EqOd against the flips instead (give --alpha a list to compare sizes)"}
+	}
+	return nil
+}
+
 // The figures' names (each is written as NAME.svg and NAME.png).
 const (
 	plotNameBestVsAlpha = "best_eqod_vs_alpha"
@@ -146,7 +161,10 @@ func Files(alphas []float64) []string {
 	for _, a := range alphas {
 		names = append(names, plotNameEqOdVsFlips(a))
 	}
-	names = append(names, plotNameBestVsAlpha, plotNamePareto)
+	if len(alphas) > 1 {
+		names = append(names, plotNameBestVsAlpha)
+	}
+	names = append(names, plotNamePareto)
 	var files []string
 	for _, n := range names {
 		files = append(files, n+".svg", n+".png")

@@ -361,6 +361,9 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 		}
 		if !c.Bool("quiet") {
 			fmt.Fprintf(stderr, "fairflip sweep: plots written to %s (%d files)\n", filepath.Clean(dir), len(files))
+			for _, n := range figures.Notices(cells) {
+				fmt.Fprintln(stderr, "fairflip: "+n)
+			}
 		}
 	}
 	return nil
