@@ -63,23 +63,7 @@ func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.Pl
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
-	methods := plotMethods(results, cells)
-	styles := plotStyles(methods)
-
-	var figs []*plotFigure
-	for _, a := range plotAlphas(cells) {
-		if f := plotEqOdVsFlips(cells, a, methods, styles); f != nil {
-			figs = append(figs, f)
-		}
-	}
-	if len(plotAlphas(cells)) > 1 {
-		if f := plotBestVsAlpha(cells, methods, styles); f != nil {
-			figs = append(figs, f)
-		}
-	}
-	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
-		figs = append(figs, f)
-	}
+	figs := plotFigures(results, cells)
 
 	// Render every file first, then write each to a temporary file beside
 	// its target, and rename them all only once all are written: a failure
@@ -143,6 +127,48 @@ func Notices(cells []sweep.Cell) []string {
 			"), " + plotNameEqOdVsFlips(as[0]) + " shows EqOd against the flips instead (give --alpha a list to compare sizes)"}
 	}
 	return nil
+}
+
+// plotFigures builds the figures of a sweep, in the order Write writes them.
+func plotFigures(results []sweep.Result, cells []sweep.Cell) []*plotFigure {
+	methods := plotMethods(results, cells)
+	styles := plotStyles(methods)
+	var figs []*plotFigure
+	for _, a := range plotAlphas(cells) {
+		if f := plotEqOdVsFlips(cells, a, methods, styles); f != nil {
+			figs = append(figs, f)
+		}
+	}
+	if len(plotAlphas(cells)) > 1 {
+		if f := plotBestVsAlpha(cells, methods, styles); f != nil {
+			figs = append(figs, f)
+		}
+	}
+	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
+		figs = append(figs, f)
+	}
+	return figs
+}
+
+// Figure is one figure of a sweep drawn as SVG in memory (for a report).
+type Figure struct {
+	Name    string // as in Write's file names, without .svg
+	Heading string // the figure's title
+	SVG     []byte // a complete SVG document, the bytes Write writes to NAME.svg
+}
+
+// Render draws the figures that Write writes, as SVG, in the same order,
+// without writing anything.
+func Render(results []sweep.Result, cells []sweep.Cell, info sweep.PlotInfo) ([]Figure, error) {
+	var out []Figure
+	for _, f := range plotFigures(results, cells) {
+		svg, err := f.renderSVG(info)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Figure{Name: f.name, Heading: f.heading, SVG: svg})
+	}
+	return out, nil
 }
 
 // The figures' names (each is written as NAME.svg and NAME.png).

@@ -113,6 +113,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
+				&cli.StringFlag{Name: "report", Usage: "write one self-contained HTML page, `FILE.html`, for readers without the command line: findings, recommendation, per-group rates, figures, settings and input hashes", Category: "output"},
 				&cli.IntFlag{Name: "workers", Usage: "parallel fits (default: the number of cores)", Category: "grid"},
 			}, firmFlags()...), flipcli.DataFlags()...),
 			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr, h) },
@@ -304,7 +305,17 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 			}
 		}
 	}
+	if p := c.String("report"); p != "" {
+		if err := files.Output("--report", p); err != nil {
+			return err
+		}
+	}
 	// The output files first: an unwritable folder fails before the sweep.
+	rep, err := openSweepReport(c, c.String("report"), h)
+	if err != nil {
+		return err
+	}
+	defer rep.abort()
 	var outs []*output
 	defer func() {
 		for _, o := range outs {
@@ -341,6 +352,9 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	recs := sweep.Recommend(cells, c.Float64("target-eqod"))
 	info := sweep.PlotInfo{Dataset: datasetTitle(train, o), Model: model, Grid: sweep.GridDescription(cfg)}
 	if err := writeSweepFiles(c.Context, outs, results, cells, info, recs); err != nil {
+		return err
+	}
+	if err := rep.write(c.Context, c, o, cfg, train, test, info, results, cells, recs); err != nil {
 		return err
 	}
 	// A failed write is reported by run (stdout keeps the first error).
