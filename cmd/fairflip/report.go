@@ -24,15 +24,24 @@ type sweepReport struct {
 	inputs []report.InputFile
 }
 
+// checkReportPath checks --report FILE.html before anything is written: a
+// file, and not one of the command's inputs or other outputs.
+func checkReportPath(files *flipcli.Files, path string) error {
+	switch path {
+	case "":
+		return nil
+	case "-":
+		return fferr.Usage("sweep --report -: the summary table already goes to standard output; --report takes a file name (report.html)")
+	}
+	return files.Output("--report", path)
+}
+
 // openSweepReport opens path for --report and hashes the inputs (INPUT and
 // --test) that the sweep is about to read. nil, nil when --report is not
 // given.
 func openSweepReport(c *cli.Context, path string, h *hooks) (*sweepReport, error) {
 	if path == "" {
 		return nil, nil
-	}
-	if path == "-" {
-		return nil, fferr.Usage("sweep --report -: the summary table already goes to standard output; --report takes a file name (report.html)")
 	}
 	out, err := openOutput("--report", path, nil, h)
 	if err != nil {

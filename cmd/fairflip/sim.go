@@ -305,10 +305,8 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 			}
 		}
 	}
-	if p := c.String("report"); p != "" {
-		if err := files.Output("--report", p); err != nil {
-			return err
-		}
+	if err := checkReportPath(files, c.String("report")); err != nil {
+		return err
 	}
 	// The output files first: an unwritable folder fails before the sweep.
 	rep, err := openSweepReport(c, c.String("report"), h)
