@@ -65,7 +65,8 @@ func (l *plotPointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	const gap, r = vg.Length(4), vg.Length(4.5) // label gap; the half size of a point's marker
 	pts := make([]vg.Point, len(l.x))
-	var taken []vg.Rectangle
+	var taken []vg.Rectangle // the points' markers, then the labels placed
+	nPts := len(l.x)
 	for i := range l.x {
 		pts[i] = vg.Point{X: trX(l.x[i]), Y: trY(l.y[i])}
 		taken = append(taken, vg.Rectangle{Min: vg.Point{X: pts[i].X - r, Y: pts[i].Y - r}, Max: vg.Point{X: pts[i].X + r, Y: pts[i].Y + r}})
@@ -79,7 +80,7 @@ func (l *plotPointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		// Candidate lower-left corners: right, left, above, below, the
 		// diagonals, then the same farther out (with a leader line).
 		var cands []vg.Point
-		for _, far := range []vg.Length{0, 2 * h, 4 * h} {
+		for _, far := range []vg.Length{0, 1.5 * h, 3 * h, 5 * h, 7 * h} {
 			cands = append(cands,
 				vg.Point{X: pt.X + gap + far, Y: pt.Y - h/2},
 				vg.Point{X: pt.X - gap - w - far, Y: pt.Y - h/2},
@@ -95,13 +96,17 @@ func (l *plotPointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		for k, cp := range cands {
 			box := vg.Rectangle{Min: cp, Max: vg.Point{X: cp.X + w, Y: cp.Y + h}}
 			cost := 0.0
-			for _, t := range taken {
-				cost += overlap(box, t)
+			for k, t := range taken {
+				o := overlap(box, t)
+				if k >= nPts {
+					o *= 3 // text over text is the worst
+				}
+				cost += o
 			}
 			// Outside the data area: as bad as covering its own size.
 			out := float64(w*h) - overlap(box, c.Rectangle)
 			cost += 2 * out
-			cost += float64(k/8) * 0.05 * float64(w*h) // nearer is better
+			cost += float64(k/8) * 0.04 * float64(w*h) // nearer is better
 			if cost < bestCost {
 				best, bestCost = k, cost
 			}
@@ -111,7 +116,7 @@ func (l *plotPointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		taken = append(taken, box)
 		if best >= 8 { // set away from its point: a leader line to the nearest edge
 			end := vg.Point{X: clampLen(pt.X, box.Min.X, box.Max.X), Y: clampLen(pt.Y, box.Min.Y, box.Max.Y)}
-			c.StrokeLine2(draw.LineStyle{Color: color.Gray{Y: 150}, Width: vg.Points(0.5)}, pt.X, pt.Y, end.X, end.Y)
+			c.StrokeLine2(draw.LineStyle{Color: color.Gray{Y: 100}, Width: vg.Points(0.6)}, pt.X, pt.Y, end.X, end.Y)
 		}
 		// A translucent white box behind the text keeps it readable over
 		// the front's line and the points.

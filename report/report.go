@@ -257,7 +257,7 @@ func summary(d Data, base sweep.Cell, hasBase bool) []string {
 	}
 	var out []string
 	out = append(out, fmt.Sprintf("This report simulates a collective action on %s. "+
-		"Members of the minority (%s) whose label %s is negative change it to positive (%s) before a firm trains its model on the data; "+
+		"Members of the minority (%s) whose label (the column %s) is negative change it to the positive value (%s) before a firm trains its model on the data; "+
 		"the firm's model (%s) is then tested on %s, so that the report shows how the firm's decisions change for real people.",
 		d.Info.Dataset, d.Minority, d.Label, d.Positive, d.Info.Model, test))
 	out = append(out, fmt.Sprintf("It tried %s. Ways of choosing whose label to change (methods): %s. Collective sizes: %s of the minority. Labels changed: %s (auto: as many as the method estimates should be positive). "+
