@@ -48,7 +48,9 @@ const (
 //   - best_eqod_vs_alpha: for each method and alpha, the lowest mean EqOd over
 //     the flip counts other than "0" (±1 SD of that cell) against alpha, with
 //     the flips-0 EqOd per alpha as a dashed "no action" line. The paper's
-//     Figure 3.
+//     Figure 3. Drawn only for two alphas or more: for one, it would be a
+//     single point per method, which eqod_vs_flips_alpha<A> shows in full
+//     (see Notices).
 //   - pareto_error_eqod: every per-run result, collective and firm-side, as a
 //     point (EqOd, error), with the Pareto front of the collective cells' means
 //     as a step line. The paper's Figures 5–6.
@@ -61,21 +63,7 @@ func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.Pl
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
-	methods := plotMethods(results, cells)
-	styles := plotStyles(methods)
-
-	var figs []*plotFigure
-	for _, a := range plotAlphas(cells) {
-		if f := plotEqOdVsFlips(cells, a, methods, styles); f != nil {
-			figs = append(figs, f)
-		}
-	}
-	if f := plotBestVsAlpha(cells, methods, styles); f != nil {
-		figs = append(figs, f)
-	}
-	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
-		figs = append(figs, f)
-	}
+	figs := plotFigures(results, cells)
 
 	// Render every file first, then write each to a temporary file beside
 	// its target, and rename them all only once all are written: a failure
@@ -130,6 +118,59 @@ func Write(dir string, results []sweep.Result, cells []sweep.Cell, info sweep.Pl
 	return paths, nil
 }
 
+// Notices says what Write leaves out of a sweep's figures and why, for the
+// command to print: with a single alpha, best_eqod_vs_alpha.
+func Notices(cells []sweep.Cell) []string {
+	if as := plotAlphas(cells); len(as) == 1 {
+		a := plotFmtAlpha(as[0])
+		return []string{"plots: " + plotNameBestVsAlpha + " is drawn for two collective sizes or more; with one (α = " + a +
+			"), " + plotNameEqOdVsFlips(as[0]) + " shows EqOd against the flips instead (give --alpha a list to compare sizes)"}
+	}
+	return nil
+}
+
+// plotFigures builds the figures of a sweep, in the order Write writes them.
+func plotFigures(results []sweep.Result, cells []sweep.Cell) []*plotFigure {
+	methods := plotMethods(results, cells)
+	styles := plotStyles(methods)
+	var figs []*plotFigure
+	for _, a := range plotAlphas(cells) {
+		if f := plotEqOdVsFlips(cells, a, methods, styles); f != nil {
+			figs = append(figs, f)
+		}
+	}
+	if len(plotAlphas(cells)) > 1 {
+		if f := plotBestVsAlpha(cells, methods, styles); f != nil {
+			figs = append(figs, f)
+		}
+	}
+	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
+		figs = append(figs, f)
+	}
+	return figs
+}
+
+// Figure is one figure of a sweep drawn as SVG in memory (for a report).
+type Figure struct {
+	Name    string // as in Write's file names, without .svg
+	Heading string // the figure's title
+	SVG     []byte // a complete SVG document, the bytes Write writes to NAME.svg
+}
+
+// Render draws the figures that Write writes, as SVG, in the same order,
+// without writing anything.
+func Render(results []sweep.Result, cells []sweep.Cell, info sweep.PlotInfo) ([]Figure, error) {
+	var out []Figure
+	for _, f := range plotFigures(results, cells) {
+		svg, err := f.renderSVG(info)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Figure{Name: f.name, Heading: f.heading, SVG: svg})
+	}
+	return out, nil
+}
+
 // The figures' names (each is written as NAME.svg and NAME.png).
 const (
 	plotNameBestVsAlpha = "best_eqod_vs_alpha"
@@ -146,7 +187,10 @@ func Files(alphas []float64) []string {
 	for _, a := range alphas {
 		names = append(names, plotNameEqOdVsFlips(a))
 	}
-	names = append(names, plotNameBestVsAlpha, plotNamePareto)
+	if len(alphas) > 1 {
+		names = append(names, plotNameBestVsAlpha)
+	}
+	names = append(names, plotNamePareto)
 	var files []string
 	for _, n := range names {
 		files = append(files, n+".svg", n+".png")

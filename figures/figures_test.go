@@ -203,14 +203,15 @@ func TestPlotUndefinedAndEmpty(t *testing.T) {
 		t.Fatalf("Write of nothing = %q, %v; want nothing", paths, err)
 	}
 
-	// A single run, a single alpha and flip count (SD undefined): still drawn.
+	// A single run, a single alpha and flip count (SD undefined): still
+	// drawn, but not best EqOd vs alpha (a point per method), which a
+	// notice explains.
 	one := []sweep.Result{{Side: sweep.SideCollective, Method: "rb-dist", Alpha: 1, FlipsRequested: "5", Flips: 5, Error: 0.2, EqOdMean: 0.1}}
 	paths, err = Write(dir, one, plotTestCells(t, one), sweep.PlotInfo{Dataset: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"eqod_vs_flips_alpha1.svg", "eqod_vs_flips_alpha1.png", "best_eqod_vs_alpha.svg",
-		"best_eqod_vs_alpha.png", "pareto_error_eqod.svg", "pareto_error_eqod.png"}
+	want := []string{"eqod_vs_flips_alpha1.svg", "eqod_vs_flips_alpha1.png", "pareto_error_eqod.svg", "pareto_error_eqod.png"}
 	var got []string
 	for _, p := range paths {
 		got = append(got, filepath.Base(p))
@@ -319,6 +320,108 @@ func TestPlotNoPartialFiles(t *testing.T) {
 		}
 		if string(b) != "old" && len(b) < 100 {
 			t.Errorf("%s is partial (%d bytes)", p, len(b))
+		}
+	}
+}
+
+// TestPlotSingleAlpha: with one alpha, best_eqod_vs_alpha is neither drawn
+// nor listed, and Notices says why and where EqOd vs flips is.
+func TestPlotSingleAlpha(t *testing.T) {
+	t.Parallel()
+	rs, _ := plotTestData(t)
+	rs = slices.DeleteFunc(rs, func(r sweep.Result) bool { return r.Alpha == 0.5 })
+	cells := plotTestCells(t, rs)
+	dir := t.TempDir()
+	paths, err := Write(dir, rs, cells, plotTestInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range paths {
+		got = append(got, filepath.Base(p))
+	}
+	want := []string{"eqod_vs_flips_alpha0.3.svg", "eqod_vs_flips_alpha0.3.png", "pareto_error_eqod.svg", "pareto_error_eqod.png"}
+	if !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	if files := Files([]float64{0.3}); !slices.Equal(files, want) {
+		t.Errorf("Files(0.3) = %q, want %q", files, want)
+	}
+	n := Notices(cells)
+	if len(n) != 1 || !strings.Contains(n[0], "best_eqod_vs_alpha") || !strings.Contains(n[0], "eqod_vs_flips_alpha0.3") {
+		t.Errorf("Notices = %q", n)
+	}
+	if _, full := plotTestData(t); Notices(full) != nil {
+		t.Errorf("Notices of two alphas = %q", Notices(full))
+	}
+}
+
+// TestPlotParetoLabels: the points of the Pareto front carry their method,
+// alpha and flip count (the shared no-action point once); the title names
+// firm-side baselines only when some ran.
+func TestPlotParetoLabels(t *testing.T) {
+	t.Parallel()
+	rs, cells := plotTestData(t)
+	var xs, ys []float64
+	var front []string
+	var coll []sweep.Cell
+	for _, c := range cells {
+		if c.Side == sweep.SideCollective {
+			coll = append(coll, c)
+			xs, ys = append(xs, c.EqOdMean.Mean), append(ys, c.Error.Mean)
+		}
+	}
+	for _, i := range plotParetoFront(xs, ys) {
+		front = append(front, plotCellLabel(coll[i]))
+	}
+	if len(front) < 3 || !slices.Contains(front, "no action") || !slices.Contains(front, "rb-prob, α 0.5, M 10") {
+		t.Fatalf("test data's front is %q; want the no-action point and at least two others", front)
+	}
+	read := func(rs []sweep.Result, cells []sweep.Cell) string {
+		dir := t.TempDir()
+		if _, err := Write(dir, rs, cells, plotTestInfo); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "pareto_error_eqod.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	s := read(rs, cells)
+	for _, l := range front {
+		if !strings.Contains(s, ">"+l+"<") {
+			t.Errorf("pareto_error_eqod.svg lacks the label %q", l)
+		}
+	}
+	if n := strings.Count(s, ">no action<"); n != 1 {
+		t.Errorf("the no-action point is labelled %d times, want once", n)
+	}
+	if !strings.Contains(s, "firm-side baselines") {
+		t.Error("the title does not mention the firm-side baselines that ran")
+	}
+	coll2 := slices.DeleteFunc(slices.Clone(rs), func(r sweep.Result) bool { return r.Side == sweep.SideFirm })
+	s = read(coll2, plotTestCells(t, coll2))
+	if strings.Contains(s, "baseline") || strings.Contains(s, "firm-side") {
+		t.Error("pareto_error_eqod.svg mentions baselines when none ran")
+	}
+	if !strings.Contains(s, "every run of the collective") {
+		t.Error("the title does not say what was run")
+	}
+}
+
+func TestPlotJoinLabels(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"no action", "no action"}, "no action"},
+		{[]string{"a", "b"}, "a; b"},
+		{[]string{"a", "b", "a", "c", "d"}, "a; b; +2 more"},
+	} {
+		if got := plotJoinLabels(tc.in); got != tc.want {
+			t.Errorf("plotJoinLabels(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -12,9 +12,14 @@ import (
 
 // plotParetoFigure is the paper's Figures 5–6: error against EqOd for every run.
 func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []string, styles map[string]plotStyle) *plotFigure {
-	f := newPlotFigure(plotNamePareto,
-		"Test error vs EqOd, every run (collective and firm-side baselines)",
-		plotLabelEqOd, plotLabelError)
+	heading := "Test error vs EqOd, every run of the collective"
+	for _, r := range results {
+		if r.Side == sweep.SideFirm {
+			heading = "Test error vs EqOd, every run (collective and firm-side baselines)"
+			break
+		}
+	}
+	f := newPlotFigure(plotNamePareto, heading+"; front labelled method, α, M flips", plotLabelEqOd, plotLabelError)
 	drawn := false
 	for _, side := range []string{sweep.SideCollective, sweep.SideFirm} {
 		for _, m := range methods {
@@ -45,16 +50,32 @@ func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []stri
 	}
 
 	var xs, ys []float64
+	var labels []string
 	for _, c := range cells {
 		if c.Side == sweep.SideCollective {
 			xs = append(xs, c.EqOdMean.Mean)
 			ys = append(ys, c.Error.Mean)
+			labels = append(labels, plotCellLabel(c))
 		}
 	}
 	if front := plotParetoFront(xs, ys); len(front) > 0 {
 		var xys plotter.XYs
-		for _, i := range front {
+		// One label per place: equal points (the cells without flips of
+		// every method and alpha) share one.
+		var lx, ly []float64
+		var lt []string
+		for k, i := range front {
 			xys = append(xys, plotter.XY{X: xs[i], Y: ys[i]})
+			if k > 0 && xs[i] == lx[len(lx)-1] && ys[i] == ly[len(ly)-1] {
+				continue
+			}
+			var same []string
+			for _, j := range front[k:] {
+				if xs[j] == xs[i] && ys[j] == ys[i] {
+					same = append(same, labels[j])
+				}
+			}
+			lx, ly, lt = append(lx, xs[i]), append(ly, ys[i]), append(lt, plotJoinLabels(same))
 		}
 		l, err := plotter.NewLine(xys)
 		s := plotMustScatter(xys)
@@ -62,7 +83,7 @@ func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []stri
 			l.StepStyle = plotter.PostStep
 			l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.3)}
 			s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: plotRing{}}
-			f.p.Add(l, s)
+			f.p.Add(l, s, newPlotPointLabels(lx, ly, lt))
 			f.legend.Add("Pareto front (collective, means)", l, s)
 			drawn = true
 		}

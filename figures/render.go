@@ -61,11 +61,9 @@ func newPlotFigure(name, heading, xlabel, ylabel string) *plotFigure {
 
 // render draws the figure as NAME.svg and NAME.png, in memory.
 func (f *plotFigure) render(info sweep.PlotInfo) ([]plotFile, error) {
-	sc := vgsvg.New(plotWidth, plotHeight)
-	f.draw(draw.New(sc), info)
-	var svg bytes.Buffer
-	if _, err := sc.WriteTo(&svg); err != nil {
-		return nil, fmt.Errorf("plot %s: %w", f.name, err)
+	svg, err := f.renderSVG(info)
+	if err != nil {
+		return nil, err
 	}
 	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
 	f.draw(draw.New(ic), info)
@@ -73,7 +71,18 @@ func (f *plotFigure) render(info sweep.PlotInfo) ([]plotFile, error) {
 	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&png); err != nil {
 		return nil, fmt.Errorf("plot %s: %w", f.name, err)
 	}
-	return []plotFile{{f.name + ".svg", svg.Bytes()}, {f.name + ".png", png.Bytes()}}, nil
+	return []plotFile{{f.name + ".svg", svg}, {f.name + ".png", png.Bytes()}}, nil
+}
+
+// renderSVG draws the figure as an SVG document, in memory.
+func (f *plotFigure) renderSVG(info sweep.PlotInfo) ([]byte, error) {
+	sc := vgsvg.New(plotWidth, plotHeight)
+	f.draw(draw.New(sc), info)
+	var svg bytes.Buffer
+	if _, err := sc.WriteTo(&svg); err != nil {
+		return nil, fmt.Errorf("plot %s: %w", f.name, err)
+	}
+	return svg.Bytes(), nil
 }
 
 // draw lays the figure out on c: the title lines on top (the heading, then

@@ -15,6 +15,7 @@ import (
 	"github.com/go-gota/gota/series"
 
 	"github.com/fairflip/fairflip/scorer"
+	"github.com/fairflip/fairflip/transform"
 )
 
 // methodRank orders methods in reports: the registered methods in their
@@ -470,9 +471,9 @@ func WriteSummaryTable(w io.Writer, cells []Cell, recs []Recommendation) error {
 // GridDescription describes a grid for titles.
 func GridDescription(cfg Config) string {
 	var parts []string
-	parts = append(parts, fmt.Sprintf("%d methods", len(cfg.Methods)))
-	parts = append(parts, fmt.Sprintf("%d alphas", len(cfg.Alphas)))
-	parts = append(parts, fmt.Sprintf("%d flip counts", len(cfg.Flips)))
-	parts = append(parts, fmt.Sprintf("%d runs", cfg.Runs))
+	parts = append(parts, transform.Plural(len(cfg.Methods), "method"))
+	parts = append(parts, transform.Plural(len(cfg.Alphas), "alpha"))
+	parts = append(parts, transform.Plural(len(cfg.Flips), "flip count"))
+	parts = append(parts, transform.Plural(cfg.Runs, "run"))
 	return strings.Join(parts, " × ")
 }

@@ -186,3 +186,16 @@ func TestSummarizeAllUndefined(t *testing.T) {
 		t.Errorf("Summarize(nil) = %v, %v", cells, err)
 	}
 }
+
+// TestGridDescriptionPlurals: one of a thing is singular in titles.
+func TestGridDescriptionPlurals(t *testing.T) {
+	t.Parallel()
+	got := GridDescription(Config{Methods: []string{"rb-prob"}, Alphas: []float64{0.3}, Flips: []string{"0"}, Runs: 1})
+	if want := "1 method × 1 alpha × 1 flip count × 1 run"; got != want {
+		t.Errorf("GridDescription = %q, want %q", got, want)
+	}
+	got = GridDescription(Config{Methods: []string{"rb-prob", "random"}, Alphas: []float64{0.3, 0.5}, Flips: []string{"0", "10"}, Runs: 3})
+	if want := "2 methods × 2 alphas × 2 flip counts × 3 runs"; got != want {
+		t.Errorf("GridDescription = %q, want %q", got, want)
+	}
+}

@@ -209,6 +209,10 @@ func ChooseFraction(rows []int, alpha float64, seed uint64) []int {
 	return chooseFraction(rows, alpha, seed)
 }
 
+// Plural writes a count with its noun, singular for one: "1 row", "2 rows"
+// (for messages and titles outside this package too).
+func Plural(n int, noun string) string { return plural(n, noun) }
+
 // plural returns "1 row", "2 rows".
 func plural(n int, noun string) string {
 	if n == 1 {

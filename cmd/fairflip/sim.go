@@ -113,6 +113,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
+				&cli.StringFlag{Name: "report", Usage: "write one self-contained HTML page, `FILE.html`, for readers without the command line: findings, recommendation, per-group rates, figures, settings and input hashes", Category: "output"},
 				&cli.IntFlag{Name: "workers", DefaultText: "the number of cores", Usage: "run `N` fits at once (0: one per core)", Category: "grid"},
 			}, firmFlags()...), flipcli.SimDataFlags()...),
 			Action: func(c *cli.Context) error { return sweepAction(c, stdin, stdout, stderr, h) },
@@ -304,7 +305,15 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 			}
 		}
 	}
+	if err := checkReportPath(files, c.String("report")); err != nil {
+		return err
+	}
 	// The output files first: an unwritable folder fails before the sweep.
+	rep, err := openSweepReport(c, c.String("report"), h)
+	if err != nil {
+		return err
+	}
+	defer rep.abort()
 	var outs []*output
 	defer func() {
 		for _, o := range outs {
@@ -343,6 +352,9 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	if err := writeSweepFiles(c.Context, outs, results, cells, info, recs); err != nil {
 		return err
 	}
+	if err := rep.write(c.Context, c, o, cfg, train, test, info, results, cells, recs); err != nil {
+		return err
+	}
 	// A failed write is reported by run (stdout keeps the first error).
 	fmt.Fprintf(stdout, "%s; firm: %s; %s\n\n", info.Dataset, info.Model, info.Grid)
 	if err := sweep.WriteSummaryTable(stdout, cells, recs); err != nil {
@@ -361,6 +373,9 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 		}
 		if !c.Bool("quiet") {
 			fmt.Fprintf(stderr, "fairflip sweep: plots written to %s (%d files)\n", filepath.Clean(dir), len(files))
+			for _, n := range figures.Notices(cells) {
+				fmt.Fprintln(stderr, "fairflip: "+n)
+			}
 		}
 	}
 	return nil
