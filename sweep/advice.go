@@ -179,29 +179,31 @@ func Advise(cells []Cell, opt AdviceOptions) []Recommendation {
 			r.Action = ActionNoActionNoGain
 			r.Advised = *r.Base
 			if chosen.Flips.Mean == 0 {
-				r.Reason = "no flip count on the grid lowers EqOd below no action's"
+				r.Reason = "no flip count on the grid within the error limit lowers EqOd below no action's"
 			} else {
 				r.Reason = fmt.Sprintf("the lowest EqOd within the error limit, %s (%s, %s flips), is a tie with no action's, %s: the runs cannot tell them apart",
 					pm(chosen.EqOdMean), chosen.Method, chosen.FlipsRequested, pm(base.EqOdMean))
-			}
-			if r.Excluded != nil {
-				r.Reason += fmt.Sprintf("; a lower EqOd is excluded by the error limit (see below)")
 			}
 		default:
 			r.Action = ActionFlip
 			if adv.WholePool() {
 				r.Action = ActionFlipWholePool
 			}
-			// Ties: the other methods whose best cell within the limit
-			// ties the chosen one.
+			// Ties: the other methods whose best cell within the error
+			// limit ties the chosen one. Flipping the whole pool flips the
+			// same rows whatever the method: that is no tie between methods.
 			for _, m := range methods {
-				if b := per[m]; m != chosen.Method && b.in != nil && b.in.Flips.Mean > 0 && Tied(b.in.EqOdMean, chosen.EqOdMean) {
-					r.TiedWith = append(r.TiedWith, choiceOf(*b.in, base))
+				b := per[m]
+				if m == chosen.Method || b.in == nil || b.in.Flips.Mean == 0 || !Tied(b.in.EqOdMean, chosen.EqOdMean) {
+					continue
+				}
+				if t := choiceOf(*b.in, base); !(r.Action == ActionFlipWholePool && t.WholePool()) {
+					r.TiedWith = append(r.TiedWith, t)
 				}
 			}
 			switch {
 			case r.Action == ActionFlipWholePool:
-				r.Reason = "the lowest EqOd within the error limit flips every candidate of the pool"
+				r.Reason = "the lowest EqOd within the error limit flips every candidate of the pool (every method flips the same rows then)"
 			case base == nil:
 				r.Reason = "the lowest EqOd on the grid (the grid has no 0: no comparison with doing nothing, and no error limit)"
 			default:
@@ -214,6 +216,10 @@ func Advise(cells []Cell, opt AdviceOptions) []Recommendation {
 				}
 				r.Reason += fmt.Sprintf("; tied with %s: the runs cannot tell the methods apart", strings.Join(names, ", "))
 			}
+		}
+		if x := r.Excluded; x != nil && r.Action != ActionNoActionFavoured {
+			r.Reason += fmt.Sprintf("; a lower EqOd, %s (%s, %s flips), is excluded by the error limit: it raises the error by %+.4f, over %.4f",
+				pm(x.EqOd), x.Method, x.Flips, x.ErrorIncrease, limit)
 		}
 	}
 	return recs
