@@ -120,6 +120,7 @@ func Advise(cells []Cell, opt AdviceOptions) []Recommendation {
 		r.MaxErrorIncrease = limit
 		if base != nil {
 			b := choiceOf(*base, base)
+			b.Method = "" // no action: the cell every method shares
 			r.Base = &b
 			r.MinorityFavoured = base.TPRMin.Mean > base.TPRMaj.Mean && base.FPRMin.Mean > base.FPRMaj.Mean
 		}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -363,4 +364,71 @@ func TestTied(t *testing.T) {
 			t.Errorf("Tied(%+v, %+v) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
+}
+
+// TestPercentGrid: on German credit, a grid of percentages of the pool
+// (with 0%, a count and auto, and the massaging baseline) flips each run's
+// share of its own pool, rounded to the nearest row as flip's --flips P%
+// does; massaging's percentage is of the minority's negatives; the
+// progress counts every fit it announced; the cells come counts first,
+// then percentages, then auto.
+func TestPercentGrid(t *testing.T) {
+	t.Parallel()
+	train := loadOne(t, germanOptions(), "german/german.data")
+	var done, total int
+	cfg := Config{Options: germanOptions(), Methods: []string{"rb-prob", "random"}, Alphas: []float64{0.5},
+		Flips: []string{"auto", "50%", "0%", "7", "12.5%", "100%", "0"}, Runs: 2, Seed: 3, TestSplit: 0.3, Baselines: []string{BaselineMassaging},
+		Progress: func(d, n int) { done, total = d, n }}
+	results, cells := sweepCells(t, cfg, train, nil)
+	if done != total || total == 0 {
+		t.Errorf("progress ended at %d of %d", done, total)
+	}
+	for _, r := range results {
+		var want int
+		switch {
+		case r.Side == SideFirm || r.FlipsRequested == "auto":
+			continue
+		case strings.HasSuffix(r.FlipsRequested, "%"):
+			var p float64
+			if _, err := fmt.Sscan(strings.TrimSuffix(r.FlipsRequested, "%"), &p); err != nil {
+				t.Fatal(err)
+			}
+			want = int(math.Round(p / 100 * float64(r.Pool)))
+		default:
+			fmt.Sscan(r.FlipsRequested, &want)
+			want = min(want, r.Pool)
+		}
+		if r.Flips != want {
+			t.Errorf("run %d %s %s: %d flips of a pool of %d, want %d", r.Run, r.Method, r.FlipsRequested, r.Flips, r.Pool, want)
+		}
+	}
+	var order []string
+	for _, c := range cells {
+		if c.Side == SideCollective && c.Method == "rb-prob" {
+			order = append(order, c.FlipsRequested)
+		}
+	}
+	if got := strings.Join(order, ","); got != "0,7,0%,12.5%,50%,100%,auto" {
+		t.Errorf("cell order %s", got)
+	}
+	for _, c := range cells {
+		if c.Side == SideFirm && c.FlipsRequested == "100%" && !(c.Flips.Mean > 0) {
+			t.Errorf("massaging at 100%%: %v flips", c.Flips.Mean)
+		}
+	}
+	// The edge notice names a percentage as the grid's largest value.
+	cfg.Flips, cfg.Baselines, cfg.Progress = []string{"0", "1%", "2%"}, nil, nil
+	cfg.Methods = []string{"rb-prob"}
+	results, cells = sweepCells(t, cfg, train, nil)
+	best := cells[0]
+	for _, c := range cells {
+		if c.EqOdMean.Mean < best.EqOdMean.Mean {
+			best = c
+		}
+	}
+	notices := EdgeNotices(results, cells)
+	if atEdge := best.FlipsRequested == "2%" && best.Flips.Mean < best.Pool.Min; atEdge != (len(notices) == 1) || (atEdge && !strings.Contains(notices[0], "largest flip count, 2%,")) {
+		t.Errorf("best at %s (%v flips of a pool of %v or more): notices %q", best.FlipsRequested, best.Flips.Mean, best.Pool.Min, notices)
+	}
+	t.Logf("best at %s: notices %q", best.FlipsRequested, notices)
 }

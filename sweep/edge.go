@@ -51,7 +51,7 @@ func EdgeNotices(results []Result, cells []Cell) []string {
 		if b.FlipsRequested == "0" || b.FlipsRequested != largest[k].FlipsRequested || float64(pool[k.alpha]) <= b.Flips.Mean {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s at alpha %g: the lowest EqOd (%.4f) is at the grid's largest flip count, %s, and the candidate pool holds %d or more: the best may lie beyond the grid; give --flips up to the pool's size",
+		out = append(out, fmt.Sprintf("%s at alpha %g: the lowest EqOd (%.4f) is at the grid's largest flip count, %s, and the candidate pool holds %d or more: the best may lie beyond the grid; give --flips up to the pool's size (100%%)",
 			k.method, k.alpha, b.EqOdMean.Mean, b.FlipsRequested, pool[k.alpha]))
 	}
 	return out

@@ -283,7 +283,8 @@ type Recommendation struct {
 	Reason string `json:"reason"`
 	// Advised is the cell advised: the base cell (0 flips) for no action.
 	Advised Choice `json:"advised"`
-	// Base is the cell without action (nil when the grid has no 0).
+	// Base is the cell without action, its Method empty (nil when the grid
+	// has no 0).
 	Base *Choice `json:"base,omitempty"`
 	// MinorityFavoured: without action the minority's TPR and FPR are both
 	// higher than the majority's.

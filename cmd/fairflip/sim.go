@@ -64,7 +64,7 @@ recommendation on stdout; -o FILE.csv writes one row per (method, alpha, flips, 
 FILE.summary.csv / FILE.summary.json beside it; --plots DIR draws EqOd vs
 flips, best EqOd vs alpha and the error-EqOd Pareto front (SVG and PNG).
 --baselines adds what the firm itself could do (massaging, reweighing), for
-comparison only.
+comparison only (massaging's P% is of the minority's negative rows).
 
 The recommendation, per collective size, is one of: flip (a method and a
 count), flip the whole pool, or no action; with why, and the expected EqOd
