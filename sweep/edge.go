@@ -3,7 +3,6 @@ package sweep
 import (
 	"fmt"
 	"math"
-	"strconv"
 )
 
 // EdgeNotices says, for each method and collective size whose lowest mean
@@ -26,7 +25,7 @@ func EdgeNotices(results []Result, cells []Cell) []string {
 		alpha  float64
 	}
 	best := map[key]Cell{}
-	largest := map[key]int{} // the largest flip count the grid asks for
+	largest := map[key]Cell{} // the cell of the largest flip count (or percentage) the grid asks for
 	var order []key
 	for _, c := range cells {
 		if c.Side != SideCollective || math.IsNaN(c.EqOdMean.Mean) {
@@ -39,19 +38,21 @@ func EdgeNotices(results []Result, cells []Cell) []string {
 		} else if c.EqOdMean.Mean < b.EqOdMean.Mean {
 			best[k] = c
 		}
-		if n, err := strconv.Atoi(c.FlipsRequested); err == nil && n > largest[k] {
-			largest[k] = n
+		if c.FlipsRequested == "auto" {
+			continue
+		}
+		if l, ok := largest[k]; !ok || flipsRank(c.FlipsRequested) > flipsRank(l.FlipsRequested) {
+			largest[k] = c
 		}
 	}
 	var out []string
 	for _, k := range order {
 		b := best[k]
-		n, err := strconv.Atoi(b.FlipsRequested)
-		if err != nil || n == 0 || n != largest[k] || float64(pool[k.alpha]) <= b.Flips.Mean {
+		if b.FlipsRequested == "0" || b.FlipsRequested != largest[k].FlipsRequested || float64(pool[k.alpha]) <= b.Flips.Mean {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s at alpha %g: the lowest EqOd (%.4f) is at the grid's largest flip count, %d, and the candidate pool holds %d or more: the best may lie beyond the grid; give --flips up to the pool's size",
-			k.method, k.alpha, b.EqOdMean.Mean, n, pool[k.alpha]))
+		out = append(out, fmt.Sprintf("%s at alpha %g: the lowest EqOd (%.4f) is at the grid's largest flip count, %s, and the candidate pool holds %d or more: the best may lie beyond the grid; give --flips up to the pool's size (100%%)",
+			k.method, k.alpha, b.EqOdMean.Mean, b.FlipsRequested, pool[k.alpha]))
 	}
 	return out
 }

@@ -56,38 +56,62 @@ type Config struct {
 // grid values, parsed.
 type flipValue struct {
 	text string
-	n    int // -1 for auto
+	n    int     // a count; flipAuto for auto, flipPct for a percentage of the pool
+	pct  float64 // flipPct: the percentage, in [0, 100]
 }
+
+const (
+	flipAuto = -1
+	flipPct  = -2
+)
+
+// count returns the number of flips the value asks of a pool of the given
+// size (a percentage rounds to the nearest row, as "fairflip flip --flips
+// P%" does); auto has no count.
+func (g flipValue) count(pool int) int {
+	if g.n == flipPct {
+		return int(math.Round(g.pct / 100 * float64(pool)))
+	}
+	return g.n
+}
+
+// massagingFit reports whether massaging counts a fit for the value (a
+// positive count or percentage; its progress ticks once).
+func (g flipValue) massagingFit() bool {
+	return g.n > 0 || (g.n == flipPct && g.pct > 0)
+}
+
+// rank orders grid values: counts, then percentages, then auto.
+func (g flipValue) rank() float64 { return flipsRank(g.text) }
 
 func parseFlipGrid(vals []string) ([]flipValue, error) {
 	var out []flipValue
 	seen := map[string]bool{}
 	for _, v := range vals {
 		v = strings.TrimSpace(v)
-		if strings.EqualFold(v, "auto") {
-			v = "auto"
-			if !seen[v] {
-				out = append(out, flipValue{"auto", -1})
+		var g flipValue
+		switch {
+		case strings.EqualFold(v, "auto"):
+			g = flipValue{"auto", flipAuto, 0}
+		case strings.HasSuffix(v, "%"):
+			rule, err := transform.ParseFlips(v)
+			if err != nil {
+				return nil, err
 			}
-			seen[v] = true
-			continue
+			g = flipValue{strconv.FormatFloat(rule.Percent, 'g', -1, 64) + "%", flipPct, rule.Percent}
+		default:
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return nil, fferr.Usage("--flips %q: want counts (0,20,40,...), percentages of each collective's candidate pool (0,10%%,...,100%%) and/or auto", v)
+			}
+			g = flipValue{strconv.Itoa(n), n, 0}
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return nil, fferr.Usage("--flips %q: want counts (0,20,40,...) and/or auto", v)
+		if !seen[g.text] {
+			out = append(out, g)
 		}
-		v = strconv.Itoa(n)
-		if !seen[v] {
-			out = append(out, flipValue{v, n})
-		}
-		seen[v] = true
+		seen[g.text] = true
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		if (out[a].n < 0) != (out[b].n < 0) {
-			return out[b].n < 0
-		}
-		return out[a].n < out[b].n
-	})
+	sort.SliceStable(out, func(a, b int) bool { return out[a].rank() < out[b].rank() })
 	if len(out) == 0 {
 		return nil, fferr.Usage("--flips: the grid is empty")
 	}
@@ -342,30 +366,45 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 			pool = append(pool, r)
 		}
 	}
+	// The grid's counts for this pool, in increasing order (auto last): each
+	// fit warm-starts from the previous count's.
+	steps := make([]flipValue, 0, len(grid))
+	for _, g := range grid {
+		if g.n == flipAuto && !hasAuto(method) {
+			continue // the method has no estimate of the counterfactual label
+		}
+		steps = append(steps, g)
+	}
+	sort.SliceStable(steps, func(a, b int) bool {
+		if (steps[a].n == flipAuto) != (steps[b].n == flipAuto) {
+			return steps[b].n == flipAuto
+		}
+		return steps[a].count(len(pool)) < steps[b].count(len(pool))
+	})
 	var out []Result
 	warm := rs.base
 	prevN := -1
 	var prev metrics.Report
-	for _, g := range grid {
+	for _, g := range steps {
 		var flipped []int
 		switch {
-		case g.n < 0:
-			if !hasAuto(method) {
-				continue // the method has no estimate of the counterfactual label
-			}
+		case g.n == flipAuto:
 			for _, r := range pool {
 				if ms.pos[r] {
 					flipped = append(flipped, r)
 				}
 			}
 		default:
-			flipped = pool[:min(g.n, len(pool))]
+			flipped = pool[:min(g.count(len(pool)), len(pool))]
 		}
 		var rep metrics.Report
 		switch {
 		case len(flipped) == 0:
 			rep = rs.report
-		case g.n >= 0 && len(flipped) == prevN:
+			if g.n != 0 {
+				tick() // counted as a fit by countFits
+			}
+		case g.n != flipAuto && len(flipped) == prevN:
 			rep = prev // the same rows as the previous count (the whole pool)
 			tick()
 		default:
@@ -377,12 +416,12 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 			if err != nil {
 				return nil, err
 			}
-			if g.n >= 0 {
+			if g.n != flipAuto {
 				warm = state
 			}
 			tick()
 		}
-		if g.n >= 0 {
+		if g.n != flipAuto {
 			prevN, prev = len(flipped), rep
 		}
 		out = append(out, makeResult(SideCollective, method, alpha, g.text, len(flipped), len(collective), len(pool), rep))
@@ -425,12 +464,17 @@ func (cfg *Config) runMassaging(ctx context.Context, rs *runState, train *transf
 	var out []Result
 	warm := rs.base
 	for _, g := range grid {
-		if g.n < 0 {
+		if g.n == flipAuto {
 			continue
 		}
-		m := min(g.n, len(promo), len(demo))
+		// A percentage is of the minority's negatives (the pool of a
+		// collective of the whole minority).
+		m := min(g.count(len(promo)), len(promo), len(demo))
 		if m == 0 {
 			out = append(out, makeResult(SideFirm, BaselineMassaging, math.NaN(), g.text, 0, 0, 0, rs.report))
+			if g.massagingFit() {
+				tick() // counted as a fit by countFits
+			}
 			continue
 		}
 		y := append([]bool(nil), rs.y...)

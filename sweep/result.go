@@ -67,10 +67,12 @@ func (r Result) CSVRecord() []string {
 }
 
 // Stat is a mean and a sample standard deviation over runs (NaN values,
-// undefined metrics, are left out; N counts the defined ones).
+// undefined metrics, are left out; N counts the defined ones), and the
+// smallest and largest of the defined values (NaN when there is none).
 type Stat struct {
 	Mean, SD float64
 	N        int
+	Min, Max float64
 }
 
 // Cell is the summary of one grid cell over its runs.
@@ -85,6 +87,9 @@ type Cell struct {
 	SP             Stat
 	EqOdMean       Stat
 	EqOdMax        Stat
+	Pool           Stat // candidates (collective members with a negative label); 0 for baselines
+	TPRMin, TPRMaj Stat // true positive rates of the minority and the majority
+	FPRMin, FPRMaj Stat // false positive rates
 }
 
 // PlotInfo describes a sweep for plot titles.

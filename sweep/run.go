@@ -90,13 +90,13 @@ func countFits(chains []chain, grid []flipValue) int {
 			n++
 		case c.baseline == BaselineMassaging:
 			for _, g := range grid {
-				if g.n > 0 {
+				if g.massagingFit() {
 					n++
 				}
 			}
 		default:
 			for _, g := range grid {
-				if g.n != 0 && !(g.n < 0 && !hasAuto(c.method)) {
+				if g.n != 0 && !(g.n == flipAuto && !hasAuto(c.method)) {
 					n++
 				}
 			}

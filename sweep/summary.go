@@ -34,9 +34,15 @@ func methodRank(m string) int {
 	return n + 2
 }
 
+// flipsRank orders the flips requested: counts, then percentages of the
+// pool, then auto.
 func flipsRank(s string) float64 {
 	if s == "auto" {
 		return math.Inf(1)
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		x, _ := strconv.ParseFloat(p, 64)
+		return 1<<40 + x
 	}
 	n, _ := strconv.Atoi(s)
 	return float64(n)
@@ -80,6 +86,11 @@ var summaryStats = []struct {
 	{func(r Result) float64 { return r.SP }, func(c *Cell) *Stat { return &c.SP }},
 	{func(r Result) float64 { return r.EqOdMean }, func(c *Cell) *Stat { return &c.EqOdMean }},
 	{func(r Result) float64 { return r.EqOdMax }, func(c *Cell) *Stat { return &c.EqOdMax }},
+	{func(r Result) float64 { return float64(r.Pool) }, func(c *Cell) *Stat { return &c.Pool }},
+	{func(r Result) float64 { return r.TPRMin }, func(c *Cell) *Stat { return &c.TPRMin }},
+	{func(r Result) float64 { return r.TPRMaj }, func(c *Cell) *Stat { return &c.TPRMaj }},
+	{func(r Result) float64 { return r.FPRMin }, func(c *Cell) *Stat { return &c.FPRMin }},
+	{func(r Result) float64 { return r.FPRMaj }, func(c *Cell) *Stat { return &c.FPRMaj }},
 }
 
 // Summarize aggregates the runs of each grid cell (side, method, alpha,
@@ -138,11 +149,12 @@ func Summarize(rs []Result) ([]Cell, error) {
 	count, first := runs.Col("i_COUNT").Float(), runs.Col("i_MIN").Float()
 	cells := make([]Cell, len(cellKeys))
 	at := make(map[string]int, len(cells)) // cellKey → index in cells
-	nan := Stat{Mean: math.NaN(), SD: math.NaN()}
+	nan := Stat{Mean: math.NaN(), SD: math.NaN(), Min: math.NaN(), Max: math.NaN()}
 	for i, k := range cellKeys {
 		r := rs[int(first[i])]
 		cells[i] = Cell{Side: r.Side, Method: r.Method, Alpha: r.Alpha, FlipsRequested: r.FlipsRequested, Runs: int(count[i]),
-			Flips: nan, Error: nan, SP: nan, EqOdMean: nan, EqOdMax: nan}
+			Flips: nan, Error: nan, SP: nan, EqOdMean: nan, EqOdMax: nan,
+			Pool: nan, TPRMin: nan, TPRMaj: nan, FPRMin: nan, FPRMaj: nan}
 		at[k] = i
 	}
 
@@ -166,7 +178,8 @@ func Summarize(rs []Result) ([]Cell, error) {
 		series.New(vX, series.Float, "x"),
 	)
 	by := []string{"cell", "stat"}
-	sums, err := aggregate(vals, by, []dataframe.AggregationType{dataframe.Aggregation_SUM, dataframe.Aggregation_COUNT}, []string{"x", "x"})
+	sums, err := aggregate(vals, by, []dataframe.AggregationType{dataframe.Aggregation_SUM, dataframe.Aggregation_COUNT,
+		dataframe.Aggregation_MIN, dataframe.Aggregation_MAX}, []string{"x", "x", "x", "x"})
 	if err != nil {
 		return nil, err
 	}
@@ -180,10 +193,11 @@ func Summarize(rs []Result) ([]Cell, error) {
 		return nil, err
 	}
 	sum, n := sums.Col("x_SUM").Float(), sums.Col("x_COUNT").Float()
+	lo, hi := sums.Col("x_MIN").Float(), sums.Col("x_MAX").Float()
 	for i := range sc {
 		st := summaryStats[ss[i]].put(&cells[at[sc[i]]])
 		// + 0: the loop "sum := 0.0; sum += x" turns a sum of only −0s into +0.
-		*st = Stat{Mean: (sum[i] + 0) / n[i], SD: math.NaN(), N: int(n[i])}
+		*st = Stat{Mean: (sum[i] + 0) / n[i], SD: math.NaN(), N: int(n[i]), Min: lo[i], Max: hi[i]}
 		stats[cs{sc[i], ss[i]}] = st
 	}
 
@@ -249,7 +263,8 @@ func cellKey(r Result) string {
 // Recommendation is, for one collective size, what to do.
 type Recommendation struct {
 	Alpha float64 `json:"alpha"`
-	// The cell with the lowest mean EqOd (mean form).
+	// The cell with the lowest mean EqOd (mean form) over the whole grid,
+	// whatever its error.
 	BestMethod    string  `json:"best_method"`
 	BestFlips     string  `json:"best_flips_requested"`
 	BestFlipsMade float64 `json:"best_flips_made"`
@@ -262,6 +277,27 @@ type Recommendation struct {
 	TargetEqOdGot float64 `json:"target_eqod_mean,omitempty"`
 	TargetError   float64 `json:"target_error,omitempty"`
 	TargetReached bool    `json:"target_reached"`
+
+	// The advice (see Advise): Action is one of the Action constants and
+	// Reason says why, for people.
+	Action string `json:"action"`
+	Reason string `json:"reason"`
+	// Advised is the cell advised: the base cell (0 flips) for no action.
+	Advised Choice `json:"advised"`
+	// Base is the cell without action, its Method empty (nil when the grid
+	// has no 0).
+	Base *Choice `json:"base,omitempty"`
+	// MinorityFavoured: without action the minority's TPR and FPR are both
+	// higher than the majority's.
+	MinorityFavoured bool `json:"minority_favoured"`
+	// TiedWith are the other methods whose best cell within the error
+	// limit ties the advised one (see Tied).
+	TiedWith []Choice `json:"tied_with,omitempty"`
+	// Excluded is the cell of lowest mean EqOd when the error limit
+	// excluded it (and it beats the advised cell by more than a tie).
+	Excluded *Choice `json:"excluded_by_error_limit,omitempty"`
+	// MaxErrorIncrease is the error limit the advice applied.
+	MaxErrorIncrease float64 `json:"max_error_increase"`
 }
 
 // Base returns the cell of the firm's model without any action (0 flips);
@@ -276,45 +312,10 @@ func Base(cells []Cell) (Cell, bool) {
 }
 
 // Recommend returns, per alpha, the best cell and the cheapest cell that
-// reaches target (target ≤ 0: no target).
+// reaches target (target ≤ 0: no target), with the advice of Advise at the
+// default error limit (DefaultMaxErrorIncrease).
 func Recommend(cells []Cell, target float64) []Recommendation {
-	var alphas []float64
-	seen := map[float64]bool{}
-	for _, c := range cells {
-		if c.Side == SideCollective && !seen[c.Alpha] {
-			seen[c.Alpha] = true
-			alphas = append(alphas, c.Alpha)
-		}
-	}
-	sort.Float64s(alphas)
-	var out []Recommendation
-	for _, a := range alphas {
-		r := Recommendation{Alpha: a, BestEqOd: math.Inf(1)}
-		if target > 0 {
-			r.TargetEqOd = target
-			r.TargetFlips = math.Inf(1)
-		}
-		for _, c := range cells {
-			if c.Side != SideCollective || c.Alpha != a || math.IsNaN(c.EqOdMean.Mean) {
-				continue
-			}
-			if c.EqOdMean.Mean < r.BestEqOd {
-				r.BestMethod, r.BestFlips, r.BestFlipsMade, r.BestEqOd, r.BestError = c.Method, c.FlipsRequested, c.Flips.Mean, c.EqOdMean.Mean, c.Error.Mean
-			}
-			if target > 0 && c.EqOdMean.Mean <= target && (c.Flips.Mean < r.TargetFlips || (c.Flips.Mean == r.TargetFlips && c.EqOdMean.Mean < r.TargetEqOdGot)) {
-				r.TargetReached = true
-				r.TargetMethod, r.TargetFlips, r.TargetEqOdGot, r.TargetError = c.Method, c.Flips.Mean, c.EqOdMean.Mean, c.Error.Mean
-			}
-		}
-		if math.IsInf(r.BestEqOd, 1) {
-			continue
-		}
-		if !r.TargetReached {
-			r.TargetFlips = 0
-		}
-		out = append(out, r)
-	}
-	return out
+	return Advise(cells, AdviceOptions{TargetEqOd: target, MaxErrorIncrease: DefaultMaxErrorIncrease})
 }
 
 // WriteResultsCSV writes one row per result.
@@ -374,6 +375,29 @@ func WriteSummaryJSON(w io.Writer, info PlotInfo, cells []Cell, recs []Recommend
 		N    int     `json:"n"`
 	}
 	js := func(s Stat) jstat { return jstat{jsonNum(s.Mean), jsonNum(s.SD), s.N} }
+	// A figure of the advice and the grid: with its range over the runs.
+	type jspread struct {
+		Mean jsonNum `json:"mean"`
+		SD   jsonNum `json:"sd"`
+		Min  jsonNum `json:"min"`
+		Max  jsonNum `json:"max"`
+		N    int     `json:"n"`
+	}
+	jsp := func(s Stat) jspread {
+		return jspread{jsonNum(s.Mean), jsonNum(s.SD), jsonNum(s.Min), jsonNum(s.Max), s.N}
+	}
+	type jchoice struct {
+		Method        string  `json:"method"`
+		Flips         string  `json:"flips_requested"`
+		FlipsMade     jspread `json:"flips_made"`
+		Pool          jspread `json:"pool"`
+		EqOd          jspread `json:"eqod_mean"`
+		Error         jspread `json:"error"`
+		ErrorIncrease jsonNum `json:"error_increase"`
+	}
+	jch := func(c Choice) jchoice {
+		return jchoice{c.Method, c.Flips, jsp(c.FlipsMade), jsp(c.Pool), jsp(c.EqOd), jsp(c.Error), jsonNum(c.ErrorIncrease)}
+	}
 	type jcell struct {
 		Side           string  `json:"side"`
 		Method         string  `json:"method"`
@@ -399,20 +423,62 @@ func WriteSummaryJSON(w io.Writer, info PlotInfo, cells []Cell, recs []Recommend
 		TargetFlips   jsonNum `json:"target_flips_made,omitempty"`
 		TargetEqOdGot jsonNum `json:"target_eqod_mean,omitempty"`
 		TargetError   jsonNum `json:"target_error,omitempty"`
+
+		Action           string    `json:"action"`
+		Reason           string    `json:"reason"`
+		Advised          jchoice   `json:"advised"`
+		Base             *jchoice  `json:"base"`
+		MinorityFavoured bool      `json:"minority_favoured"`
+		TiedWith         []jchoice `json:"tied_with"`
+		Excluded         *jchoice  `json:"excluded_by_error_limit"`
+		MaxErrorIncrease jsonNum   `json:"max_error_increase"`
+	}
+	type jstep struct {
+		Requested string  `json:"flips_requested"`
+		Method    string  `json:"method,omitempty"`
+		Flips     jspread `json:"flips_made"`
+	}
+	type jgrid struct {
+		Alpha jsonNum `json:"alpha"`
+		Pool  jspread `json:"pool"`
+		Steps []jstep `json:"steps"`
 	}
 	out := struct {
 		Dataset         string  `json:"dataset"`
 		Model           string  `json:"model"`
 		Grid            string  `json:"grid"`
+		GridUsed        []jgrid `json:"grid_used"`
 		Cells           []jcell `json:"cells"`
+		Spread          string  `json:"spread"`
+		TieRule         string  `json:"tie_rule"`
 		Recommendations []jrec  `json:"recommendations"`
-	}{Dataset: info.Dataset, Model: info.Model, Grid: info.Grid}
+	}{Dataset: info.Dataset, Model: info.Model, Grid: info.Grid, Spread: SpreadRule, TieRule: TieRule}
+	for _, g := range GridUsed(cells) {
+		jg := jgrid{Alpha: jsonNum(g.Alpha), Pool: jsp(g.Pool)}
+		for _, st := range g.Steps {
+			jg.Steps = append(jg.Steps, jstep{st.Requested, st.Method, jsp(st.Flips)})
+		}
+		out.GridUsed = append(out.GridUsed, jg)
+	}
 	for _, c := range cells {
 		out.Cells = append(out.Cells, jcell{c.Side, c.Method, jsonNum(c.Alpha), c.FlipsRequested, c.Runs, js(c.Flips), js(c.Error), js(c.SP), js(c.EqOdMean), js(c.EqOdMax)})
 	}
 	for _, r := range recs {
-		out.Recommendations = append(out.Recommendations, jrec{r.Alpha, r.BestMethod, r.BestFlips, jsonNum(r.BestFlipsMade), jsonNum(r.BestEqOd), jsonNum(r.BestError),
-			jsonNum(r.TargetEqOd), r.TargetReached, r.TargetMethod, jsonNum(r.TargetFlips), jsonNum(r.TargetEqOdGot), jsonNum(r.TargetError)})
+		jr := jrec{r.Alpha, r.BestMethod, r.BestFlips, jsonNum(r.BestFlipsMade), jsonNum(r.BestEqOd), jsonNum(r.BestError),
+			jsonNum(r.TargetEqOd), r.TargetReached, r.TargetMethod, jsonNum(r.TargetFlips), jsonNum(r.TargetEqOdGot), jsonNum(r.TargetError),
+			r.Action, r.Reason, jch(r.Advised), nil, r.MinorityFavoured, []jchoice{}, nil, jsonNum(r.MaxErrorIncrease)}
+		if r.Base != nil {
+			b := jch(*r.Base)
+			jr.Base = &b
+		}
+		for _, t := range r.TiedWith {
+			jr.TiedWith = append(jr.TiedWith, jch(t))
+		}
+		if r.Excluded != nil {
+			x := jch(*r.Excluded)
+			jr.Excluded = &x
+		}
+		out.Recommendations = append(out.Recommendations, jr)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -443,27 +509,15 @@ func WriteSummaryTable(w io.Writer, cells []Cell, recs []Recommendation) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	base, hasBase := Base(cells)
+	if grid := GridUsed(cells); len(grid) > 0 {
+		fmt.Fprintln(w)
+		if err := WriteGridUsed(w, grid); err != nil {
+			return err
+		}
+	}
 	if len(recs) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Recommendation (lowest mean EqOd, mean of the TPR and FPR gaps, over the grid):")
-		if hasBase {
-			fmt.Fprintf(w, "  without action: EqOd %.4f, error %.4f\n", base.EqOdMean.Mean, base.Error.Mean)
-		}
-		for _, r := range recs {
-			line := fmt.Sprintf("  alpha %s: %s with %s flips (%.1f made on average): EqOd %.4f, error %.4f", fmtFloat(r.Alpha), r.BestMethod, r.BestFlips, r.BestFlipsMade, r.BestEqOd, r.BestError)
-			if hasBase {
-				line += fmt.Sprintf(" (%+.4f)", r.BestError-base.Error.Mean)
-			}
-			fmt.Fprintln(w, line)
-			if r.TargetEqOd > 0 {
-				if r.TargetReached {
-					fmt.Fprintf(w, "    target EqOd <= %g: reached with %.1f flips (%s): EqOd %.4f, error %.4f\n", r.TargetEqOd, r.TargetFlips, r.TargetMethod, r.TargetEqOdGot, r.TargetError)
-				} else {
-					fmt.Fprintf(w, "    target EqOd <= %g: not reached on this grid\n", r.TargetEqOd)
-				}
-			}
-		}
+		writeAdvice(w, recs)
 	}
 	return nil
 }

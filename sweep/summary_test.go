@@ -16,13 +16,15 @@ func refStat(xs []float64) Stat {
 			d = append(d, x)
 		}
 	}
-	s := Stat{Mean: math.NaN(), SD: math.NaN(), N: len(d)}
+	s := Stat{Mean: math.NaN(), SD: math.NaN(), N: len(d), Min: math.NaN(), Max: math.NaN()}
 	if len(d) == 0 {
 		return s
 	}
 	sum := 0.0
+	s.Min, s.Max = d[0], d[0]
 	for _, x := range d {
 		sum += x
+		s.Min, s.Max = min(s.Min, x), max(s.Max, x)
 	}
 	s.Mean = sum / float64(len(d))
 	if len(d) > 1 {
@@ -36,7 +38,9 @@ func refStat(xs []float64) Stat {
 }
 
 func sameBits(a, b Stat) bool {
-	return a.N == b.N && math.Float64bits(a.Mean) == math.Float64bits(b.Mean) && math.Float64bits(a.SD) == math.Float64bits(b.SD)
+	same := func(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) } // min and max: −0 and +0 alike
+	return a.N == b.N && math.Float64bits(a.Mean) == math.Float64bits(b.Mean) && math.Float64bits(a.SD) == math.Float64bits(b.SD) &&
+		same(a.Min, b.Min) && same(a.Max, b.Max)
 }
 
 // TestSummarizeBitIdentical: on results in random order, with values whose

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -121,6 +122,9 @@ func (o *Options) Finish(files []*DistFile, off *Offsets, st *Stats, sp *Spec, p
 	}
 	s.MinorityRateBefore = rate(st.MinPos, s.Minority)
 	s.MinorityRateAfter = rate(st.MinPos+s.Flips, s.Minority)
+	if s.Flips > 0 && s.MinorityRateBefore > s.MajorityRate {
+		note("%s", favouredWarning(s.MinorityRateBefore, s.MajorityRate))
+	}
 	if sum != st.Rows {
 		return nil, invariantf("the files hold %d rows, the batches %d", sum, st.Rows)
 	}
@@ -163,4 +167,15 @@ func (o *Options) choose(pool []uint64, sp *Spec, sc *Scorer, top *Top, note fun
 		chosen = chosen[:m]
 	}
 	return chosen, nil
+}
+
+// favouredWarning warns that the minority's share of positive labels is
+// already above the majority's, so flipping widens that gap. A flip has
+// the labels only, not the firm's predictions: whether the firm's errors
+// favour the minority (its TPR and FPR both above the majority's, where
+// flipping raises EqOd) is what a sweep measures.
+func favouredWarning(minority, majority Rate) string {
+	return fmt.Sprintf("warning: the minority's share of positive labels (%.4f) is already above the majority's (%.4f): flipping its negatives to positives widens that gap. "+
+		"This is based on the labels of this table only, not on the firm's predictions; if the firm's TPR and FPR are also higher for the minority, flipping raises EqOd: "+
+		"run fairflip sweep on this table, which then advises no action", float64(minority), float64(majority))
 }

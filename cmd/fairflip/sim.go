@@ -54,12 +54,29 @@ fairness on the test rows against their original labels. Run r draws its
 collective (and random scores, reference sample, test split) with seed+r; run
 0 flips exactly what "fairflip flip --seed SEED" flips.
 
-Output: a summary table (mean ± sample SD over runs) and a recommendation on
-stdout; -o FILE.csv writes one row per (method, alpha, flips, run) and
+The default flip grid follows the data: 0, then 5%, 10%, ..., 100% of each
+collective's candidate pool (its members with a negative label), then auto;
+the flips each value made at each collective size are printed with the
+results. --flips N,N,... gives counts instead.
+
+Output: a summary table (mean ± sample SD over runs), the grid as used and a
+recommendation on stdout; -o FILE.csv writes one row per (method, alpha, flips, run) and
 FILE.summary.csv / FILE.summary.json beside it; --plots DIR draws EqOd vs
 flips, best EqOd vs alpha and the error-EqOd Pareto front (SVG and PNG).
 --baselines adds what the firm itself could do (massaging, reweighing), for
-comparison only.
+comparison only (massaging's P% is of the minority's negative rows).
+
+The recommendation, per collective size, is one of: flip (a method and a
+count), flip the whole pool, or no action; with why, and the expected EqOd
+and error as mean ± SD over the runs. It takes the lowest mean EqOd among
+the cells whose mean error is at most --max-error-increase (default 0.01,
+absolute) above the error without action, and says when a lower EqOd was
+left out by that limit. No action when the minority is already favoured on
+the firm's errors (its TPR and FPR without action are both above the
+majority's: flipping raises them further), or when no cell beats no action
+by more than the runs' spread. Methods whose EqOd differ by at most the
+standard error of the difference, √(sd₁²/n₁ + sd₂²/n₂), are reported as
+tied.
 
 Example (Adult, the paper's Figure 4 grid at alpha 0.3):
   fairflip sweep adult.data --test adult.test --no-header --comment '|' --header-names ... \
@@ -104,12 +121,13 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Float64Flag{Name: "test-split", Usage: "hold out this fraction `F` of INPUT as the test set, re-drawn per run", Category: "grid"},
 				&cli.StringFlag{Name: "methods", Value: strings.Join(scorer.Names(), ","), Usage: "scoring `METHODS`", Category: "grid"},
 				&cli.StringFlag{Name: "alpha", Value: "0.05,0.1,0.2,0.3,0.4,0.5", Usage: "collective sizes `F,F,...` (fractions of the minority)", Category: "grid"},
-				&cli.StringFlag{Name: "flips", Value: "0,20,40,60,80,100,120,140,160,180", Usage: "flip counts `N,N,...`; auto adds the scorers' own rule", Category: "grid"},
+				&cli.StringFlag{Name: "flips", Value: sweep.DefaultFlipsText, Usage: "flip counts `N,P%,...`: N flips, P% of each collective's candidate pool (rounded to the nearest row), auto for the scorers' own rule; the default (0, then 5% to 100% of the pool in steps of 5, then auto) follows each collective size's pool", Category: "grid"},
 				&cli.IntFlag{Name: "runs", Value: 10, Usage: "runs per cell (seeds SEED, SEED+1, ...)", Category: "grid"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
 				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing", Category: "grid"},
+				&cli.Float64Flag{Name: "max-error-increase", Value: sweep.DefaultMaxErrorIncrease, Usage: "recommend only cells whose mean error is at most `X` (absolute) above the error without action; the default 0.01 is one percentage point; inf: no limit", Category: "output"},
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
 				&cli.StringFlag{Name: "plots", Usage: "draw the figures into `DIR` (SVG and PNG)", Category: "output"},
@@ -347,7 +365,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	if err != nil {
 		return err
 	}
-	recs := sweep.Recommend(cells, c.Float64("target-eqod"))
+	recs := sweep.Advise(cells, sweep.AdviceOptions{TargetEqOd: c.Float64("target-eqod"), MaxErrorIncrease: c.Float64("max-error-increase")})
 	info := sweep.PlotInfo{Dataset: datasetTitle(train, o), Model: model, Grid: sweep.GridDescription(cfg)}
 	if err := writeSweepFiles(c.Context, outs, results, cells, info, recs); err != nil {
 		return err
@@ -404,6 +422,9 @@ func sweepConfig(c *cli.Context) (sweep.Config, error) {
 	}
 	if cfg.Alphas, err = parseFloats(c, "alpha"); err != nil {
 		return sweep.Config{}, err
+	}
+	if x := c.Float64("max-error-increase"); !(x >= 0) {
+		return sweep.Config{}, fferr.Usage("--max-error-increase %v: want an absolute error increase of 0 or more (e.g. 0.01; inf: no limit)", x)
 	}
 	if err := cfg.Check(c.String("test") != ""); err != nil {
 		return sweep.Config{}, err
