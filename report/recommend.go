@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/fairflip/fairflip/sweep"
 )
@@ -19,36 +20,52 @@ type recView struct {
 
 // recommendation words one sweep.Recommendation: its headline, its reasons
 // and the per-group rates before and after it. It is the one place that
-// turns a recommendation into words (new fields of sweep.Recommendation are
-// worded here).
+// turns a recommendation into words for the report. It follows the advice
+// (Action, Advised, TiedWith, Excluded: sweep.Advise), not the grid's
+// lowest EqOd, which the error limit may have left out.
 func recommendation(d Data, r sweep.Recommendation, base sweep.Cell, hasBase bool) recView {
 	v := recView{Alpha: fmtAlpha(r.Alpha), NoBase: !hasBase}
-	cell := cellResults(d.Results, r.BestMethod, r.Alpha, r.BestFlips)
+	a := r.Advised
+	noAction := r.Action == sweep.ActionNoActionFavoured || r.Action == sweep.ActionNoActionNoGain
+	method, flips := a.Method, a.Flips
+	if noAction && hasBase {
+		method, flips = base.Method, "0"
+	}
+	cell := cellResults(d.Results, method, r.Alpha, flips)
 	size := ""
 	if coll := meanOf(cell, func(x sweep.Result) float64 { return float64(x.Collective) }); !math.IsNaN(coll) {
 		pool := meanOf(cell, func(x sweep.Result) float64 { return float64(x.Pool) })
 		size = fmt.Sprintf(" (about %.0f people, %.0f of them with a negative label who could change it)", coll, pool)
 	}
-	if r.BestFlips == "0" {
-		v.Headline = fmt.Sprintf("With the collective as %s of the minority%s: change no labels.", fmtAlphaPct(r.Alpha), size)
-		v.Reasons = append(v.Reasons, fmt.Sprintf("None of the actions tried gave a lower EqOd than the firm's model without action (%s).", fmtNum(r.BestEqOd)))
-	} else {
-		v.Headline = fmt.Sprintf("With the collective as %s of the minority%s: choose members by %s and change %s labels.",
-			fmtAlphaPct(r.Alpha), size, r.BestMethod, r.BestFlips)
-		v.Reasons = append(v.Reasons, fmt.Sprintf("Of everything tried at this size, this gave the lowest EqOd: %s, averaged over the runs.", fmtNum(r.BestEqOd)))
-		if hasBase && base.EqOdMean.Mean > 0 {
-			v.Reasons = append(v.Reasons, fmt.Sprintf("Without action the EqOd is %s: the gap between the groups shrinks by %s.",
-				fmtNum(base.EqOdMean.Mean), fmtPct(1-r.BestEqOd/base.EqOdMean.Mean)))
-		}
-		if r.BestFlips == "auto" || math.Abs(r.BestFlipsMade-atof(r.BestFlips)) > 1e-9 {
-			v.Reasons = append(v.Reasons, fmt.Sprintf("%s labels were changed on average (the collective changes only labels that are negative, and at most as many as it has).", fmtNum1(r.BestFlipsMade)))
+	who := fmt.Sprintf("With the collective as %s of the minority%s: ", fmtAlphaPct(r.Alpha), size)
+	switch r.Action {
+	case sweep.ActionNoActionFavoured:
+		v.Headline = who + "change no labels. The firm's model already favours the minority."
+	case sweep.ActionNoActionNoGain:
+		v.Headline = who + "change no labels. Nothing tried makes the firm's model clearly fairer within the error limit."
+	case sweep.ActionFlipWholePool:
+		v.Headline = who + fmt.Sprintf("every member with a negative label changes it (%s labels on average).", fmtNum1(a.FlipsMade.Mean))
+	default:
+		v.Headline = who + fmt.Sprintf("choose members by %s and change %s (%s on average).", a.Method, flipsWords(a.Flips), fmtNum1(a.FlipsMade.Mean))
+	}
+	if r.Reason != "" {
+		v.Reasons = append(v.Reasons, "Why: "+r.Reason+".")
+	}
+	expect := fmt.Sprintf("Expected EqOd %s and error %s (mean ± standard deviation over the runs).", fmtStat(a.EqOd, 4), fmtStat(a.Error, 4))
+	if hasBase {
+		expect += fmt.Sprintf(" Without action: EqOd %s, error %s.", fmtStat(base.EqOdMean, 4), fmtStat(base.Error, 4))
+		if !noAction && base.EqOdMean.Mean > 0 {
+			expect += fmt.Sprintf(" The gap between the groups shrinks by %s.", fmtPct(1-a.EqOd.Mean/base.EqOdMean.Mean))
 		}
 	}
-	if hasBase {
-		v.Reasons = append(v.Reasons, fmt.Sprintf("The firm's model gets %s of the test rows wrong, against %s without action (%+.2f percentage points).",
-			fmtPct(r.BestError), fmtPct(base.Error.Mean), 100*(r.BestError-base.Error.Mean)))
-	} else {
-		v.Reasons = append(v.Reasons, fmt.Sprintf("The firm's model gets %s of the test rows wrong (the grid has no 0 flips to compare with).", fmtPct(r.BestError)))
+	v.Reasons = append(v.Reasons, expect)
+	for _, t := range r.TiedWith {
+		v.Reasons = append(v.Reasons, fmt.Sprintf("Just as good (the runs cannot tell them apart): %s, changing %s: EqOd %s, error %s.",
+			t.Method, flipsWords(t.Flips), fmtStat(t.EqOd, 4), fmtStat(t.Error, 4)))
+	}
+	if x := r.Excluded; x != nil {
+		v.Reasons = append(v.Reasons, fmt.Sprintf("A lower EqOd, %s, comes with %s changing %s, but it raises the firm's error by %+.2f percentage points, more than the limit of %.2f (--max-error-increase).",
+			fmtStat(x.EqOd, 4), x.Method, flipsWords(x.Flips), 100*x.ErrorIncrease, 100*r.MaxErrorIncrease))
 	}
 	if r.TargetEqOd > 0 {
 		if r.TargetReached {
@@ -58,16 +75,29 @@ func recommendation(d Data, r sweep.Recommendation, base sweep.Cell, hasBase boo
 			v.Reasons = append(v.Reasons, fmt.Sprintf("The target EqOd of at most %g is not reached by anything tried at this size.", r.TargetEqOd))
 		}
 	}
-	v.After = "after: " + r.BestMethod + ", " + r.BestFlips + " flips"
-	if r.BestFlips == "0" {
+	v.After = "after: " + method + ", " + flips + " flips"
+	if noAction {
 		v.After = "after: no flips"
 	}
 	var before []sweep.Result
 	if hasBase {
 		before = cellResults(d.Results, base.Method, base.Alpha, "0")
 	}
-	v.Rates = groupRates(d.Counts, before, cell, r.BestFlipsMade)
+	v.Rates = groupRates(d.Counts, before, cell, a.FlipsMade.Mean)
 	return v
+}
+
+// flipsWords is a requested flip count for people: "120 labels", "15% of
+// the candidates' labels", "the labels the method estimates positive
+// (auto)".
+func flipsWords(f string) string {
+	switch {
+	case f == "auto":
+		return "the labels the method estimates positive (auto)"
+	case strings.HasSuffix(f, "%"):
+		return f + " of the candidates' labels"
+	}
+	return f + " labels"
 }
 
 // rateRow is one rate of the two groups, before and after.

@@ -213,7 +213,7 @@ func build(d Data) (*view, error) {
 			EqOd: fmtStat(c.EqOdMean, 4), EqOdMax: fmtStat(c.EqOdMax, 4), Runs: c.Runs,
 			Base: c.Side == sweep.SideCollective && c.FlipsRequested == "0"}
 		for _, r := range d.Recs {
-			if c.Side == sweep.SideCollective && c.Method == r.BestMethod && c.Alpha == r.Alpha && c.FlipsRequested == r.BestFlips {
+			if c.Side == sweep.SideCollective && c.Method == r.Advised.Method && c.Alpha == r.Alpha && c.FlipsRequested == r.Advised.Flips {
 				row.Recommended = true
 			}
 		}
@@ -266,20 +266,20 @@ func summary(d Data, base sweep.Cell, hasBase bool) []string {
 	if hasBase {
 		out = append(out, fmt.Sprintf("Without any action, the firm's model has an EqOd of %s and gets %s of the test rows wrong.", fmtNum(base.EqOdMean.Mean), fmtPct(base.Error.Mean)))
 	}
-	best := -1
-	for i, r := range d.Recs {
-		if best < 0 || r.BestEqOd < d.Recs[best].BestEqOd {
-			best = i
+	var flip, none []string
+	for _, r := range d.Recs {
+		switch r.Action {
+		case sweep.ActionFlip, sweep.ActionFlipWholePool:
+			flip = append(flip, fmtAlphaPct(r.Alpha))
+		default:
+			none = append(none, fmtAlphaPct(r.Alpha))
 		}
 	}
-	if best >= 0 {
-		r := d.Recs[best]
-		s := fmt.Sprintf("The lowest EqOd found is %s, with the collective as %s of the minority, %s and %s labels changed (%s on average).",
-			fmtNum(r.BestEqOd), fmtAlphaPct(r.Alpha), r.BestMethod, r.BestFlips, fmtNum1(r.BestFlipsMade))
-		if hasBase {
-			s += fmt.Sprintf(" The firm's error is then %s (%s without action).", fmtPct(r.BestError), fmtPct(base.Error.Mean))
-		}
-		out = append(out, s)
+	if len(flip) > 0 {
+		out = append(out, fmt.Sprintf("Changing labels helps a collective of %s of the minority: the recommendations below say how many, by which method, and at what cost in the firm's error.", strings.Join(flip, ", ")))
+	}
+	if len(none) > 0 {
+		out = append(out, fmt.Sprintf("For a collective of %s of the minority the advice is to change no labels; the recommendations below say why.", strings.Join(none, ", ")))
 	}
 	return out
 }
