@@ -211,7 +211,11 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 	}
 	var ref *DistFile
 	if o.Reference != "" {
-		if ref, err = o.Inspect(ctx, Source{Path: o.Reference}, RefFile, shardBytes); err != nil {
+		src := o.ReferenceSource
+		if src.Path == "" {
+			src = Source{Path: o.Reference}
+		}
+		if ref, err = o.Inspect(ctx, src, RefFile, shardBytes); err != nil {
 			return nil, nil, err
 		}
 	}

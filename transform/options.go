@@ -150,6 +150,11 @@ type Runtime struct {
 	Log     io.Writer // notices (nil: discarded)
 	Workers int       // goroutines for scoring (0: GOMAXPROCS)
 	Version string    // recorded in the summary
+	// ReferenceSource, when its Path is set, is where a local flip reads
+	// the reference instead of Config.Reference, which its messages and
+	// the summary still name: the command line's decompressed copy of a
+	// compressed file (/proc/self/fd/N), with its format.
+	ReferenceSource Source
 
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)

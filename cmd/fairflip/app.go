@@ -139,7 +139,12 @@ func openCommandInput(c *cli.Context, path string, stdin io.Reader) (*commandInp
 	if err != nil {
 		return nil, err
 	}
-	return openInput(c.Context, path, format, stdin)
+	in, err := openInput(c.Context, path, format, stdin)
+	if err != nil {
+		return nil, err
+	}
+	in.outputFormat(c.String("output-format"))
+	return in, nil
 }
 
 // inputFormat reads --format.
@@ -293,6 +298,11 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	}
 	defer in.cleanup()
 	ctx := c.Context
+	closeRef, err := openReference(ctx, opt)
+	if err != nil {
+		return err
+	}
+	defer closeRef()
 	lf, err := opt.PlanLocal(ctx, []transform.Source{in.source}, 0)
 	if err != nil {
 		return err

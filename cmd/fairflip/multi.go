@@ -125,6 +125,11 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		}
 	}
 	ctx := c.Context
+	closeRef, err := openReference(ctx, opt)
+	if err != nil {
+		return err
+	}
+	defer closeRef()
 	srcs := make([]transform.Source, len(m.ins))
 	for i, in := range m.ins {
 		srcs[i] = in.source
@@ -149,7 +154,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		}
 	}
 	for i := range m.ins {
-		if err := m.outs[i].write(func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[i], lf.Plan, w) }); err != nil {
+		if err := m.outs[i].write(m.ins[i].compressing(func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[i], lf.Plan, w) })); err != nil {
 			return err
 		}
 	}
@@ -186,13 +191,13 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		ParquetLimits: flipcli.ParquetLimits(c)}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {
-		if err := m.outs[i].write(func(w io.Writer) error {
+		if err := m.outs[i].write(in.compressing(func(w io.Writer) error {
 			s, err := transform.Undo(c.Context, in.source, w, opt)
 			if s != nil {
 				sums[i] = *s
 			}
 			return err
-		}); err != nil {
+		})); err != nil {
 			return err
 		}
 	}

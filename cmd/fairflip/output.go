@@ -235,7 +235,7 @@ func (o *output) prepare() error {
 // writeAndCommit writes out, checks that the input did not change while it
 // was read, and commits out with the other outputs (nil ones skipped).
 func writeAndCommit(ctx context.Context, in *commandInput, h *hooks, write func(io.Writer) error, out *output, others ...*output) error {
-	if err := out.write(write); err != nil {
+	if err := out.write(in.compressing(write)); err != nil {
 		return err
 	}
 	h.afterWriteHook()
@@ -295,13 +295,17 @@ func commit(ctx context.Context, outs ...*output) error {
 // commandInput is a command's input, re-readable: a regular file is read in
 // place (and checked for changes between the passes), anything else
 // (standard input, a fifo, a device, a process substitution) is first
-// copied to a temporary file.
+// copied to a temporary file. A compressed input (gzip, zstd) is
+// decompressed into a temporary file; a compressed regular file is still
+// checked for changes (compress.go).
 type commandInput struct {
 	*transform.Input
-	source  transform.Source // where the stages read it (a copy: /proc/self/fd/N)
-	path    string           // the regular file read in place, or ""
-	stamp   os.FileInfo      // its identity, size and time before the first pass
-	cleanup func()           // removes the copy, if any
+	source   transform.Source // where the stages read it (a copy: /proc/self/fd/N)
+	path     string           // the regular file read (in place, or decompressed), or ""
+	codec    tableio.Codec    // the input's compression
+	outCodec tableio.Codec    // its output's: codec, but none for a Parquet output
+	stamp    os.FileInfo      // its identity, size and time before the first pass
+	cleanup  func()           // removes the copy, if any
 }
 
 // unchanged fails when the regular input file is no longer the one that was
@@ -344,6 +348,13 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 			return nil, fferr.Usage("%s is a directory, not a table", path)
 		}
 		if st.Mode().IsRegular() {
+			codec, err := fileCodec(path)
+			if err != nil {
+				return nil, err
+			}
+			if codec != tableio.NoCodec {
+				return openCompressed(ctx, path, st, format)
+			}
 			in := transform.FileInput(path)
 			if format != "" {
 				in.Format = format
@@ -378,20 +389,34 @@ func openInput(ctx context.Context, path string, format tableio.Format, stdin io
 			return f, func() { f.Close() }, nil
 		}
 	}
-	spool, cleanup, err := spoolInput(ctx, name, open)
+	return spooledInput(ctx, path, name, format, open)
+}
+
+// spooledInput is the input that open reads (path, called name), copied
+// to a temporary file, decompressed if it is compressed.
+func spooledInput(ctx context.Context, path, name string, format tableio.Format, open func() (io.Reader, func(), error)) (*commandInput, error) {
+	spool, codec, cleanup, err := spoolInput(ctx, name, open)
 	if err != nil {
 		return nil, err
 	}
 	if format == "" {
 		head := make([]byte, 4)
 		n, _ := spool.ReadAt(head, 0)
-		format = tableio.DetectFormat(path, head[:n])
+		named := path
+		if codec != tableio.NoCodec {
+			named = tableio.TrimCodecExt(path) // data.jsonl.gz: JSON Lines
+		}
+		format = tableio.DetectFormat(named, head[:n])
+	}
+	if codec != tableio.NoCodec && !codec.Compresses(format) {
+		cleanup()
+		return nil, compressedParquet(name, codec)
 	}
 	in := &transform.Input{Name: name, Format: format, Open: func() (io.ReadCloser, error) {
 		return reread(spool)
 	}}
 	src := transform.Source{Path: fmt.Sprintf("/proc/self/fd/%d", spool.Fd()), Name: name, Format: format}
-	return &commandInput{Input: in, source: src, cleanup: cleanup}, nil
+	return &commandInput{Input: in, source: src, codec: codec, outCodec: codec, cleanup: cleanup}, nil
 }
 
 // reread reads a file without a name (tmpfile.Anonymous) from its start,
@@ -429,20 +454,22 @@ func isTerminalFile(f *os.File) bool {
 	return err == nil
 }
 
-// spoolInput copies what open returns to a temporary file. The copy runs
-// on its own goroutine so that an interrupt returns at once, even if a
-// read (or the open of a fifo) blocks.
-func spoolInput(ctx context.Context, name string, open func() (io.Reader, func(), error)) (*os.File, func(), error) {
+// spoolInput copies what open returns to a temporary file, decompressed
+// when its first bytes say it is compressed (the codec is returned). The
+// copy runs on its own goroutine so that an interrupt returns at once, even
+// if a read (or the open of a fifo) blocks.
+func spoolInput(ctx context.Context, name string, open func() (io.Reader, func(), error)) (*os.File, tableio.Codec, func(), error) {
 	what := "a copy of " + name
 	if name == "<stdin>" {
 		what = "a copy of standard input"
 	}
 	f, err := tmpfile.Anonymous("", what)
 	if err != nil {
-		return nil, nil, fferr.IO(err)
+		return nil, "", nil, fferr.IO(err)
 	}
 	cleanup := func() { f.Close() }
 	done := make(chan error, 1)
+	var codec tableio.Codec // set before done is sent
 	go func() {
 		r, closeR, err := open()
 		if err != nil {
@@ -450,13 +477,20 @@ func spoolInput(ctx context.Context, name string, open func() (io.Reader, func()
 			return
 		}
 		defer closeR()
+		dr, c, err := tableio.Decompress(r)
+		if err != nil {
+			done <- spoolError(name, err)
+			return
+		}
+		defer dr.Close()
+		codec = c
 		sw := &stickyWriter{w: f}
-		_, err = io.Copy(sw, r)
+		_, err = io.Copy(sw, dr)
 		switch {
 		case sw.err != nil:
 			err = fferr.IO(fmt.Errorf("copying %s to a temporary file: %w", name, bare(sw.err)))
 		case err != nil:
-			err = fferr.IO(fmt.Errorf("reading %s: %w", name, bare(err)))
+			err = spoolError(name, err)
 		}
 		done <- err
 	}()
@@ -464,11 +498,11 @@ func spoolInput(ctx context.Context, name string, open func() (io.Reader, func()
 	case err := <-done:
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, "", nil, err
 		}
-		return f, cleanup, nil
+		return f, codec, cleanup, nil
 	case <-ctx.Done():
 		cleanup()
-		return nil, nil, ctx.Err()
+		return nil, "", nil, ctx.Err()
 	}
 }

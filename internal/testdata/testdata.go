@@ -1,6 +1,7 @@
 // Package testdata finds the real fairness data sets that tests use. They
 // live outside the repository, in ../shared/data beside the checkout (or
-// where $FAIRFLIP_DATA points).
+// where $FAIRFLIP_DATA points); UCI Adult is also shipped in the
+// repository, gzip-compressed (Shipped).
 package testdata
 
 import (
@@ -44,6 +45,37 @@ func Dir(t testing.TB) string {
 func Path(t testing.TB, rel string) string {
 	return filepath.Join(Dir(t), rel)
 }
+
+// Shipped returns the path of a file in the repository's own testdata
+// folder ("adult/adult.data.gz"), found from the working directory up (a
+// package's folder, in either module). Unlike Path, it never skips: the
+// files are part of every checkout.
+func Shipped(t testing.TB, rel string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "testdata", filepath.FromSlash(rel))
+		if _, err := os.Stat(filepath.Join(dir, "testdata", "adult", "SOURCE.md")); err == nil {
+			return p
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	t.Fatalf("the repository's testdata/adult (with SOURCE.md) is not above %s", wd)
+	return ""
+}
+
+// The UCI Adult files shipped in the repository (testdata/adult/SOURCE.md):
+// gzip-compressed, read as they are. adult.test's first line is not a row
+// (--skip-lines 1, or --comment '|').
+const (
+	AdultDataGz = "adult/adult.data.gz"
+	AdultTestGz = "adult/adult.test.gz"
+)
 
 // AdultColumns are the column names of UCI Adult (adult.names).
 const AdultColumns = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
