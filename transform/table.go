@@ -97,12 +97,7 @@ func resolve(names []string, nfields int, ref, flag, file string) (int, error) {
 	if names == nil {
 		return 0, configErr(name, field(name), fmt.Sprintf(" %q: %s has no header, so columns are named by number (#1 to #%d) or by ", ref, file, nfields), field("header-names"))
 	}
-	shown := names
-	more := ""
-	if len(shown) > 20 {
-		shown, more = shown[:20], fmt.Sprintf(", ... (%d in all)", len(names))
-	}
-	return 0, configErr(name, field(name), fmt.Sprintf(" %q: no such column in %s; its columns are: %s%s", ref, file, strings.Join(shown, ", "), more))
+	return 0, configErr(name, field(name), fmt.Sprintf(" %q: no such column in %s; its columns are: %s", ref, file, shownList(names, 20)))
 }
 
 func resolveList(names []string, nfields int, refs []string, flag, file string) ([]int, error) {
