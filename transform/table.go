@@ -208,6 +208,7 @@ type Dataset struct {
 	// --positive 1); empty if no row has it.
 	PositiveText string
 	Notices      []string // what the user should know about how the data was read
+	featureRefs  []string // FeatureRefs
 }
 
 // Key is the key of data row i for seeded choices: the row's number.
@@ -280,6 +281,11 @@ func (t *Dataset) ownReference() {
 		}
 	}
 }
+
+// FeatureRefs returns how --features names each feature column in a file
+// with the same columns: its name, or #N where the name is not unique in
+// the file (COMPAS has two decile_score columns) or there is none.
+func (t *Dataset) FeatureRefs() []string { return t.featureRefs }
 
 // FeatureNames returns the names of the feature columns.
 func (t *Dataset) FeatureNames() []string {
