@@ -23,7 +23,8 @@ type ColStats struct {
 
 	// The finite numbers, for the notices on numeric columns that look
 	// like identifiers or category codes (see MakeSpec).
-	Min, Max   float64         // the smallest and largest (if Present > NonFinite)
+	Numbers    int             // present cells that are finite numbers
+	Min, Max   float64         // the smallest and largest (if Numbers > 0)
 	NotInt     bool            // some present cell is not an integer below 2^53 (or is not finite)
 	Values     map[float64]int // each distinct number and its count, while there are at most codeValuesMax
 	ManyValues bool            // more than codeValuesMax distinct numbers (Values is then nil)
@@ -31,11 +32,12 @@ type ColStats struct {
 
 // addNumbers counts n cells of the finite number x.
 func (c *ColStats) addNumbers(x float64, n int) {
-	if c.Present-c.NonFinite == n { // the first (Present already counts them)
+	if c.Numbers == 0 {
 		c.Min, c.Max = x, x
 	} else {
 		c.Min, c.Max = min(c.Min, x), max(c.Max, x)
 	}
+	c.Numbers += n
 	if x != math.Trunc(x) || math.Abs(x) >= 1<<53 {
 		c.NotInt = true
 	}
@@ -57,15 +59,16 @@ func (c *ColStats) addValue(x float64, n int) {
 	}
 }
 
-// mergeNumbers adds d's numbers to c's (before c's counts add d's).
+// mergeNumbers adds d's numbers to c's.
 func (c *ColStats) mergeNumbers(d ColStats) {
-	if d.Present-d.NonFinite > 0 {
-		if c.Present-c.NonFinite == 0 {
+	if d.Numbers > 0 {
+		if c.Numbers == 0 {
 			c.Min, c.Max = d.Min, d.Max
 		} else {
 			c.Min, c.Max = min(c.Min, d.Min), max(c.Max, d.Max)
 		}
 	}
+	c.Numbers += d.Numbers
 	c.NotInt = c.NotInt || d.NotInt
 	if d.ManyValues {
 		c.Values, c.ManyValues = nil, true
