@@ -52,9 +52,15 @@ func synthOptions() transform.Options {
 	}}
 }
 
-func load(t *testing.T, name, content string) *transform.Dataset {
+// load reads a table written to a file named name; features, if given,
+// name its features (as the CLI names the training table's for a test
+// table).
+func load(t *testing.T, name, content string, features ...string) *transform.Dataset {
 	t.Helper()
 	o := synthOptions()
+	if len(features) > 0 {
+		o.Features = features
+	}
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -292,7 +298,10 @@ func TestParsePredictions(t *testing.T) {
 func TestCmdFirm(t *testing.T) {
 	t.Parallel()
 	train := load(t, "train.csv", synthTable(200, 1))
-	test := load(t, "test.csv", synthTable(100, 2))
+	// Its x is a permutation of 0..99, which alone would be left out as an
+	// identifier: the CLI names the training table's features for the test
+	// table, and so does this test.
+	test := load(t, "test.csv", synthTable(100, 2), train.FeatureNames()...)
 	// A firm that predicts positive when x > 50 (column 1 of the test file).
 	cfg := Config{Options: synthOptions(), FirmCmd: `test "$(head -1 "$1")" = "x,z,g,y" && test "$(head -1 "$2")" = "x,z,g" && awk -F, 'NR>1{print ($1>50)?1:0}' "$FAIRFLIP_TEST"`}
 	rep, desc, err := Evaluate(context.Background(), cfg, train, test)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -305,6 +306,31 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 	return nil
 }
 
+// featureRefs names sp's features as --features would in f (see
+// Dataset.FeatureRefs).
+func (o *Options) featureRefs(f *DistFile, sp *Spec) ([]string, error) {
+	if len(sp.Index) == 0 {
+		return nil, nil
+	}
+	lay, _, err := o.columnLayout(f.Columns, f.Names != nil, f.Delim, f.Name)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for _, n := range f.Names {
+		count[n]++
+	}
+	refs := make([]string, len(sp.Index))
+	for k, j := range sp.Index {
+		col := lay.features[j]
+		refs[k] = lay.colName(col)
+		if col < len(f.Names) && count[f.Names[col]] > 1 {
+			refs[k] = "#" + strconv.Itoa(col+1)
+		}
+	}
+	return refs, nil
+}
+
 // LoadLocal reads a table for eval and sweep with the stages' readers
 // (Inspect, Extract, the merges, MakeSpec): per row its group, label and
 // membership, the feature columns as the scorers see them (kinds, missing
@@ -371,6 +397,9 @@ func (o *Options) LoadLocal(ctx context.Context, src Source) (*Dataset, error) {
 			return nil, err
 		}
 		t.Notices = append(t.Notices, n)
+	}
+	if t.featureRefs, err = o.featureRefs(f, sp); err != nil {
+		return nil, err
 	}
 	t.Features = make([]model.Column, len(sp.Index))
 	for k := range t.Features {

@@ -8,6 +8,8 @@ package transform
 
 import (
 	"math"
+	"math/bits"
+	"slices"
 
 	"github.com/fairflip/fairflip/model"
 )
@@ -18,6 +20,62 @@ type ColStats struct {
 	Missing   int  // missing cells ("", "?", "NA", ...)
 	NonFinite int  // cells that are numbers but not finite (Inf, 1e400)
 	Text      bool // some non-missing cell is not a number, or the column is --categorical
+
+	// The finite numbers, for the notices on numeric columns that look
+	// like identifiers or category codes (see MakeSpec).
+	Numbers    int             // present cells that are finite numbers
+	Min, Max   float64         // the smallest and largest (if Numbers > 0)
+	NotInt     bool            // some present cell is not an integer below 2^53 (or is not finite)
+	Values     map[float64]int // each distinct number and its count, while there are at most codeValuesMax
+	ManyValues bool            // more than codeValuesMax distinct numbers (Values is then nil)
+}
+
+// addNumbers counts n cells of the finite number x.
+func (c *ColStats) addNumbers(x float64, n int) {
+	if c.Numbers == 0 {
+		c.Min, c.Max = x, x
+	} else {
+		c.Min, c.Max = min(c.Min, x), max(c.Max, x)
+	}
+	c.Numbers += n
+	if x != math.Trunc(x) || math.Abs(x) >= 1<<53 {
+		c.NotInt = true
+	}
+	c.addValue(x, n)
+}
+
+// addValue counts n more cells of x in Values, up to codeValuesMax
+// distinct numbers.
+func (c *ColStats) addValue(x float64, n int) {
+	if c.ManyValues {
+		return
+	}
+	if c.Values == nil {
+		c.Values = map[float64]int{}
+	}
+	c.Values[x] += n
+	if len(c.Values) > codeValuesMax {
+		c.Values, c.ManyValues = nil, true
+	}
+}
+
+// mergeNumbers adds d's numbers to c's.
+func (c *ColStats) mergeNumbers(d ColStats) {
+	if d.Numbers > 0 {
+		if c.Numbers == 0 {
+			c.Min, c.Max = d.Min, d.Max
+		} else {
+			c.Min, c.Max = min(c.Min, d.Min), max(c.Max, d.Max)
+		}
+	}
+	c.Numbers += d.Numbers
+	c.NotInt = c.NotInt || d.NotInt
+	if d.ManyValues {
+		c.Values, c.ManyValues = nil, true
+	}
+	for x, n := range d.Values {
+		c.addValue(x, n)
+	}
 }
 
 // Stats are the table's counts and the feature columns' kinds.
@@ -129,6 +187,9 @@ func (o *Options) BatchStats(b *Batch) *Stats {
 				c.Text = true
 			case levelNonFinite:
 				c.NonFinite += count[k]
+				c.NotInt = true
+			case levelNumber:
+				c.addNumbers(li.num, count[k])
 			}
 		}
 	}
@@ -158,6 +219,7 @@ func (s *Stats) Merge(t *Stats) *Stats {
 	s.NonMembers.Merge(t.NonMembers)
 	for j := range t.Cols {
 		c, d := &s.Cols[j], t.Cols[j]
+		c.mergeNumbers(d)
 		c.Present += d.Present
 		c.Missing += d.Missing
 		c.NonFinite += d.NonFinite
@@ -176,12 +238,72 @@ func (s *Stats) Merge(t *Stats) *Stats {
 // first row key where it occurs.
 type Levels struct {
 	First []map[string]uint64 // [feature]; nil for a numeric column
+	// Ints holds, for a numeric column that may be an identifier
+	// (idCandidate), the integers it has; empty for other columns.
+	Ints []IntSet
+}
+
+// IntSet is a set of integers of a column, as offsets from the column's
+// smallest number: bit i of Words is offset Base+i. Base is a multiple of
+// 64, and Words spans only the offsets between the set's smallest and
+// largest, so the sets of batches of a sorted column stay small.
+type IntSet struct {
+	Base  int64
+	Words []uint64
+}
+
+// add puts the sorted offsets in s (which must be empty).
+func (s *IntSet) addSorted(offs []int64) {
+	if len(offs) == 0 {
+		return
+	}
+	s.Base = offs[0] &^ 63
+	s.Words = make([]uint64, (offs[len(offs)-1]-s.Base)/64+1)
+	for _, x := range offs {
+		x -= s.Base
+		s.Words[x/64] |= 1 << (x % 64)
+	}
+}
+
+// union puts t's integers in s.
+func (s *IntSet) union(t IntSet) {
+	if len(t.Words) == 0 {
+		return
+	}
+	if len(s.Words) == 0 {
+		s.Base, s.Words = t.Base, slices.Clone(t.Words)
+		return
+	}
+	lo := min(s.Base, t.Base)
+	hi := max(s.Base+64*int64(len(s.Words)), t.Base+64*int64(len(t.Words)))
+	if lo < s.Base || hi > s.Base+64*int64(len(s.Words)) {
+		w := make([]uint64, (hi-lo)/64)
+		copy(w[(s.Base-lo)/64:], s.Words)
+		s.Base, s.Words = lo, w
+	}
+	d := (t.Base - s.Base) / 64
+	for i, x := range t.Words {
+		s.Words[d+int64(i)] |= x
+	}
+}
+
+// len is the number of integers in s.
+func (s *IntSet) len() int {
+	n := 0
+	for _, x := range s.Words {
+		n += bits.OnesCount64(x)
+	}
+	return n
 }
 
 // BatchLevels collects the text levels of one batch.
 func (o *Options) BatchLevels(b *Batch, off *Offsets, st *Stats) *Levels {
-	l := &Levels{First: make([]map[string]uint64, len(st.Cols))}
+	l := &Levels{First: make([]map[string]uint64, len(st.Cols)), Ints: make([]IntSet, len(st.Cols))}
 	for j := range b.Cols {
+		if idCandidate(st.Cols[j]) {
+			l.Ints[j] = batchInts(&b.Cols[j], st.Cols[j].Min)
+			continue
+		}
 		if !st.Cols[j].Text {
 			continue
 		}
@@ -210,10 +332,35 @@ func (o *Options) BatchLevels(b *Batch, off *Offsets, st *Stats) *Levels {
 	return l
 }
 
+// batchInts is the set of the integers of a batch's column, as offsets
+// from lo (the column's smallest number in the table).
+func batchInts(col *CodedColumn, lo float64) IntSet {
+	used := make([]bool, len(col.Levels))
+	for _, k := range col.Codes {
+		used[k] = true
+	}
+	var offs []int64
+	for k, li := range col.infos() {
+		if used[k] && li.kind == levelNumber {
+			offs = append(offs, int64(li.num-lo))
+		}
+	}
+	slices.Sort(offs)
+	var s IntSet
+	s.addSorted(offs)
+	return s
+}
+
 // Merge adds t to l.
 func (l *Levels) Merge(t *Levels) *Levels {
 	if l.First == nil {
 		l.First = make([]map[string]uint64, len(t.First))
+	}
+	if len(l.Ints) < len(t.Ints) {
+		l.Ints = append(l.Ints, make([]IntSet, len(t.Ints)-len(l.Ints))...)
+	}
+	for j := range t.Ints {
+		l.Ints[j].union(t.Ints[j])
 	}
 	for j, m := range t.First {
 		if m == nil {

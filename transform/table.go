@@ -97,12 +97,7 @@ func resolve(names []string, nfields int, ref, flag, file string) (int, error) {
 	if names == nil {
 		return 0, configErr(name, field(name), fmt.Sprintf(" %q: %s has no header, so columns are named by number (#1 to #%d) or by ", ref, file, nfields), field("header-names"))
 	}
-	shown := names
-	more := ""
-	if len(shown) > 20 {
-		shown, more = shown[:20], fmt.Sprintf(", ... (%d in all)", len(names))
-	}
-	return 0, configErr(name, field(name), fmt.Sprintf(" %q: no such column in %s; its columns are: %s%s", ref, file, strings.Join(shown, ", "), more))
+	return 0, configErr(name, field(name), fmt.Sprintf(" %q: no such column in %s; its columns are: %s", ref, file, shownList(names, 20)))
 }
 
 func resolveList(names []string, nfields int, refs []string, flag, file string) ([]int, error) {
@@ -213,6 +208,7 @@ type Dataset struct {
 	// --positive 1); empty if no row has it.
 	PositiveText string
 	Notices      []string // what the user should know about how the data was read
+	featureRefs  []string // FeatureRefs
 }
 
 // Key is the key of data row i for seeded choices: the row's number.
@@ -285,6 +281,11 @@ func (t *Dataset) ownReference() {
 		}
 	}
 }
+
+// FeatureRefs returns how --features names each feature column in a file
+// with the same columns: its name, or #N where the name is not unique in
+// the file (COMPAS has two decile_score columns) or there is none.
+func (t *Dataset) FeatureRefs() []string { return t.featureRefs }
 
 // FeatureNames returns the names of the feature columns.
 func (t *Dataset) FeatureNames() []string {

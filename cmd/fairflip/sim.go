@@ -181,7 +181,7 @@ func loadPair(ctx context.Context, o *transform.Options, trainPath, testPath str
 		}
 		defer tin.cleanup()
 		to := *o
-		to.Features = train.FeatureNames() // the same features, whatever the test file's distinct counts
+		to.Features = train.FeatureRefs() // the same features, whatever the test file's distinct counts
 		to.Exclude = nil
 		if test, err = to.LoadLocal(ctx, tin.source); err != nil {
 			return nil, nil, err

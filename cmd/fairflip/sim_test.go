@@ -153,3 +153,49 @@ func TestSimUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericNoticesCLI: flip, eval and sweep say, once each, which
+// integer identifiers are left out of the features and which integer
+// columns may be category codes (the test file, loaded with the training
+// features named, does not repeat them): credit-default's ID and its
+// EDUCATION, MARRIAGE and PAY_* columns; COMPAS's id and its decile scores
+// (two columns are named decile_score: the test file names them by
+// number, where eval and sweep used to stop at the ambiguous name).
+func TestNumericNoticesCLI(t *testing.T) {
+	t.Parallel()
+	const ids, codes = "fairflip: left out of the features because nearly all their values are distinct, like identifiers: ", "fairflip: integer columns with few distinct values are read as numbers: "
+	const codesEnd = "; if some are category codes rather than quantities, name them in --categorical\n"
+	cases := []struct {
+		file   string
+		groups []string
+		want   []string
+	}{
+		{"credit-default/UCI_Credit_Card.csv", []string{"--sensitive", "SEX", "--minority", "2", "--label", "default.payment.next.month", "--positive", "0", "--negative", "1"}, []string{
+			ids + "ID (30000 distinct integers from 1 to 30000); name a column in --features to use it\n",
+			codes + "EDUCATION (7 values), MARRIAGE (4 values), PAY_0 (11 values), PAY_2 (11 values), PAY_3 (11 values), PAY_4 (11 values), PAY_5 (10 values), PAY_6 (10 values)" + codesEnd,
+		}},
+		{"compas/compas-scores-two-years.csv", []string{"--sensitive", "race", "--minority", "African-American", "--label", "two_year_recid", "--positive", "0", "--negative", "1"}, []string{
+			ids + "id (7214 distinct integers from 1 to 11001), name (7158 distinct values), c_jail_in (6907 distinct values),",
+			codes + "decile_score (10 values), decile_score (10 values), v_decile_score (10 values)" + codesEnd,
+		}},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		path := testdata.Path(t, c.file)
+		for _, args := range [][]string{
+			{"flip", path, "-o", filepath.Join(dir, "flipped.csv"), "--alpha", "0.3", "--seed", "1"},
+			{"eval", "--train", path, "--test", path},
+			{"sweep", path, "--test", path, "--alpha", "0.3", "--flips", "0,10", "--runs", "1", "--methods", "random"},
+		} {
+			r := runCLI(t, "", append(args, c.groups...)...)
+			if r.code != 0 {
+				t.Fatalf("%s %s: exit %d: %s", args[0], c.file, r.code, r.stderr)
+			}
+			for _, want := range c.want {
+				if n := strings.Count(r.stderr, want); n != 1 {
+					t.Errorf("%s %s: %d times %q in stderr:\n%s", args[0], c.file, n, want, r.stderr)
+				}
+			}
+		}
+	}
+}

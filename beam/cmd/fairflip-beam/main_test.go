@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +85,14 @@ func runBin(t *testing.T, bin string, args ...string) result {
 // the same rows as Parquet parts of several row groups each.
 func lake(t *testing.T) (csvDir, pqDir string) {
 	t.Helper()
+	return lakeCols(t, false)
+}
+
+// lakeCols is lake, with two more columns if numeric: id, which numbers
+// the rows (left out of the features, with a notice), and level, a code
+// of 6 values (a notice suggests --categorical).
+func lakeCols(t *testing.T, numeric bool) (csvDir, pqDir string) {
+	t.Helper()
 	var rows []string
 	for i := 0; i < 1500; i++ {
 		g := []string{"a", "a", "b", "a", "c"}[i%5]
@@ -99,9 +108,16 @@ func lake(t *testing.T) (csvDir, pqDir string) {
 		if i%17 == 0 {
 			age = "?"
 		}
-		rows = append(rows, fmt.Sprintf("%s,%s,%s,%d,%s,%s", age, []string{"clerk", "exec", "farm"}[(i*3)%3], note, (i*7919)%100000, g, y))
+		row := fmt.Sprintf("%s,%s,%s,%d,%s,%s", age, []string{"clerk", "exec", "farm"}[(i*3)%3], note, (i*7919)%100000, g, y)
+		if numeric {
+			row = fmt.Sprintf("%d,%s,%d", i, row, 1+(i*7)%6)
+		}
+		rows = append(rows, row)
 	}
 	header := "age,job,note,income,grp,label"
+	if numeric {
+		header = "id," + header + ",level"
+	}
 	part := func(rs []string, eol string, final bool) string {
 		s := header + eol + strings.Join(rs, eol)
 		if final {
@@ -135,7 +151,7 @@ func lake(t *testing.T) (csvDir, pqDir string) {
 // inputs, flags and seed, fairflip-beam writes the files that
 // fairflip flip --output-dir writes, byte for byte.
 func TestSameAsFairflip(t *testing.T) {
-	csvDir, pqDir := lake(t)
+	csvDir, pqDir := lakeCols(t, true)
 	base := []string{"--sensitive", "grp", "--minority", "b", "--label", "label", "--positive", "yes", "--seed", "7", "--summary", "OUT/../summary.json"}
 	cases := []struct {
 		name  string
@@ -170,9 +186,18 @@ func TestSameAsFairflip(t *testing.T) {
 					t.Errorf("%s: fairflip-beam's output differs from fairflip's (%d vs %d bytes)", name, len(got.outs[name]), len(w))
 				}
 			}
-			// The same report: the summary lines, whatever Beam logged around them.
+			// The same report: the summary lines and the notices on numeric
+			// columns (counted over every part), whatever Beam logged around them.
+			notices := []string{"fairflip: left out of the features because nearly all their values are distinct, like identifiers: id (1500 distinct integers from 0 to 1499);",
+				"fairflip: integer columns with few distinct values are read as numbers: level (6 values);"}
+			for _, n := range notices {
+				if learns := !slices.Contains(c.extra, "random"); strings.Contains(want.stderr, n) != learns {
+					t.Errorf("fairflip's stderr has %q: %v, want %v:\n%s", n, !learns, learns, want.stderr)
+				}
+			}
 			for _, line := range strings.Split(strings.TrimSpace(want.stderr), "\n") {
-				if strings.HasPrefix(line, "fairflip flip:") || strings.HasPrefix(line, "  collective") || strings.HasPrefix(line, "  method") {
+				if strings.HasPrefix(line, "fairflip flip:") || strings.HasPrefix(line, "  collective") || strings.HasPrefix(line, "  method") ||
+					strings.HasPrefix(line, "fairflip: left out") || strings.HasPrefix(line, "fairflip: integer columns") {
 					if !strings.Contains(got.stderr, line) {
 						t.Errorf("fairflip-beam does not report %q", line)
 					}
