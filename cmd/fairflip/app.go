@@ -191,6 +191,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 		},
 	}
 	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, h, usageErr)...)
+	addDocCommands(app)
 	return app
 }
 
