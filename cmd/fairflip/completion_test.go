@@ -213,3 +213,95 @@ echo "${COMPREPLY[*]}"`
 		}
 	}
 }
+
+// TestZshCompletion runs the zsh script's function with compadd, _files
+// and fairflip stubbed: it offers the flags for a word starting with -,
+// else the other words, else file names.
+func TestZshCompletion(t *testing.T) {
+	t.Parallel()
+	zsh, err := exec.LookPath("zsh")
+	if err != nil {
+		t.Skip("zsh is not installed")
+	}
+	r := runCLI(t, "", "completion", "zsh")
+	path := writeFile(t, t.TempDir(), "_fairflip", r.stdout)
+	top, flip := completions(t), completions(t, "flip")
+	split := func(words []string) (flags, other []string) {
+		for _, w := range words {
+			if strings.HasPrefix(w, "-") {
+				flags = append(flags, w)
+			} else {
+				other = append(other, w)
+			}
+		}
+		return flags, other
+	}
+	flipFlags, _ := split(flip)
+	_, commands := split(top)
+	cases := []struct {
+		words  string // zsh's words; the last is completed
+		prefix string
+		want   string
+	}{
+		{`fairflip flip in.csv --out`, "--out", "compadd -- " + strings.Join(flipFlags, " ")},
+		{`fairflip s`, "s", "compadd -- " + strings.Join(commands, " ")},
+		{`fairflip flip x`, "x", "files"},
+	}
+	for _, c := range cases {
+		prog := `compdef() { :; }
+compadd() { print -r -- "compadd $*"; }
+_files() { print files; }
+fairflip() {
+	case "$*" in
+	"--generate-bash-completion") print -r -- "$TOP";;
+	"flip --generate-bash-completion") print -r -- "$FLIP";;
+	*) return 1;;
+	esac
+}
+source "$1"
+eval "words=($2)"
+CURRENT=${#words}
+PREFIX=$3
+_fairflip`
+		cmd := exec.Command(zsh, "-f", "-c", prog, "zsh", path, c.words, c.prefix)
+		cmd.Env = append(os.Environ(), "TOP="+strings.Join(top, "\n"), "FLIP="+strings.Join(flip, "\n"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v: %s", c.words, err, out)
+		}
+		if got := strings.TrimSpace(string(out)); got != c.want {
+			t.Errorf("%s<TAB>: %q, want %q", c.words, got, c.want)
+		}
+	}
+}
+
+// TestFishCompletion asks fish for completions with the fish script loaded.
+func TestFishCompletion(t *testing.T) {
+	t.Parallel()
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Skip("fish is not installed")
+	}
+	r := runCLI(t, "", "completion", "fish")
+	path := writeFile(t, t.TempDir(), "fairflip.fish", r.stdout)
+	cases := []struct{ line, want string }{
+		{"fairflip flip --out", "--output --output-dir --output-format"},
+		{"fairflip sw", "sweep"},
+		{"fairflip completion ", "bash fish zsh"},
+		{"fairflip sweep --pl", "--plots"},
+	}
+	for _, c := range cases {
+		out, err := exec.Command(fish, "--no-config", "-c", `source $argv[1]; complete -C $argv[2]`, path, c.line).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v: %s", c.line, err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			w, _, _ := strings.Cut(l, "\t")
+			got = append(got, w)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s<TAB>: %q, want %q", c.line, got, c.want)
+		}
+	}
+}
