@@ -299,7 +299,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		names = append(append([]string(nil), names...), opt.AuditColumn)
 	}
 	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error {
-		pw := bar.writer(w, lf.Files[0].Size)
+		pw := bar.forOutput(stdout, outPath).writer(w, lf.Files[0].Size)
 		return pw.finish(opt.WriteDist(ctx, lf.Files[0], lf.Plan, pw))
 	})
 	if err != nil {
@@ -356,7 +356,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	defer bar.end()
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
-		pw := bar.writer(w, in.size())
+		pw := bar.forOutput(stdout, c.String("output")).writer(w, in.size())
 		var err error
 		sum, err = transform.Undo(c.Context, in.source, pw, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
 			ParquetLimits: flipcli.ParquetLimits(c)})

@@ -27,6 +27,7 @@ const flipProgressDelay = 2 * time.Second
 // progressHooks stand in for the terminal in tests.
 type progressHooks struct {
 	terminal  bool          // standard error is a terminal
+	stdout    bool          // standard output is a terminal
 	drawAfter time.Duration // flip and undo draw after this long (instead of flipProgressDelay)
 }
 
@@ -45,6 +46,7 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	drawn bool // the line holds a bar
 	ended bool // cleared for good: later reports draw nothing
+	hooks *progressHooks
 }
 
 // newProgress returns the progress of command cmd (its name, as in
@@ -55,13 +57,33 @@ func newProgress(c *cli.Context, stderr io.Writer, h *hooks, cmd string, delay t
 		return nil
 	}
 	terminal := isTerminal(stderr)
+	var ph *progressHooks
 	if h != nil && h.progress != nil {
-		terminal, delay = h.progress.terminal, min(delay, h.progress.drawAfter)
+		ph = h.progress
+		terminal, delay = ph.terminal, min(delay, ph.drawAfter)
 	}
 	if !terminal {
 		return nil
 	}
-	return &progress{w: stderr, cmd: cmd, start: time.Now(), delay: delay}
+	return &progress{w: stderr, cmd: cmd, start: time.Now(), delay: delay, hooks: ph}
+}
+
+// forOutput returns p for the writing of the output outPath: nil, the line
+// cleared, when the output is standard output and that is a terminal too,
+// where the bar would be drawn over the data.
+func (p *progress) forOutput(stdout io.Writer, outPath string) *progress {
+	if p == nil || outPath != "-" {
+		return p
+	}
+	onScreen := isTerminal(rawStream(stdout))
+	if p.hooks != nil {
+		onScreen = p.hooks.stdout
+	}
+	if onScreen {
+		p.end()
+		return nil
+	}
+	return p
 }
 
 // report shows done of total units of stage (bytes if bytes is set). A

@@ -151,6 +151,23 @@ func TestFlipProgress(t *testing.T) {
 	if r := runHooked(t, fakeTerminal, "", "undo", "-q", flipped); r.stderr != "" {
 		t.Errorf("undo -q: stderr %q", r.stderr)
 	}
+
+	// Standard output on the terminal too: the data are not drawn over;
+	// the line is cleared before they are written.
+	screen := &hooks{progress: &progressHooks{terminal: true, stdout: true}}
+	for _, args := range [][]string{flip, {"undo", flipped}} {
+		r := runHooked(t, screen, "", args...)
+		if r.code != 0 || r.stdout != map[bool]string{true: plain.stdout, false: uplain.stdout}[args[0] == "flip"] {
+			t.Fatalf("%s to the screen: exit %d: %s", args[0], r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "writing") {
+			t.Errorf("%s to the screen draws its writing: %q", args[0], r.stderr)
+		}
+	}
+	r := runHooked(t, screen, "", append(flip, "-o", filepath.Join(dir, "out.csv"))...)
+	if r.code != 0 || !strings.Contains(r.stderr, "fairflip flip: writing") {
+		t.Errorf("flip -o FILE with stdout on the screen: exit %d, no bar of its writing: %q", r.code, r.stderr)
+	}
 }
 
 // TestProgressClearedOnError: a flip that fails after drawing its bar
