@@ -184,7 +184,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (of one format), writing each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.StringFlag{Name: "label", Usage: "the label `COL`, which every audit cell must name (needed only for files flipped before audit cells recorded the label's name)"},
-				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
+				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary or progress on stderr"},
 				outputFormatFlag(),
 			}, flipcli.DialectFlags()...),
 			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr, h) },
