@@ -53,9 +53,11 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 
 	// Extract, in parallel; everything after is in the shards' order.
 	extracted := make([]*Batch, len(shards))
+	read := o.stage("reading", len(shards))
 	if err := parallel(ctx, len(shards), workers, func(i int) error {
 		b, err := o.Extract(ctx, shards[i])
 		extracted[i] = b
+		read.tick()
 		return err
 	}); err != nil {
 		return nil, err
@@ -128,9 +130,11 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if len(pool) > 0 {
 		var cache ScoreCache // the fit is decoded once, not once per batch
 		tops := make([]*Top, len(batches))
+		scored := o.stage("scoring", len(batches))
 		if err := parallel(ctx, len(batches), workers, func(i int) error {
 			t, err := o.Score(batches[i], off, sp, pool, sc, &cache)
 			tops[i] = t
+			scored.tick()
 			return err
 		}); err != nil {
 			return nil, err
@@ -202,9 +206,11 @@ func (o *Options) localReference(ctx context.Context, batches []*Batch, off *Off
 // the files' in table order, then the reference's.
 func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) ([]*DistFile, []Shard, error) {
 	files := make([]*DistFile, len(srcs))
+	inspected := o.stage("inspecting", len(srcs))
 	err := parallel(ctx, len(srcs), workers, func(i int) error {
 		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
 		files[i] = f
+		inspected.tick()
 		return err
 	})
 	if err != nil {
@@ -256,6 +262,32 @@ func TableSHA256(files []*DistFile) string {
 		h.Write([]byte(f.SHA256 + "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stageProgress counts the units of a stage done and tells
+// Runtime.Progress, one call at a time.
+type stageProgress struct {
+	mu     sync.Mutex
+	name   string
+	done   int
+	total  int
+	report func(stage string, done, total int) // nil: no reports
+}
+
+// stage starts reporting a stage of total units to o.Progress.
+func (o *Options) stage(name string, total int) *stageProgress {
+	return &stageProgress{name: name, total: total, report: o.Progress}
+}
+
+// tick records one more unit of the stage done.
+func (s *stageProgress) tick() {
+	if s.report == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done++
+	s.report(s.name, s.done, s.total)
 }
 
 // parallel runs fn(0), ..., fn(n-1) on at most workers goroutines and

@@ -155,6 +155,11 @@ type Runtime struct {
 	// the summary still name: the command line's decompressed copy of a
 	// compressed file (/proc/self/fd/N), with its format.
 	ReferenceSource Source
+	// Progress, if not nil, is told how a local flip's plan (PlanLocal)
+	// advances: after each file inspected (stage "inspecting"), each shard
+	// read ("reading") and each batch scored ("scoring"), with the units
+	// of the stage done and their total. Calls are serialised.
+	Progress func(stage string, done, total int)
 
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)

@@ -202,13 +202,14 @@ Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 				&cli.StringFlag{Name: "output-dir", Usage: "undo several INPUT files (of one format), writing each, with its own name and format, to the existing folder `OUT`"},
 				&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column"},
 				&cli.StringFlag{Name: "label", Usage: "the label `COL`, which every audit cell must name (needed only for files flipped before audit cells recorded the label's name)"},
-				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary on stderr"},
+				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary or progress on stderr"},
 				outputFormatFlag(),
 			}, flipcli.DialectFlags()...),
 			Action: func(c *cli.Context) error { return undoAction(c, stdin, stdout, stderr, h) },
 		},
 	}
 	app.Commands = append(app.Commands, simCommands(stdin, stdout, stderr, h, usageErr)...)
+	addDocCommands(app)
 	return app
 }
 
@@ -262,10 +263,13 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	if err != nil {
 		return err
 	}
-	opt, err := flipcli.FlipOptions(c, stderr)
+	bar := newProgress(c, stderr, h, "fairflip flip", flipProgressDelay)
+	defer bar.end()
+	opt, err := flipcli.FlipOptions(c, bar.log(stderr))
 	if err != nil {
 		return err
 	}
+	opt.Progress = bar.stages()
 	outPath, sumPath := c.String("output"), c.String("summary")
 	// No output may be an input: checked before anything is created.
 	files := flipcli.NewFiles(stdin, rawStream(stdout))
@@ -317,7 +321,10 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	if len(names) > 0 {
 		names = append(append([]string(nil), names...), opt.AuditColumn)
 	}
-	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[0], lf.Plan, w) })
+	write, err := converted(c, in.Input, opt.Dialect, names, func(w io.Writer) error {
+		pw := bar.forOutput(stdout, outPath).writer(w, lf.Files[0].Size)
+		return pw.finish(opt.WriteDist(ctx, lf.Files[0], lf.Plan, pw))
+	})
 	if err != nil {
 		return err
 	}
@@ -330,6 +337,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	if err := writeAndCommit(ctx, in, h, write, out, sum); err != nil {
 		return err
 	}
+	bar.end()
 	if !c.Bool("quiet") {
 		flipcli.PrintSummary(stderr, &summary)
 	}
@@ -367,12 +375,15 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		return err
 	}
 	defer in.cleanup()
+	bar := newProgress(c, stderr, h, "fairflip undo", flipProgressDelay)
+	defer bar.end()
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
+		pw := bar.forOutput(stdout, c.String("output")).writer(w, in.size())
 		var err error
-		sum, err = transform.Undo(c.Context, in.source, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
+		sum, err = transform.Undo(c.Context, in.source, pw, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
 			ParquetLimits: flipcli.ParquetLimits(c)})
-		return err
+		return pw.finish(err)
 	})
 	if err != nil {
 		return err
@@ -380,6 +391,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	if err := writeAndCommit(c.Context, in, h, write, out); err != nil {
 		return err
 	}
+	bar.end()
 	if !c.Bool("quiet") {
 		labels := "labels"
 		if sum.Restored == 1 {

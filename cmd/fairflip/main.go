@@ -65,7 +65,7 @@ func (e env) run(ctx context.Context, args []string) (code int) {
 	// Standard output keeps its first write error, whoever dropped it.
 	out := sticky(stdout)
 	app := newApp(stdin, out, stderr, e.hooks)
-	err := app.RunContext(ctx, flipcli.Interspersed(app, args))
+	err := app.RunContext(ctx, commandLine(app, args))
 	if out.err != nil && ctx.Err() == nil {
 		err = writeError("standard output", out.err)
 	}

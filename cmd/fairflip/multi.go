@@ -107,10 +107,13 @@ func openMulti(c *cli.Context, stdout io.Writer, h *hooks, summary, reference st
 }
 
 func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
-	opt, err := flipcli.FlipOptions(c, stderr)
+	bar := newProgress(c, stderr, h, "fairflip flip", flipProgressDelay)
+	defer bar.end()
+	opt, err := flipcli.FlipOptions(c, bar.log(stderr))
 	if err != nil {
 		return err
 	}
+	opt.Progress = bar.stages()
 	sumPath := c.String("summary")
 	m, err := openMulti(c, stdout, h, sumPath, c.String("reference"))
 	if err != nil {
@@ -153,11 +156,15 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 			return err
 		}
 	}
+	pw := bar.writer(nil, m.size())
 	for i := range m.ins {
-		if err := m.outs[i].write(m.ins[i].compressing(func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[i], lf.Plan, w) })); err != nil {
+		// The bar counts the bytes as written (compressed, when the input was), against the inputs' sizes.
+		write := m.ins[i].compressing(func(w io.Writer) error { return opt.WriteDist(ctx, lf.Files[i], lf.Plan, w) })
+		if err := m.outs[i].write(func(w io.Writer) error { return write(pw.to(w)) }); err != nil {
 			return err
 		}
 	}
+	pw.finish(nil)
 	h.afterWriteHook()
 	for i, in := range m.ins {
 		if err := in.unchanged(m.outs[i]); err != nil {
@@ -167,6 +174,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	if err := commit(ctx, append(m.outs, sum)...); err != nil {
 		return err
 	}
+	bar.end()
 	if !c.Bool("quiet") {
 		flipcli.PrintSummary(stderr, &summary)
 	}
@@ -190,14 +198,18 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true,
 		ParquetLimits: flipcli.ParquetLimits(c)}
 	sums := make([]transform.UndoSummary, len(m.ins))
+	bar := newProgress(c, stderr, h, "fairflip undo", flipProgressDelay)
+	defer bar.end()
+	pw := bar.writer(nil, m.size())
 	for i, in := range m.ins {
-		if err := m.outs[i].write(in.compressing(func(w io.Writer) error {
+		undo := in.compressing(func(w io.Writer) error {
 			s, err := transform.Undo(c.Context, in.source, w, opt)
 			if s != nil {
 				sums[i] = *s
 			}
 			return err
-		})); err != nil {
+		})
+		if err := m.outs[i].write(func(w io.Writer) error { return undo(pw.to(w)) }); err != nil {
 			return err
 		}
 	}
@@ -210,6 +222,8 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	if err := commit(c.Context, m.outs...); err != nil {
 		return err
 	}
+	pw.finish(nil)
+	bar.end()
 	if !c.Bool("quiet") {
 		rows, restored := 0, 0
 		for _, s := range sums {

@@ -28,6 +28,8 @@ type hooks struct {
 	// outputWriter wraps the writer of a file output (the temporary
 	// file, or the device).
 	outputWriter func(name string, w io.Writer) io.Writer
+	// progress stands in for the terminal (nil: ask the OS).
+	progress *progressHooks
 }
 
 // betweenPassesHook runs h.betweenPasses, if any.

@@ -94,7 +94,7 @@ func (r *sweepReport) write(ctx context.Context, c *cli.Context, o *transform.Op
 		Majority: majority,
 		Label:    o.Label,
 		Positive: strings.Join(o.Positive, " or "),
-		Command:  commandLine(c),
+		Command:  givenCommandLine(c),
 		Settings: commandSettings(c),
 		Inputs:   r.inputs,
 		Counts:   report.CountGroups(train, test, cfg.TestSplit),
@@ -110,9 +110,9 @@ func (r *sweepReport) write(ctx context.Context, c *cli.Context, o *transform.Op
 	return commit(ctx, r.out)
 }
 
-// commandLine is the command line of c, rebuilt from what was given: the
+// givenCommandLine is the command line of c, rebuilt from what was given: the
 // program, the command, its arguments, then each flag given, with its value.
-func commandLine(c *cli.Context) []string {
+func givenCommandLine(c *cli.Context) []string {
 	args := []string{"fairflip", c.Command.Name}
 	args = append(args, c.Args().Slice()...)
 	for _, f := range c.Command.Flags {

@@ -351,11 +351,12 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	}
 	cfg.Options = *o
 	cfg.Options.Log = nil
-	if !c.Bool("quiet") && isTerminal(stderr) {
-		cfg.Progress = sweepProgress(stderr)
-	}
+	bar := newProgress(c, stderr, h, "fairflip sweep", 0)
+	defer bar.end()
+	cfg.Progress = bar.fits()
 	start := time.Now()
 	results, model, err := sweep.Run(c.Context, cfg, train, test)
+	bar.end()
 	if err != nil {
 		return err
 	}
@@ -430,26 +431,6 @@ func sweepConfig(c *cli.Context) (sweep.Config, error) {
 		return sweep.Config{}, err
 	}
 	return cfg, nil
-}
-
-// sweepProgress draws the sweep's progress line on a terminal.
-func sweepProgress(stderr io.Writer) func(done, total int) {
-	start := time.Now()
-	last := time.Time{}
-	return func(done, total int) {
-		if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
-			last = now
-			el := now.Sub(start).Seconds()
-			eta := ""
-			if done > 0 && done < total {
-				eta = fmt.Sprintf(", about %.0f s left", el/float64(done)*float64(total-done))
-			}
-			fmt.Fprintf(stderr, "\rfairflip sweep: %d/%d fits (%.0f%%), %.0f s%s   ", done, total, 100*float64(done)/float64(total), el, eta)
-			if done == total {
-				fmt.Fprintln(stderr)
-			}
-		}
-	}
 }
 
 // writeSweepFiles writes -o's files before standard output: a closed
