@@ -259,7 +259,7 @@ func TestUndoErrors(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "", "flip", "--help")
-	if r.code != 0 || !strings.Contains(r.stdout, "--minority") || !strings.Contains(r.stdout, "Examples:") {
+	if r.code != 0 || !strings.Contains(r.stdout, "--minority") || !strings.Contains(r.stdout, "Examples (") {
 		t.Fatalf("flip --help: exit %d\n%s", r.code, r.stdout)
 	}
 	r = runCLI(t, "", "--version")

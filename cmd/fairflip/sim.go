@@ -121,7 +121,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Float64Flag{Name: "test-split", Usage: "hold out this fraction `F` of INPUT as the test set, re-drawn per run", Category: "grid"},
 				&cli.StringFlag{Name: "methods", Value: strings.Join(scorer.Names(), ","), Usage: "scoring `METHODS`", Category: "grid"},
 				&cli.StringFlag{Name: "alpha", Value: "0.05,0.1,0.2,0.3,0.4,0.5", Usage: "collective sizes `F,F,...` (fractions of the minority)", Category: "grid"},
-				&cli.StringFlag{Name: "flips", Value: sweep.DefaultFlipsText, Usage: "flip counts `N,P%,...`: N flips, P% of each collective's candidate pool (rounded to the nearest row), auto for the scorers' own rule; the default (0, then 5% to 100% of the pool in steps of 5, then auto) follows each collective size's pool", Category: "grid"},
+				&cli.StringFlag{Name: "flips", Value: sweep.DefaultFlipsText, DefaultText: "0,5%,10%,...,100%,auto", Usage: "flip counts `N,P%,...`: N flips, P% of each collective's candidate pool (rounded to the nearest row), auto for the scorers' own rule; the default (0, then 5% to 100% of the pool in steps of 5, then auto) follows each collective size's pool", Category: "grid"},
 				&cli.IntFlag{Name: "runs", Value: 10, Usage: "runs per cell (seeds SEED, SEED+1, ...)", Category: "grid"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
