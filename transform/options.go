@@ -150,6 +150,11 @@ type Runtime struct {
 	Log     io.Writer // notices (nil: discarded)
 	Workers int       // goroutines for scoring (0: GOMAXPROCS)
 	Version string    // recorded in the summary
+	// Converting: the output is converted to another format after the
+	// flip (fairflip flip --output-format), so its audit cells do not
+	// record how the CSV input was read (AuditRead): the converted file
+	// has a header and nothing passed through.
+	Converting bool
 
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)

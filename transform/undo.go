@@ -25,6 +25,13 @@ type UndoOptions struct {
 	// empty table (a 0-byte CSV file: Table.Empty) is a part with no rows,
 	// undone to an empty output; otherwise it is an error.
 	Part bool
+	// Infer: read a CSV file as its audit cells record that flip read it
+	// (no header, lines skipped, comment lines: AuditRead), for each of
+	// these settings of Dialect not marked in Given; see undo_read.go.
+	// A cell that records another reading than the one undo uses is
+	// refused, whether the setting was given or inferred.
+	Infer bool
+	Given ReadGiven
 }
 
 // UndoSummary reports an undo.
@@ -36,6 +43,10 @@ type UndoSummary struct {
 	// nothing was restored). Undo cannot know the label column otherwise:
 	// showing it lets a user see audit cells that all name another column.
 	Column string `json:"column,omitempty"`
+	// Read is how undo read a CSV file as its audit cells record it
+	// (UndoOptions.Infer): "--no-header --skip-lines 1"; empty if it
+	// read it as given.
+	Read string `json:"read,omitempty"`
 }
 
 // Undo restores the labels recorded in the audit column and drops the
@@ -70,6 +81,20 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if err := CheckAuditColumn(opt.AuditColumn); err != nil {
 		return nil, err
 	}
+	inf, err := inferRead(ctx, src, &opt)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := undo(ctx, src, out, opt, inf)
+	if err != nil && (errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrUsage)) {
+		err = inf.note(err)
+	}
+	return sum, err
+}
+
+// undo is Undo once the dialect is known (inf: inferred from the audit
+// cells, or nil).
+func undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions, inf *inference) (*UndoSummary, error) {
 	name := src.name()
 	ro := &Options{Config: Config{Dialect: opt.Dialect, ParquetLimits: opt.ParquetLimits}}
 	t, err := ro.openTable(src)
@@ -90,10 +115,11 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if !ok {
 		return nil, fferr.Usage("%s: fairflip reads this format but cannot write it", name)
 	}
-	u, err := newAuditCheck(t, name, opt.AuditColumn)
+	u, err := newAuditCheck(t, name, opt.AuditColumn, opt.Infer && inf == nil)
 	if err != nil {
 		return nil, err
 	}
+	u.read, u.inf = readOf(opt.Dialect), inf
 	if opt.Label != "" {
 		if u.want, err = resolve(u.names, len(u.cols), opt.Label, "--label", name); err != nil {
 			return nil, err
@@ -104,6 +130,11 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	}
 	if err := u.check(ctx, t); err != nil {
 		return nil, err
+	}
+	if inf != nil {
+		if err := u.checkPassthrough(ctx, src.Path, opt.Dialect, len(u.cols)); err != nil {
+			return nil, err
+		}
 	}
 	r := &tableio.Rewrite{Column: max(u.label, 0), FillIndex: -1, DropIndex: u.audit, WantRows: -1}
 	for _, e := range u.restore {
@@ -125,6 +156,9 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if len(u.restore) > 0 {
 		sum.Column = LabelName(u.names, u.label)
 	}
+	if inf != nil {
+		sum.Read = readOf(opt.Dialect).Flags()
+	}
 	return sum, nil
 }
 
@@ -137,7 +171,10 @@ type auditCheck struct {
 	typed tableio.TypedTable // nil for an untyped format
 	delim byte               // a CSV file's delimiter
 	audit int
-	want  int // the label column if known (--label; flip --replace-audit), else -1
+	want  int        // the label column if known (--label; flip --replace-audit), else -1
+	read  AuditRead  // how the file is read (a CSV file): cells that record another are refused
+	inf   *inference // undo's reading inferred from an audit cell (nil: given)
+	atInf bool       // the row on or before the inferred cell's line has that cell
 
 	label   int // the column the audit cells name (-1: no audit cell)
 	first   string
@@ -157,7 +194,11 @@ type restoreCell struct {
 
 // newAuditCheck finds the audit column of table t: the column of that name,
 // or the last column of a file without names.
-func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error) {
+//
+// searched: undo looked for how flip read the file in its audit cells
+// (UndoOptions.Infer) and found nothing, which its message for a missing
+// column says.
+func newAuditCheck(t tableio.Table, file, auditName string, searched bool) (*auditCheck, error) {
 	u := &auditCheck{file: file, cols: t.Columns(), delim: delimiterOf(t), audit: -1, want: -1, label: -1}
 	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
 		u.names, _ = columnNames(t.Columns(), t.Named())
@@ -180,7 +221,11 @@ func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error)
 			if headerLine(t) == 0 { // names that are not a header line (a schema, JSON keys)
 				return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", file, auditName)
 			}
-			return nil, fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", file, headerLine(t), auditName)
+			none := ""
+			if searched {
+				none = " and no audit cell records that flip read the file otherwise (with --no-header, --skip-lines or --comment: none of its rows was flipped, or it was flipped by a fairflip that did not record it)"
+			}
+			return nil, fferr.Usage("%s:%d: the header has no audit column %q%s; give --audit-column if flip used another name, or the --no-header, --skip-lines and --comment that flip was given if the file has no header or lines before it", file, headerLine(t), auditName, none)
 		}
 	}
 	if len(u.cols) < 2 {
@@ -237,6 +282,9 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 		err := t.Read(ctx, sh, []int{u.audit}, func(row *tableio.Row) error {
 			r := n
 			n++
+			if u.inf != nil && row.Line <= u.inf.line {
+				u.atInf = false // until its audit cell is the one found (checkRead)
+			}
 			v := string(row.Cells[0])
 			if row.Raw != nil {
 				v = tableio.Unquote(row.Raw[0]) // exactly, inner spaces kept
@@ -263,6 +311,9 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 			if err := checkLabelName(e, label, LabelName(u.names, label), u.want); err != nil {
 				return u.errAt(row, u.audit, "%v", err)
 			}
+			if err := u.checkRead(row, e); err != nil {
+				return err
+			}
 			if u.label < 0 {
 				u.label, u.first = label, place(row)
 			}
@@ -273,6 +324,10 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 		if err != nil {
 			return u.readError(err)
 		}
+	}
+	if u.inf != nil && !u.atInf {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: u.inf.line,
+			Err: fmt.Errorf("this line holds text of an audit cell (recording %s) that is not the audit cell of a row: the file was edited, or the text is not fairflip's", u.inf.flag)})
 	}
 	if u.label < 0 {
 		return nil
@@ -356,6 +411,20 @@ func (u *auditCheck) recorded(row *tableio.Row, e AuditEntry) (restoreCell, erro
 	}
 	rc.value = canon
 	return rc, nil
+}
+
+// checkRead checks what an audit cell records of how flip read a CSV file
+// against how undo reads it: the same, or nothing (a cell of a fairflip
+// that did not record it). A Parquet or JSON Lines file converted from a
+// flipped CSV file has cells recording the CSV file: not checked.
+func (u *auditCheck) checkRead(row *tableio.Row, e AuditEntry) error {
+	if u.inf != nil && row.Line <= u.inf.line && e.Read == u.inf.read {
+		u.atInf = true
+	}
+	if u.delim == 0 || e.Read == (AuditRead{}) || e.Read == u.read {
+		return nil
+	}
+	return u.errAt(row, u.audit, "the audit cell records that flip read the file with %s, but undo reads it with %s: give undo the flags flip was given, or none to read the file as the audit cells record", e.Read.Flags(), u.read.Flags())
 }
 
 // readError classifies an error of reading the file's cells.

@@ -279,6 +279,9 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		return err
 	}
 	defer in.cleanup()
+	if f, _ := tableio.ParseFormat(c.String("output-format")); f != "" && f != in.Format {
+		opt.Converting = true // its audit cells do not record how the CSV input was read
+	}
 	ctx := c.Context
 	lf, err := opt.PlanLocal(ctx, []transform.Source{in.source}, 0)
 	if err != nil {
@@ -347,7 +350,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	var sum *transform.UndoSummary
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		var err error
-		sum, err = transform.Undo(c.Context, in.source, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
+		sum, err = transform.Undo(c.Context, in.source, w, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Infer: true, Given: flipcli.ReadGiven(c),
 			ParquetLimits: flipcli.ParquetLimits(c)})
 		return err
 	})
@@ -365,6 +368,9 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		in := ""
 		if sum.Column != "" {
 			in = " in column " + sum.Column
+		}
+		if sum.Read != "" {
+			in += " (read with " + sum.Read + ", as the audit cells record)"
 		}
 		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored%s\n", sum.Rows, sum.Restored, labels, in)
 	}

@@ -182,7 +182,7 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		return err
 	}
 	defer m.close()
-	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true,
+	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true, Infer: true, Given: flipcli.ReadGiven(c),
 		ParquetLimits: flipcli.ParquetLimits(c)}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {

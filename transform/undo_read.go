@@ -1,0 +1,220 @@
+package transform
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/fairflip/fairflip/internal/fferr"
+	tableio "github.com/fairflip/fairflip/io"
+)
+
+// Undo without flags: the audit cells of a CSV file that flip read with
+// --no-header, --skip-lines or --comment record it (AuditRead), so undo
+// can read the file as flip wrote it. Undo takes what it needs from the
+// first audit cell that records it, found by a plain search of the file's
+// lines (undo cannot parse the file before it knows how), and verifies the
+// inference:
+//
+//   - the file must read with it, its audit column found as always (a
+//     header's cell of that name, or the last column of a file without a
+//     header), and every audit cell parses strictly;
+//   - every audit cell that records how the file was read records the same
+//     (check, in undo.go), and the cell the search found is one of them, on
+//     its line, in the audit column;
+//   - no line it passes through unchanged (a preamble line, a comment line)
+//     holds an audit cell, or reads as a record of the table: as many
+//     fields, the last empty (a row flip did not flip) or an audit cell.
+//
+// A setting the user gave (ReadGiven) is used as given; a cell recording
+// another is refused (check). When nothing is recorded (a file with a
+// header and nothing passed through, a file no row of which was flipped,
+// or cells of a fairflip that did not record it) undo reads the file with
+// the settings given, as before.
+
+// ReadGiven marks the settings of UndoOptions.Dialect that the user gave
+// (the flags --no-header, --skip-lines, --comment); with
+// UndoOptions.Infer, the others come from the audit cells.
+type ReadGiven struct {
+	Header, SkipLines, Comment bool
+}
+
+// inference is how undo read a file as its audit cells record.
+type inference struct {
+	read AuditRead
+	line int  // the line of the cell it was taken from
+	seen bool // check found that cell in the audit column
+	flag string
+}
+
+// note adds to an error where undo's reading of the file came from.
+func (inf *inference) note(err error) error {
+	if err == nil || inf == nil {
+		return err
+	}
+	return &notedError{err: err, note: fmt.Sprintf(" (undo read the file with %s, as the audit cell on line %d records; if the file is not as flip wrote it, give undo the flags flip was given)", inf.flag, inf.line)}
+}
+
+// notedError is an error with a note, of the same class (fferr).
+type notedError struct {
+	err  error
+	note string
+}
+
+func (e *notedError) Error() string { return e.err.Error() + e.note }
+func (e *notedError) Unwrap() error { return e.err }
+
+// findRead searches a CSV file's lines for the first audit cell that
+// records how flip read the file: the line's text from the audit prefix
+// (after a quote if the cell is quoted) to its end, parsed strictly.
+// It returns the line 0 if there is none.
+func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return AuditRead{}, 0, fferr.IO(err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	key := []byte(auditPrefix + "col=")
+	var line []byte
+	for n := 1; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return AuditRead{}, 0, ctx.Err()
+		}
+		line = line[:0]
+		long := false
+		var rerr error
+		for {
+			chunk, err := br.ReadSlice('\n')
+			if !long {
+				if len(line)+len(chunk) > maxLine {
+					long, line = true, line[:0] // too long to be a record undo reads: not searched
+				} else {
+					line = append(line, chunk...)
+				}
+			}
+			if err != bufio.ErrBufferFull {
+				rerr = err
+				break
+			}
+		}
+		if i := bytes.Index(line, key); i >= 0 {
+			if e, ok := cellAt(line, i); ok && e.Read != (AuditRead{}) {
+				return e.Read, n, nil
+			}
+		}
+		if rerr == io.EOF {
+			return AuditRead{}, 0, nil
+		}
+		if rerr != nil {
+			return AuditRead{}, 0, fferr.IO(rerr)
+		}
+	}
+}
+
+// cellAt parses the audit cell that starts at line[i:] and runs to the
+// line's end: quoted if a quote comes before it.
+func cellAt(line []byte, i int) (AuditEntry, bool) {
+	line = bytes.TrimRight(line, "\r\n")
+	cell := string(line[i:])
+	if i > 0 && line[i-1] == '"' {
+		cell = tableio.Unquote(line[i-1:])
+	} else {
+		cell = string(bytes.TrimRight(line[i:], " \t"))
+	}
+	e, err := ParseAudit(cell)
+	return e, err == nil
+}
+
+// inferRead sets, for Undo, the settings of the dialect not given from the
+// audit cells (opt.Infer), and returns where they came from (nil: nothing
+// recorded).
+func inferRead(ctx context.Context, src Source, opt *UndoOptions) (*inference, error) {
+	if !opt.Infer || (opt.Given == ReadGiven{true, true, true}) {
+		return nil, nil
+	}
+	if f := src.input().Format; f != tableio.CSV && f != tableio.TSV {
+		return nil, nil
+	}
+	maxLine := opt.Dialect.MaxRecordBytes
+	if maxLine <= 0 {
+		maxLine = tableio.DefaultMaxRecordBytes
+	}
+	read, line, err := findRead(ctx, src.Path, maxLine)
+	if err != nil || line == 0 {
+		return nil, err
+	}
+	d := &opt.Dialect
+	if !opt.Given.Header {
+		d.Header = !read.NoHeader
+	}
+	if !opt.Given.SkipLines {
+		d.SkipLines = read.SkipLines
+	}
+	if !opt.Given.Comment {
+		d.Comment = read.Comment
+	}
+	return &inference{read: read, line: line, flag: read.Flags()}, nil
+}
+
+// checkPassthrough checks, for an inferred reading, the lines it passes
+// through: none may hold an audit cell or read as a record of the table
+// (nfields fields, the last empty or an audit cell).
+func (u *auditCheck) checkPassthrough(ctx context.Context, path string, d tableio.Dialect, nfields int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fferr.IO(err)
+	}
+	defer f.Close()
+	d.Delimiter = u.delim
+	sc := tableio.NewScanner(f, u.file, d)
+	key := []byte(auditPrefix)
+	for n := 0; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := sc.Next()
+		if err == io.EOF || errors.Is(err, tableio.ErrEmptyInput) {
+			return nil
+		}
+		if err != nil {
+			return classify(err)
+		}
+		if rec.Kind != tableio.Passthrough || len(rec.Raw) == 0 {
+			continue
+		}
+		why := ""
+		if bytes.Contains(rec.Raw, key) {
+			why = "holds an audit cell"
+		} else if k, last := countFields(rec.Raw, u.delim); k == nfields && last == "" {
+			why = fmt.Sprintf("reads as a row of the table (%d fields, the last, the audit cell, empty)", k)
+		}
+		if why != "" {
+			what := "a comment line"
+			if rec.Line <= d.SkipLines {
+				what = fmt.Sprintf("one of the %d lines before the table", d.SkipLines)
+			}
+			return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: rec.Line,
+				Err: fmt.Errorf("this line is passed through unchanged (%s), but it %s: the file is not as the audit cells record", what, why)})
+		}
+	}
+}
+
+// countFields counts a line's fields (delimiters outside quotes) and
+// returns its last field's value.
+func countFields(line []byte, delim byte) (int, string) {
+	n, start, quoted := 1, 0, false
+	for i, c := range line {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == delim && !quoted:
+			n, start = n+1, i+1
+		}
+	}
+	return n, tableio.DecodeField(line[start:])
+}
