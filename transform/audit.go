@@ -129,6 +129,25 @@ func escapeComment(c byte) string {
 	return fmt.Sprintf("%%%02X", c)
 }
 
+// unescapeComment reverses escapeComment, refusing anything it does not
+// write.
+func unescapeComment(s string) (byte, bool) {
+	var c byte
+	switch {
+	case len(s) == 1:
+		c = s[0]
+	case len(s) == 3 && s[0] == '%':
+		x, err := strconv.ParseUint(s[1:], 16, 8)
+		if err != nil {
+			return 0, false
+		}
+		c = byte(x)
+	default:
+		return 0, false
+	}
+	return c, escapeComment(c) == s
+}
+
 // unescapeLabel reverses escapeLabel, refusing anything it does not write.
 func unescapeLabel(s string) (string, bool) {
 	var b strings.Builder
@@ -236,11 +255,11 @@ func ParseAudit(v string) (AuditEntry, error) {
 		if err != nil {
 			return e, err
 		}
-		c, ok := unescapeLabel(enc)
-		if !ok || len(c) != 1 || escapeComment(c[0]) != enc {
+		c, ok := unescapeComment(enc)
+		if !ok {
 			return e, fmt.Errorf("audit cell %q: bad comment=%q (one character)", clip(v), enc)
 		}
-		e.Read.Comment = c[0]
+		e.Read.Comment = c
 	}
 	if e.Method, err = next("method"); err != nil {
 		return e, err

@@ -165,16 +165,16 @@ func undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions, inf *
 // auditCheck checks a file's audit cells as undo would (see Undo). undo
 // and flip --replace-audit share it.
 type auditCheck struct {
-	file  string
-	names []string // the file's own column names (nil: none, columns are #N)
-	cols  []tableio.Column
-	typed tableio.TypedTable // nil for an untyped format
-	delim byte               // a CSV file's delimiter
-	audit int
-	want  int        // the label column if known (--label; flip --replace-audit), else -1
-	read  AuditRead  // how the file is read (a CSV file): cells that record another are refused
-	inf   *inference // undo's reading inferred from an audit cell (nil: given)
-	atInf bool       // the row on or before the inferred cell's line has that cell
+	file      string
+	names     []string // the file's own column names (nil: none, columns are #N)
+	cols      []tableio.Column
+	typed     tableio.TypedTable // nil for an untyped format
+	delim     byte               // a CSV file's delimiter
+	audit     int
+	want      int        // the label column if known (--label; flip --replace-audit), else -1
+	read      AuditRead  // how the file is read (a CSV file): cells that record another are refused
+	inf       *inference // undo's reading inferred from an audit cell (nil: given)
+	confirmed bool       // an audit cell in the audit column records inf.read
 
 	label   int // the column the audit cells name (-1: no audit cell)
 	first   string
@@ -282,9 +282,6 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 		err := t.Read(ctx, sh, []int{u.audit}, func(row *tableio.Row) error {
 			r := n
 			n++
-			if u.inf != nil && row.Line <= u.inf.line {
-				u.atInf = false // until its audit cell is the one found (checkRead)
-			}
 			v := string(row.Cells[0])
 			if row.Raw != nil {
 				v = tableio.Unquote(row.Raw[0]) // exactly, inner spaces kept
@@ -325,9 +322,9 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 			return u.readError(err)
 		}
 	}
-	if u.inf != nil && !u.atInf {
+	if u.inf != nil && !u.confirmed {
 		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: u.inf.line,
-			Err: fmt.Errorf("this line holds text of an audit cell (recording %s) that is not the audit cell of a row: the file was edited, or the text is not fairflip's", u.inf.flag)})
+			Err: fmt.Errorf("this line holds the text of an audit cell (recording %s), but no cell of the audit column records it: the file was edited, or the text is not fairflip's", u.inf.flag)})
 	}
 	if u.label < 0 {
 		return nil
@@ -418,8 +415,8 @@ func (u *auditCheck) recorded(row *tableio.Row, e AuditEntry) (restoreCell, erro
 // that did not record it). A Parquet or JSON Lines file converted from a
 // flipped CSV file has cells recording the CSV file: not checked.
 func (u *auditCheck) checkRead(row *tableio.Row, e AuditEntry) error {
-	if u.inf != nil && row.Line <= u.inf.line && e.Read == u.inf.read {
-		u.atInf = true
+	if u.inf != nil && e.Read == u.inf.read {
+		u.confirmed = true
 	}
 	if u.delim == 0 || e.Read == (AuditRead{}) || e.Read == u.read {
 		return nil

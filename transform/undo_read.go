@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -24,14 +25,15 @@ import (
 //     header's cell of that name, or the last column of a file without a
 //     header), and every audit cell parses strictly;
 //   - every audit cell that records how the file was read records the same
-//     (check, in undo.go), and the cell the search found is one of them, on
-//     its line, in the audit column;
+//     (check, in undo.go), and at least one does (the search may have found
+//     text outside the audit column);
 //   - no line it passes through unchanged (a preamble line, a comment line)
 //     holds an audit cell, or reads as a record of the table: as many
 //     fields, the last empty (a row flip did not flip) or an audit cell.
 //
-// A setting the user gave (ReadGiven) is used as given; a cell recording
-// another is refused (check). When nothing is recorded (a file with a
+// A setting the user gave (ReadGiven) must be the one recorded: undo
+// refuses a disagreement (a usage error) rather than guess which is right;
+// a cell recording another than the first is refused too (check). When nothing is recorded (a file with a
 // header and nothing passed through, a file no row of which was flipped,
 // or cells of a fairflip that did not record it) undo reads the file with
 // the settings given, as before.
@@ -46,9 +48,8 @@ type ReadGiven struct {
 // inference is how undo read a file as its audit cells record.
 type inference struct {
 	read AuditRead
-	line int  // the line of the cell it was taken from
-	seen bool // check found that cell in the audit column
-	flag string
+	line int    // the line of the cell it was taken from
+	flag string // how undo reads the file, as flags
 }
 
 // note adds to an error where undo's reading of the file came from.
@@ -102,7 +103,12 @@ func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, er
 				break
 			}
 		}
-		if i := bytes.Index(line, key); i >= 0 {
+		// The audit cell is the line's last field: the key's first place, or
+		// its last (text like it in a field before).
+		for _, i := range []int{bytes.Index(line, key), bytes.LastIndex(line, key)} {
+			if i < 0 {
+				break
+			}
 			if e, ok := cellAt(line, i); ok && e.Read != (AuditRead{}) {
 				return e.Read, n, nil
 			}
@@ -116,17 +122,39 @@ func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, er
 	}
 }
 
-// cellAt parses the audit cell that starts at line[i:] and runs to the
-// line's end: quoted if a quote comes before it.
+// cellAt parses the audit cell that starts at line[i:] (after a quote if
+// it is quoted) and runs to the line's end, the last field: after a
+// delimiter (padding aside), and, unquoted, without one in it.
 func cellAt(line []byte, i int) (AuditEntry, bool) {
 	line = bytes.TrimRight(line, "\r\n")
-	cell := string(line[i:])
-	if i > 0 && line[i-1] == '"' {
-		cell = tableio.Unquote(line[i-1:])
-	} else {
-		cell = string(bytes.TrimRight(line[i:], " \t"))
+	start, quoted := i, i > 0 && line[i-1] == '"'
+	if quoted {
+		start--
 	}
-	e, err := ParseAudit(cell)
+	isDelim := func(k int) bool { return k > 0 && bytes.IndexByte([]byte(",;\t|"), line[k-1]) >= 0 }
+	j := start
+	for !isDelim(j) && j > 0 && (line[j-1] == ' ' || line[j-1] == '\t') {
+		j--
+	}
+	var delim byte
+	switch {
+	case isDelim(j):
+		delim = line[j-1]
+	case start > 0 && line[start-1] == ' ':
+		delim = ' '
+	default:
+		return AuditEntry{}, false
+	}
+	raw := bytes.TrimRight(line[start:], " \t")
+	if quoted {
+		inner := raw[1:]
+		if len(inner) == 0 || inner[len(inner)-1] != '"' || bytes.Count(inner[:len(inner)-1], []byte{'"'})%2 != 0 {
+			return AuditEntry{}, false // the quoted cell goes on in the next line, or is not one
+		}
+	} else if bytes.IndexByte(raw, delim) >= 0 {
+		return AuditEntry{}, false
+	}
+	e, err := ParseAudit(tableio.Unquote(raw))
 	return e, err == nil
 }
 
@@ -134,7 +162,7 @@ func cellAt(line []byte, i int) (AuditEntry, bool) {
 // audit cells (opt.Infer), and returns where they came from (nil: nothing
 // recorded).
 func inferRead(ctx context.Context, src Source, opt *UndoOptions) (*inference, error) {
-	if !opt.Infer || (opt.Given == ReadGiven{true, true, true}) {
+	if !opt.Infer {
 		return nil, nil
 	}
 	if f := src.input().Format; f != tableio.CSV && f != tableio.TSV {
@@ -148,16 +176,21 @@ func inferRead(ctx context.Context, src Source, opt *UndoOptions) (*inference, e
 	if err != nil || line == 0 {
 		return nil, err
 	}
-	d := &opt.Dialect
-	if !opt.Given.Header {
-		d.Header = !read.NoHeader
+	d, g := &opt.Dialect, opt.Given
+	var conflict []string
+	if g.Header && d.Header == read.NoHeader {
+		conflict = append(conflict, map[bool]string{true: "--no-header=false was given", false: "--no-header was given"}[d.Header])
 	}
-	if !opt.Given.SkipLines {
-		d.SkipLines = read.SkipLines
+	if g.SkipLines && d.SkipLines != read.SkipLines {
+		conflict = append(conflict, fmt.Sprintf("--skip-lines %d was given", d.SkipLines))
 	}
-	if !opt.Given.Comment {
-		d.Comment = read.Comment
+	if g.Comment && d.Comment != read.Comment {
+		conflict = append(conflict, fmt.Sprintf("--comment %q was given", string([]byte{d.Comment})))
 	}
+	if len(conflict) > 0 {
+		return nil, fferr.Usage("%s: %s, but the audit cell on line %d records that flip read the file with %s: give undo the flags flip was given, or none of --no-header, --skip-lines and --comment to read the file as its audit cells record", src.name(), strings.Join(conflict, " and "), line, read.Flags())
+	}
+	d.Header, d.SkipLines, d.Comment = !read.NoHeader, read.SkipLines, read.Comment
 	return &inference{read: read, line: line, flag: read.Flags()}, nil
 }
 
@@ -195,8 +228,11 @@ func (u *auditCheck) checkPassthrough(ctx context.Context, path string, d tablei
 		}
 		if why != "" {
 			what := "a comment line"
-			if rec.Line <= d.SkipLines {
-				what = fmt.Sprintf("one of the %d lines before the table", d.SkipLines)
+			switch {
+			case rec.Line <= d.SkipLines && d.SkipLines == 1:
+				what = "the line skipped before the table"
+			case rec.Line <= d.SkipLines:
+				what = fmt.Sprintf("one of the %d lines skipped before the table", d.SkipLines)
 			}
 			return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: rec.Line,
 				Err: fmt.Errorf("this line is passed through unchanged (%s), but it %s: the file is not as the audit cells record", what, why)})

@@ -72,11 +72,20 @@ rows, is a part with no rows.
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
 flip followed by undo gives back a CSV or JSON Lines input byte for byte,
-and a Parquet input's schema, values and metadata. For CSV, give the same dialect flags
-that flip was given (--no-header, --skip-lines, --comment, --delimiter).
+and a Parquet input's schema, values and metadata.
+
+A CSV file needs no flags: when flip read it with --no-header, --skip-lines
+or --comment, its audit cells record it (header=no skip-lines=N comment=C)
+and undo reads the file so, checking that every audit cell records the same
+and that no line it passes through unchanged holds a row of the table.
+A flag given must agree with what the cells record (else exit 2). Give
+--no-header, --skip-lines and --comment as flip was given them only for a
+file whose cells record nothing: no row of it was flipped, or it was flipped
+by a fairflip before 0.1.0-dev of December 2026. Give --delimiter if flip
+was given one that undo does not detect (it is not recorded).
 
 Examples:
-  fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
+  fairflip undo adult.flipped.csv -o adult.restored.csv
   fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
   mkdir restored && fairflip undo --output-dir restored flipped/*.csv
   mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # one format, not several
