@@ -32,6 +32,10 @@ type UndoOptions struct {
 	// refused, whether the setting was given or inferred.
 	Infer bool
 	Given ReadGiven
+	// TableRead, for a part of a table of several files (with Infer): how
+	// the table's audit cells record flip read it (FindTableRead), for a
+	// part whose own cells record nothing (no row of it was flipped).
+	TableRead *TableRead
 }
 
 // UndoSummary reports an undo.
@@ -322,7 +326,7 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 			return u.readError(err)
 		}
 	}
-	if u.inf != nil && !u.confirmed {
+	if u.inf != nil && !u.inf.other && !u.confirmed {
 		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: u.inf.line,
 			Err: fmt.Errorf("this line holds the text of an audit cell (recording %s), but no cell of the audit column records it: the file was edited, or the text is not fairflip's", u.inf.flag)})
 	}

@@ -47,9 +47,11 @@ type ReadGiven struct {
 
 // inference is how undo read a file as its audit cells record.
 type inference struct {
-	read AuditRead
-	line int    // the line of the cell it was taken from
-	flag string // how undo reads the file, as flags
+	read  AuditRead
+	line  int    // the line of the cell it was taken from (0: another file's)
+	where string // "on line 7", "at part1.csv:7"
+	flag  string // how undo reads the file, as flags
+	other bool   // taken from another part of the table (TableRead)
 }
 
 // note adds to an error where undo's reading of the file came from.
@@ -57,7 +59,7 @@ func (inf *inference) note(err error) error {
 	if err == nil || inf == nil {
 		return err
 	}
-	return &notedError{err: err, note: fmt.Sprintf(" (undo read the file with %s, as the audit cell on line %d records; if the file is not as flip wrote it, give undo the flags flip was given)", inf.flag, inf.line)}
+	return &notedError{err: err, note: fmt.Sprintf(" (undo read the file with %s, as the audit cell %s records; if the file is not as flip wrote it, give undo the flags flip was given)", inf.flag, inf.where)}
 }
 
 // notedError is an error with a note, of the same class (fferr).
@@ -168,14 +170,20 @@ func inferRead(ctx context.Context, src Source, opt *UndoOptions) (*inference, e
 	if f := src.input().Format; f != tableio.CSV && f != tableio.TSV {
 		return nil, nil
 	}
-	maxLine := opt.Dialect.MaxRecordBytes
-	if maxLine <= 0 {
-		maxLine = tableio.DefaultMaxRecordBytes
-	}
-	read, line, err := findRead(ctx, src.Path, maxLine)
-	if err != nil || line == 0 {
+	read, line, err := findRead(ctx, src.Path, maxLineOf(opt.Dialect))
+	if err != nil {
 		return nil, err
 	}
+	inf := &inference{read: read, line: line, where: fmt.Sprintf("on line %d", line)}
+	if line == 0 {
+		if opt.TableRead == nil {
+			return nil, nil
+		}
+		// A part of a table whose own cells record nothing (none of its
+		// rows was flipped): read as the table's other parts record.
+		inf = &inference{read: opt.TableRead.Read, where: "at " + opt.TableRead.At, other: true}
+	}
+	read = inf.read
 	d, g := &opt.Dialect, opt.Given
 	var conflict []string
 	if g.Header && d.Header == read.NoHeader {
@@ -188,10 +196,44 @@ func inferRead(ctx context.Context, src Source, opt *UndoOptions) (*inference, e
 		conflict = append(conflict, fmt.Sprintf("--comment %q was given", string([]byte{d.Comment})))
 	}
 	if len(conflict) > 0 {
-		return nil, fferr.Usage("%s: %s, but the audit cell on line %d records that flip read the file with %s: give undo the flags flip was given, or none of --no-header, --skip-lines and --comment to read the file as its audit cells record", src.name(), strings.Join(conflict, " and "), line, read.Flags())
+		return nil, fferr.Usage("%s: %s, but the audit cell %s records that flip read the file with %s: give undo the flags flip was given, or none of --no-header, --skip-lines and --comment to read the file as its audit cells record", src.name(), strings.Join(conflict, " and "), inf.where, read.Flags())
 	}
 	d.Header, d.SkipLines, d.Comment = !read.NoHeader, read.SkipLines, read.Comment
-	return &inference{read: read, line: line, flag: read.Flags()}, nil
+	inf.flag = read.Flags()
+	return inf, nil
+}
+
+func maxLineOf(d tableio.Dialect) int {
+	if d.MaxRecordBytes > 0 {
+		return d.MaxRecordBytes
+	}
+	return tableio.DefaultMaxRecordBytes
+}
+
+// TableRead is how the audit cells of a table of several CSV files record
+// that flip read it (FindTableRead): what, and where ("part1.csv:7").
+type TableRead struct {
+	Read AuditRead
+	At   string
+}
+
+// FindTableRead searches the files of one table, in order, for the first
+// audit cell that records how flip read them (for UndoOptions.TableRead):
+// nil if none does (or they are not CSV files).
+func FindTableRead(ctx context.Context, srcs []Source, d tableio.Dialect) (*TableRead, error) {
+	for _, src := range srcs {
+		if f := src.input().Format; f != tableio.CSV && f != tableio.TSV {
+			return nil, nil
+		}
+		read, line, err := findRead(ctx, src.Path, maxLineOf(d))
+		if err != nil {
+			return nil, err
+		}
+		if line > 0 {
+			return &TableRead{Read: read, At: fmt.Sprintf("%s:%d", src.name(), line)}, nil
+		}
+	}
+	return nil, nil
 }
 
 // checkPassthrough checks, for an inferred reading, the lines it passes

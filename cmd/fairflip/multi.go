@@ -184,6 +184,13 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	defer m.close()
 	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true, Infer: true, Given: flipcli.ReadGiven(c),
 		ParquetLimits: flipcli.ParquetLimits(c)}
+	srcs := make([]transform.Source, len(m.ins))
+	for i, in := range m.ins {
+		srcs[i] = in.source
+	}
+	if opt.TableRead, err = transform.FindTableRead(c.Context, srcs, d); err != nil {
+		return err
+	}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	for i, in := range m.ins {
 		if err := m.outs[i].write(func(w io.Writer) error {

@@ -260,3 +260,47 @@ func TestUndoWithoutFlagsHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoWithoutFlagsParts: the parts of a table without a header, one
+// of which has no flipped row, undo without flags: a part whose cells
+// record nothing is read as the other parts' cells record.
+func TestUndoWithoutFlagsParts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	parts := []string{
+		writeFile(t, dir, "a.csv", "exported\n1,min,0\n2,maj,1\n3,min,0\n"),
+		writeFile(t, dir, "b.csv", "exported\n4,maj,0\n5,maj,1\n6,min,1\n"), // nothing to flip
+		writeFile(t, dir, "c.csv", "exported\n7,min,0\n8,maj,0\n"),
+	}
+	flipped, back := filepath.Join(dir, "flipped"), filepath.Join(dir, "back")
+	for _, d := range []string{flipped, back} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, "", append(append([]string{"flip", "--output-dir", flipped, "-q", "--skip-lines", "1", "--no-header", "--sensitive", "#2", "--label", "#3"}, inferFlip...), parts...)...)
+	if r.code != 0 {
+		t.Fatalf("flip: exit %d: %s", r.code, r.stderr)
+	}
+	outs := []string{filepath.Join(flipped, "a.csv"), filepath.Join(flipped, "b.csv"), filepath.Join(flipped, "c.csv")}
+	if b, _ := os.ReadFile(outs[1]); bytes.Contains(b, []byte("fairflip/1")) {
+		t.Fatalf("b.csv was flipped")
+	}
+	for _, order := range [][]string{outs, {outs[1], outs[0], outs[2]}} {
+		if r := runCLI(t, "", append([]string{"undo", "--output-dir", back}, order...)...); r.code != 0 {
+			t.Fatalf("undo: exit %d: %s", r.code, r.stderr)
+		}
+		for _, p := range parts {
+			want, _ := os.ReadFile(p)
+			if got, err := os.ReadFile(filepath.Join(back, filepath.Base(p))); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: not restored (%v)", filepath.Base(p), err)
+			}
+			os.Remove(filepath.Join(back, filepath.Base(p)))
+		}
+	}
+	// Only the part without flips: nothing records how to read it.
+	r = runCLI(t, "", "undo", "--output-dir", back, outs[1])
+	if r.code != exitUsage || !strings.Contains(r.stderr, "no audit cell records that flip read the file otherwise") {
+		t.Errorf("undo of b.csv alone: exit %d: %s", r.code, r.stderr)
+	}
+}
