@@ -33,14 +33,16 @@ import (
 //
 // A setting the user gave (ReadGiven) must be the one recorded: undo
 // refuses a disagreement (a usage error) rather than guess which is right;
-// a cell recording another than the first is refused too (check). When nothing is recorded (a file with a
-// header and nothing passed through, a file no row of which was flipped,
-// or cells of a fairflip that did not record it) undo reads the file with
-// the settings given, as before.
+// a cell recording another than the first is refused too (check). When
+// nothing is recorded (a file with a header and nothing passed through, a
+// file no row of which was flipped, or cells of a fairflip that did not
+// record it) undo reads the file with the settings given, as before; a
+// part of a table of several files is read as the other parts record
+// (TableRead). The delimiter is not recorded: undo detects it as flip did.
 
 // ReadGiven marks the settings of UndoOptions.Dialect that the user gave
-// (the flags --no-header, --skip-lines, --comment); with
-// UndoOptions.Infer, the others come from the audit cells.
+// (the flags --no-header, --skip-lines, --comment), which must agree with
+// what the audit cells record (UndoOptions.Infer).
 type ReadGiven struct {
 	Header, SkipLines, Comment bool
 }
@@ -82,7 +84,6 @@ func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, er
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<16)
-	key := []byte(auditPrefix + "col=")
 	var line []byte
 	for n := 1; ; n++ {
 		if n&4095 == 0 && ctx.Err() != nil {
@@ -105,15 +106,8 @@ func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, er
 				break
 			}
 		}
-		// The audit cell is the line's last field: the key's first place, or
-		// its last (text like it in a field before).
-		for _, i := range []int{bytes.Index(line, key), bytes.LastIndex(line, key)} {
-			if i < 0 {
-				break
-			}
-			if e, ok := cellAt(line, i); ok && e.Read != (AuditRead{}) {
-				return e.Read, n, nil
-			}
+		if e, ok := lastCell(line); ok && e.Read != (AuditRead{}) {
+			return e.Read, n, nil
 		}
 		if rerr == io.EOF {
 			return AuditRead{}, 0, nil
@@ -122,6 +116,30 @@ func findRead(ctx context.Context, path string, maxLine int) (AuditRead, int, er
 			return AuditRead{}, 0, fferr.IO(rerr)
 		}
 	}
+}
+
+// auditKey starts every audit cell.
+var auditKey = []byte(auditPrefix + "col=")
+
+// lastCell parses the audit cell a line ends with, if it ends with one:
+// from the audit key's first place, or its last (text like it in a field
+// before).
+func lastCell(line []byte) (AuditEntry, bool) {
+	for _, i := range []int{bytes.Index(line, auditKey), bytes.LastIndex(line, auditKey)} {
+		if i < 0 {
+			break
+		}
+		if e, ok := cellAt(line, i); ok {
+			return e, true
+		}
+	}
+	return AuditEntry{}, false
+}
+
+// holdsAuditCell reports a line that ends with an audit cell.
+func holdsAuditCell(line []byte) bool {
+	_, ok := lastCell(line)
+	return ok
 }
 
 // cellAt parses the audit cell that starts at line[i:] (after a quote if
@@ -247,7 +265,6 @@ func (u *auditCheck) checkPassthrough(ctx context.Context, path string, d tablei
 	defer f.Close()
 	d.Delimiter = u.delim
 	sc := tableio.NewScanner(f, u.file, d)
-	key := []byte(auditPrefix)
 	for n := 0; ; n++ {
 		if n&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -263,7 +280,7 @@ func (u *auditCheck) checkPassthrough(ctx context.Context, path string, d tablei
 			continue
 		}
 		why := ""
-		if bytes.Contains(rec.Raw, key) {
+		if holdsAuditCell(rec.Raw) {
 			why = "holds an audit cell"
 		} else if k, last := countFields(rec.Raw, u.delim); k == nfields && last == "" {
 			why = fmt.Sprintf("reads as a row of the table (%d fields, the last, the audit cell, empty)", k)

@@ -80,7 +80,7 @@ func TestUndoWithoutFlags(t *testing.T) {
 	named := []string{"--sensitive", "g", "--label", "y"}
 	tsv := strings.ReplaceAll(inferRows, ",", "\t")
 	mid := strings.SplitAfterN(inferRows, "\n", 3) // a comment after the second row
-	withComment := mid[0] + mid[1] + "# a comment, in the middle\n" + mid[2]
+	withComment := mid[0] + mid[1] + "# a comment, in the middle: fairflip/1 col=3, not an audit cell\n" + mid[2]
 	cases := []struct {
 		name, file, in string
 		flags          []string
