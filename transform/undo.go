@@ -26,10 +26,11 @@ type UndoOptions struct {
 	// undone to an empty output; otherwise it is an error.
 	Part bool
 	// Infer: read a CSV file as its audit cells record that flip read it
-	// (no header, lines skipped, comment lines: AuditRead), for each of
-	// these settings of Dialect not marked in Given; see undo_read.go.
-	// A cell that records another reading than the one undo uses is
-	// refused, whether the setting was given or inferred.
+	// (no header, lines skipped, comment lines: AuditRead); the settings of
+	// Dialect marked in Given must be the ones recorded (else a usage
+	// error). See undo_read.go. Without Infer, Dialect is used as it is;
+	// either way a cell that records another reading than the one undo
+	// uses is refused.
 	Infer bool
 	Given ReadGiven
 	// TableRead, for a part of a table of several files (with Infer): how
@@ -71,6 +72,10 @@ type UndoSummary struct {
 //   - in a typed format (Parquet) the recorded label is a value of the
 //     label column's type, and a value= entry is exactly that value's text
 //     form;
+//   - in a CSV file, an audit cell that records how flip read the file
+//     (AuditRead) records the reading undo uses; read as the cells record
+//     (UndoOptions.Infer), no line passed through holds a row of the table
+//     (undo_read.go);
 //   - the rewrite that restores the labels and drops the column is done
 //     once to nowhere first: the format reads every record it would write
 //     back (CSV: a recorded cell holding a delimiter, a quote or a line
