@@ -160,6 +160,11 @@ type Runtime struct {
 	// read ("reading") and each batch scored ("scoring"), with the units
 	// of the stage done and their total. Calls are serialised.
 	Progress func(stage string, done, total int)
+	// Converting: the output is converted to another format after the
+	// flip (fairflip flip --output-format), so its audit cells do not
+	// record how the CSV input was read (AuditRead): the converted file
+	// has a header and nothing passed through.
+	Converting bool
 
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)

@@ -21,7 +21,7 @@ import (
 // file already has (lay.audit), as undo would, and returns the label its
 // flipped rows hold.
 func (o *Options) checkPriorAudit(ctx context.Context, t tableio.Table, f *DistFile, lay *layout) (PriorFlips, error) {
-	u := &auditCheck{file: f.Name, cols: t.Columns(), delim: delimiterOf(t), audit: lay.audit, want: lay.label, label: -1}
+	u := &auditCheck{file: f.Name, cols: t.Columns(), delim: delimiterOf(t), audit: lay.audit, want: lay.label, label: -1, read: readOf(o.Dialect)}
 	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
 		u.names, _ = columnNames(t.Columns(), t.Named())
 	}

@@ -75,6 +75,13 @@ func (o *Options) writeFlip(ctx context.Context, t tableio.Table, name string, p
 	if g, ok := t.(interface{ NamesGiven() bool }); ok && g.NamesGiven() || !t.Named() {
 		label = LabelName(nil, lay.label)
 	}
+	// How a CSV file was read, recorded so that undo needs no flags; not in
+	// an output converted to another format (it has a header, nothing
+	// passed through).
+	var read AuditRead
+	if delimiterOf(t) != 0 && !o.Converting {
+		read = readOf(o.Dialect)
+	}
 	r := &tableio.Rewrite{
 		Column: lay.label, FillIndex: -1, DropIndex: -1,
 		WantRows: int64(p.Summary.Rows), SHA256: p.Summary.SHA256,
@@ -90,7 +97,7 @@ func (o *Options) writeFlip(ctx context.Context, t tableio.Table, name string, p
 		return tableio.NewCell{Value: positive, Styled: true}, nil
 	}
 	r.AuditCell = func(i int, orig tableio.Cell) string {
-		e := AuditEntry{Column: lay.label + 1, Label: label, Method: o.Method, Score: formatScore(p.Scores[i]), Was: orig.Value}
+		e := AuditEntry{Column: lay.label + 1, Label: label, Method: o.Method, Score: formatScore(p.Scores[i]), Was: orig.Value, Read: read}
 		if orig.Raw != nil {
 			e.Was, e.Raw = string(orig.Raw), true // the cell exactly as the file writes it
 		}
@@ -117,7 +124,7 @@ func (o *Options) writeFlip(ctx context.Context, t tableio.Table, name string, p
 			return invariantf("%s: a row outside the minority was flipped", where())
 		}
 		e, err := ParseAudit(got[1])
-		if err != nil || e.Column != lay.label+1 || e.Label != label || e.Method != o.Method {
+		if err != nil || e.Column != lay.label+1 || e.Label != label || e.Method != o.Method || e.Read != read {
 			return invariantf("%s: the audit cell does not record the flip (%q)", where(), clip(got[1]))
 		}
 		was := e.Was

@@ -25,6 +25,18 @@ type UndoOptions struct {
 	// empty table (a 0-byte CSV file: Table.Empty) is a part with no rows,
 	// undone to an empty output; otherwise it is an error.
 	Part bool
+	// Infer: read a CSV file as its audit cells record that flip read it
+	// (no header, lines skipped, comment lines: AuditRead); the settings of
+	// Dialect marked in Given must be the ones recorded (else a usage
+	// error). See undo_read.go. Without Infer, Dialect is used as it is;
+	// either way a cell that records another reading than the one undo
+	// uses is refused.
+	Infer bool
+	Given ReadGiven
+	// TableRead, for a part of a table of several files (with Infer): how
+	// the table's audit cells record flip read it (FindTableRead), for a
+	// part whose own cells record nothing (no row of it was flipped).
+	TableRead *TableRead
 }
 
 // UndoSummary reports an undo.
@@ -36,6 +48,10 @@ type UndoSummary struct {
 	// nothing was restored). Undo cannot know the label column otherwise:
 	// showing it lets a user see audit cells that all name another column.
 	Column string `json:"column,omitempty"`
+	// Read is how undo read a CSV file as its audit cells record it
+	// (UndoOptions.Infer): "--no-header --skip-lines 1"; empty if it
+	// read it as given.
+	Read string `json:"read,omitempty"`
 }
 
 // Undo restores the labels recorded in the audit column and drops the
@@ -56,6 +72,10 @@ type UndoSummary struct {
 //   - in a typed format (Parquet) the recorded label is a value of the
 //     label column's type, and a value= entry is exactly that value's text
 //     form;
+//   - in a CSV file, an audit cell that records how flip read the file
+//     (AuditRead) records the reading undo uses; read as the cells record
+//     (UndoOptions.Infer), no line passed through holds a row of the table
+//     (undo_read.go);
 //   - the rewrite that restores the labels and drops the column is done
 //     once to nowhere first: the format reads every record it would write
 //     back (CSV: a recorded cell holding a delimiter, a quote or a line
@@ -70,6 +90,20 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if err := CheckAuditColumn(opt.AuditColumn); err != nil {
 		return nil, err
 	}
+	inf, err := inferRead(ctx, src, &opt)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := undo(ctx, src, out, opt, inf)
+	if err != nil && (errors.Is(err, fferr.ErrData) || errors.Is(err, fferr.ErrUsage)) {
+		err = inf.note(err)
+	}
+	return sum, err
+}
+
+// undo is Undo once the dialect is known (inf: inferred from the audit
+// cells, or nil).
+func undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions, inf *inference) (*UndoSummary, error) {
 	name := src.name()
 	ro := &Options{Config: Config{Dialect: opt.Dialect, ParquetLimits: opt.ParquetLimits}}
 	t, err := ro.openTable(src)
@@ -90,10 +124,11 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if !ok {
 		return nil, fferr.Usage("%s: fairflip reads this format but cannot write it", name)
 	}
-	u, err := newAuditCheck(t, name, opt.AuditColumn)
+	u, err := newAuditCheck(t, name, opt.AuditColumn, opt.Infer && inf == nil)
 	if err != nil {
 		return nil, err
 	}
+	u.read, u.inf = readOf(opt.Dialect), inf
 	if opt.Label != "" {
 		if u.want, err = resolve(u.names, len(u.cols), opt.Label, "--label", name); err != nil {
 			return nil, err
@@ -104,6 +139,11 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	}
 	if err := u.check(ctx, t); err != nil {
 		return nil, err
+	}
+	if inf != nil {
+		if err := u.checkPassthrough(ctx, src.Path, opt.Dialect, len(u.cols)); err != nil {
+			return nil, err
+		}
 	}
 	r := &tableio.Rewrite{Column: max(u.label, 0), FillIndex: -1, DropIndex: u.audit, WantRows: -1}
 	for _, e := range u.restore {
@@ -125,19 +165,25 @@ func Undo(ctx context.Context, src Source, out io.Writer, opt UndoOptions) (*Und
 	if len(u.restore) > 0 {
 		sum.Column = LabelName(u.names, u.label)
 	}
+	if inf != nil {
+		sum.Read = readOf(opt.Dialect).Flags()
+	}
 	return sum, nil
 }
 
 // auditCheck checks a file's audit cells as undo would (see Undo). undo
 // and flip --replace-audit share it.
 type auditCheck struct {
-	file  string
-	names []string // the file's own column names (nil: none, columns are #N)
-	cols  []tableio.Column
-	typed tableio.TypedTable // nil for an untyped format
-	delim byte               // a CSV file's delimiter
-	audit int
-	want  int // the label column if known (--label; flip --replace-audit), else -1
+	file      string
+	names     []string // the file's own column names (nil: none, columns are #N)
+	cols      []tableio.Column
+	typed     tableio.TypedTable // nil for an untyped format
+	delim     byte               // a CSV file's delimiter
+	audit     int
+	want      int        // the label column if known (--label; flip --replace-audit), else -1
+	read      AuditRead  // how the file is read (a CSV file): cells that record another are refused
+	inf       *inference // undo's reading inferred from an audit cell (nil: given)
+	confirmed bool       // an audit cell in the audit column records inf.read
 
 	label   int // the column the audit cells name (-1: no audit cell)
 	first   string
@@ -157,7 +203,11 @@ type restoreCell struct {
 
 // newAuditCheck finds the audit column of table t: the column of that name,
 // or the last column of a file without names.
-func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error) {
+//
+// searched: undo looked for how flip read the file in its audit cells
+// (UndoOptions.Infer) and found nothing, which its message for a missing
+// column says.
+func newAuditCheck(t tableio.Table, file, auditName string, searched bool) (*auditCheck, error) {
 	u := &auditCheck{file: file, cols: t.Columns(), delim: delimiterOf(t), audit: -1, want: -1, label: -1}
 	if g, ok := t.(interface{ NamesGiven() bool }); t.Named() && !(ok && g.NamesGiven()) {
 		u.names, _ = columnNames(t.Columns(), t.Named())
@@ -180,7 +230,11 @@ func newAuditCheck(t tableio.Table, file, auditName string) (*auditCheck, error)
 			if headerLine(t) == 0 { // names that are not a header line (a schema, JSON keys)
 				return nil, fferr.Usage("%s has no audit column %q; give --audit-column if flip used another name", file, auditName)
 			}
-			return nil, fferr.Usage("%s:%d: the header has no audit column %q; give --audit-column if flip used another name, or --no-header (with the same --skip-lines/--comment as flip) if the file has no header", file, headerLine(t), auditName)
+			none := ""
+			if searched {
+				none = " and no audit cell records that flip read the file otherwise (with --no-header, --skip-lines or --comment: none of its rows was flipped, or it was flipped by a fairflip that did not record it)"
+			}
+			return nil, fferr.Usage("%s:%d: the header has no audit column %q%s; give --audit-column if flip used another name, or the --no-header, --skip-lines and --comment that flip was given if the file has no header or lines before it", file, headerLine(t), auditName, none)
 		}
 	}
 	if len(u.cols) < 2 {
@@ -263,6 +317,9 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 			if err := checkLabelName(e, label, LabelName(u.names, label), u.want); err != nil {
 				return u.errAt(row, u.audit, "%v", err)
 			}
+			if err := u.checkRead(row, e); err != nil {
+				return err
+			}
 			if u.label < 0 {
 				u.label, u.first = label, place(row)
 			}
@@ -273,6 +330,10 @@ func (u *auditCheck) check(ctx context.Context, t tableio.Table) error {
 		if err != nil {
 			return u.readError(err)
 		}
+	}
+	if u.inf != nil && !u.inf.other && !u.confirmed {
+		return fferr.Wrap(fferr.ErrData, &tableio.RowError{File: u.file, Line: u.inf.line,
+			Err: fmt.Errorf("this line holds the text of an audit cell (recording %s), but no cell of the audit column records it: the file was edited, or the text is not fairflip's", u.inf.flag)})
 	}
 	if u.label < 0 {
 		return nil
@@ -356,6 +417,20 @@ func (u *auditCheck) recorded(row *tableio.Row, e AuditEntry) (restoreCell, erro
 	}
 	rc.value = canon
 	return rc, nil
+}
+
+// checkRead checks what an audit cell records of how flip read a CSV file
+// against how undo reads it: the same, or nothing (a cell of a fairflip
+// that did not record it). A Parquet or JSON Lines file converted from a
+// flipped CSV file has cells recording the CSV file: not checked.
+func (u *auditCheck) checkRead(row *tableio.Row, e AuditEntry) error {
+	if u.inf != nil && e.Read == u.inf.read {
+		u.confirmed = true
+	}
+	if u.delim == 0 || e.Read == (AuditRead{}) || e.Read == u.read {
+		return nil
+	}
+	return u.errAt(row, u.audit, "the audit cell records that flip read the file with %s, but undo reads it with %s: give undo the flags flip was given, or none to read the file as the audit cells record", e.Read.Flags(), u.read.Flags())
 }
 
 // readError classifies an error of reading the file's cells.

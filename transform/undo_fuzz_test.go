@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +52,30 @@ func editCells(t testing.TB, csv string, d tableio.Dialect, edit func(rec *table
 	return b.String()
 }
 
+// fuzzReading makes of a fuzz table a file read otherwise (v: 1, no
+// header, the columns by number; 2, a preamble line; 4, a comment line
+// before the table) and sets o to read it so.
+func fuzzReading(t testing.TB, tab fuzzTable, v uint64, o *Options) string {
+	in := tab.csv
+	if v&1 != 0 {
+		sc := tableio.NewScanner(strings.NewReader(in), "t.csv", tableio.Dialect{Header: true})
+		if rec, err := sc.Next(); err != nil || rec.Kind != tableio.Header {
+			t.Fatalf("the fuzz table's header: %v", err)
+		}
+		o.Dialect.Header = false
+		o.Label = LabelName(nil, tab.label)
+		o.Sensitive = []string{LabelName(nil, slices.Index(sc.HeaderNames(), "g"))}
+		in = in[strings.IndexByte(in, '\n')+1:]
+	}
+	if v&4 != 0 {
+		in, o.Dialect.Comment = "# a comment, here\n"+in, '#'
+	}
+	if v&2 != 0 {
+		in, o.Dialect.SkipLines = "a preamble; its line\n"+in, 1
+	}
+	return in
+}
+
 // FuzzUndo flips a small table, lets the fuzzer rewrite audit cells and
 // label cells of the flipped file, and undoes it. Undo must either refuse
 // with a data error or write exactly the edited file without its audit
@@ -58,7 +83,11 @@ func editCells(t testing.TB, csv string, d tableio.Dialect, edit func(rec *table
 // names (one column for the whole file) and every other cell, line end and
 // line outside the table byte for byte as it was; the output must read back
 // as a well-formed CSV file with one record per input record. With no edit,
-// undo gives back the original table byte for byte.
+// undo gives back the original table byte for byte. The table may be
+// without a header, with a preamble line or a comment line (the seed's
+// bits above 8, fuzzReading); undo without flags (UndoOptions.Infer, the
+// reading taken from the audit cells) must refuse or write exactly what
+// undo with flip's dialect writes.
 func FuzzUndo(f *testing.F) {
 	tables := [][]byte{
 		{0, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13},
@@ -76,25 +105,34 @@ func FuzzUndo(f *testing.F) {
 		{1, 1, 0x05},          // the label in another form
 		{3, 0, 0x00, 1, 0x07, 2, 0x09},
 	}
-	texts := []string{"no", "no,x", "\"no\"", "\"a,b\"", "x\ny", "\"x\ny\"", "say \"hi\"", " no ", "", "yes", "maybe\r", "#no", "\xff", "\"no\" ", "fairflip/1 col=1 method=random score=0 was=a"}
+	texts := []string{"no", "no,x", "\"no\"", "\"a,b\"", "x\ny", "\"x\ny\"", "say \"hi\"", " no ", "", "yes", "maybe\r", "#no", "\xff", "\"no\" ", "fairflip/1 col=1 method=random score=0 was=a",
+		"fairflip/1 col=1 label=#1 header=no method=random score=0 was=a", "fairflip/1 col=2 skip-lines=1 comment=# method=random score=0 was=no",
+		"fairflip/1 col=1 header=no skip-lines=2 method=random score=0 was=no"}
 	for i, tb := range tables {
 		for j, ed := range edits {
 			f.Add(uint64(i+j), tb, ed, texts[(i+j)%len(texts)]+"\x1f"+texts[(i*3+j)%len(texts)])
+			// The same without a header, with a preamble line, a comment line
+			// (fuzzReading).
+			f.Add(uint64((i+j)%7+1)<<8|uint64(j), tb, ed, texts[(i*5+j)%len(texts)]+"\x1f"+texts[(i+2*j)%len(texts)])
 		}
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, table, edits []byte, text string) {
 		src := byteSource(table)
 		tab := buildFuzzTable(&src)
 		o := undoFuzzOptions(seed)
-		flipped, plan, err := flipBytes(t, tab.csv, o)
+		in := fuzzReading(t, tab, seed>>8, &o)
+		flipped, plan, err := flipBytes(t, in, o)
 		if err != nil || len(plan.Rows) == 0 {
 			return
 		}
 		d := o.Dialect
-		// Unedited, undo gives back the input.
-		back, _, err := undoFile(t, "flipped.csv", []byte(flipped), UndoOptions{Dialect: d})
-		if err != nil || string(back) != tab.csv {
-			t.Fatalf("undo of an unedited flip: %v\ninput %q\nflipped %q\nundone %q", err, tab.csv, flipped, back)
+		// Unedited, undo gives back the input, with flip's dialect and
+		// with none (read as the audit cells record).
+		for _, opt := range []UndoOptions{{Dialect: d}, {Dialect: tableio.Dialect{Header: true}, Infer: true}} {
+			back, _, err := undoFile(t, "flipped.csv", []byte(flipped), opt)
+			if err != nil || string(back) != in {
+				t.Fatalf("undo (infer %v) of an unedited flip: %v\ninput %q\nflipped %q\nundone %q", opt.Infer, err, in, flipped, back)
+			}
 		}
 
 		// The header's names, as audit cells record them (nil: no header).
@@ -183,6 +221,17 @@ func FuzzUndo(f *testing.F) {
 		fail := func(format string, args ...any) {
 			t.Helper()
 			t.Fatalf(format+"\nflipped %q\nedited  %q\noutput  %q", append(args, flipped, edited, out.String())...)
+		}
+		// Read as the audit cells record (no flags), undo refuses or writes
+		// what it writes with flip's dialect.
+		inferred, isum, ierr := undoFile(t, "edited.csv", []byte(edited), UndoOptions{Dialect: tableio.Dialect{Header: true}, Infer: true})
+		switch {
+		case ierr != nil && !errors.Is(ierr, fferr.ErrData) && !errors.Is(ierr, fferr.ErrUsage):
+			fail("undo without flags failed with an error that is neither a data nor a usage error: %v", ierr)
+		case ierr == nil && err != nil:
+			fail("undo without flags restored %d labels; with flip's dialect it fails: %v", isum.Restored, err)
+		case ierr == nil && (!bytes.Equal(inferred, outBytes) || isum.Restored != sum.Restored):
+			fail("undo without flags wrote %q, not what it writes with flip's dialect", inferred)
 		}
 		if err != nil {
 			if !errors.Is(err, fferr.ErrData) {

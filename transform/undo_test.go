@@ -21,6 +21,14 @@ func TestParseAuditStrict(t *testing.T) {
 		{`fairflip/1 col=1 method=rb-dist score=NaN was="a, ""b"""`, AuditEntry{Column: 1, Method: "rb-dist", Score: "NaN", Was: `"a, ""b"""`, Raw: true}},
 		{"fairflip/1 col=2 method=rb-label score=3 value=", AuditEntry{Column: 2, Method: "rb-label", Score: "3", Was: ""}},
 		{"fairflip/1 col=2 method=random score=0 value=x was=y", AuditEntry{Column: 2, Method: "random", Score: "0", Was: "x was=y"}},
+		// How flip read a CSV file (AuditRead): each key only when it applies.
+		{"fairflip/1 col=15 label=#15 header=no method=rb-prob score=0.5 was= <=50K", AuditEntry{Column: 15, Label: "#15", Method: "rb-prob", Score: "0.5", Was: " <=50K", Raw: true, Read: AuditRead{NoHeader: true}}},
+		{"fairflip/1 col=15 label=#15 header=no skip-lines=1 method=rb-prob score=0.5 was= <=50K.", AuditEntry{Column: 15, Label: "#15", Method: "rb-prob", Score: "0.5", Was: " <=50K.", Raw: true, Read: AuditRead{NoHeader: true, SkipLines: 1}}},
+		{"fairflip/1 col=2 label=y skip-lines=12 comment=# method=random score=0 was=0", AuditEntry{Column: 2, Label: "y", Method: "random", Score: "0", Was: "0", Raw: true, Read: AuditRead{SkipLines: 12, Comment: '#'}}},
+		{"fairflip/1 col=2 header=no comment=%25 method=random score=0 was=0", AuditEntry{Column: 2, Method: "random", Score: "0", Was: "0", Raw: true, Read: AuditRead{NoHeader: true, Comment: '%'}}},
+		{"fairflip/1 col=2 comment=%20 method=random score=0 was=0", AuditEntry{Column: 2, Method: "random", Score: "0", Was: "0", Raw: true, Read: AuditRead{Comment: ' '}}},
+		{"fairflip/1 col=2 comment=%C3 method=random score=0 was=0", AuditEntry{Column: 2, Method: "random", Score: "0", Was: "0", Raw: true, Read: AuditRead{Comment: 0xc3}}},
+		{`fairflip/1 col=2 comment=" method=random score=0 was=0`, AuditEntry{Column: 2, Method: "random", Score: "0", Was: "0", Raw: true, Read: AuditRead{Comment: '"'}}},
 	}
 	for _, c := range good {
 		e, err := ParseAudit(c.cell)
@@ -47,6 +55,25 @@ func TestParseAuditStrict(t *testing.T) {
 		"fairflip/1 col=4 method=random score=1 was",
 		"fairflip/1  col=4 method=random score=1 was=0",
 		"fairflip/1 col=4 method=random score=1 was=\xff",
+		// The keys of AuditRead: strict values, in their order, after label=.
+		"fairflip/1 col=4 header=yes method=random score=1 was=0",
+		"fairflip/1 col=4 header= method=random score=1 was=0",
+		"fairflip/1 col=4 header=no header=no method=random score=1 was=0",
+		"fairflip/1 col=4 skip-lines=0 method=random score=1 was=0",
+		"fairflip/1 col=4 skip-lines=01 method=random score=1 was=0",
+		"fairflip/1 col=4 skip-lines=-1 method=random score=1 was=0",
+		"fairflip/1 col=4 skip-lines=99999999999999999999 method=random score=1 was=0",
+		"fairflip/1 col=4 comment= method=random score=1 was=0",
+		"fairflip/1 col=4 comment=ab method=random score=1 was=0",
+		"fairflip/1 col=4 comment=%23 method=random score=1 was=0", // # is written as it is
+		"fairflip/1 col=4 comment=%2 method=random score=1 was=0",
+		"fairflip/1 col=4 comment=%0a method=random score=1 was=0",
+		"fairflip/1 col=4 skip-lines=1 header=no method=random score=1 was=0", // out of order
+		"fairflip/1 col=4 header=no label=y method=random score=1 was=0",      // before label=
+		"fairflip/1 col=4 comment=# skip-lines=1 method=random score=1 was=0", // out of order
+		"fairflip/1 col=4 label=y method=random header=no score=1 was=0",      // after method=
+		"fairflip/1 col=4 label=y header=no",                                  // ends there
+		"fairflip/1 col=4 label=y header=no  method=random score=1 was=0",     // two spaces
 	}
 	for _, c := range bad {
 		if e, err := ParseAudit(c); err == nil {

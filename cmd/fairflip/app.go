@@ -85,14 +85,33 @@ Examples (from the repository root: testdata/adult is UCI Adult, without a heade
 
 const undoHelp = `Restores the label cells recorded in the audit column and drops the column:
 flip followed by undo gives back a CSV or JSON Lines input byte for byte,
-and a Parquet input's schema, values and metadata. For CSV, give the same dialect flags
-that flip was given (--no-header, --skip-lines, --comment, --delimiter).
+and a Parquet input's schema, values and metadata.
 
-Examples:
-  fairflip undo adult.flipped.csv -o adult.restored.csv --no-header
-  fairflip flip in.csv --sensitive g --minority b --label y --positive 1 | fairflip undo > same-as-in.csv
-  mkdir restored && fairflip undo --output-dir restored flipped/*.csv
-  mkdir restored && fairflip undo --output-dir restored flipped/*.parquet   # one format, not several
+A CSV file needs no flags: when flip read it with --no-header, --skip-lines
+or --comment, its audit cells record it (header=no skip-lines=N comment=C)
+and undo reads the file so, checking that every audit cell records the same
+and that no line it passes through unchanged holds a row of the table.
+A flag given must agree with what the cells record (else exit 2). Give
+--no-header, --skip-lines and --comment as flip was given them only for a
+file whose cells record nothing: no row of it was flipped, or it was flipped
+by a fairflip before 0.1.0-dev of December 2026. Give --delimiter if flip
+was given one that undo does not detect (it is not recorded).
+
+Examples (from the repository root: testdata/adult is UCI Adult, without a header):
+  fairflip flip testdata/adult/adult.data.gz -o adult.flipped.csv.gz --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3
+  fairflip undo adult.flipped.csv.gz -o adult.restored.csv.gz
+  zcmp adult.restored.csv.gz testdata/adult/adult.data.gz   # the same bytes, once decompressed
+
+  # in a pipe
+  zcat testdata/adult/adult.data.gz | fairflip flip --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --flips 10% | fairflip undo | cmp - <(zcat testdata/adult/adult.data.gz)
+
+  # many files (one format), each written to OUT under its own name
+  mkdir parts flipped restored && zcat testdata/adult/adult.data.gz | split -l 10000 --additional-suffix .csv - parts/adult-
+  fairflip flip --output-dir flipped 'parts/*.csv' --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3
+  fairflip undo --output-dir restored 'flipped/*.csv' && cat restored/*.csv | cmp - <(zcat testdata/adult/adult.data.gz)
 `
 
 func outputFormatFlag() cli.Flag {
@@ -301,6 +320,9 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		return err
 	}
 	defer in.cleanup()
+	if f, _ := tableio.ParseFormat(c.String("output-format")); f != "" && f != in.Format {
+		opt.Converting = true // its audit cells do not record how the CSV input was read
+	}
 	ctx := c.Context
 	closeRef, err := openReference(ctx, opt)
 	if err != nil {
@@ -381,7 +403,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	write, err := converted(c, in.Input, d, nil, func(w io.Writer) error {
 		pw := bar.forOutput(stdout, c.String("output")).writer(w, in.size())
 		var err error
-		sum, err = transform.Undo(c.Context, in.source, pw, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d,
+		sum, err = transform.Undo(c.Context, in.source, pw, transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Infer: true, Given: flipcli.ReadGiven(c),
 			ParquetLimits: flipcli.ParquetLimits(c)})
 		return pw.finish(err)
 	})
@@ -400,6 +422,9 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		in := ""
 		if sum.Column != "" {
 			in = " in column " + sum.Column
+		}
+		if sum.Read != "" {
+			in += " (read with " + sum.Read + ", as the audit cells record)"
 		}
 		fmt.Fprintf(stderr, "fairflip undo: %d rows, %d %s restored%s\n", sum.Rows, sum.Restored, labels, in)
 	}

@@ -23,7 +23,8 @@ var update = flag.Bool("update", false, "rewrite the expected outputs of testdat
 //
 // Run `go test ./cmd/fairflip -run Golden -update` to regenerate the
 // expectations, then review the diff. Every successful flip case is also
-// undone, which must give in.csv back byte for byte.
+// undone, with flip's dialect flags and with none, which must give in.csv
+// back byte for byte.
 func TestGoldenCLI(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "cli")
@@ -90,10 +91,14 @@ func TestGoldenCLI(t *testing.T) {
 						dialect = append(dialect, a, args[i+1])
 					}
 				}
-				back := runCLI(t, r.stdout, append([]string{"undo"}, dialect...)...)
+				// With flip's dialect flags, and with none: the audit cells
+				// record what undo needs.
 				orig, _ := os.ReadFile(in)
-				if back.code != 0 || back.stdout != string(orig) {
-					t.Errorf("undo did not restore in.csv (exit %d): %s", back.code, back.stderr)
+				for _, flags := range [][]string{dialect, nil} {
+					back := runCLI(t, r.stdout, append([]string{"undo"}, flags...)...)
+					if back.code != 0 || back.stdout != string(orig) {
+						t.Errorf("undo %s did not restore in.csv (exit %d): %s", strings.Join(flags, " "), back.code, back.stderr)
+					}
 				}
 			}
 		})

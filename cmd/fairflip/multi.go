@@ -195,8 +195,15 @@ func undoFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		return err
 	}
 	defer m.close()
-	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true,
+	opt := transform.UndoOptions{AuditColumn: audit, Label: c.String("label"), Dialect: d, Part: true, Infer: true, Given: flipcli.ReadGiven(c),
 		ParquetLimits: flipcli.ParquetLimits(c)}
+	srcs := make([]transform.Source, len(m.ins))
+	for i, in := range m.ins {
+		srcs[i] = in.source
+	}
+	if opt.TableRead, err = transform.FindTableRead(c.Context, srcs, d); err != nil {
+		return err
+	}
 	sums := make([]transform.UndoSummary, len(m.ins))
 	bar := newProgress(c, stderr, h, "fairflip undo", flipProgressDelay)
 	defer bar.end()

@@ -283,6 +283,13 @@ func FlipOptions(c *cli.Context, stderr io.Writer) (*transform.Options, error) {
 	return opt, nil
 }
 
+// ReadGiven marks the CSV dialect flags given on the command line: undo
+// uses them as given and reads the others from the audit cells
+// (transform.UndoOptions.Infer).
+func ReadGiven(c *cli.Context) transform.ReadGiven {
+	return transform.ReadGiven{Header: c.IsSet("no-header"), SkipLines: c.IsSet("skip-lines"), Comment: c.IsSet("comment")}
+}
+
 // AuditColumn reads --audit-column (flip's and undo's), refusing a name
 // that would not read back as itself (transform.CheckAuditColumn).
 func AuditColumn(c *cli.Context) (string, error) {
