@@ -27,7 +27,7 @@ const groupHelp = `Group expressions (--minority, --majority):
   V1|V2              any of several values
   V1,V2              one value per --sensitive column (--sensitive sex,race --minority Female,Black)
   COL=V1|V2,COL2=V3  by column name; every named column must match
-  COL!=V            by column name, any value but V
+  COL!=V             by column name, any value but V
   COL<N, COL>=N      numeric comparisons (<, <=, >, >=); a cell that is not a number never matches
   Repeat the flag to take the union. Escape a literal , | = < > ! with a backslash.
   Without --majority, the majority is every other row whose sensitive cells are present.
@@ -194,7 +194,17 @@ Action" (Ben-Dov, Samadi, Sanyal, Tifrea; arXiv 2508.15374).
 
 Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input data
 (or an input file that changed while it was being read), 4 I/O error,
-130 interrupted, 141 output closed by its reader (a broken pipe: no message).`,
+130 interrupted, 141 output closed by its reader (a broken pipe: no message).
+
+"fairflip COMMAND --help" lists a command's flags, with examples; "fairflip man"
+prints the manual page; docs/REFERENCE.md has everything.
+
+Examples (from the repository root: testdata/adult is UCI Adult, without a header):
+  fairflip flip testdata/adult/adult.data.gz -o adult.flipped.csv.gz --no-header \
+    --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --method rb-dist --flips 15%
+  fairflip undo adult.flipped.csv.gz -o adult.restored.csv.gz
+  fairflip man > fairflip.1 && fairflip completion bash > fairflip.bash`,
 	}
 	usageErr := func(c *cli.Context, err error, _ bool) error { return flagValueError(c, err) }
 	app.Commands = []*cli.Command{

@@ -30,7 +30,7 @@ does. A flipped file's audit column is left out of the features.
 The built-in firm is an L2 logistic regression (C = 1) on the standardised
 numeric and one-hot text columns, sensitive column(s) included unless
 --firm-drop-sensitive. --firm-cmd runs your own training program instead,
-once per fit, each run stopped after --firm-timeout (see README.md,
+once per fit, each run stopped after --firm-timeout (see docs/REFERENCE.md,
 "External firm").
 
 Metrics (minority vs majority, on TEST):
@@ -41,9 +41,21 @@ Metrics (minority vs majority, on TEST):
 An undefined rate (an empty group, a group without positives) prints as
 "undefined" (null in JSON), never 0.
 
-Example (Adult; "--comment |" skips adult.test's junk first line):
-  fairflip eval --train adult.data --test adult.test --no-header --comment '|' \
-    --header-names age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income \
+` + groupHelp + `
+TRAIN and TEST take the same dialect flags: --comment '|' skips adult.test's
+first line (not a row) and no line of adult.data.
+
+Examples (from the repository root: testdata/adult is UCI Adult, without a header):
+  # the firm trained on the data as it is
+  fairflip eval --train testdata/adult/adult.data.gz --test testdata/adult/adult.test.gz --no-header --comment '|' \
+    --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --positive '>50K.'
+
+  # ... and on a flipped copy, as JSON
+  fairflip flip testdata/adult/adult.data.gz -o adult.flipped.csv.gz --no-header --header-names ` + adultNames + ` \
+    --sensitive race --minority Black --label income --positive '>50K' --alpha 0.3 --method rb-dist --flips 15%
+  fairflip eval --train adult.flipped.csv.gz --test testdata/adult/adult.test.gz --no-header --comment '|' --json \
+    --header-names ` + adultNames + ` \
     --sensitive race --minority Black --label income --positive '>50K' --positive '>50K.'
 `
 
@@ -78,10 +90,19 @@ by more than the runs' spread. Methods whose EqOd differ by at most the
 standard error of the difference, √(sd₁²/n₁ + sd₂²/n₂), are reported as
 tied.
 
-Example (Adult, the paper's Figure 4 grid at alpha 0.3):
-  fairflip sweep adult.data --test adult.test --no-header --comment '|' --header-names ... \
+` + groupHelp + `
+Examples (from the repository root: testdata/adult is UCI Adult, without a header):
+  # two collective sizes, the default grid, 5 runs; the figures and a report for the collective
+  fairflip sweep testdata/adult/adult.data.gz --test testdata/adult/adult.test.gz --no-header --comment '|' \
+    --header-names ` + adultNames + ` \
     --sensitive race --minority Black --label income --positive '>50K' --positive '>50K.' \
-    --alpha 0.3 --flips 0,20,40,60,80,100,120,140,160,180 --runs 10 -o adult.csv --plots plots/
+    --alpha 0.1,0.3 --runs 5 -o adult-sweep.csv --plots plots --report report.html
+
+  # the paper's Figure 4 grid at alpha 0.3 for women, with the firm's own baselines; 30% of the rows held out as the test set
+  fairflip sweep testdata/adult/adult.data.gz --test-split 0.3 --no-header \
+    --header-names ` + adultNames + ` \
+    --sensitive sex --minority Female --label income --positive '>50K' \
+    --alpha 0.3 --flips 0,20,40,60,80,100,120,140,160,180 --runs 3 --baselines massaging,reweighing
 `
 
 // firmFlags are eval's and sweep's flags for the firm.
