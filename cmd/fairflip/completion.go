@@ -234,17 +234,13 @@ func manPage(app *cli.App) string {
 		}
 	}
 	b.WriteString(".SH DESCRIPTION\n")
-	text(&b, app.Description)
+	verbatim(&b, app.Description)
 	b.WriteString(".SH COMMANDS\n")
 	for _, cmd := range app.VisibleCommands() {
 		fmt.Fprintf(&b, ".SS \"%s %s\"\n", name, roff(strings.TrimSpace(cmd.Name+" "+cmd.ArgsUsage)))
 		text(&b, upperFirst(cmd.Usage)+".")
 		if cmd.Description != "" {
-			b.WriteString(".PP\n.nf\n")
-			for _, l := range strings.Split(strings.TrimRight(cmd.Description, "\n"), "\n") {
-				b.WriteString(roffLine(l) + "\n")
-			}
-			b.WriteString(".fi\n")
+			verbatim(&b, cmd.Description)
 		}
 		for _, cat := range cmd.VisibleFlagCategories() {
 			title := "Flags"
@@ -273,6 +269,17 @@ func text(b *strings.Builder, s string) {
 		}
 		b.WriteString(roffLine(strings.TrimSpace(l)) + "\n")
 	}
+}
+
+// verbatim writes a help text line for line, as --help shows it (no
+// filling: its examples hold lines too long to adjust, and its tables are
+// aligned with spaces).
+func verbatim(b *strings.Builder, s string) {
+	b.WriteString(".PP\n.nf\n")
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(roffLine(l) + "\n")
+	}
+	b.WriteString(".fi\n")
 }
 
 // roff escapes text for roff: backslashes, and hyphens as minus signs (so
