@@ -339,7 +339,11 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 		return err
 	}
 	if dir := c.String("plots"); dir != "" {
-		for _, name := range figures.Files(cfg.Alphas) {
+		names := figures.Files(cfg.Alphas)
+		if cfg.Detect {
+			names = append(names, figures.DetectFiles(cfg.Alphas)...)
+		}
+		for _, name := range names {
 			if err := files.Output("--plots", filepath.Join(dir, name)); err != nil {
 				return err
 			}
