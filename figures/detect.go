@@ -103,7 +103,7 @@ func plotAddLine(p *plot.Plot, pts []plotPt, c color.Color, dashes []vg.Length) 
 
 func plotDetectFlagged(cells []sweep.Cell, alpha float64, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(plotNameDetectFlagged(alpha),
-		"Would the firm notice? Rows its label screen flags, collective α = "+plotFmtAlpha(alpha)+" (confident learning, mean ± 1 SD over runs)",
+		"Rows the firm's label screen flags, collective α = "+plotFmtAlpha(alpha)+" (mean ± 1 SD over runs)",
 		plotLabelFlips, "share of rows flagged")
 	drawn, dashed := false, false
 	byX := map[float64][]float64{}
@@ -154,7 +154,7 @@ func plotDetectFlagged(cells []sweep.Cell, alpha float64, methods []string, styl
 
 func plotDetectEqOd(cells []sweep.Cell, alpha float64, methods []string, styles map[string]plotStyle) *plotFigure {
 	f := newPlotFigure(plotNameDetectEqOd(alpha),
-		"EqOd if the firm drops the flagged rows and retrains, collective α = "+plotFmtAlpha(alpha)+" (mean ± 1 SD over runs)",
+		"EqOd after the firm drops the flagged rows, α = "+plotFmtAlpha(alpha)+" (mean ± 1 SD over runs)",
 		plotLabelFlips, plotLabelEqOd)
 	drawn, dashed := false, false
 	for _, m := range methods {
