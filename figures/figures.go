@@ -54,6 +54,8 @@ const (
 //   - pareto_error_eqod: every per-run result, collective and firm-side, as a
 //     point (EqOd, error), with the Pareto front of the collective cells' means
 //     as a step line. The paper's Figures 5–6.
+//   - detect_flagged_alpha<A> and detect_eqod_alpha<A>, with sweep --detect
+//     only (figures/detect.go).
 //
 // Undefined (NaN or infinite) values are left out, never drawn as 0. A figure
 // with nothing to draw is not written. Methods are ordered rb-prob, rb-label,
@@ -147,6 +149,7 @@ func plotFigures(results []sweep.Result, cells []sweep.Cell) []*plotFigure {
 	if f := plotParetoFigure(results, cells, methods, styles); f != nil {
 		figs = append(figs, f)
 	}
+	figs = append(figs, plotDetectFigures(cells, methods, styles)...) // sweep --detect only
 	return figs
 }
 

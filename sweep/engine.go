@@ -48,6 +48,7 @@ type Config struct {
 	DropSensitive bool   // the firm does not see the sensitive column(s)
 	FirmCmd       string // external firm; empty: the built-in logistic regression
 	Baselines     []string
+	Detect        bool // screen the labels as a firm would (confident learning) and retrain without the flagged rows
 
 	Workers  int                   // parallel fits (0: GOMAXPROCS)
 	Progress func(done, total int) // called after each fit (from several goroutines, serialised)
@@ -153,6 +154,9 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 			return nil, errWeightsCmdFirm
 		}
 	}
+	if c.Detect && c.FirmCmd != "" {
+		return nil, errDetectCmdFirm
+	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -181,6 +185,7 @@ type runState struct {
 	minNeg   []int // minority training rows with a negative label
 	scores   map[string]*methodScores
 	smu      sync.Mutex
+	det      detectState // --detect
 }
 
 type methodScores struct {
@@ -385,6 +390,7 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 	warm := rs.base
 	prevN := -1
 	var prev metrics.Report
+	var prevDet *Detection
 	for _, g := range steps {
 		var flipped []int
 		switch {
@@ -398,14 +404,20 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 			flipped = pool[:min(g.count(len(pool)), len(pool))]
 		}
 		var rep metrics.Report
+		var det *Detection
 		switch {
 		case len(flipped) == 0:
 			rep = rs.report
 			if g.n != 0 {
 				tick() // counted as a fit by countFits
 			}
+			if cfg.Detect {
+				if det, err = rs.screen(ctx, train, nil, rs.base); err != nil {
+					return nil, err
+				}
+			}
 		case g.n != flipAuto && len(flipped) == prevN:
-			rep = prev // the same rows as the previous count (the whole pool)
+			rep, det = prev, prevDet // the same rows as the previous count (the whole pool)
 			tick()
 		default:
 			if err := ctx.Err(); err != nil {
@@ -416,15 +428,22 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 			if err != nil {
 				return nil, err
 			}
+			if cfg.Detect {
+				if det, err = rs.screen(ctx, train, flipped, state); err != nil {
+					return nil, err
+				}
+			}
 			if g.n != flipAuto {
 				warm = state
 			}
 			tick()
 		}
 		if g.n != flipAuto {
-			prevN, prev = len(flipped), rep
+			prevN, prev, prevDet = len(flipped), rep, det
 		}
-		out = append(out, makeResult(SideCollective, method, alpha, g.text, len(flipped), len(collective), len(pool), rep))
+		res := makeResult(SideCollective, method, alpha, g.text, len(flipped), len(collective), len(pool), rep)
+		res.Detect = det
+		out = append(out, res)
 	}
 	return out, nil
 }

@@ -39,6 +39,8 @@ type Result struct {
 	FPRMaj   float64
 	PPRMin   float64 // positive-prediction rate, minority
 	PPRMaj   float64
+
+	Detect *Detection // the firm's label screen (--detect; nil without, and for baselines)
 }
 
 // CSVHeader is the header of the per-run results file.
@@ -87,9 +89,10 @@ type Cell struct {
 	SP             Stat
 	EqOdMean       Stat
 	EqOdMax        Stat
-	Pool           Stat // candidates (collective members with a negative label); 0 for baselines
-	TPRMin, TPRMaj Stat // true positive rates of the minority and the majority
-	FPRMin, FPRMaj Stat // false positive rates
+	Pool           Stat        // candidates (collective members with a negative label); 0 for baselines
+	TPRMin, TPRMaj Stat        // true positive rates of the minority and the majority
+	FPRMin, FPRMaj Stat        // false positive rates
+	Detect         *DetectCell // the firm's label screen over the runs (--detect only)
 }
 
 // PlotInfo describes a sweep for plot titles.

@@ -93,6 +93,8 @@ var summaryStats = []struct {
 	{func(r Result) float64 { return r.FPRMaj }, func(c *Cell) *Stat { return &c.FPRMaj }},
 }
 
+func init() { summaryStats = append(summaryStats, detectStats()...) } // --detect's (undefined without)
+
 // Summarize aggregates the runs of each grid cell (side, method, alpha,
 // flips requested): the mean and the sample standard deviation (n − 1; NaN
 // for a single value) of the flips made, error, SP and both EqOd forms.
@@ -116,8 +118,8 @@ var summaryStats = []struct {
 // built with fmt (a float formatted with %f, 6 decimals), so the groups are
 // keyed by a string (cellKey) and an int, never by a float; keys of
 // several columns are joined with "_", and the last one, the statistic's
-// index, is a single digit, so two different (cell, statistic) pairs never
-// share a key; a frame's values pass through fmt.Sprint and
+// index, is all digits while a cellKey's last field (the flips requested)
+// holds no "_", so two different (cell, statistic) pairs never share a key; a frame's values pass through fmt.Sprint and
 // strconv.ParseFloat, which round-trips every float64 exactly; a string
 // equal to "NA", "NaN" or "<nil>" would become a missing value, and no
 // cellKey is one (each holds three NUL separators).
@@ -321,11 +323,20 @@ func Recommend(cells []Cell, target float64) []Recommendation {
 // WriteResultsCSV writes one row per result.
 func WriteResultsCSV(w io.Writer, rs []Result) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	detect := anyDetect(rs)
+	header := CSVHeader
+	if detect {
+		header = append(append([]string(nil), CSVHeader...), DetectCSVHeader...)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if err := cw.Write(r.CSVRecord()); err != nil {
+		rec := r.CSVRecord()
+		if detect {
+			rec = append(rec, r.detectRecord()...)
+		}
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
@@ -341,7 +352,12 @@ var SummaryCSVHeader = []string{"side", "method", "alpha", "flips_requested", "r
 // WriteSummaryCSV writes one row per cell.
 func WriteSummaryCSV(w io.Writer, cells []Cell) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(SummaryCSVHeader); err != nil {
+	detect := anyDetectCell(cells)
+	header := SummaryCSVHeader
+	if detect {
+		header = append(append([]string(nil), SummaryCSVHeader...), DetectSummaryCSVHeader...)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, c := range cells {
@@ -349,6 +365,9 @@ func WriteSummaryCSV(w io.Writer, cells []Cell) error {
 			fmtFloat(c.Flips.Mean), fmtFloat(c.Flips.SD), fmtFloat(c.Error.Mean), fmtFloat(c.Error.SD),
 			fmtFloat(c.SP.Mean), fmtFloat(c.SP.SD), fmtFloat(c.EqOdMean.Mean), fmtFloat(c.EqOdMean.SD),
 			fmtFloat(c.EqOdMax.Mean), fmtFloat(c.EqOdMax.SD), strconv.Itoa(c.EqOdMean.N)}
+		if detect {
+			rec = append(rec, c.detectSummaryRecord()...)
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -399,16 +418,17 @@ func WriteSummaryJSON(w io.Writer, info PlotInfo, cells []Cell, recs []Recommend
 		return jchoice{c.Method, c.Flips, jsp(c.FlipsMade), jsp(c.Pool), jsp(c.EqOd), jsp(c.Error), jsonNum(c.ErrorIncrease)}
 	}
 	type jcell struct {
-		Side           string  `json:"side"`
-		Method         string  `json:"method"`
-		Alpha          jsonNum `json:"alpha"`
-		FlipsRequested string  `json:"flips_requested"`
-		Runs           int     `json:"runs"`
-		Flips          jstat   `json:"flips"`
-		Error          jstat   `json:"error"`
-		SP             jstat   `json:"sp"`
-		EqOdMean       jstat   `json:"eqod_mean"`
-		EqOdMax        jstat   `json:"eqod_max"`
+		Side           string   `json:"side"`
+		Method         string   `json:"method"`
+		Alpha          jsonNum  `json:"alpha"`
+		FlipsRequested string   `json:"flips_requested"`
+		Runs           int      `json:"runs"`
+		Flips          jstat    `json:"flips"`
+		Error          jstat    `json:"error"`
+		SP             jstat    `json:"sp"`
+		EqOdMean       jstat    `json:"eqod_mean"`
+		EqOdMax        jstat    `json:"eqod_max"`
+		Detect         *jdetect `json:"detect,omitempty"`
 	}
 	type jrec struct {
 		Alpha         float64 `json:"alpha"`
@@ -461,7 +481,7 @@ func WriteSummaryJSON(w io.Writer, info PlotInfo, cells []Cell, recs []Recommend
 		out.GridUsed = append(out.GridUsed, jg)
 	}
 	for _, c := range cells {
-		out.Cells = append(out.Cells, jcell{c.Side, c.Method, jsonNum(c.Alpha), c.FlipsRequested, c.Runs, js(c.Flips), js(c.Error), js(c.SP), js(c.EqOdMean), js(c.EqOdMax)})
+		out.Cells = append(out.Cells, jcell{c.Side, c.Method, jsonNum(c.Alpha), c.FlipsRequested, c.Runs, js(c.Flips), js(c.Error), js(c.SP), js(c.EqOdMean), js(c.EqOdMax), jsonDetect(c.Detect)})
 	}
 	for _, r := range recs {
 		jr := jrec{r.Alpha, r.BestMethod, r.BestFlips, jsonNum(r.BestFlipsMade), jsonNum(r.BestEqOd), jsonNum(r.BestError),
@@ -507,6 +527,9 @@ func WriteSummaryTable(w io.Writer, cells []Cell, recs []Recommendation) error {
 			f(c.Flips, 1), f(c.Error, 4), f(c.SP, 4), f(c.EqOdMean, 4), f(c.EqOdMax, 4), c.Runs)
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeDetectTable(w, cells); err != nil {
 		return err
 	}
 	if grid := GridUsed(cells); len(grid) > 0 {

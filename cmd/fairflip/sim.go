@@ -148,6 +148,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
 				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing", Category: "grid"},
+				&cli.BoolFlag{Name: "detect", Usage: "would the firm notice? screen the labels with confident learning (5-fold out-of-fold probabilities of the built-in firm; flag a row when its label's probability is below its class's mean), retrain without the flagged rows; adds detect_* columns and figures", Category: "grid"},
 				&cli.Float64Flag{Name: "max-error-increase", Value: sweep.DefaultMaxErrorIncrease, Usage: "recommend only cells whose mean error is at most `X` (absolute) above the error without action; the default 0.01 is one percentage point; inf: no limit", Category: "output"},
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
@@ -338,7 +339,11 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 		return err
 	}
 	if dir := c.String("plots"); dir != "" {
-		for _, name := range figures.Files(cfg.Alphas) {
+		names := figures.Files(cfg.Alphas)
+		if cfg.Detect {
+			names = append(names, figures.DetectFiles(cfg.Alphas)...)
+		}
+		for _, name := range names {
 			if err := files.Output("--plots", filepath.Join(dir, name)); err != nil {
 				return err
 			}
@@ -440,6 +445,7 @@ func sweepConfig(c *cli.Context) (sweep.Config, error) {
 		FirmCmd:       c.String("firm-cmd"),
 		FirmTimeout:   c.Duration("firm-timeout"),
 		Baselines:     lists[2],
+		Detect:        c.Bool("detect"),
 		Workers:       c.Int("workers"),
 	}
 	if cfg.Alphas, err = parseFloats(c, "alpha"); err != nil {

@@ -144,6 +144,7 @@ func TestSimUsageErrors(t *testing.T) {
 		{append([]string{"sweep", in, "--test-split", "0.3", "--alpha", "2"}, base...), "--alpha 2"},
 		{append([]string{"sweep", in, "--test-split", "0.3", "--flips", "ten"}, base...), `--flips "ten"`},
 		{append([]string{"sweep", in, "--test-split", "0.3", "--baselines", "magic"}, base...), "--baselines"},
+		{append([]string{"sweep", in, "--test-split", "0.3", "--detect", "--firm-cmd", "cat"}, base...), "--detect"},
 		{append([]string{"eval", "--train", in}, base...), "test"},
 	}
 	for _, c := range cases {
@@ -196,6 +197,29 @@ func TestNumericNoticesCLI(t *testing.T) {
 					t.Errorf("%s %s: %d times %q in stderr:\n%s", args[0], c.file, n, want, r.stderr)
 				}
 			}
+		}
+	}
+}
+
+// TestSweepDetectCLI: --detect adds the detection columns to -o's
+// results and summary and its table to standard output.
+func TestSweepDetectCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.csv", synthCSV(400, 1))
+	out := filepath.Join(dir, "res.csv")
+	r := runCLI(t, "", "sweep", in, "--test-split", "0.3", "--sensitive", "g", "--minority", "min", "--label", "y", "--positive", "1",
+		"--alpha", "0.3", "--flips", "0,5,10", "--runs", "2", "--detect", "-o", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Would the firm notice?") {
+		t.Errorf("stdout lacks the detection table:\n%s", r.stdout)
+	}
+	for name, col := range map[string]string{"res.csv": "detect_flagged_flipped", "res.summary.csv": "detect_eqod_mean_mean", "res.summary.json": `"flagged_untouched_minority"`} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !strings.Contains(string(b), col) {
+			t.Errorf("%s lacks %s (%v)", name, col, err)
 		}
 	}
 }
