@@ -17,7 +17,7 @@ func TestPlotPostprocBaselines(t *testing.T) {
 	t.Parallel()
 	rs, _ := plotTestData(t)
 	for run := range 3 {
-		for k, m := range []string{sweep.BaselineEqOddsPostproc, sweep.BaselineCalibratedEqOdds} {
+		for k, m := range []string{sweep.BaselineEqOddsPostproc, sweep.BaselineCalibratedEqOdds, sweep.BaselineCalibratedEqOddsRandom} {
 			rs = append(rs, sweep.Result{
 				Side: sweep.SideFirm, Method: m, Alpha: math.NaN(), FlipsRequested: "0",
 				Run: run, N: 1000, Error: 0.18 + 0.01*float64(k), EqOdMean: 0.01 + 0.02*float64(k) + 0.001*float64(run),
@@ -36,7 +36,7 @@ func TestPlotPostprocBaselines(t *testing.T) {
 		return string(b)
 	}
 	pareto := read("pareto_error_eqod")
-	for _, m := range []string{"massaging", sweep.BaselineEqOddsPostproc, sweep.BaselineCalibratedEqOdds} {
+	for _, m := range []string{"massaging", sweep.BaselineEqOddsPostproc, sweep.BaselineCalibratedEqOdds, sweep.BaselineCalibratedEqOddsRandom} {
 		if !strings.Contains(pareto, m+" (firm-side)") {
 			t.Errorf("pareto_error_eqod.svg has no firm-side legend entry for %s", m)
 		}

@@ -27,7 +27,7 @@ type ScoringFirm interface {
 
 // errScoresCmdFirm refuses the post-processing baselines with a firm that
 // gives no scores.
-var errScoresCmdFirm = fferr.Usage("the external firm (--firm-cmd) gives no scores on its training rows: --baselines eqodds-postproc and calibrated-eqodds need the built-in firm")
+var errScoresCmdFirm = fferr.Usage("the external firm (--firm-cmd) gives no scores on its training rows: --baselines eqodds-postproc, calibrated-eqodds and calibrated-eqodds-random need the built-in firm")
 
 // Scores implements ScoringFirm.
 func (f *LogRegFirm) Scores(state any) ([]float64, []float64, error) {

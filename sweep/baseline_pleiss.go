@@ -9,10 +9,18 @@ import (
 	"github.com/fairflip/fairflip/transform"
 )
 
-// BaselineCalibratedEqOdds is Pleiss, Raghavan, Wu, Kleinberg & Weinberger's
-// (2017) calibrated equalized odds: the paper's own firm-side
-// post-processing comparison.
-const BaselineCalibratedEqOdds = "calibrated-eqodds"
+// Pleiss, Raghavan, Wu, Kleinberg & Weinberger's (2017) calibrated
+// equalized odds, the paper's own firm-side post-processing comparison, in
+// two readings of how its calibrated scores become decisions:
+// BaselineCalibratedEqOdds predicts positive when the post-processed score
+// exceeds 0.5 (the firm's decision rule); BaselineCalibratedEqOddsRandom
+// predicts positive with probability equal to it (a Bernoulli draw), under
+// which a group's expected FPR and FNR are its generalized ones, the rates
+// the method equalises.
+const (
+	BaselineCalibratedEqOdds       = "calibrated-eqodds"
+	BaselineCalibratedEqOddsRandom = "calibrated-eqodds-random"
+)
 
 // CalibratedEqOdds is the fitted post-processor: rows of group Withheld
 // have their score replaced, with probability Alpha, by the group's base
@@ -95,10 +103,12 @@ func (c CalibratedEqOdds) Score(group int8, score, u float64) float64 {
 
 // runCalibratedEqOdds post-processes the base model's scores with
 // calibrated equalized odds fitted on the training rows, and predicts a test
-// row positive when its post-processed score exceeds 0.5 (the firm's
-// decision rule). Whether a test row is withheld is its own draw:
+// row positive when its post-processed score exceeds 0.5 (name
+// BaselineCalibratedEqOdds) or when a draw u < the score
+// (BaselineCalibratedEqOddsRandom; u = rowhash.Uniform(run seed,
+// PostProcess, test row)). Whether a test row is withheld is its own draw:
 // rowhash.Uniform(run seed, Withhold, test row). One cell, at flips 0.
-func (cfg *Config) runCalibratedEqOdds(_ context.Context, rs *runState, train *transform.Dataset) ([]Result, error) {
+func (cfg *Config) runCalibratedEqOdds(_ context.Context, rs *runState, train *transform.Dataset, name string) ([]Result, error) {
 	sf, ok := rs.firm.(ScoringFirm)
 	if !ok {
 		return nil, errScoresCmdFirm
@@ -113,11 +123,17 @@ func (cfg *Config) runCalibratedEqOdds(_ context.Context, rs *runState, train *t
 	}
 	pred := make([]bool, len(ptest))
 	for k, p := range ptest {
-		pred[k] = ce.Score(rs.testGroup[k], p, rowhash.Uniform(rs.seed, rowhash.Withhold, uint64(rs.testRows[k]))) > 0.5
+		key := uint64(rs.testRows[k])
+		q := ce.Score(rs.testGroup[k], p, rowhash.Uniform(rs.seed, rowhash.Withhold, key))
+		if name == BaselineCalibratedEqOddsRandom {
+			pred[k] = rowhash.Uniform(rs.seed, rowhash.PostProcess, key) < q
+		} else {
+			pred[k] = q > 0.5
+		}
 	}
 	rep, err := rs.evaluate(pred)
 	if err != nil {
 		return nil, err
 	}
-	return []Result{makeResult(SideFirm, BaselineCalibratedEqOdds, math.NaN(), "0", 0, 0, 0, rep)}, nil
+	return []Result{makeResult(SideFirm, name, math.NaN(), "0", 0, 0, 0, rep)}, nil
 }

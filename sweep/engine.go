@@ -27,7 +27,7 @@ const (
 
 // Baselines lists the firm-side baselines in report order (the
 // post-processing ones are in baseline_hardt.go and baseline_pleiss.go).
-var Baselines = []string{BaselineMassaging, BaselineReweighing, BaselineEqOddsPostproc, BaselineCalibratedEqOdds}
+var Baselines = []string{BaselineMassaging, BaselineReweighing, BaselineEqOddsPostproc, BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom}
 
 // Config is a sweep's grid and firm.
 type Config struct {
@@ -157,7 +157,7 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 		if b == BaselineReweighing && c.FirmCmd != "" {
 			return nil, errWeightsCmdFirm
 		}
-		if (b == BaselineEqOddsPostproc || b == BaselineCalibratedEqOdds) && c.FirmCmd != "" {
+		if (b == BaselineEqOddsPostproc || b == BaselineCalibratedEqOdds || b == BaselineCalibratedEqOddsRandom) && c.FirmCmd != "" {
 			return nil, errScoresCmdFirm
 		}
 	}

@@ -304,7 +304,7 @@ func TestPostprocBaselinesInSweep(t *testing.T) {
 	train := load(t, "train.csv", synthTable(600, 1))
 	test := load(t, "test.csv", synthTable(600, 2))
 	cfg := Config{Options: synthOptions(), Methods: []string{scorer.Names()[0]}, Alphas: []float64{1}, Flips: []string{"0"},
-		Runs: 2, Seed: 1, Baselines: []string{BaselineEqOddsPostproc, BaselineCalibratedEqOdds}, Workers: 2}
+		Runs: 2, Seed: 1, Baselines: []string{BaselineEqOddsPostproc, BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom}, Workers: 2}
 	var ticks int
 	cfg.Progress = func(done, total int) {
 		ticks++
@@ -316,7 +316,7 @@ func TestPostprocBaselinesInSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 2*3 {
+	if len(res) != 2*4 {
 		t.Fatalf("%d results", len(res))
 	}
 	var base, eo []Result
@@ -324,7 +324,7 @@ func TestPostprocBaselinesInSweep(t *testing.T) {
 		switch r.Method {
 		case BaselineEqOddsPostproc:
 			eo = append(eo, r)
-		case BaselineCalibratedEqOdds:
+		case BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom:
 		default:
 			base = append(base, r)
 			continue
@@ -349,7 +349,7 @@ func TestPostprocBaselinesInSweep(t *testing.T) {
 		t.Fatal("results depend on the number of workers")
 	}
 	cfg.FirmCmd = "cat"
-	for _, b := range []string{BaselineEqOddsPostproc, BaselineCalibratedEqOdds} {
+	for _, b := range []string{BaselineEqOddsPostproc, BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom} {
 		cfg.Baselines = []string{b}
 		if _, _, err := Run(context.Background(), cfg, train, test); !errors.Is(err, fferr.ErrUsage) || !strings.Contains(err.Error(), "need the built-in firm") {
 			t.Fatalf("%s with --firm-cmd: %v", b, err)

@@ -76,10 +76,10 @@ recommendation on stdout; -o FILE.csv writes one row per (method, alpha, flips, 
 FILE.summary.csv / FILE.summary.json beside it; --plots DIR draws EqOd vs
 flips, best EqOd vs alpha and the error-EqOd Pareto front (SVG and PNG).
 --baselines adds what the firm itself could do (massaging, reweighing,
-eqodds-postproc, calibrated-eqodds), for comparison only (massaging's P% is
-of the minority's negative rows; the post-processing ones, Hardt et al. 2016
-and Pleiss et al. 2017, give one cell per run at flips 0 and need the
-built-in firm).
+eqodds-postproc, calibrated-eqodds, calibrated-eqodds-random), for comparison
+only (massaging's P% is of the minority's negative rows; the post-processing
+ones, Hardt et al. 2016 and Pleiss et al. 2017, give one cell per run at
+flips 0 and need the built-in firm).
 
 The recommendation, per collective size, is one of: flip (a method and a
 count), flip the whole pool, or no action; with why, and the expected EqOd
@@ -150,7 +150,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
-				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing,eqodds-postproc,calibrated-eqodds", Category: "grid"},
+				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing,eqodds-postproc,calibrated-eqodds,calibrated-eqodds-random", Category: "grid"},
 				&cli.Float64Flag{Name: "max-error-increase", Value: sweep.DefaultMaxErrorIncrease, Usage: "recommend only cells whose mean error is at most `X` (absolute) above the error without action; the default 0.01 is one percentage point; inf: no limit", Category: "output"},
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write per-run results to `FILE.csv` (and FILE.summary.csv, FILE.summary.json)", Category: "output"},
