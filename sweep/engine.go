@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +24,10 @@ const (
 	BaselineMassaging  = "massaging"  // Kamiran & Calders: promote/demote pairs chosen by a ranker
 	BaselineReweighing = "reweighing" // Kamiran & Calders: weights P(a)P(y)/P(a,y)
 )
+
+// Baselines lists the firm-side baselines in report order (the
+// post-processing ones are in baseline_hardt.go and baseline_pleiss.go).
+var Baselines = []string{BaselineMassaging, BaselineReweighing, BaselineEqOddsPostproc, BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom}
 
 // Config is a sweep's grid and firm.
 type Config struct {
@@ -147,11 +152,14 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 		return nil, fferr.Usage("sweep needs a test set: --test FILE, or --test-split F with F in (0, 1) (e.g. 0.3)")
 	}
 	for _, b := range c.Baselines {
-		if b != BaselineMassaging && b != BaselineReweighing {
-			return nil, fferr.Usage("--baselines: %q is not one of massaging, reweighing", b)
+		if !slices.Contains(Baselines, b) {
+			return nil, fferr.Usage("--baselines: %q is not one of %s", b, strings.Join(Baselines, ", "))
 		}
 		if b == BaselineReweighing && c.FirmCmd != "" {
 			return nil, errWeightsCmdFirm
+		}
+		if (b == BaselineEqOddsPostproc || b == BaselineCalibratedEqOdds || b == BaselineCalibratedEqOddsRandom) && c.FirmCmd != "" {
+			return nil, errScoresCmdFirm
 		}
 	}
 	if c.Detect && c.FirmCmd != "" {
@@ -179,7 +187,9 @@ type runState struct {
 	basePr []bool         // base predictions
 	report metrics.Report // of the base model
 	// evaluate scores test predictions against the test labels.
-	evaluate func(pred []bool) (metrics.Report, error)
+	evaluate  func(pred []bool) (metrics.Report, error)
+	testRows  []int  // test rows (indices into the test dataset, or train's with --test-split)
+	testGroup []int8 // their groups
 
 	minority []int // minority training rows
 	minNeg   []int // minority training rows with a negative label
@@ -258,6 +268,11 @@ func (cfg *Config) setupRun(ctx context.Context, rs *runState, train, test *tran
 		gTest[k] = metrics.Group(testSet.Group[r])
 	}
 	rs.evaluate = func(pred []bool) (metrics.Report, error) { return metrics.Evaluate(yTest, pred, gTest) }
+	rs.testRows = testRows
+	rs.testGroup = make([]int8, len(testRows))
+	for k, r := range testRows {
+		rs.testGroup[k] = testSet.Group[r]
+	}
 	rs.basePr, rs.base, err = rs.firm.Fit(ctx, rs.y, nil, nil)
 	if err != nil {
 		return err

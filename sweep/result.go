@@ -19,7 +19,7 @@ const (
 // Result is one cell of the grid for one run.
 type Result struct {
 	Side           string  // SideCollective or SideFirm
-	Method         string  // rb-prob, rb-label, rb-dist, random; massaging, reweighing for baselines
+	Method         string  // rb-prob, rb-label, rb-dist, random; for baselines one of Baselines (massaging, reweighing, eqodds-postproc, ...)
 	Alpha          float64 // collective size as a fraction of the minority; NaN for baselines
 	FlipsRequested string  // the grid value: a count, or "auto"
 	Flips          int     // labels actually flipped (massaging: promotions, each paired with a demotion)

@@ -88,6 +88,8 @@ func countFits(chains []chain, grid []flipValue) int {
 		switch {
 		case c.baseline == BaselineReweighing:
 			n++
+		case c.baseline == BaselineEqOddsPostproc || c.baseline == BaselineCalibratedEqOdds || c.baseline == BaselineCalibratedEqOddsRandom:
+			// post-processing the base model: no fit of its own
 		case c.baseline == BaselineMassaging:
 			for _, g := range grid {
 				if g.massagingFit() {
@@ -215,6 +217,10 @@ func (ex *executor) runChain(ctx context.Context, c chain) ([]Result, error) {
 		res, err = cfg.runMassaging(ctx, rs, ex.train, ex.grid, ex.prog.tick)
 	case BaselineReweighing:
 		res, err = cfg.runReweighing(ctx, rs, ex.train, ex.prog.tick)
+	case BaselineEqOddsPostproc:
+		res, err = cfg.runEqOddsPostproc(ctx, rs, ex.train)
+	case BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom:
+		res, err = cfg.runCalibratedEqOdds(ctx, rs, ex.train, c.baseline)
 	}
 	if err != nil {
 		return nil, err

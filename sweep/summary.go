@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,13 +26,10 @@ func methodRank(m string) int {
 		return i
 	}
 	n := len(scorer.Names())
-	switch m {
-	case BaselineMassaging:
-		return n
-	case BaselineReweighing:
-		return n + 1
+	if i := slices.Index(Baselines, m); i >= 0 {
+		return n + i
 	}
-	return n + 2
+	return n + len(Baselines)
 }
 
 // flipsRank orders the flips requested: counts, then percentages of the

@@ -16,6 +16,11 @@ const (
 	Collective uint64 = 0x636f6c6c65637469 // "collecti"
 	Random     uint64 = 0x72616e646f6d5363 // "randomSc"
 	Reference  uint64 = 0x7265666572656e63 // "referenc"
+	// PostProcess draws the randomised predictions of sweep's firm-side
+	// post-processing baselines (keyed by test row).
+	PostProcess uint64 = 0x706f737470726f63 // "postproc"
+	// Withhold draws which test rows calibrated equalized odds withholds.
+	Withhold uint64 = 0x7769746868656c64 // "withheld"
 )
 
 // RefKeyBase is the key of the first row of a --reference file.
