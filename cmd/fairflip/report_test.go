@@ -206,6 +206,9 @@ func consoleMessages(stderr string) []string {
 // console has nothing to say.
 func TestReportInChromium(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: Chromium renders the report in the full run (go test ./...); .ci/run's -short pass is the race detector's, for which a browser's time is no use")
+	}
 	bin := chromium(t)
 	dir := t.TempDir()
 

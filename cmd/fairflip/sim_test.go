@@ -164,6 +164,9 @@ func TestSimUsageErrors(t *testing.T) {
 // number, where eval and sweep used to stop at the ambiguous name).
 func TestNumericNoticesCLI(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: flip, eval and sweep on three real tables; the full run (go test ./...) checks the notices")
+	}
 	const ids, codes = "fairflip: left out of the features because nearly all their values are distinct, like identifiers: ", "fairflip: integer columns with few distinct values are read as numbers: "
 	const codesEnd = "; if some are category codes rather than quantities, name them in --categorical\n"
 	cases := []struct {
