@@ -116,7 +116,7 @@ func firmFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "firm-drop-sensitive", Usage: "the firm does not see the sensitive column(s)", Category: "firm"},
 		&cli.StringFlag{Name: "firm", Value: firms.BuiltIn, Usage: "the firm's model `NAME`: " + strings.Join(firms.Names(), ", ") + " (logreg built in; the others scikit-learn/XGBoost with fixed hyper-parameters, run by /usr/bin/python3)", Category: "firm"},
 		&cli.StringFlag{Name: "firm-cmd", Usage: "train with your own program `CMD` (run as sh -c CMD fairflip-firm TRAIN.csv TEST.csv; prints one prediction per test row)", Category: "firm"},
-		&cli.DurationFlag{Name: "firm-timeout", Value: sweep.DefaultFirmTimeout, Usage: "stop --firm-cmd and fail (exit 3) when one fit takes longer than `D` (90s, 10m, 2h; 0: no limit)", Category: "firm",
+		&cli.DurationFlag{Name: "firm-timeout", Value: sweep.DefaultFirmTimeout, Usage: "stop an external firm (--firm-cmd, or --firm other than logreg) and fail (exit 3) when one fit takes longer than `D` (90s, 10m, 2h; 0: no limit)", Category: "firm",
 			Action: func(_ *cli.Context, d time.Duration) error { return sweep.CheckFirmTimeout(d) }},
 		&cli.StringSliceFlag{Name: "where", Usage: "keep only rows matching `EXPR` (COL=V, COL!=V, COL<N, ... joined by commas; repeat for a union)", Category: "groups and label"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notices or progress on stderr", Category: "output"},
