@@ -52,6 +52,7 @@ type Config struct {
 
 	DropSensitive bool   // the firm does not see the sensitive column(s)
 	FirmCmd       string // external firm; empty: the built-in logistic regression
+	Firm          string // a ready firm (package firms) or "logreg"; empty: the built-in logistic regression
 	Baselines     []string
 	Detect        bool // screen the labels as a firm would (confident learning) and retrain without the flagged rows
 
@@ -142,6 +143,9 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 			return nil, fferr.Usage("--alpha %v: every collective size must be in (0, 1]", a)
 		}
 	}
+	if err := c.checkFirm(); err != nil {
+		return nil, err
+	}
 	if c.Runs < 1 {
 		return nil, fferr.Usage("--runs %d: at least one run", c.Runs)
 	}
@@ -155,7 +159,7 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 		if !slices.Contains(Baselines, b) {
 			return nil, fferr.Usage("--baselines: %q is not one of %s", b, strings.Join(Baselines, ", "))
 		}
-		if b == BaselineReweighing && c.FirmCmd != "" {
+		if b == BaselineReweighing && c.externalFirm() {
 			return nil, errWeightsCmdFirm
 		}
 		if (b == BaselineEqOddsPostproc || b == BaselineCalibratedEqOdds || b == BaselineCalibratedEqOddsRandom) && c.FirmCmd != "" {
@@ -252,12 +256,7 @@ func (cfg *Config) setupRun(ctx context.Context, rs *runState, train, test *tran
 	}
 	d := FirmData{TrainCols: trainCols, TestCols: testCols, TrainRows: rs.train, TestRows: testRows, LabelName: cfg.Options.Label}
 	var err error
-	if cfg.FirmCmd != "" {
-		rs.firm, err = NewCmdFirm(cfg.FirmCmd, cfg.FirmTimeout, d)
-	} else {
-		rs.firm, err = NewLogRegFirm(d, cfg.Options.MaxLevels, 1)
-	}
-	if err != nil {
+	if rs.firm, err = cfg.newFirm(d); err != nil {
 		return err
 	}
 	// The test labels and groups, for the metrics.
@@ -577,6 +576,9 @@ func (cfg *Config) Check(haveTest bool) error {
 // Evaluate trains the firm once on every row of train and measures it on
 // every row of test.
 func Evaluate(ctx context.Context, cfg Config, train, test *transform.Dataset) (metrics.Report, string, error) {
+	if err := cfg.checkFirm(); err != nil {
+		return metrics.Report{}, "", err
+	}
 	rs := &runState{seed: cfg.Seed, scores: map[string]*methodScores{}}
 	err := cfg.setupRun(ctx, rs, train, test)
 	if c, ok := rs.firm.(interface{ Close() error }); ok {

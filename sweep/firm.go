@@ -23,7 +23,7 @@ import (
 )
 
 // errWeightsCmdFirm refuses reweighing with an external firm.
-var errWeightsCmdFirm = fferr.Usage("the external firm (--firm-cmd) cannot take row weights: --baselines reweighing needs the built-in firm")
+var errWeightsCmdFirm = fferr.Usage("an external firm (--firm-cmd, or --firm other than logreg) cannot take row weights: --baselines reweighing needs the built-in firm (--firm logreg, the default)")
 
 // Firm is the simulated firm: it trains its model on the training rows with
 // the labels it is given and predicts the test rows. The features never
@@ -185,6 +185,8 @@ type CmdFirm struct {
 	Timeout time.Duration // per fit (one run of Cmd); 0: no limit
 	Stderr  io.Writer     // where the program's stderr goes (nil: kept for error messages only)
 	d       FirmData
+	name    string // --firm NAME for a ready firm (messages and Describe); empty for --firm-cmd
+	model   string // a ready firm's model and hyper-parameters
 	dir     string
 	test    string
 	grace   time.Duration // firmPipeGrace; shorter in tests
@@ -233,7 +235,20 @@ func (f *CmdFirm) tmpdir() string { return filepath.Join(f.dir, "tmp") }
 func (f *CmdFirm) Close() error { return os.RemoveAll(f.dir) }
 
 // Describe implements Firm.
-func (f *CmdFirm) Describe() string { return "external firm: " + f.Cmd }
+func (f *CmdFirm) Describe() string {
+	if f.name != "" {
+		return f.name + ", " + f.model
+	}
+	return "external firm: " + f.Cmd
+}
+
+// flag names the firm in messages: --firm NAME or --firm-cmd "CMD".
+func (f *CmdFirm) flag() string {
+	if f.name != "" {
+		return "--firm " + f.name
+	}
+	return fmt.Sprintf("--firm-cmd %q", f.Cmd)
+}
 
 // Fit implements Firm. Weights are not supported (the program gets none).
 // Fits may run in parallel (a sweep's chains share their run's firm): each
@@ -281,7 +296,7 @@ func (f *CmdFirm) run(ctx context.Context, train string) ([]bool, error) {
 	outW.Close()
 	errW.Close()
 	if err != nil {
-		return nil, fferr.IO(fmt.Errorf("--firm-cmd %q: cannot start it: %w", f.Cmd, err))
+		return nil, fferr.IO(fmt.Errorf("%s: cannot start it: %w", f.flag(), err))
 	}
 
 	var pred []bool
@@ -354,13 +369,13 @@ func (f *CmdFirm) run(ctx context.Context, train string) ([]bool, error) {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case timedOut:
-		return nil, fferr.Data("--firm-cmd %q did not finish a fit within --firm-timeout %v: it was stopped, with every process it started%s; give it more time with --firm-timeout (0: no limit)", f.Cmd, f.Timeout, tail.note())
+		return nil, fferr.Data("%s did not finish a fit within --firm-timeout %v: it was stopped, with every process it started%s; give it more time with --firm-timeout (0: no limit)", f.flag(), f.Timeout, tail.note())
 	case waitErr != nil:
-		return nil, fferr.Data("--firm-cmd %q failed (%v)%s", f.Cmd, waitErr, tail.note())
+		return nil, fferr.Data("%s failed (%v)%s", f.flag(), waitErr, tail.note())
 	case held:
-		return nil, fferr.Data("--firm-cmd %q exited, but its standard output was still open %v later, held by a process it started outside its process group: its predictions may be incomplete; make every process the firm starts end with it", f.Cmd, f.grace)
+		return nil, fferr.Data("%s exited, but its standard output was still open %v later, held by a process it started outside its process group: its predictions may be incomplete; make every process the firm starts end with it", f.flag(), f.grace)
 	case perr != nil:
-		return nil, fferr.Data("--firm-cmd %q: %v%s", f.Cmd, perr, tail.note())
+		return nil, fferr.Data("%s: %v%s", f.flag(), perr, tail.note())
 	}
 	return pred, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/fairflip/fairflip/figures"
+	"github.com/fairflip/fairflip/firms"
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/flipcli"
 	tableio "github.com/fairflip/fairflip/io"
@@ -29,9 +30,13 @@ does. A flipped file's audit column is left out of the features.
 
 The built-in firm is an L2 logistic regression (C = 1) on the standardised
 numeric and one-hot text columns, sensitive column(s) included unless
---firm-drop-sensitive. --firm-cmd runs your own training program instead,
-once per fit, each run stopped after --firm-timeout (see docs/REFERENCE.md,
-"External firm").
+--firm-drop-sensitive. --firm hgb, rf, mlp or xgb trains a ready non-linear
+firm instead (scikit-learn's HistGradientBoostingClassifier,
+RandomForestClassifier, MLPClassifier, XGBoost's XGBClassifier; fixed
+hyper-parameters and seeds, one thread per fit, run by Debian's
+/usr/bin/python3 with python3-sklearn or python3-xgboost). --firm-cmd runs
+your own training program instead, once per fit, each run stopped after
+--firm-timeout (see docs/REFERENCE.md, "External firm").
 
 Metrics (minority vs majority, on TEST):
   error        misclassification rate
@@ -112,12 +117,22 @@ Examples (from the repository root: testdata/adult is UCI Adult, without a heade
 func firmFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "firm-drop-sensitive", Usage: "the firm does not see the sensitive column(s)", Category: "firm"},
+		&cli.StringFlag{Name: "firm", Value: firms.BuiltIn, Usage: "the firm's model `NAME`: " + strings.Join(firms.Names(), ", ") + " (logreg built in; the others scikit-learn/XGBoost with fixed hyper-parameters, run by /usr/bin/python3)", Category: "firm"},
 		&cli.StringFlag{Name: "firm-cmd", Usage: "train with your own program `CMD` (run as sh -c CMD fairflip-firm TRAIN.csv TEST.csv; prints one prediction per test row)", Category: "firm"},
-		&cli.DurationFlag{Name: "firm-timeout", Value: sweep.DefaultFirmTimeout, Usage: "stop --firm-cmd and fail (exit 3) when one fit takes longer than `D` (90s, 10m, 2h; 0: no limit)", Category: "firm",
+		&cli.DurationFlag{Name: "firm-timeout", Value: sweep.DefaultFirmTimeout, Usage: "stop an external firm (--firm-cmd, or --firm other than logreg) and fail (exit 3) when one fit takes longer than `D` (90s, 10m, 2h; 0: no limit)", Category: "firm",
 			Action: func(_ *cli.Context, d time.Duration) error { return sweep.CheckFirmTimeout(d) }},
 		&cli.StringSliceFlag{Name: "where", Usage: "keep only rows matching `EXPR` (COL=V, COL!=V, COL<N, ... joined by commas; repeat for a union)", Category: "groups and label"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notices or progress on stderr", Category: "output"},
 	}
+}
+
+// firmName is --firm as given ("" when not set: the default, which
+// --firm-cmd may replace).
+func firmName(c *cli.Context) string {
+	if !c.IsSet("firm") {
+		return ""
+	}
+	return c.String("firm")
 }
 
 func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr cli.OnUsageErrorFunc) []*cli.Command {
@@ -258,7 +273,7 @@ func evalAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	cfg := sweep.Config{Options: *o, DropSensitive: c.Bool("firm-drop-sensitive"), FirmCmd: c.String("firm-cmd"), FirmTimeout: c.Duration("firm-timeout")}
+	cfg := sweep.Config{Options: *o, DropSensitive: c.Bool("firm-drop-sensitive"), FirmCmd: c.String("firm-cmd"), Firm: firmName(c), FirmTimeout: c.Duration("firm-timeout")}
 	rep, desc, err := sweep.Evaluate(c.Context, cfg, train, test)
 	if err != nil {
 		return err
@@ -446,6 +461,7 @@ func sweepConfig(c *cli.Context) (sweep.Config, error) {
 		TestSplit:     c.Float64("test-split"),
 		DropSensitive: c.Bool("firm-drop-sensitive"),
 		FirmCmd:       c.String("firm-cmd"),
+		Firm:          firmName(c),
 		FirmTimeout:   c.Duration("firm-timeout"),
 		Baselines:     lists[2],
 		Detect:        c.Bool("detect"),
