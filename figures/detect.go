@@ -133,9 +133,7 @@ func plotDetectFlagged(cells []sweep.Cell, alpha float64, methods []string, styl
 		return nil
 	}
 	if dashed {
-		l, _ := plotter.NewLine(plotter.XYs{{}, {}})
-		l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1), Dashes: plotDashes}
-		f.legend.Add("dashed: untouched minority rows labelled positive", l)
+		addDashedKey(f, "dashed: untouched minority rows labelled positive")
 	}
 	var xs []float64
 	for x := range byX {
@@ -178,9 +176,14 @@ func plotDetectEqOd(cells []sweep.Cell, alpha float64, methods []string, styles 
 		return nil
 	}
 	if dashed {
-		l, _ := plotter.NewLine(plotter.XYs{{}, {}})
-		l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1), Dashes: plotDashes}
-		f.legend.Add("dashed: without the screen", l)
+		addDashedKey(f, "dashed: without the screen")
 	}
 	return f
+}
+
+// addDashedKey adds a legend entry for what the dashed lines show.
+func addDashedKey(f *plotFigure, text string) {
+	l, _ := plotter.NewLine(plotter.XYs{{}, {}})
+	l.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1), Dashes: plotDashes}
+	f.legend.Add(text, l)
 }

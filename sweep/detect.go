@@ -397,15 +397,7 @@ func writeDetectTable(w io.Writer, cells []Cell) error {
 	if !anyDetectCell(cells) {
 		return nil
 	}
-	f := func(s Stat, digits int) string {
-		if math.IsNaN(s.Mean) {
-			return "undefined"
-		}
-		if math.IsNaN(s.SD) {
-			return strconv.FormatFloat(s.Mean, 'f', digits, 64)
-		}
-		return fmt.Sprintf("%.*f ± %.*f", digits, s.Mean, digits, s.SD)
-	}
+	f := statText
 	fmt.Fprintf(w, "\nWould the firm notice? Confident learning on the training labels (%d-fold out-of-fold probabilities; a row is flagged when its label's probability is below its class's mean); shares of rows flagged, and the firm retrained without the flagged rows:\n", DetectFolds)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "method\talpha\tflips asked\tflipped flagged\tuntouched flagged\tuntouched minority flagged\tuntouched minority positives flagged\trows dropped\terror after\tEqOd after\tEqOd before")

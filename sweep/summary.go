@@ -503,17 +503,21 @@ func WriteSummaryJSON(w io.Writer, info PlotInfo, cells []Cell, recs []Recommend
 	return enc.Encode(out)
 }
 
+// statText writes a statistic for people: "0.0827 ± 0.0012", the mean
+// alone when there is no SD (one run), "undefined" when there is no mean.
+func statText(s Stat, digits int) string {
+	if math.IsNaN(s.Mean) {
+		return "undefined"
+	}
+	if math.IsNaN(s.SD) {
+		return strconv.FormatFloat(s.Mean, 'f', digits, 64)
+	}
+	return fmt.Sprintf("%.*f ± %.*f", digits, s.Mean, digits, s.SD)
+}
+
 // WriteSummaryTable writes the cells and recommendations for people.
 func WriteSummaryTable(w io.Writer, cells []Cell, recs []Recommendation) error {
-	f := func(s Stat, digits int) string {
-		if math.IsNaN(s.Mean) {
-			return "undefined"
-		}
-		if math.IsNaN(s.SD) {
-			return strconv.FormatFloat(s.Mean, 'f', digits, 64)
-		}
-		return fmt.Sprintf("%.*f ± %.*f", digits, s.Mean, digits, s.SD)
-	}
+	f := statText
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "side\tmethod\talpha\tflips asked\tflips made\terror\tSP\tEqOd (mean of gaps)\tEqOd (max of gaps)\truns")
 	for _, c := range cells {
