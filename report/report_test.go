@@ -189,3 +189,59 @@ func TestShellQuote(t *testing.T) {
 		t.Errorf("shellQuote = %s, want %s", got, want)
 	}
 }
+
+// TestRecommendationFollowsAdvice: the report words each kind of advice
+// (sweep.Advise) as the advice says, not as the grid's lowest EqOd: no
+// action when the minority is favoured or nothing helps, the whole pool,
+// ties, and the cell the error limit left out.
+func TestRecommendationFollowsAdvice(t *testing.T) {
+	t.Parallel()
+	d := testData(t)
+	base, ok := sweep.Base(d.Cells)
+	if !ok {
+		t.Fatal("the test sweep has no cell of 0 flips")
+	}
+	stat := func(m float64) sweep.Stat { return sweep.Stat{Mean: m, SD: 0.001, N: 2, Min: m, Max: m} }
+	cell := func(method, flips string, made, eqod, errInc float64) sweep.Choice {
+		return sweep.Choice{Method: method, Flips: flips, FlipsMade: stat(made), Pool: stat(24), EqOd: stat(eqod), Error: stat(0.15 + errInc), ErrorIncrease: errInc}
+	}
+	cases := []struct {
+		name string
+		r    sweep.Recommendation
+		want []string
+		not  []string
+	}{
+		{"favoured", sweep.Recommendation{Alpha: 0.3, Action: sweep.ActionNoActionFavoured, Reason: "the minority is already favoured",
+			Advised: cell("", "0", 0, 0.2, 0), BestMethod: "rb-prob", BestFlips: "20"},
+			[]string{"change no labels. The firm's model already favours the minority.", "Why: the minority is already favoured.", "after: no flips"},
+			[]string{"choose members by"}},
+		{"no gain", sweep.Recommendation{Alpha: 0.3, Action: sweep.ActionNoActionNoGain, Reason: "nothing beats no action",
+			Advised: cell("", "0", 0, 0.2, 0)},
+			[]string{"Nothing tried makes the firm's model clearly fairer within the error limit."}, nil},
+		{"whole pool", sweep.Recommendation{Alpha: 0.3, Action: sweep.ActionFlipWholePool, Reason: "the whole pool",
+			Advised: cell("rb-prob", "100%", 24, 0.05, 0.002)},
+			[]string{"every member with a negative label changes it (24.0 labels on average)."}, []string{"choose members by"}},
+		{"tie and limit", sweep.Recommendation{Alpha: 0.5, Action: sweep.ActionFlip, Reason: "the lowest EqOd within the limit", MaxErrorIncrease: 0.01,
+			Advised:  cell("rb-prob", "10", 10, 0.17, 0.005),
+			TiedWith: []sweep.Choice{cell("random", "15%", 9, 0.171, 0.004)},
+			Excluded: &sweep.Choice{Method: "rb-prob", Flips: "20", EqOd: stat(0.14), ErrorIncrease: 0.02}},
+			[]string{"choose members by rb-prob and change 10 labels (10.0 on average).",
+				"Just as good (the runs cannot tell them apart): random, changing 15% of the candidates' labels",
+				"A lower EqOd, 0.1400 ± 0.0010, comes with rb-prob changing 20 labels, but it raises the firm's error by +2.00 percentage points, more than the limit of 1.00"},
+			nil},
+	}
+	for _, c := range cases {
+		v := recommendation(d, c.r, base, true)
+		text := v.Headline + "\n" + strings.Join(v.Reasons, "\n") + "\n" + v.After
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the recommendation lacks %q:\n%s", c.name, w, text)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: the recommendation says %q:\n%s", c.name, w, text)
+			}
+		}
+	}
+}
