@@ -245,6 +245,12 @@ func (w *chunkWalk) checkHeader(h *format.PageHeader, off, comp, uncomp int64) (
 			d.RepetitionLevelsByteLength < 0 || d.DefinitionLevelsByteLength < 0 {
 			return shape, w.fail("corrupt data page at offset %d (invalid counts)", off)
 		}
+		// A v2 page's levels are RLE runs of their own length: a column
+		// with levels and a page with values but no level bytes is corrupt
+		// (parquet-go dereferences the levels it did not decode).
+		if d.NumValues > 0 && ((l.maxRep > 0 && d.RepetitionLevelsByteLength == 0) || (l.maxDef > 0 && d.DefinitionLevelsByteLength == 0)) {
+			return shape, w.fail("corrupt data page at offset %d (%d values but no repetition or definition levels)", off, d.NumValues)
+		}
 		shape.levels = int64(d.RepetitionLevelsByteLength) + int64(d.DefinitionLevelsByteLength)
 		if shape.levels > comp || shape.levels > uncomp {
 			return shape, w.fail("corrupt data page at offset %d (levels larger than the page)", off)
