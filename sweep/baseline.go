@@ -32,6 +32,7 @@ var baselineRegistry = []baseline{
 	eqOddsPostproc{},
 	calibratedEqOdds{BaselineCalibratedEqOdds},
 	calibratedEqOdds{BaselineCalibratedEqOddsRandom},
+	reductions{},
 }
 
 // Baselines lists the firm-side baselines' names in report order.
