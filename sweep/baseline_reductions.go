@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/internal/rowhash"
@@ -61,13 +62,53 @@ func (reductions) check(cfg *Config) error {
 // early ticks the rest when it stops).
 func (reductions) fits([]flipValue) int { return len(ReductionsBounds) * 2 * egMaxIter }
 
-// run runs the reduction at each bound on the run's training rows, with the
-// built-in firm's logistic regression as the learner (each fit warm-started
-// from the previous one), and predicts each test row with its own draw
-// u = rowhash.Uniform(run seed, Reductions, test row): positive when
-// u < the share of Q̂'s hypotheses that predict it positive (a draw of Q̂
-// per row). One cell per bound, at flips 0.
+// reductionsFits are the mixtures of one set of training rows, one per
+// bound, computed once.
+type reductionsFits struct {
+	once sync.Once
+	q    []EGResult
+	err  error
+}
+
+// run predicts each test row with its own draw u = rowhash.Uniform(run
+// seed, Reductions, test row) from the mixture of each bound: positive when
+// u < the mixture's probability of a positive (a draw of the randomized
+// classifier per row, not its expected rates). One cell per bound, at
+// flips 0.
 func (reductions) run(ctx context.Context, _ *Config, rs *runState, train *transform.Dataset, _ []flipValue, tick func()) ([]Result, error) {
+	computed := false
+	rs.red.once.Do(func() {
+		computed = true
+		rs.red.q, rs.red.err = fitReductions(ctx, rs, train, tick)
+	})
+	if rs.red.err != nil {
+		return nil, rs.red.err
+	}
+	if !computed {
+		for range (reductions{}).fits(nil) {
+			tick() // the fits another run made for the same training rows
+		}
+	}
+	var out []Result
+	for b, eps := range ReductionsBounds {
+		q := rs.red.q[b]
+		pred := make([]bool, len(q.TestProb))
+		for k, p := range q.TestProb {
+			pred[k] = rowhash.Uniform(rs.seed, rowhash.Reductions, uint64(rs.testRows[k])) < p
+		}
+		rep, err := rs.evaluate(pred)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, makeResult(SideFirm, BaselineReductions, math.NaN(), ReductionsCell(eps), 0, 0, 0, rep))
+	}
+	return out, nil
+}
+
+// fitReductions runs the reduction at each bound on the run's training
+// rows, with the built-in firm's logistic regression as the learner, each
+// fit warm-started from the previous one; it ticks 2T per bound.
+func fitReductions(ctx context.Context, rs *runState, train *transform.Dataset, tick func()) ([]EGResult, error) {
 	lr, ok := rs.firm.(*LogRegFirm)
 	if !ok {
 		return nil, errReductionsFirm
@@ -89,7 +130,7 @@ func (reductions) run(ctx context.Context, _ *Config, rs *runState, train *trans
 		return lr.trainPred(warm), test, nil
 	}
 	groups := rs.trainGroups(train)
-	var out []Result
+	var out []EGResult
 	for _, eps := range ReductionsBounds {
 		q, err := ExpGradEqOdds(groups, rs.y, EGOptions{Eps: eps, Nu: nu}, learn, tick)
 		if err != nil {
@@ -98,15 +139,7 @@ func (reductions) run(ctx context.Context, _ *Config, rs *runState, train *trans
 		for range 2*egMaxIter - q.Fits {
 			tick() // counted by fits
 		}
-		pred := make([]bool, len(q.TestProb))
-		for k, p := range q.TestProb {
-			pred[k] = rowhash.Uniform(rs.seed, rowhash.Reductions, uint64(rs.testRows[k])) < p
-		}
-		rep, err := rs.evaluate(pred)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, makeResult(SideFirm, BaselineReductions, math.NaN(), ReductionsCell(eps), 0, 0, 0, rep))
+		out = append(out, q)
 	}
 	return out, nil
 }

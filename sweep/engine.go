@@ -172,7 +172,8 @@ type runState struct {
 	minNeg   []int // minority training rows with a negative label
 	scores   map[string]*methodScores
 	smu      sync.Mutex
-	det      detectState // --detect
+	det      detectState     // --detect
+	red      *reductionsFits // the reductions baseline's mixtures (shared by the runs when they train on the same rows)
 }
 
 type methodScores struct {

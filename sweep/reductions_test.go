@@ -262,6 +262,21 @@ func TestReductionsInSweep(t *testing.T) {
 	if csvOf(t, res) != csvOf(t, res1) {
 		t.Fatal("results depend on the number of workers")
 	}
+	// Held-out rows re-drawn per run: each run fits its own mixtures.
+	cfg.TestSplit, cfg.Progress = 0.3, func(done, tot int) { last, total = done, tot }
+	res, _, err = Run(context.Background(), cfg, train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range res {
+		if r.Method == BaselineReductions && r.N == 180 {
+			n++
+		}
+	}
+	if n != 2*len(ReductionsBounds) || last != total {
+		t.Fatalf("--test-split: %d reductions cells of 180 test rows, progress %d of %d", n, last, total)
+	}
 }
 
 // TestReductionsMatchesSklearn cross-checks the reduction against an

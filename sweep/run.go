@@ -45,8 +45,17 @@ func (cfg *Config) newRuns(haveTest bool) []*runState {
 			}
 		}
 	}
+	// With a fixed test table every run trains on the same rows: the
+	// reductions baseline's mixtures (which use no seed) are computed once.
+	var red *reductionsFits
+	if haveTest {
+		red = &reductionsFits{}
+	}
 	for r := range runs {
-		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}}
+		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}, red: red}
+		if red == nil {
+			runs[r].red = &reductionsFits{}
+		}
 		for m, ms := range shared {
 			runs[r].scores[m] = ms
 		}
