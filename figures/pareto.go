@@ -3,6 +3,7 @@ package figures
 import (
 	"image/color"
 	"sort"
+	"strconv"
 
 	"github.com/fairflip/fairflip/sweep"
 	"gonum.org/v1/plot/plotter"
@@ -49,6 +50,9 @@ func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []stri
 		}
 	}
 
+	if plotReductionsFront(f, cells, styles) {
+		drawn = true
+	}
 	var xs, ys []float64
 	var labels []string
 	for _, c := range cells {
@@ -92,6 +96,43 @@ func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []stri
 		return nil
 	}
 	return f
+}
+
+// plotReductionsFront draws the reductions baseline's cells (means over
+// the runs) as one line in the order of their bound ε, each point labelled
+// with its ε; it reports whether it drew anything.
+func plotReductionsFront(f *plotFigure, cells []sweep.Cell, styles map[string]plotStyle) bool {
+	type pt struct{ eps, x, y float64 }
+	var pts []pt
+	for _, c := range cells {
+		eps, ok := sweep.ReductionsBound(c.FlipsRequested)
+		if c.Side != sweep.SideFirm || c.Method != sweep.BaselineReductions || !ok || !plotFinite(c.EqOdMean.Mean, c.Error.Mean) {
+			continue
+		}
+		pts = append(pts, pt{eps, c.EqOdMean.Mean, c.Error.Mean})
+	}
+	if len(pts) == 0 {
+		return false
+	}
+	sort.SliceStable(pts, func(a, b int) bool { return pts[a].eps < pts[b].eps })
+	var xys plotter.XYs
+	var lx, ly []float64
+	var lt []string
+	for _, p := range pts {
+		xys = append(xys, plotter.XY{X: p.x, Y: p.y})
+		lx, ly, lt = append(lx, p.x), append(ly, p.y), append(lt, "ε "+strconv.FormatFloat(p.eps, 'g', -1, 64))
+	}
+	l, err := plotter.NewLine(xys)
+	s := plotMustScatter(xys)
+	if err != nil || s == nil {
+		return false
+	}
+	st := styles[sweep.BaselineReductions]
+	l.LineStyle = draw.LineStyle{Color: st.color, Width: vg.Points(1.3), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}
+	s.GlyphStyle = draw.GlyphStyle{Color: st.color, Radius: vg.Points(3.5), Shape: plotRing{}}
+	f.p.Add(l, s, newPlotPointLabels(lx, ly, lt))
+	f.legend.Add(sweep.BaselineReductions+" by bound ε (means)", l, s)
+	return true
 }
 
 // plotFade makes a colour translucent, for clouds of per-run points.

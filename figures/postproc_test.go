@@ -45,3 +45,38 @@ func TestPlotPostprocBaselines(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotReductionsFront: the reductions baseline's cells are drawn on
+// the Pareto plot as one line through their means, in the order of ε,
+// each point labelled with its bound, besides its per-run points.
+func TestPlotReductionsFront(t *testing.T) {
+	t.Parallel()
+	rs, _ := plotTestData(t)
+	bounds := []float64{0.1, 0.005, 0.02} // not in order: the line is
+	for run := range 2 {
+		for _, eps := range bounds {
+			rs = append(rs, sweep.Result{
+				Side: sweep.SideFirm, Method: sweep.BaselineReductions, Alpha: math.NaN(), FlipsRequested: sweep.ReductionsCell(eps),
+				Run: run, N: 1000, Error: 0.2 - eps, EqOdMean: eps + 0.001*float64(run),
+			})
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Write(dir, rs, plotTestCells(t, rs), plotTestInfo); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pareto_error_eqod.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	for _, want := range []string{sweep.BaselineReductions + " (firm-side)", sweep.BaselineReductions + " by bound ε (means)", ">ε 0.005<", ">ε 0.02<", ">ε 0.1<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("pareto_error_eqod.svg has no %q", want)
+		}
+	}
+	// The labels are drawn in the order of ε.
+	if i, j, k := strings.Index(svg, ">ε 0.005<"), strings.Index(svg, ">ε 0.02<"), strings.Index(svg, ">ε 0.1<"); !(i < j && j < k) {
+		t.Errorf("labels at %d, %d, %d: not in the order of ε", i, j, k)
+	}
+}

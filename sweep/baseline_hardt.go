@@ -25,6 +25,29 @@ type ScoringFirm interface {
 	Scores(state any) (train, test []float64, err error)
 }
 
+// eqOddsPostproc is the baseline BaselineEqOddsPostproc.
+type eqOddsPostproc struct{}
+
+func (eqOddsPostproc) name() string { return BaselineEqOddsPostproc }
+
+func (eqOddsPostproc) check(cfg *Config) error { return checkScoringFirm(cfg) }
+
+// fits: it post-processes the base model, with no fit of its own.
+func (eqOddsPostproc) fits([]flipValue) int { return 0 }
+
+func (eqOddsPostproc) run(ctx context.Context, cfg *Config, rs *runState, train *transform.Dataset, _ []flipValue, _ func()) ([]Result, error) {
+	return cfg.runEqOddsPostproc(ctx, rs, train)
+}
+
+// checkScoringFirm refuses the post-processing baselines with --firm-cmd
+// (whose protocol gives no scores).
+func checkScoringFirm(cfg *Config) error {
+	if cfg.FirmCmd != "" {
+		return errScoresCmdFirm
+	}
+	return nil
+}
+
 // errScoresCmdFirm refuses the post-processing baselines with a firm that
 // gives no scores.
 var errScoresCmdFirm = fferr.Usage("the external firm (--firm-cmd) gives no scores on its training rows: --baselines eqodds-postproc, calibrated-eqodds and calibrated-eqodds-random need the built-in firm")

@@ -22,6 +22,20 @@ const (
 	BaselineCalibratedEqOddsRandom = "calibrated-eqodds-random"
 )
 
+// calibratedEqOdds is the baseline of either reading (its name).
+type calibratedEqOdds struct{ label string }
+
+func (b calibratedEqOdds) name() string { return b.label }
+
+func (calibratedEqOdds) check(cfg *Config) error { return checkScoringFirm(cfg) }
+
+// fits: it post-processes the base model, with no fit of its own.
+func (calibratedEqOdds) fits([]flipValue) int { return 0 }
+
+func (b calibratedEqOdds) run(ctx context.Context, cfg *Config, rs *runState, train *transform.Dataset, _ []flipValue, _ func()) ([]Result, error) {
+	return cfg.runCalibratedEqOdds(ctx, rs, train, b.label)
+}
+
 // CalibratedEqOdds is the fitted post-processor: rows of group Withheld
 // have their score replaced, with probability Alpha, by the group's base
 // rate (the training share of positive labels), which keeps the scores

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,21 +12,9 @@ import (
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	"github.com/fairflip/fairflip/metrics"
-	"github.com/fairflip/fairflip/model"
 	"github.com/fairflip/fairflip/scorer"
 	"github.com/fairflip/fairflip/transform"
 )
-
-// Baselines the firm could apply itself, shown beside the collective for
-// comparison only.
-const (
-	BaselineMassaging  = "massaging"  // Kamiran & Calders: promote/demote pairs chosen by a ranker
-	BaselineReweighing = "reweighing" // Kamiran & Calders: weights P(a)P(y)/P(a,y)
-)
-
-// Baselines lists the firm-side baselines in report order (the
-// post-processing ones are in baseline_hardt.go and baseline_pleiss.go).
-var Baselines = []string{BaselineMassaging, BaselineReweighing, BaselineEqOddsPostproc, BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom}
 
 // Config is a sweep's grid and firm.
 type Config struct {
@@ -80,12 +67,6 @@ func (g flipValue) count(pool int) int {
 		return int(math.Round(g.pct / 100 * float64(pool)))
 	}
 	return g.n
-}
-
-// massagingFit reports whether massaging counts a fit for the value (a
-// positive count or percentage; its progress ticks once).
-func (g flipValue) massagingFit() bool {
-	return g.n > 0 || (g.n == flipPct && g.pct > 0)
 }
 
 // rank orders grid values: counts, then percentages, then auto.
@@ -155,16 +136,8 @@ func (c *Config) validate(haveTest bool) ([]flipValue, error) {
 	if !haveTest && !(c.TestSplit > 0 && c.TestSplit < 1) {
 		return nil, fferr.Usage("sweep needs a test set: --test FILE, or --test-split F with F in (0, 1) (e.g. 0.3)")
 	}
-	for _, b := range c.Baselines {
-		if !slices.Contains(Baselines, b) {
-			return nil, fferr.Usage("--baselines: %q is not one of %s", b, strings.Join(Baselines, ", "))
-		}
-		if b == BaselineReweighing && c.externalFirm() {
-			return nil, errWeightsCmdFirm
-		}
-		if (b == BaselineEqOddsPostproc || b == BaselineCalibratedEqOdds || b == BaselineCalibratedEqOddsRandom) && c.FirmCmd != "" {
-			return nil, errScoresCmdFirm
-		}
+	if err := c.checkBaselines(); err != nil {
+		return nil, err
 	}
 	if c.Detect && c.FirmCmd != "" {
 		return nil, errDetectCmdFirm
@@ -199,7 +172,8 @@ type runState struct {
 	minNeg   []int // minority training rows with a negative label
 	scores   map[string]*methodScores
 	smu      sync.Mutex
-	det      detectState // --detect
+	det      detectState     // --detect
+	red      *reductionsFits // the reductions baseline's mixtures (shared by the runs when they train on the same rows)
 }
 
 type methodScores struct {
@@ -462,95 +436,6 @@ func (cfg *Config) runChain(ctx context.Context, rs *runState, train *transform.
 	return out, nil
 }
 
-// runMassaging is Kamiran & Calders' massaging at each flip count M:
-// promote the M minority negatives the base model ranks most likely
-// positive, demote the M majority positives it ranks least likely.
-func (cfg *Config) runMassaging(ctx context.Context, rs *runState, train *transform.Dataset, grid []flipValue, tick func()) ([]Result, error) {
-	lr, ok := rs.firm.(*LogRegFirm)
-	var probs []float64
-	if ok {
-		probs = lr.TrainProbs(rs.base.(*model.LogReg))
-	} else {
-		// The ranker is part of the method: with an external firm, rank
-		// with the built-in logistic regression.
-		inner, err := NewLogRegFirm(FirmData{TrainCols: firmColumns(train, cfg.DropSensitive), TestCols: firmColumns(train, cfg.DropSensitive), TrainRows: rs.train, TestRows: rs.train[:1]}, cfg.Options.MaxLevels, 1)
-		if err != nil {
-			return nil, err
-		}
-		_, st, err := inner.Fit(ctx, rs.y, nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		probs = inner.TrainProbs(st.(*model.LogReg))
-	}
-	var promo, demo []int
-	for k, r := range rs.train {
-		switch {
-		case train.Group[r] == transform.GroupMinority && !rs.y[k]:
-			promo = append(promo, k)
-		case train.Group[r] == transform.GroupMajority && rs.y[k]:
-			demo = append(demo, k)
-		}
-	}
-	sort.SliceStable(promo, func(a, b int) bool { return probs[promo[a]] > probs[promo[b]] })
-	sort.SliceStable(demo, func(a, b int) bool { return probs[demo[a]] < probs[demo[b]] })
-	var out []Result
-	warm := rs.base
-	for _, g := range grid {
-		if g.n == flipAuto {
-			continue
-		}
-		// A percentage is of the minority's negatives (the pool of a
-		// collective of the whole minority).
-		m := min(g.count(len(promo)), len(promo), len(demo))
-		if m == 0 {
-			out = append(out, makeResult(SideFirm, BaselineMassaging, math.NaN(), g.text, 0, 0, 0, rs.report))
-			if g.massagingFit() {
-				tick() // counted as a fit by countFits
-			}
-			continue
-		}
-		y := append([]bool(nil), rs.y...)
-		for _, k := range promo[:m] {
-			y[k] = true
-		}
-		for _, k := range demo[:m] {
-			y[k] = false
-		}
-		pred, state, err := rs.firm.Fit(ctx, y, nil, warm)
-		if err != nil {
-			return nil, err
-		}
-		warm = state
-		rep, err := rs.evaluate(pred)
-		if err != nil {
-			return nil, err
-		}
-		tick()
-		out = append(out, makeResult(SideFirm, BaselineMassaging, math.NaN(), g.text, m, 0, 0, rep))
-	}
-	return out, nil
-}
-
-// runReweighing fits the firm with Kamiran & Calders' reweighing weights.
-func (cfg *Config) runReweighing(ctx context.Context, rs *runState, train *transform.Dataset, tick func()) ([]Result, error) {
-	groups := make([]int8, len(rs.train))
-	for k, r := range rs.train {
-		groups[k] = train.Group[r]
-	}
-	w := ReweighingWeights(groups, rs.y)
-	pred, _, err := rs.firm.Fit(ctx, rs.y, w, rs.base)
-	if err != nil {
-		return nil, err
-	}
-	rep, err := rs.evaluate(pred)
-	if err != nil {
-		return nil, err
-	}
-	tick()
-	return []Result{makeResult(SideFirm, BaselineReweighing, math.NaN(), "0", 0, 0, 0, rep)}, nil
-}
-
 // hasAuto reports whether a method estimates the counterfactual label
 // (what flips "auto" flips).
 func hasAuto(method string) bool {
@@ -588,35 +473,6 @@ func Evaluate(ctx context.Context, cfg Config, train, test *transform.Dataset) (
 		return metrics.Report{}, "", err
 	}
 	return rs.report, rs.firm.Describe(), nil
-}
-
-// ReweighingWeights returns Kamiran & Calders' reweighing weights: each row
-// gets the weight P(a)·P(y) / P(a, y) of its (group, label) cell, with the
-// probabilities estimated over the rows of both groups, so that group and
-// label are independent in the weighted data. Rows in neither group keep
-// weight 1.
-func ReweighingWeights(group []int8, y []bool) []float64 {
-	var cnt [3][2]float64
-	var n float64
-	for k, g := range group {
-		if g == transform.GroupNone {
-			continue
-		}
-		cnt[g][b2i(y[k])]++
-		n++
-	}
-	w := make([]float64, len(group))
-	for k, g := range group {
-		w[k] = 1
-		if g == transform.GroupNone {
-			continue
-		}
-		l := b2i(y[k])
-		pa := (cnt[g][0] + cnt[g][1]) / n
-		py := (cnt[1][l] + cnt[2][l]) / n
-		w[k] = pa * py / (cnt[g][l] / n)
-	}
-	return w
 }
 
 func b2i(b bool) int {

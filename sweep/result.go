@@ -21,7 +21,7 @@ type Result struct {
 	Side           string  // SideCollective or SideFirm
 	Method         string  // rb-prob, rb-label, rb-dist, random; for baselines one of Baselines (massaging, reweighing, eqodds-postproc, ...)
 	Alpha          float64 // collective size as a fraction of the minority; NaN for baselines
-	FlipsRequested string  // the grid value: a count, or "auto"
+	FlipsRequested string  // the grid value: a count, a percentage or "auto"; for eqodds-reductions its bound, "eps=ε"
 	Flips          int     // labels actually flipped (massaging: promotions, each paired with a demotion)
 	Run            int
 	Collective     int // collective members (0 for baselines)

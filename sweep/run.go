@@ -45,8 +45,17 @@ func (cfg *Config) newRuns(haveTest bool) []*runState {
 			}
 		}
 	}
+	// With a fixed test table every run trains on the same rows: the
+	// reductions baseline's mixtures (which use no seed) are computed once.
+	var red *reductionsFits
+	if haveTest {
+		red = &reductionsFits{}
+	}
 	for r := range runs {
-		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}}
+		runs[r] = &runState{seed: cfg.Seed + uint64(r), scores: map[string]*methodScores{}, red: red}
+		if red == nil {
+			runs[r].red = &reductionsFits{}
+		}
 		for m, ms := range shared {
 			runs[r].scores[m] = ms
 		}
@@ -85,22 +94,14 @@ func (cfg *Config) chains() []chain {
 func countFits(chains []chain, grid []flipValue) int {
 	n := 0
 	for _, c := range chains {
-		switch {
-		case c.baseline == BaselineReweighing:
-			n++
-		case c.baseline == BaselineEqOddsPostproc || c.baseline == BaselineCalibratedEqOdds || c.baseline == BaselineCalibratedEqOddsRandom:
-			// post-processing the base model: no fit of its own
-		case c.baseline == BaselineMassaging:
-			for _, g := range grid {
-				if g.massagingFit() {
-					n++
-				}
-			}
-		default:
-			for _, g := range grid {
-				if g.n != 0 && !(g.n == flipAuto && !hasAuto(c.method)) {
-					n++
-				}
+		if c.baseline != "" {
+			b, _ := lookupBaseline(c.baseline)
+			n += b.fits(grid)
+			continue
+		}
+		for _, g := range grid {
+			if g.n != 0 && !(g.n == flipAuto && !hasAuto(c.method)) {
+				n++
 			}
 		}
 	}
@@ -210,17 +211,11 @@ func (ex *executor) runChain(ctx context.Context, c chain) ([]Result, error) {
 	}
 	var res []Result
 	var err error
-	switch c.baseline {
-	case "":
+	if c.baseline == "" {
 		res, err = cfg.runChain(ctx, rs, ex.train, c.method, c.alpha, ex.grid, ex.prog.tick)
-	case BaselineMassaging:
-		res, err = cfg.runMassaging(ctx, rs, ex.train, ex.grid, ex.prog.tick)
-	case BaselineReweighing:
-		res, err = cfg.runReweighing(ctx, rs, ex.train, ex.prog.tick)
-	case BaselineEqOddsPostproc:
-		res, err = cfg.runEqOddsPostproc(ctx, rs, ex.train)
-	case BaselineCalibratedEqOdds, BaselineCalibratedEqOddsRandom:
-		res, err = cfg.runCalibratedEqOdds(ctx, rs, ex.train, c.baseline)
+	} else {
+		b, _ := lookupBaseline(c.baseline) // checked by validate
+		res, err = b.run(ctx, cfg, rs, ex.train, ex.grid, ex.prog.tick)
 	}
 	if err != nil {
 		return nil, err

@@ -33,10 +33,13 @@ func methodRank(m string) int {
 }
 
 // flipsRank orders the flips requested: counts, then percentages of the
-// pool, then auto.
+// pool, then auto; the reductions baseline's bounds ("eps=ε") by ε.
 func flipsRank(s string) float64 {
 	if s == "auto" {
 		return math.Inf(1)
+	}
+	if eps, ok := ReductionsBound(s); ok {
+		return eps
 	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		x, _ := strconv.ParseFloat(p, 64)

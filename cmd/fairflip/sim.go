@@ -81,10 +81,12 @@ recommendation on stdout; -o FILE.csv writes one row per (method, alpha, flips, 
 FILE.summary.csv / FILE.summary.json beside it; --plots DIR draws EqOd vs
 flips, best EqOd vs alpha and the error-EqOd Pareto front (SVG and PNG).
 --baselines adds what the firm itself could do (massaging, reweighing,
-eqodds-postproc, calibrated-eqodds, calibrated-eqodds-random), for comparison
-only (massaging's P% is of the minority's negative rows; the post-processing
-ones, Hardt et al. 2016 and Pleiss et al. 2017, give one cell per run at
-flips 0 and need the built-in firm).
+eqodds-postproc, calibrated-eqodds, calibrated-eqodds-random,
+eqodds-reductions), for comparison only (massaging's P% is of the
+minority's negative rows; the post-processing ones, Hardt et al. 2016 and
+Pleiss et al. 2017, give one cell per run at flips 0; eqodds-reductions,
+Agarwal et al. 2018's exponentiated gradient, one cell per run at each bound
+eps=0.001,...,0.1, flips asked "eps=E"; these need the built-in firm).
 
 The recommendation, per collective size, is one of: flip (a method and a
 count), flip the whole pool, or no action; with why, and the expected EqOd
@@ -165,7 +167,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
 				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
-				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add: massaging,reweighing,eqodds-postproc,calibrated-eqodds,calibrated-eqodds-random", Category: "grid"},
+				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add, comma-separated: " + strings.Join(sweep.Baselines, ", "), Category: "grid"},
 				&cli.BoolFlag{Name: "detect", Usage: "would the firm notice? screen the labels with confident learning (5-fold out-of-fold probabilities of the built-in firm; flag a row when its label's probability is below its class's mean), retrain without the flagged rows; adds detect_* columns and figures", Category: "grid"},
 				&cli.Float64Flag{Name: "max-error-increase", Value: sweep.DefaultMaxErrorIncrease, Usage: "recommend only cells whose mean error is at most `X` (absolute) above the error without action; the default 0.01 is one percentage point; inf: no limit", Category: "output"},
 				&cli.Float64Flag{Name: "target-eqod", Usage: "recommend the fewest flips whose mean EqOd (mean form) is at most `X`", Category: "output"},

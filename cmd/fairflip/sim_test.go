@@ -145,6 +145,8 @@ func TestSimUsageErrors(t *testing.T) {
 		{append([]string{"sweep", in, "--test-split", "0.3", "--flips", "ten"}, base...), `--flips "ten"`},
 		{append([]string{"sweep", in, "--test-split", "0.3", "--baselines", "magic"}, base...), "--baselines"},
 		{append([]string{"sweep", in, "--test-split", "0.3", "--detect", "--firm-cmd", "cat"}, base...), "--detect"},
+		{append([]string{"sweep", in, "--test-split", "0.3", "--baselines", "eqodds-reductions", "--firm-cmd", "cat"}, base...), "--baselines eqodds-reductions refits the built-in logistic regression"},
+		{append([]string{"sweep", in, "--test-split", "0.3", "--baselines", "eqodds-reductions", "--firm", "hgb"}, base...), "it needs the built-in firm"},
 		{append([]string{"eval", "--train", in}, base...), "test"},
 	}
 	for _, c := range cases {

@@ -21,6 +21,9 @@ const (
 	PostProcess uint64 = 0x706f737470726f63 // "postproc"
 	// Withhold draws which test rows calibrated equalized odds withholds.
 	Withhold uint64 = 0x7769746868656c64 // "withheld"
+	// Reductions draws the randomised predictions of sweep's
+	// exponentiated-gradient baseline (keyed by test row).
+	Reductions uint64 = 0x7265647563746e73 // "reductns"
 )
 
 // RefKeyBase is the key of the first row of a --reference file.
