@@ -34,9 +34,16 @@ type EncoderOptions struct {
 //
 //	σ = sqrt(Σ_i (x_i − μ)² / m)
 //
-// over the m non-missing reference values; σ = 0 (a constant column) gives
-// scale 1, as scikit-learn's StandardScaler does, and m = 0 gives μ = 0,
-// σ = 1. μ and σ are computed without overflow or underflow whatever the
+// over the m non-missing reference values. A column without spread on
+// the reference (its non-missing reference values all equal, or none)
+// encodes to z = 0 on every row: the reference gives it no scale, and
+// scale 1 (scikit-learn's StandardScaler's choice) would let the column's
+// raw units into the distances of rb-dist and rb-label, so that one
+// candidate value off a tiny reference's constant (a capital gain of
+// 5,000 against ten rows of 0) outweighs every other feature. Such a
+// column cannot move a model fitted on the reference either (it is 0 on
+// every reference row). Standardisation still reports μ (0 without
+// values) and scale 1 for it. μ and σ are computed without overflow or underflow whatever the
 // magnitudes (see meanScale), and z is clamped to [−MaxZ, MaxZ], so that a
 // row far outside the reference (1e300 against a reference of small
 // numbers) still gives finite distances and probabilities.
@@ -62,7 +69,8 @@ type encCol struct {
 	mean, scale float64
 	unit        float64 // a power of two: z = (x/unit − mean/unit)/(scale/unit); 1 for most columns
 	indicator   bool
-	numIdx      int // index of the value feature in Matrix.Num
+	constant    bool // no spread on the reference: z = 0 on every row
+	numIdx      int  // index of the value feature in Matrix.Num
 
 	// text
 	kept   []string         // kept levels, by code
@@ -100,6 +108,7 @@ func FitEncoder(cols []Column, ref []int, opt EncoderOptions) (*Encoder, error) 
 		ec.numeric = c.Numeric
 		if c.Numeric {
 			ec.mean, ec.scale, ec.unit = meanScale(c.Num, ref)
+			ec.constant = noSpread(c.Num, ref)
 			ec.indicator = j < len(opt.HasMissing) && opt.HasMissing[j]
 			for _, x := range c.Num {
 				if math.IsNaN(x) {
@@ -226,6 +235,23 @@ func meanScale(x []float64, ref []int) (mean, scale, unit float64) {
 	return mean * unit, math.Sqrt(variance) * unit, unit
 }
 
+// noSpread reports whether the non-missing x[i], i ∈ ref, are all equal
+// (or there are none).
+func noSpread(x []float64, ref []int) bool {
+	first, seen := 0.0, false
+	for _, i := range ref {
+		v := x[i]
+		switch {
+		case math.IsNaN(v):
+		case !seen:
+			first, seen = v, true
+		case v != first:
+			return false
+		}
+	}
+	return true
+}
+
 // keptLevels returns the at most maxLevels most frequent levels of the
 // text column c among the reference rows (ties: first-seen order). Levels
 // that do not occur in the reference rows are never kept.
@@ -340,6 +366,10 @@ func (e *Encoder) Encode(cols []Column, rows []int) *Matrix {
 						if ec.indicator {
 							dst[1] = 1
 						}
+						continue
+					}
+					if ec.constant {
+						dst[0] = 0
 						continue
 					}
 					if u != 1 {

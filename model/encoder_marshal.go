@@ -20,6 +20,7 @@ type encColWire struct {
 	Mean, Scale float64
 	Unit        float64
 	Indicator   bool
+	Constant    bool
 	NumIdx      int
 	Kept        []string
 	CatIdx      int
@@ -32,7 +33,7 @@ func (e *Encoder) MarshalBinary() ([]byte, error) {
 	for _, c := range e.cols {
 		w.Cols = append(w.Cols, encColWire{
 			Name: c.name, Numeric: c.numeric, Mean: c.mean, Scale: c.scale, Unit: c.unit,
-			Indicator: c.indicator, NumIdx: c.numIdx, Kept: c.kept, CatIdx: c.catIdx,
+			Indicator: c.indicator, Constant: c.constant, NumIdx: c.numIdx, Kept: c.kept, CatIdx: c.catIdx,
 		})
 	}
 	var b bytes.Buffer
@@ -52,7 +53,7 @@ func (e *Encoder) UnmarshalBinary(data []byte) error {
 	for j, c := range w.Cols {
 		ec := encCol{
 			name: c.Name, numeric: c.Numeric, mean: c.Mean, scale: c.Scale, unit: c.Unit,
-			indicator: c.Indicator, numIdx: c.NumIdx, kept: c.Kept, catIdx: c.CatIdx,
+			indicator: c.Indicator, constant: c.Constant, numIdx: c.NumIdx, kept: c.Kept, catIdx: c.CatIdx,
 		}
 		if !c.Numeric {
 			ec.code = make(map[string]int32, len(c.Kept))

@@ -10,15 +10,18 @@ func TestEncoderMarshalRoundTrip(t *testing.T) {
 	b1 := NewColumnBuilder("age", false)
 	b2 := NewColumnBuilder("job", false)
 	b3 := NewColumnBuilder("hours", false)
+	b4 := NewColumnBuilder("const", false) // constant on the reference, not outside it
 	ages := []string{"39", "50", "", "28", "1e300", "61"}
 	jobs := []string{"clerk", "exec", "clerk", "", "farm", "exec"}
 	hours := []string{"40", "13", "40", "40", "45", "?"}
+	consts := []string{"7", "7", "7", "7", "9", "-2"}
 	for i := range ages {
 		b1.Add(ages[i])
 		b2.Add(jobs[i])
 		b3.Add(hours[i])
+		b4.Add(consts[i])
 	}
-	cols := []Column{b1.Build(), b2.Build(), b3.Build()}
+	cols := []Column{b1.Build(), b2.Build(), b3.Build(), b4.Build()}
 	ref := []int{0, 1, 2, 3}
 	e, err := FitEncoder(cols, ref, EncoderOptions{MaxLevels: 1})
 	if err != nil {

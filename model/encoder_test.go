@@ -23,10 +23,10 @@ func TestEncoderNumeric(t *testing.T) {
 	}
 	// age on ref: mean = 12/4 = 3; deviations -2,-1,0,3; population
 	// variance = (4+1+0+9)/4 = 3.5; sd = √3.5.
-	// const: sd 0 → scale 1, mean 0.1, z = x − 0.1.
+	// const: no spread on ref → z = 0 on every row (mean 0.1, scale 1 reported).
 	// gap: ref values 2, 4: mean 3, sd 1; has missing → indicator.
 	// late: ref values 1,3,1,3: mean 2, sd 1; row 4 missing → indicator.
-	// none: no ref value → mean 0, sd 1; has missing → indicator.
+	// none: no ref value → z = 0 on every row (mean 0, scale 1); has missing → indicator.
 	wantNames := []string{"age", "const", "gap", "gap:missing", "late", "late:missing", "none", "none:missing"}
 	if got := e.FeatureNames(); !reflect.DeepEqual(got, wantNames) {
 		t.Fatalf("FeatureNames = %q, want %q", got, wantNames)
@@ -37,7 +37,7 @@ func TestEncoderNumeric(t *testing.T) {
 		{-1 / s, 0, 0, 1, 1, 0, 0, 1},
 		{0, 0, 1, 0, -1, 0, 0, 1},
 		{3 / s, 0, 0, 1, 1, 0, 0, 1},
-		{97 / s, 4.9, 4, 0, 0, 1, 5, 0},
+		{97 / s, 0, 4, 0, 0, 1, 0, 0},
 	}
 	m := e.Encode(cols, []int{0, 1, 2, 3, 4})
 	if m.N != 5 || m.P != 8 || m.Q != 0 {

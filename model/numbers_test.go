@@ -5,7 +5,6 @@ package model
 // or the k-NN. docs/RELIABILITY.md, "Numbers", lists these cases.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -181,8 +180,8 @@ func TestEncoderNumbersFinite(t *testing.T) {
 	if got, want := feat("inf")[5], 4/math.Sqrt(8.0/3); math.Abs(got-want) > 1e-12 {
 		t.Errorf("inf row 5 = %v, want %v", got, want)
 	}
-	// const: scale 1, z = x − 4.
-	if got := feat("const"); fmt.Sprint(got) != "[0 0 0 0 0 -7]" {
+	// const: no spread on the reference: 0 on every row, the -3 outside it too.
+	if got := feat("const"); fmt.Sprint(got) != "[0 0 0 0 0 0]" {
 		t.Errorf("const = %v", got)
 	}
 	// none: all missing: z = 0, indicator 1, on every row.
@@ -407,14 +406,23 @@ func TestSingleClassReference(t *testing.T) {
 					t.Errorf("RBDist all positive row %d: %v %v %v", i, sd.Primary[i], sd.Secondary[i], sd.Positive[i])
 				}
 			}
-		} else if !errors.Is(errD, ErrNoPositive) || !strings.Contains(errD.Error(), "all 8 are negative") {
-			t.Errorf("RBDist all negative: %v", errD)
+		} else {
+			// No positive row: the distance to them is undefined, and
+			// every candidate scores 0, as RB-label's candidates do.
+			if errD != nil {
+				t.Fatal(errD)
+			}
+			for i := range sd.Primary {
+				if sd.Primary[i] != 0 || sd.Secondary[i] != 0 || sd.Positive[i] {
+					t.Errorf("RBDist all negative row %d: %v %v %v", i, sd.Primary[i], sd.Secondary[i], sd.Positive[i])
+				}
+			}
 		}
 	}
 }
 
 // TestSingleReferenceRow: one reference row is a single class; k > 1
-// exceeds the reference.
+// searches it whole, as k = 1 does.
 func TestSingleReferenceRow(t *testing.T) {
 	t.Parallel()
 	ref := &Matrix{N: 1, P: 1, Num: []float64{0.5}}
@@ -423,11 +431,10 @@ func TestSingleReferenceRow(t *testing.T) {
 	if err != nil || s.Primary[0] != 1 || s.Primary[1] != 1 {
 		t.Errorf("RBProb: %v %v", s, err)
 	}
-	if _, err := RBLabel(ref, []bool{true}, cand, 2, 1); err == nil || err.Error() != "k = 2 is larger than the 1 reference row" {
-		t.Errorf("RBLabel k=2: %v", err)
-	}
-	if s, err := RBLabel(ref, []bool{true}, cand, 1, 1); err != nil || s.Primary[0] != 1 || s.Secondary[0] != -0.5 || s.Secondary[1] != -8.5 {
-		t.Errorf("RBLabel k=1: %+v %v", s, err)
+	for _, k := range []int{1, 2, 10} {
+		if s, err := RBLabel(ref, []bool{true}, cand, k, 1); err != nil || s.Primary[0] != 1 || s.Secondary[0] != -0.5 || s.Secondary[1] != -8.5 || !s.Positive[0] {
+			t.Errorf("RBLabel k=%d: %+v %v", k, s, err)
+		}
 	}
 	// A single candidate.
 	s, _, err = RBProb(ref, []bool{false}, &Matrix{N: 1, P: 1, Num: []float64{3}}, LogRegOptions{})

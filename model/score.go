@@ -43,30 +43,13 @@ func splitByLabel(refY []bool) (pos, neg []int) {
 	return pos, neg
 }
 
-// rowsWord returns "row" or "rows".
-func rowsWord(n int) string {
-	if n == 1 {
-		return "row"
-	}
-	return "rows"
-}
-
-// checkK returns an error unless 1 ≤ k ≤ n; what describes the n rows
-// ("positive reference").
-func checkK(k, n int, what string) error {
+// checkK returns an error unless k ≥ 1.
+func checkK(k int) error {
 	if k < 1 {
 		return fmt.Errorf("k = %d: the number of neighbours must be at least 1", k)
 	}
-	if k > n {
-		return fmt.Errorf("k = %d is larger than the %d %s %s", k, n, what, rowsWord(n))
-	}
 	return nil
 }
-
-// ErrNoPositive is wrapped by RBDist's error when no reference row has a
-// positive label: its score, the distance to the nearest positive reference
-// rows, is then undefined (lowering k cannot help).
-var ErrNoPositive = errors.New("there are no positive reference rows")
 
 // singleClass reports whether every label in y is the same, and which.
 func singleClass(y []bool) (single, positive bool) {
@@ -153,6 +136,11 @@ func meanDist(nb [][]Neighbor) []float64 {
 // RBDist) with the k-NN indexes built once: scoring candidates in batches
 // gives each the scores it gets when all are scored at once, so a
 // distributed run can score its shards apart.
+//
+// Each index searches min(k, its rows) neighbours: a reference with fewer
+// rows, positive rows or negative rows than k (a tiny --reference-sample)
+// is searched whole rather than refused. A caller that wants to say so
+// compares k with the counts (see EffectiveK).
 type KNNScorer struct {
 	dist     bool // RBDist, else RBLabel
 	k        int
@@ -160,8 +148,12 @@ type KNNScorer struct {
 	refY     []bool
 	all      *KNN // every reference row
 	pos, neg *KNN // the positive and the negative reference rows (neg nil: none)
-	zero     bool // RBLabel without positive reference rows: every score is 0
+	zero     bool // no positive reference row: every score is 0
 }
+
+// EffectiveK returns the neighbours each index of a KNNScorer searches
+// for k asked and n rows in it: min(k, n).
+func EffectiveK(k, n int) int { return min(k, n) }
 
 // NewKNNScorer checks the reference and builds the indexes of RBLabel
 // (dist false) or RBDist (dist true); see them for the scores and errors.
@@ -172,32 +164,20 @@ func NewKNNScorer(ref *Matrix, refY []bool, k, workers int, dist bool) (*KNNScor
 	if len(refY) != ref.N {
 		return nil, fmt.Errorf("reference labels: got %d for %d rows", len(refY), ref.N)
 	}
+	if err := checkK(k); err != nil {
+		return nil, err
+	}
+	if ref.N == 0 {
+		return nil, errors.New("there are no reference rows")
+	}
 	s := &KNNScorer{dist: dist, k: k, workers: workers, refY: refY}
 	pos, neg := splitByLabel(refY)
-	if !dist {
-		if err := checkK(k, ref.N, "reference"); err != nil {
-			return nil, err
-		}
-		if len(pos) == 0 {
-			s.zero = true
-			return s, nil
-		}
-		if err := checkK(k, len(pos), "positive reference"); err != nil {
-			return nil, err
-		}
-	} else {
-		if len(pos) == 0 {
-			return nil, fmt.Errorf("%w (all %d are negative): rb-dist measures the distance to the k nearest of them", ErrNoPositive, ref.N)
-		}
-		if err := checkK(k, len(pos), "positive reference"); err != nil {
-			return nil, err
-		}
-		if len(neg) > 0 {
-			if err := checkK(k, len(neg), "negative reference"); err != nil {
-				return nil, err
-			}
-			s.neg = NewKNN(ref.Subset(neg))
-		}
+	if len(pos) == 0 {
+		s.zero = true
+		return s, nil
+	}
+	if dist && len(neg) > 0 {
+		s.neg = NewKNN(ref.Subset(neg))
 	}
 	s.all = NewKNN(ref)
 	s.pos = NewKNN(ref.Subset(pos))
@@ -210,12 +190,15 @@ func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
 		zero := make([]float64, cand.N)
 		return &Scores{Primary: zero, Secondary: zero, Positive: make([]bool, cand.N)}, nil
 	}
-	query := func(idx *KNN) ([][]Neighbor, error) { return idx.Query(cand, s.k, s.workers) }
+	query := func(idx *KNN) ([][]Neighbor, error) {
+		return idx.Query(cand, EffectiveK(s.k, idx.ref.N), s.workers)
+	}
 	nb, err := query(s.all)
 	if err != nil {
 		return nil, err
 	}
 	count := countPositive(nb, s.refY)
+	kAll := EffectiveK(s.k, s.all.ref.N)
 	nb, err = query(s.pos)
 	if err != nil {
 		return nil, err
@@ -233,7 +216,7 @@ func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
 		if s.dist {
 			out.Positive[i] = dneg == nil || dpos[i] < dneg[i]
 		} else {
-			out.Positive[i] = 2*count[i] > float64(s.k)
+			out.Positive[i] = 2*count[i] > float64(kAll)
 		}
 		dpos[i] = -dpos[i]
 	}
@@ -253,10 +236,12 @@ func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
 //
 // Distances are Euclidean in the one-hot-expanded space; ties between
 // equally distant reference rows are broken by the lower reference index
-// (see KNN.Query). It returns an error if k < 1 or k exceeds the number of
-// reference rows or of positive reference rows (the secondary score needs
-// k of them), except that with no positive reference row at all every
-// candidate gets Primary = Secondary = 0 and Positive = false.
+// (see KNN.Query). It returns an error if k < 1. A reference with fewer
+// than k rows is searched whole (the count is then over all of them, the
+// same for every candidate, and Positive is more than half of them), and
+// so are fewer than k positive rows for the secondary score. With no
+// positive reference row every candidate gets Primary = Secondary = 0 and
+// Positive = false.
 func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err
@@ -275,11 +260,12 @@ func RBLabel(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, e
 //	Positive  = mean distance to the k nearest positive reference rows
 //	            < mean distance to the k nearest negative reference rows
 //
-// It returns an error if k < 1 or k exceeds the number of positive or of
-// negative reference rows, with two exceptions for a reference of a single
-// label: with no negative reference row, the distance to the negatives is
-// taken as +∞ (Positive is true for every candidate, Secondary is k); with
-// no positive reference row, the error wraps ErrNoPositive.
+// It returns an error if k < 1. Fewer than k positive (negative) reference
+// rows are searched whole: the mean is then over all of them. With no
+// negative reference row the distance to the negatives is taken as +∞
+// (Positive is true for every candidate); with no positive reference row
+// the distance to the positives is undefined, and every candidate gets
+// Primary = Secondary = 0 and Positive = false, as RBLabel gives.
 func RBDist(ref *Matrix, refY []bool, cand *Matrix, k, workers int) (*Scores, error) {
 	if err := checkScoreInput(ref, refY, cand); err != nil {
 		return nil, err

@@ -154,30 +154,79 @@ func TestScorerErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, msg)
 		}
 	}
-	_, err := RBLabel(ref, y, cand, 9, 1)
-	check("RBLabel k=9", err, "k = 9 is larger than the 8 reference rows")
-	_, err = RBLabel(ref, y, cand, 5, 1)
-	check("RBLabel k=5", err, "k = 5 is larger than the 4 positive reference rows")
-	_, err = RBLabel(ref, y, cand, 0, 1)
+	_, err := RBLabel(ref, y, cand, 0, 1)
 	check("RBLabel k=0", err, "at least 1")
-	_, err = RBDist(ref, y, cand, 5, 1)
-	check("RBDist k=5", err, "k = 5 is larger than the 4 positive reference rows")
-	y5 := []bool{false, true, true, true, true, true, false, false} // 5 positive, 3 negative
-	_, err = RBDist(ref, y5, cand, 4, 1)
-	check("RBDist k=4", err, "k = 4 is larger than the 3 negative reference rows")
-	y1 := []bool{true, false, false, false, false, false, false, false}
-	_, err = RBDist(ref, y1, cand, 1, 1)
-	if err != nil {
-		t.Errorf("RBDist k=1 with one positive: %v", err)
-	}
-	_, err = RBDist(ref, y1, cand, 2, 1)
-	check("RBDist k=2", err, "k = 2 is larger than the 1 positive reference row")
+	_, err = RBDist(ref, y, cand, -1, 1)
+	check("RBDist k=-1", err, "at least 1")
 	_, err = RBLabel(ref, y[:3], cand, 1, 1)
 	check("labels", err, "3 labels for 8 reference rows")
 	_, _, err = RBProb(ref, y, &Matrix{N: 1, P: 2, Num: []float64{1, 2}}, LogRegOptions{})
 	check("RBProb shape", err, "features")
 	_, err = RBLabel(&Matrix{P: 1}, nil, cand, 1, 1)
 	check("no reference", err, "no reference rows")
+}
+
+// TestKNNFewerRowsThanK: a reference with fewer rows (positive rows,
+// negative rows) than k is searched whole, by hand on lineRef: the k
+// asked beyond the rows there are changes nothing.
+func TestKNNFewerRowsThanK(t *testing.T) {
+	t.Parallel()
+	ref, y := lineRef() // x 0 1 2 3 4 10 11 12; positive at 1 2 3 10
+	cand := lineCand()  // 1.5 11.5 3.5 6 8
+	// RB-label, k = 9 > 8 rows: the count is over every row, 4 for every
+	// candidate, not more than half of 8; the tie-break is the mean
+	// distance to all 4 positive rows.
+	posX := []float64{1, 2, 3, 10}
+	meanTo := func(c float64, xs []float64) float64 {
+		var s float64
+		for _, x := range xs {
+			s += math.Abs(c - x)
+		}
+		return s / float64(len(xs))
+	}
+	for _, k := range []int{9, 100} {
+		s, err := RBLabel(ref, y, cand, k, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < cand.N; i++ {
+			c := cand.Num[i]
+			if s.Primary[i] != 4 || s.Positive[i] || math.Abs(s.Secondary[i]+meanTo(c, posX)) > 1e-12 {
+				t.Errorf("RBLabel k=%d candidate %v: %v %v %v", k, c, s.Primary[i], s.Secondary[i], s.Positive[i])
+			}
+		}
+	}
+	// RB-label, k = 5: 5 of 8 rows, but only 4 positive for the tie-break.
+	s, err := RBLabel(ref, y, cand, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// c = 1.5: nearest five 1 2 0 3 4 → positive 1 2 3: count 3 > 2.5.
+	if s.Primary[0] != 3 || !s.Positive[0] || math.Abs(s.Secondary[0]+meanTo(1.5, posX)) > 1e-12 {
+		t.Errorf("RBLabel k=5 candidate 1.5: %v %v %v", s.Primary[0], s.Secondary[0], s.Positive[0])
+	}
+	// RB-dist with 5 positive and 3 negative rows, k = 4: the mean over
+	// the 4 nearest positives, and over all 3 negatives.
+	y5 := []bool{false, true, true, true, true, true, false, false} // x 1 2 3 4 10 positive; 0 11 12 negative
+	d, err := RBDist(ref, y5, cand, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// c = 8: positives at 7 6 5 4 2 → 4 nearest 2 4 5 6 = 17/4; negatives 8 3 4 → 15/3 = 5.
+	if i := 4; math.Abs(d.Primary[i]+17.0/4) > 1e-12 || !d.Positive[i] {
+		t.Errorf("RBDist k=4 candidate 8: %v %v", d.Primary[i], d.Positive[i])
+	}
+	// One positive row, k = 2: the distance to it.
+	y1 := []bool{true, false, false, false, false, false, false, false}
+	d, err = RBDist(ref, y1, cand, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < cand.N; i++ {
+		if c := cand.Num[i]; d.Primary[i] != -c {
+			t.Errorf("RBDist one positive, candidate %v: %v, want %v", c, d.Primary[i], -c)
+		}
+	}
 }
 
 func TestRBProb(t *testing.T) {

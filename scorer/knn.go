@@ -1,7 +1,7 @@
 package scorer
 
 import (
-	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/fairflip/fairflip/model"
@@ -9,8 +9,7 @@ import (
 
 // knnFit is a fitted rb-label or rb-dist: the encoded reference and its
 // labels. Its k-NN indexes are built by the first Score (model.KNNScorer),
-// so that a reference the method refuses (too few rows for k) is refused
-// only when there are candidates to score.
+// so that a fit without candidates costs nothing.
 type knnFit struct {
 	K    int
 	Dist bool // rb-dist, else rb-label
@@ -41,22 +40,42 @@ func (f *knnFit) Score(c Candidates) (*model.Scores, error) {
 		f.knn, f.err = model.NewKNNScorer(f.Ref, f.RefY, f.K, f.workers, f.Dist)
 	})
 	if f.err != nil {
-		return nil, knnErr(f.err)
+		return nil, f.err
 	}
-	s, err := f.knn.Score(c.X)
-	if err != nil {
-		return nil, knnErr(err)
-	}
-	return s, nil
+	return f.knn.Score(c.X)
 }
 
-// knnErr marks every refusal but that of a reference without positive
-// rows as one of neighbours (k is larger than the rows searched).
-func knnErr(err error) error {
-	if errors.Is(err, ErrNoPositive) {
-		return err
+// fewerThanK says which of the reference's rows a k-NN method searches
+// whole because there are fewer than k of them (model.EffectiveK): for
+// rb-label (dist false) all rows (its count) and the positive rows (its
+// tie-break); for rb-dist the positive rows (its score) and the negative
+// rows (its auto rule). Empty when every search finds k rows, or when the
+// reference has one label (singleLabel's notice says what happens then).
+func fewerThanK(y []bool, k int, dist bool) string {
+	if _, _, single := singleLabel(y); single || k < 1 {
+		return ""
 	}
-	return neighboursError{err}
+	pos := 0
+	for _, v := range y {
+		if v {
+			pos++
+		}
+	}
+	neg := len(y) - pos
+	var what string
+	switch {
+	case !dist && len(y) < k:
+		what = fmt.Sprintf("the reference has %d rows, fewer than k = %d: rb-label counts the positive labels among all %d, the same count (%d) for every candidate, so the order is its tie-break, the mean distance to the %d positive rows", len(y), k, len(y), pos, pos)
+	case !dist && pos < k:
+		what = fmt.Sprintf("the reference has %d positive rows, fewer than k = %d: rb-label's tie-break is the mean distance to all %d", pos, k, pos)
+	case dist && pos < k && neg < k:
+		what = fmt.Sprintf("the reference has %d positive and %d negative rows, fewer than k = %d: rb-dist's score is the mean distance to all %d positive rows, and its auto rule compares it with the mean distance to all %d negative rows", pos, neg, k, pos, neg)
+	case dist && pos < k:
+		what = fmt.Sprintf("the reference has %d positive rows, fewer than k = %d: rb-dist's score is the mean distance to all %d", pos, k, pos)
+	case dist && neg < k:
+		what = fmt.Sprintf("the reference has %d negative rows, fewer than k = %d: rb-dist's auto rule compares with the mean distance to all %d", neg, k, neg)
+	}
+	return what
 }
 
 func (f *knnFit) MarshalBinary() ([]byte, error) {

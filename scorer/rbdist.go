@@ -7,10 +7,10 @@ package scorer
 //	Positive  = mean distance to the k nearest positive reference rows
 //	            < mean distance to the k nearest negative reference rows
 //
-// It refuses a k larger than the positive or the negative reference rows,
-// except that with no negative reference row every candidate counts as
-// nearer the positive rows; with no positive reference row its error
-// matches ErrNoPositive.
+// Fewer positive (negative) reference rows than k are searched whole, with
+// a notice. With no negative reference row every candidate counts as
+// nearer the positive rows; with no positive reference row the distance
+// is undefined and every candidate scores 0 (as rb-label's do then).
 var rbDist = &Method{
 	Name:   "rb-dist",
 	Help:   "minus the mean distance to the k nearest positive reference rows (auto: nearer them than the k nearest negative ones)",
@@ -19,9 +19,15 @@ var rbDist = &Method{
 	UsesK:  true,
 	Fit: func(ref Reference, p Params) (Fitted, []string, error) {
 		var notices []string
-		if who, positive, ok := singleLabel(ref.Y); ok && positive {
-			// (With no positive row, Score refuses.)
-			notices = append(notices, who+": every candidate counts as nearer the positive rows: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first")
+		if who, positive, ok := singleLabel(ref.Y); ok {
+			what := scoreZeroNotice
+			if positive {
+				what = "every candidate counts as nearer the positive rows: --flips auto flips them all, and a count or share takes the candidates nearest the reference rows first"
+			}
+			notices = append(notices, who+": "+what)
+		}
+		if n := fewerThanK(ref.Y, p.K, true); n != "" {
+			notices = append(notices, n)
 		}
 		return fitKNN(ref, p, true), notices, nil
 	},

@@ -14,9 +14,10 @@
 //
 // Adding a method is one file, which defines its *Method, plus one line in
 // the list of builtin (below); a method defined outside this package is
-// added with Register. Errors are for the caller to word: a method
-// returns ErrNoPositive or an error matching ErrNeighbours where those
-// apply, and names no command-line flag in its errors.
+// added with Register. Errors are for the caller to word: a method names
+// no command-line flag in its errors. What a tiny reference does to each
+// method (fewer rows than k, one label) is a notice of its Fit, not an
+// error.
 package scorer
 
 import (
@@ -104,22 +105,6 @@ type Fitted interface {
 	// gives the same scores, bit for bit.
 	encoding.BinaryMarshaler
 }
-
-// ErrNoPositive is matched by the error of a method that needs positive
-// reference rows when there are none.
-var ErrNoPositive = model.ErrNoPositive
-
-// ErrNeighbours is matched by the error of a method that cannot find its
-// k neighbours among the reference rows: a lower k or a larger reference
-// would help.
-var ErrNeighbours = errors.New("too few reference rows for the neighbours asked for")
-
-// neighboursError is an error that matches ErrNeighbours and reads as err.
-type neighboursError struct{ err error }
-
-func (e neighboursError) Error() string        { return e.err.Error() }
-func (e neighboursError) Unwrap() error        { return e.err }
-func (e neighboursError) Is(target error) bool { return target == ErrNeighbours }
 
 // registry is the methods, in order. It is written at start-up (the
 // builtin methods, and Register) and read after.

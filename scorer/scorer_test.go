@@ -1,7 +1,6 @@
 package scorer
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -224,21 +223,22 @@ func TestRefusals(t *testing.T) {
 		s, err := f.Score(Candidates{X: cand, Keys: keysOf(cand.N)})
 		return notices, s, err
 	}
-	_, _, err := score("rb-dist", neg, 3)
-	if !errors.Is(err, ErrNoPositive) || errors.Is(err, ErrNeighbours) {
-		t.Errorf("rb-dist, no positive rows: %v", err)
+	notices, s, err := score("rb-dist", neg, 3)
+	if err != nil || len(notices) != 1 || notices[0] != "all 20 reference rows are negative: "+scoreZeroNotice || s.Primary[0] != 0 || s.Positive[0] {
+		t.Errorf("rb-dist, no positive rows: %q %v %v", notices, s, err)
 	}
-	_, _, err = score("rb-label", labels(ref), 50)
-	if !errors.Is(err, ErrNeighbours) || err.Error() != "k = 50 is larger than the 20 reference rows" {
-		t.Errorf("rb-label, k 50 of 20 rows: %v", err)
-	}
-	notices, s, err := score("rb-prob", pos, 3)
+	notices, s, err = score("rb-prob", pos, 3)
 	if err != nil || len(notices) != 1 || !strings.HasPrefix(notices[0], "all 20 reference rows are positive: every candidate gets the score 1") || s.Primary[0] != 1 || !s.Positive[0] {
 		t.Errorf("rb-prob, all positive: %q %v %v", notices, s, err)
 	}
 	notices, s, err = score("rb-label", pos, 3)
 	if err != nil || len(notices) != 1 || !strings.Contains(notices[0], "every candidate gets the score 3") || s.Primary[0] != 3 {
 		t.Errorf("rb-label, all positive: %q %v", notices, err)
+	}
+	// k = 50 of 20 rows: the score is over all 20.
+	notices, s, err = score("rb-label", pos, 50)
+	if err != nil || len(notices) != 1 || !strings.Contains(notices[0], "every candidate gets the score 20") || s.Primary[0] != 20 {
+		t.Errorf("rb-label, all positive, k 50: %q %v", notices, err)
 	}
 	notices, _, err = score("rb-label", neg, 3)
 	if err != nil || len(notices) != 1 || notices[0] != "all 20 reference rows are negative: "+scoreZeroNotice {
@@ -291,4 +291,68 @@ func TestCompare(t *testing.T) {
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("Rank: %v, want %v", keys, want)
 	}
+}
+
+// TestFewerRowsThanK: a reference of 10 rows (4 positive, 6 negative) and
+// k = 10: each k-NN method scores, searching the rows it has whole, and
+// says so once; with k = 4 nothing is said. The scores are those of the
+// same method with the k that the rows allow, bit for bit.
+func TestFewerRowsThanK(t *testing.T) {
+	t.Parallel()
+	ref, cand := matrix(10, 2, 7), matrix(30, 2, 8)
+	y := []bool{true, false, true, false, false, true, false, false, true, false}
+	keys := keysOf(cand.N)
+	fit := func(name string, k int) ([]string, *model.Scores) {
+		t.Helper()
+		m, _ := Lookup(name)
+		f, notices, err := m.Fit(Reference{X: ref, Y: y}, Params{K: k, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.Score(Candidates{X: cand, Keys: keys})
+		if err != nil {
+			t.Fatalf("%s k=%d: %v", name, k, err)
+		}
+		return notices, s
+	}
+	for _, c := range []struct {
+		name, notice string
+	}{
+		{"rb-label", "the reference has 10 rows, fewer than k = 11: rb-label counts the positive labels among all 10, the same count (4) for every candidate, so the order is its tie-break, the mean distance to the 4 positive rows"},
+		{"rb-dist", "the reference has 4 positive and 6 negative rows, fewer than k = 11: rb-dist's score is the mean distance to all 4 positive rows, and its auto rule compares it with the mean distance to all 6 negative rows"},
+	} {
+		notices, s := fit(c.name, 11)
+		if len(notices) != 1 || notices[0] != c.notice {
+			t.Errorf("%s: notices %q, want %q", c.name, notices, c.notice)
+		}
+		for i := range s.Primary {
+			if math.IsNaN(s.Primary[i]) || math.IsNaN(s.Secondary[i]) {
+				t.Fatalf("%s: NaN score for candidate %d", c.name, i)
+			}
+		}
+		// Not all ties: the order is by a score that varies.
+		if d := len(distinct(s.Primary)) + len(distinct(s.Secondary)); d <= 2 {
+			t.Errorf("%s: every candidate has the same scores", c.name)
+		}
+		if notices, _ := fit(c.name, 4); len(notices) != 0 {
+			t.Errorf("%s k=4: notices %q", c.name, notices)
+		}
+	}
+	_, label11 := fit("rb-label", 11)
+	_, label10 := fit("rb-label", 10)
+	sameScores(t, "rb-label, k 11 and 10 of 10 rows", label11, label10)
+	_, dist11 := fit("rb-dist", 11)
+	_, dist10 := fit("rb-dist", 10)
+	sameScores(t, "rb-dist, k 11 and 10 of 10 rows", dist11, dist10)
+	if n, _ := fit("rb-dist", 5); len(n) != 1 || !strings.HasPrefix(n[0], "the reference has 4 positive rows, fewer than k = 5") {
+		t.Errorf("rb-dist k=5: %q", n)
+	}
+}
+
+func distinct(x []float64) map[float64]bool {
+	m := map[float64]bool{}
+	for _, v := range x {
+		m[v] = true
+	}
+	return m
 }

@@ -4,7 +4,6 @@ package transform
 // sweep share, and how their refusals are worded.
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -68,12 +67,6 @@ func (o *Options) fit(ref *model.Matrix, pos []bool) (scorer.Fitted, []string, e
 
 // scoreErr words a method's refusal.
 func (o *Options) scoreErr(err error) error {
-	switch {
-	case errors.Is(err, scorer.ErrNoPositive):
-		return fferr.Data("%s: %v; use a reference with positive labels, or another --method", o.Method, err)
-	case errors.Is(err, scorer.ErrNeighbours):
-		return fferr.Data("%s: %v; lower --k or use a larger reference", o.Method, err)
-	}
 	return fferr.Data("%s: %v", o.Method, err)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 
@@ -114,26 +113,11 @@ func TestScoreCache(t *testing.T) {
 	}
 }
 
-// TestScoreErrWording: the caller words a method's refusal by its kind,
-// naming the flags that would help.
+// TestScoreErrWording: the caller words a method's refusal as bad data,
+// naming the method.
 func TestScoreErrWording(t *testing.T) {
 	t.Parallel()
-	o := &Options{Config: Config{Method: MethodRBLabel}}
-	sc, cols := cacheScorer(t, MethodRBLabel, 30, "k")
-	_, f, err := (*ScoreCache)(nil).prepare(sc, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, _, _ := (*ScoreCache)(nil).prepare(sc, 1)
-	_, err = f.Score(scorer.Candidates{X: enc.Encode(cols, []int{1}), Keys: []uint64{1}})
-	err = o.scoreErr(err)
-	if !errors.Is(err, fferr.ErrData) || err.Error() != "rb-label: k = 30 is larger than the 14 positive reference rows; lower --k or use a larger reference" {
-		t.Errorf("k too large: %v", err)
-	}
-	o.Method = MethodRBDist
-	if err := o.scoreErr(scorer.ErrNoPositive); !strings.HasSuffix(err.Error(), "; use a reference with positive labels, or another --method") {
-		t.Errorf("no positive rows: %v", err)
-	}
+	o := &Options{}
 	o.Method = MethodRBProb
 	if err := o.scoreErr(errors.New("a fit failed")); err.Error() != "rb-prob: a fit failed" {
 		t.Errorf("another error: %v", err)

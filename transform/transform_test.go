@@ -537,7 +537,6 @@ func TestErrors(t *testing.T) {
 		{"non-utf8", "x,g,y\n1,min,0\n\xff,maj,1\n", nil, fferr.ErrData, "t.csv:3: column 1 (x): invalid UTF-8"},
 		{"empty", "", nil, fferr.ErrData, "t.csv is empty"},
 		{"header only", "x,g,y\n", nil, fferr.ErrData, "t.csv has a header but no data rows"},
-		{"k too large", synth(30), func(o *Options) { o.Method, o.K = MethodRBLabel, 50 }, fferr.ErrData, "--k"},
 		{"alpha", synth(10), func(o *Options) { o.Alpha = 1.5 }, ErrConfig, "alpha 1.5: the collective's share"},
 		{"members and alpha", synth(10), func(o *Options) { o.Alpha, o.Members = 0.5, "x" }, ErrConfig, "members and alpha both choose"},
 		{"random auto", synth(10), func(o *Options) { o.Method = MethodRandom }, ErrConfig, "so flips auto cannot be used: give flips N or flips P%"},

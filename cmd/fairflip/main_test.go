@@ -82,7 +82,6 @@ func TestBadInput(t *testing.T) {
 		{"non-UTF-8", small + "7,\xff,maj,1\n", nil, exitData, "IN:8: column 2 (x): invalid UTF-8"},
 		{"empty input", "", nil, exitData, "IN is empty"},
 		{"header only", "id,x,g,y\n", nil, exitData, "IN has a header but no data rows"},
-		{"k larger than the reference", small, []string{"--method", "rb-label", "--k", "50", "--flips", "auto"}, exitData, "lower --k"},
 		{"alpha too large", small, []string{"--alpha", "1.5"}, exitUsage, "--alpha 1.5"},
 		{"alpha zero", small, []string{"--alpha", "0"}, exitUsage, "--alpha 0"},
 		{"members and alpha", small, []string{"--alpha", "0.5", "--members", "x"}, exitUsage, "--members and --alpha both choose the collective"},
