@@ -47,9 +47,10 @@ func (f *knnFit) Score(c Candidates) (*model.Scores, error) {
 
 // fewerThanK says which of the reference's rows a k-NN method searches
 // whole because there are fewer than k of them (model.EffectiveK): for
-// rb-label (dist false) all rows (its count) and the positive rows (its
-// tie-break); for rb-dist the positive rows (its score) and the negative
-// rows (its auto rule). Empty when every search finds k rows, or when the
+// rb-label (dist false) all rows (its count: with k or fewer rows it is
+// the same for every candidate) and the positive rows (its tie-break);
+// for rb-dist the positive rows (its score) and the negative rows (its
+// auto rule). Empty when every search finds more rows than k, or when the
 // reference has one label (singleLabel's notice says what happens then).
 func fewerThanK(y []bool, k int, dist bool) string {
 	if _, _, single := singleLabel(y); single || k < 1 {
@@ -64,8 +65,12 @@ func fewerThanK(y []bool, k int, dist bool) string {
 	neg := len(y) - pos
 	var what string
 	switch {
-	case !dist && len(y) < k:
-		what = fmt.Sprintf("the reference has %d rows, fewer than k = %d: rb-label counts the positive labels among all %d, the same count (%d) for every candidate, so the order is its tie-break, the mean distance to the %d positive rows", len(y), k, len(y), pos, pos)
+	case !dist && len(y) <= k:
+		to := fmt.Sprintf("all %d positive rows", pos)
+		if pos >= k {
+			to = "the k nearest positive rows"
+		}
+		what = fmt.Sprintf("k = %d covers all %d reference rows: rb-label's count is over all of them, the same (%d) for every candidate, so the order is its tie-break, the mean distance to %s", k, len(y), pos, to)
 	case !dist && pos < k:
 		what = fmt.Sprintf("the reference has %d positive rows, fewer than k = %d: rb-label's tie-break is the mean distance to all %d", pos, k, pos)
 	case dist && pos < k && neg < k:

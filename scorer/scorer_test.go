@@ -318,7 +318,7 @@ func TestFewerRowsThanK(t *testing.T) {
 	for _, c := range []struct {
 		name, notice string
 	}{
-		{"rb-label", "the reference has 10 rows, fewer than k = 11: rb-label counts the positive labels among all 10, the same count (4) for every candidate, so the order is its tie-break, the mean distance to the 4 positive rows"},
+		{"rb-label", "k = 11 covers all 10 reference rows: rb-label's count is over all of them, the same (4) for every candidate, so the order is its tie-break, the mean distance to all 4 positive rows"},
 		{"rb-dist", "the reference has 4 positive and 6 negative rows, fewer than k = 11: rb-dist's score is the mean distance to all 4 positive rows, and its auto rule compares it with the mean distance to all 6 negative rows"},
 	} {
 		notices, s := fit(c.name, 11)
@@ -339,7 +339,13 @@ func TestFewerRowsThanK(t *testing.T) {
 		}
 	}
 	_, label11 := fit("rb-label", 11)
-	_, label10 := fit("rb-label", 10)
+	n, label10 := fit("rb-label", 10)
+	if len(n) != 1 || !strings.HasPrefix(n[0], "k = 10 covers all 10 reference rows") {
+		t.Errorf("rb-label k=10: %q", n)
+	}
+	if n, _ := fit("rb-label", 9); len(n) != 1 || n[0] != "the reference has 4 positive rows, fewer than k = 9: rb-label's tie-break is the mean distance to all 4" {
+		t.Errorf("rb-label k=9: %q", n)
+	}
 	sameScores(t, "rb-label, k 11 and 10 of 10 rows", label11, label10)
 	_, dist11 := fit("rb-dist", 11)
 	_, dist10 := fit("rb-dist", 10)
