@@ -53,8 +53,9 @@ type paperSeries struct {
 }
 
 // selectPaper returns the series of dataset whose names begin with
-// table + "/" (table empty: all), in the order they first appear.
-func selectPaper(points []paperPoint, dataset, table string) []paperSeries {
+// table + "/" (table empty: all), and are among names once that prefix is
+// cut (names empty: all), in the order they first appear.
+func selectPaper(points []paperPoint, dataset, table string, names []string) []paperSeries {
 	var out []paperSeries
 	for _, p := range points {
 		if p.dataset != dataset {
@@ -66,6 +67,9 @@ func selectPaper(points []paperPoint, dataset, table string) []paperSeries {
 			if name, ok = strings.CutPrefix(name, table+"/"); !ok {
 				continue
 			}
+		}
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
 		}
 		i := slices.IndexFunc(out, func(s paperSeries) bool { return s.name == name })
 		if i < 0 {

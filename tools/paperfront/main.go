@@ -21,8 +21,9 @@
 // The paper's points come from a CSV with the columns
 // dataset,series,error,eqod; -dataset picks its rows and -paper-table the
 // series whose name begins with that table's name and a slash
-// ("restricted/10 majority samples"). Each paper series is drawn with its
-// own hollow marker, labelled "paper: NAME".
+// ("restricted/10 majority samples"), and -paper-series, if given, only
+// the series of those names. Each paper series is drawn with its
+// own marker, labelled "paper, TABLE: NAME".
 package main
 
 import (
@@ -43,6 +44,7 @@ func main() {
 	paper := flag.String("paper", "docs/reproduction/paper_points.csv", "the paper's points: a CSV with the columns dataset,series,error,eqod")
 	dataset := flag.String("dataset", "", "the data set of the paper's points to draw (its name in the dataset column); empty: none")
 	table := flag.String("paper-table", "", "draw the paper series whose names begin with TABLE/ (restricted, firm-side); empty: every series of the data set")
+	only := flag.String("paper-series", "", "of those, draw only these series (comma-separated names without TABLE/, e.g. 'base,collective action'); empty: all")
 	title := flag.String("title", "", "the figure's title")
 	out := flag.String("o", "", "the PNG file to write")
 	flag.Var(&series, "series", "a fairflip series: LABEL=SUMMARY.csv[:KEY=V1,V2...]... (KEY: method, alpha, flips_requested, side; default side=collective); repeat for more")
@@ -53,20 +55,24 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*paper, *dataset, *table, *title, *out, series); err != nil {
+	var names []string
+	if *only != "" {
+		names = strings.Split(*only, ",")
+	}
+	if err := run(*paper, *dataset, *table, names, *title, *out, series); err != nil {
 		fmt.Fprintln(os.Stderr, "paperfront:", err)
 		os.Exit(2)
 	}
 }
 
-func run(paperPath, dataset, table, title, out string, series []string) error {
+func run(paperPath, dataset, table string, names []string, title, out string, series []string) error {
 	if out == "" {
 		return fmt.Errorf("name the PNG to write with -o")
 	}
 	if len(series) == 0 && dataset == "" {
 		return fmt.Errorf("nothing to draw: give -series, -dataset or both")
 	}
-	fig := figure{title: title}
+	fig := figure{title: title, table: table}
 	for _, s := range series {
 		spec, err := parseSeries(s)
 		if err != nil {
@@ -88,7 +94,7 @@ func run(paperPath, dataset, table, title, out string, series []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", paperPath, err)
 		}
-		fig.paper = selectPaper(points, dataset, table)
+		fig.paper = selectPaper(points, dataset, table, names)
 		if len(fig.paper) == 0 {
 			return fmt.Errorf("%s: no points of data set %q in table %q", paperPath, dataset, table)
 		}

@@ -25,9 +25,9 @@ func TestPaperPoints(t *testing.T) {
 	if len(points) != 131 {
 		t.Errorf("%d points, want 131 (34 restricted-access, 97 firm-side)", len(points))
 	}
-	count := func(dataset, table string) map[string]int {
+	count := func(dataset, table string, names ...string) map[string]int {
 		m := map[string]int{}
-		for _, s := range selectPaper(points, dataset, table) {
+		for _, s := range selectPaper(points, dataset, table, names) {
 			m[s.name] = len(s.points)
 		}
 		return m
@@ -37,6 +37,9 @@ func TestPaperPoints(t *testing.T) {
 	}
 	if got := count("Adult", "firm-side"); got["collective action"] != 8 || got["FARE"] != 12 || got["calibrated EqOd"] != 8 || got["base"] != 1 {
 		t.Errorf("Adult firm-side: %v", got)
+	}
+	if got := count("ACS-Income", "firm-side", "base", "collective action"); len(got) != 2 || got["collective action"] != 5 {
+		t.Errorf("ACS-Income firm-side base and collective action: %v", got)
 	}
 	if got := count("HSLS", "restricted"); len(got) != 0 {
 		t.Errorf("HSLS has no restricted-access points: %v", got)
@@ -95,7 +98,7 @@ func TestRender(t *testing.T) {
 		t.Errorf("side=firm: %v %v", cells, err)
 	}
 	out := filepath.Join(dir, "f.png")
-	if err := run("../../docs/reproduction/paper_points.csv", "COMPAS", "restricted", "test", out, []string{"fairflip=" + sum + ":method=rb-prob"}); err != nil {
+	if err := run("../../docs/reproduction/paper_points.csv", "COMPAS", "restricted", nil, "test", out, []string{"fairflip=" + sum + ":method=rb-prob"}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(out)
@@ -111,7 +114,7 @@ func TestRender(t *testing.T) {
 			t.Errorf("parseSeries(%q) accepted", bad)
 		}
 	}
-	if err := run("../../docs/reproduction/paper_points.csv", "COMPAS", "nosuchtable", "", out, nil); err == nil {
+	if err := run("../../docs/reproduction/paper_points.csv", "COMPAS", "nosuchtable", nil, "", out, nil); err == nil {
 		t.Error("an empty selection of the paper's points is accepted")
 	}
 	if _, err := readSummary(seriesSpec{label: "l", path: sum, keep: map[string][]string{"method": {"rb-label"}}}); err == nil {

@@ -27,6 +27,7 @@ type drawnSeries struct {
 // figure is what paperfront draws.
 type figure struct {
 	title  string
+	table  string // the paper's table drawn (its legend names it), or ""
 	series []drawnSeries
 	paper  []paperSeries
 }
@@ -56,13 +57,15 @@ func (f *figure) render() ([]byte, error) {
 	p.Title.Text = f.title
 	p.X.Label.Text = labelEqOd
 	p.Y.Label.Text = labelError
+	p.X.Min = 0 // EqOd is never negative: the ticks start at 0
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = color.Gray{Y: 225}, color.Gray{Y: 225}
 	grid.Vertical.Dashes, grid.Horizontal.Dashes = nil, nil
 	p.Add(grid)
-	p.Legend.Top, p.Legend.Left = true, false
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
-	p.Legend.ThumbnailWidth = vg.Points(22)
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Size = vg.Points(9)
+	leg.ThumbnailWidth = vg.Points(22)
 
 	for i, s := range f.series {
 		c := seriesColors[i%len(seriesColors)]
@@ -88,8 +91,8 @@ func (f *figure) render() ([]byte, error) {
 		marks, _ := plotter.NewScatter(fr)
 		marks.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 		p.Add(cloud, line, marks)
-		p.Legend.Add(s.label+": front of the means", line, marks)
-		p.Legend.Add(s.label+": every cell", cloud)
+		leg.Add(s.label+": front of the means", line, marks)
+		leg.Add(s.label+": every cell", cloud)
 	}
 	for i, s := range f.paper {
 		var xys plotter.XYs
@@ -102,15 +105,34 @@ func (f *figure) render() ([]byte, error) {
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: paperColors[i%len(paperColors)], Radius: vg.Points(3.8), Shape: paperGlyphs[i%len(paperGlyphs)]}
 		p.Add(sc)
-		p.Legend.Add("paper: "+s.name, sc)
+		name := "paper: " + s.name
+		if f.table != "" {
+			name = "paper, " + f.table + ": " + s.name
+		}
+		leg.Add(name, sc)
 	}
-	c := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 5.5*vg.Inch), vgimg.UseDPI(110))
-	p.Draw(draw.New(c))
+	c := vgimg.NewWith(vgimg.UseWH(10.5*vg.Inch, 5.5*vg.Inch), vgimg.UseDPI(110))
+	layout(draw.New(c), p, leg)
 	var b bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// layout draws p on c, on white, with the legend in a column on its
+// right, level with the data area.
+func layout(c draw.Canvas, p *plot.Plot, leg plot.Legend) {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	c = draw.Crop(c, vg.Points(6), -vg.Points(6), vg.Points(4), -vg.Points(6))
+	pc := c
+	pc.Max.X -= leg.Rectangle(c).Size().X + vg.Points(12)
+	p.Draw(pc)
+	dc := p.DataCanvas(pc)
+	lc := c
+	lc.Min.X, lc.Min.Y, lc.Max.Y = pc.Max.X+vg.Points(12), dc.Min.Y, dc.Max.Y
+	leg.Draw(lc)
 }
 
 // fade makes a colour translucent, for the cloud of cells.
