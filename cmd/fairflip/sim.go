@@ -166,7 +166,7 @@ func simCommands(stdin io.Reader, stdout, stderr io.Writer, h *hooks, usageErr c
 				&cli.IntFlag{Name: "runs", Value: 10, Usage: "runs per cell (seeds SEED, SEED+1, ...)", Category: "grid"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of run 0", Category: "grid"},
 				&cli.IntFlag{Name: "k", Value: 10, Usage: flipcli.KUsage(), Category: "grid"},
-				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run", Category: "grid"},
+				&cli.IntFlag{Name: "reference-sample", Usage: "the collective sees only `N` majority rows, chosen per run (k or fewer: the k-NN methods use them all; docs/REFERENCE.md, tiny references)", Category: "grid"},
 				&cli.StringFlag{Name: "baselines", Usage: "firm-side baselines to add, comma-separated: " + strings.Join(sweep.Baselines, ", "), Category: "grid"},
 				&cli.BoolFlag{Name: "detect", Usage: "would the firm notice? screen the labels with confident learning (5-fold out-of-fold probabilities of the built-in firm; flag a row when its label's probability is below its class's mean), retrain without the flagged rows; adds detect_* columns and figures", Category: "grid"},
 				&cli.Float64Flag{Name: "max-error-increase", Value: sweep.DefaultMaxErrorIncrease, Usage: "recommend only cells whose mean error is at most `X` (absolute) above the error without action; the default 0.01 is one percentage point; inf: no limit", Category: "output"},

@@ -52,7 +52,7 @@ func FlipFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-flips", Value: -1, DefaultText: "no cap", Usage: "never flip more than `N` rows, whatever --flips says", Category: "method"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for every random choice (collective, random scores, reference sample)", Category: "method"},
 		&cli.StringFlag{Name: "reference", Usage: "learn the majority from the majority rows of `FILE` (any format; the input's label, sensitive and feature columns, by name) instead of the input's", Category: "features"},
-		&cli.IntFlag{Name: "reference-sample", DefaultText: "every reference row", Usage: "learn from only `N` reference (majority) rows, chosen by --seed", Category: "features"},
+		&cli.IntFlag{Name: "reference-sample", DefaultText: "every reference row", Usage: "learn from only `N` reference (majority) rows, chosen by --seed (k or fewer: the k-NN methods use them all, with a notice; docs/REFERENCE.md, tiny references)", Category: "features"},
 		&cli.StringFlag{Name: "audit-column", Value: transform.DefaultAuditColumn, Usage: "`NAME` of the audit column", Category: "output"},
 		&cli.BoolFlag{Name: "replace-audit", Usage: "if the input already has the audit column, add this run's entries to it instead of refusing", Category: "output"},
 		&cli.StringFlag{Name: "summary", Usage: "write the summary as JSON to `FILE`", Category: "output"},
