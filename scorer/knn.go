@@ -66,11 +66,12 @@ func fewerThanK(y []bool, k int, dist bool) string {
 	var what string
 	switch {
 	case !dist && len(y) <= k:
-		to := fmt.Sprintf("all %d positive rows", pos)
-		if pos >= k {
-			to = "the k nearest positive rows"
+		// (Both labels occur, so there are fewer than k positive rows too.)
+		auto := "none"
+		if 2*pos > len(y) {
+			auto = "all"
 		}
-		what = fmt.Sprintf("k = %d covers all %d reference rows: rb-label's count is over all of them, the same (%d) for every candidate, so the order is its tie-break, the mean distance to %s", k, len(y), pos, to)
+		what = fmt.Sprintf("k = %d covers all %d reference rows: rb-label's count is over all of them, the same (%d) for every candidate, so the order is its tie-break, the mean distance to all %d positive rows, and --flips auto flips %s", k, len(y), pos, pos, auto)
 	case !dist && pos < k:
 		what = fmt.Sprintf("the reference has %d positive rows, fewer than k = %d: rb-label's tie-break is the mean distance to all %d", pos, k, pos)
 	case dist && pos < k && neg < k:

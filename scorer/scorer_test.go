@@ -318,7 +318,7 @@ func TestFewerRowsThanK(t *testing.T) {
 	for _, c := range []struct {
 		name, notice string
 	}{
-		{"rb-label", "k = 11 covers all 10 reference rows: rb-label's count is over all of them, the same (4) for every candidate, so the order is its tie-break, the mean distance to all 4 positive rows"},
+		{"rb-label", "k = 11 covers all 10 reference rows: rb-label's count is over all of them, the same (4) for every candidate, so the order is its tie-break, the mean distance to all 4 positive rows, and --flips auto flips none"},
 		{"rb-dist", "the reference has 4 positive and 6 negative rows, fewer than k = 11: rb-dist's score is the mean distance to all 4 positive rows, and its auto rule compares it with the mean distance to all 6 negative rows"},
 	} {
 		notices, s := fit(c.name, 11)

@@ -35,7 +35,7 @@ func TestTinyReferenceFlip(t *testing.T) {
 	flipped := map[string][]int{}
 	for _, c := range []struct{ method, notice string }{
 		{"rb-prob", ""},
-		{"rb-label", "fairflip: k = 10 covers all 10 reference rows: rb-label's count is over all of them, the same (3) for every candidate, so the order is its tie-break, the mean distance to all 3 positive rows"},
+		{"rb-label", "fairflip: k = 10 covers all 10 reference rows: rb-label's count is over all of them, the same (3) for every candidate, so the order is its tie-break, the mean distance to all 3 positive rows, and --flips auto flips none\n"},
 		{"rb-dist", "fairflip: the reference has 3 positive and 7 negative rows, fewer than k = 10: rb-dist's score is the mean distance to all 3 positive rows"},
 	} {
 		out, sum := filepath.Join(dir, c.method+".csv"), filepath.Join(dir, c.method+".json")
