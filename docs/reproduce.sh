@@ -55,30 +55,26 @@ timed acs-income-co "$FF" sweep "$TMP/acs_co.csv" "${acs[@]}" \
   --baselines "$FIRMSIDE" --target-eqod 0.025 -q \
   -o "$OUT/acs_co.csv" --plots "$OUT/acs_co" > "$OUT/acs_co.txt"
 
-# Restricted access (the paper's "10 majority samples vs all"): the same sweeps with the collective
-# seeing only 10 majority rows, drawn per run (--reference-sample 10), once with k = 10 (the default: the
-# flags above) and once with k = 3; random reads no reference, so its sweep above is the comparison.
-# The "all majority rows" fronts are the summaries written above. Figures: tools/paperfront.
-echo "== restricted access" >&2
-SECONDS=0
-R=docs/reproduction/restricted
+# Restricted access (the paper's "10 majority samples vs all"): the sweeps above, the collective seeing
+# only 10 majority rows drawn per run (--reference-sample 10), with k = 10 (the default) and with k = 3;
+# random reads no reference, so its sweep above is the comparison, and so are the "all majority rows"
+# fronts (the summaries above). Figures: tools/paperfront, beside the paper's points.
+R="$OUT/restricted"
 mkdir -p "$R"
-go build -o "$TMP/paperfront" ./tools/paperfront
-restricted=(--methods rb-prob,rb-label,rb-dist --reference-sample 10 --runs 10 --alpha 0.05,0.1,0.2,0.3,0.4 -q)
-for k in 10 3; do
-  sfx=ref10; [ "$k" = 10 ] || sfx=ref10_k$k
-  "$FF" sweep "$DATA/adult/adult.data" "${adult[@]}" "${restricted[@]}" --k "$k" \
-    --flips 0,20,40,60,80,100,120,140,160,180 -o "$TMP/adult_$sfx.csv" > "$R/adult_$sfx.txt"
-  "$FF" sweep "$DATA/compas/compas-scores-two-years.csv" --test-split 0.3 \
-    --where 'days_b_screening_arrest>=-30,days_b_screening_arrest<=30,is_recid!=-1,c_charge_degree!=O,score_text!=N/A,race=African-American|Caucasian' \
-    --sensitive race --minority African-American --label two_year_recid --positive 0 --negative 1 \
-    --features 'sex,age,juv_fel_count,juv_misd_count,juv_other_count,#15,c_charge_degree' "${restricted[@]}" --k "$k" \
-    --flips 0,20,60,100,140,180,220,260,300 -o "$TMP/compas_$sfx.csv" > "$R/compas_$sfx.txt"
-  "$FF" sweep "$TMP/acs_co.csv" --test-split 0.3 \
-    --sensitive SEX --minority 2 --label PINCP --positive 1 --negative 0 --categorical COW,MAR,OCCP,POBP,RELP,RAC1P "${restricted[@]}" --k "$k" \
-    --flips 0,200,400,600,800,1000,1200,1400 -o "$TMP/acs_co_$sfx.csv" > "$R/acs_co_$sfx.txt"
+restricted() { # restricted K: the three sweeps with 10 majority rows per run and k = K
+  local sfx=ref10 grid=(--methods rb-prob,rb-label,rb-dist --reference-sample 10 --k "$1" --runs 10 --alpha 0.05,0.1,0.2,0.3,0.4 -q)
+  [ "$1" = 10 ] || sfx=ref10_k$1
+  "$FF" sweep "$DATA/adult/adult.data" "${adult[@]}" "${grid[@]}" --flips 0,20,40,60,80,100,120,140,160,180 \
+    -o "$TMP/adult_$sfx.csv" > "$R/adult_$sfx.txt"
+  "$FF" sweep "$DATA/compas/compas-scores-two-years.csv" "${compas[@]}" "${grid[@]}" --flips 0,20,60,100,140,180,220,260,300 \
+    -o "$TMP/compas_$sfx.csv" > "$R/compas_$sfx.txt"
+  "$FF" sweep "$TMP/acs_co.csv" "${acs[@]}" "${grid[@]}" --flips 0,200,400,600,800,1000,1200,1400 \
+    -o "$TMP/acs_co_$sfx.csv" > "$R/acs_co_$sfx.txt"
   for d in adult compas acs_co; do cp "$TMP/${d}_$sfx.summary.csv" "$R/"; done
-done
+}
+timed restricted-k10 restricted 10
+timed restricted-k3 restricted 3
+go build -o "$TMP/paperfront" ./tools/paperfront
 RB=method=rb-prob,rb-label,rb-dist
 for d in adult:Adult:firm-side:'base,collective action' compas:COMPAS:restricted: acs_co:ACS-Income:restricted:; do
   IFS=: read -r f name table only <<< "$d"
@@ -87,7 +83,6 @@ for d in adult:Adult:firm-side:'base,collective action' compas:COMPAS:restricted
     -series "fairflip, 10 majority rows=$R/${f}_ref10.summary.csv:$RB" \
     -series "fairflip, all majority rows=$OUT/$f.summary.csv:$RB" -o "$R/$f.png"
 done
-echo "restricted access: $SECONDS s" >&2
 
 # Speed: the full Adult grid, 4 methods x 8 alphas x 10 flip counts x 10 runs (3,200 fits), three times.
 echo "== speed" >&2
