@@ -45,6 +45,10 @@ type Config struct {
 
 	Workers  int                   // parallel fits (0: GOMAXPROCS)
 	Progress func(done, total int) // called after each fit (from several goroutines, serialised)
+	// Notice, if set, is called after the sweep with what the scorers said
+	// about their reference (a single label, fewer rows than k: see
+	// ScoreNotices), one line per method.
+	Notice func(string)
 }
 
 // grid values, parsed.
@@ -177,10 +181,11 @@ type runState struct {
 }
 
 type methodScores struct {
-	once  sync.Once
-	err   error
-	order []int // minNeg rows in flip order
-	pos   map[int]bool
+	once    sync.Once
+	err     error
+	order   []int // minNeg rows in flip order
+	pos     map[int]bool
+	notices []string // what the scorer said about its reference
 }
 
 // setupRun splits the rows, builds the firm and fits the base model.
@@ -288,7 +293,9 @@ func (cfg *Config) scoresFor(rs *runState, train *transform.Dataset, method stri
 		o.Method = method
 		o.Seed = rs.seed
 		o.Workers = 1
-		o.Log = nil
+		var log strings.Builder
+		o.Log = &log // the scorer's notices, kept for ScoreNotices
+		defer func() { ms.notices = noticeLines(log.String()) }()
 		if len(rs.minNeg) == 0 {
 			return
 		}

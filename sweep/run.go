@@ -23,6 +23,11 @@ func Run(ctx context.Context, cfg Config, train, test *transform.Dataset) ([]Res
 	if err != nil {
 		return nil, "", err
 	}
+	if cfg.Notice != nil {
+		for _, n := range cfg.scoreNotices(ex.runs) {
+			cfg.Notice(n)
+		}
+	}
 	var all []Result
 	for _, r := range results {
 		all = append(all, r...)

@@ -397,6 +397,7 @@ func sweepAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *h
 	}
 	cfg.Options = *o
 	cfg.Options.Log = nil
+	cfg.Notice = func(n string) { fmt.Fprintln(o.Log, "fairflip: "+n) }
 	bar := newProgress(c, stderr, h, "fairflip sweep", 0)
 	defer bar.end()
 	cfg.Progress = bar.fits()

@@ -89,7 +89,7 @@ func TestTinyReferenceFlip(t *testing.T) {
 // TestTinyReferenceSweep sweeps COMPAS with 10 majority rows per run, as
 // docs/reproduce.sh's restricted-access section does (fewer runs): every
 // learning method gives finite means, and its 100 flips lower EqOd below
-// no action's.
+// no action's; the k-NN methods say, once, what the small reference did.
 func TestTinyReferenceSweep(t *testing.T) {
 	t.Parallel()
 	in := testdata.Path(t, "compas/compas-scores-two-years.csv")
@@ -97,10 +97,17 @@ func TestTinyReferenceSweep(t *testing.T) {
 	args := append([]string{"sweep", in, "--test-split", "0.3",
 		"--where", "days_b_screening_arrest>=-30,days_b_screening_arrest<=30,is_recid!=-1,c_charge_degree!=O,score_text!=N/A,race=African-American|Caucasian",
 		"--alpha", "0.3", "--flips", "0,100", "--runs", "3", "--methods", "rb-prob,rb-label,rb-dist", "--reference-sample", "10",
-		"--workers", "1", "-q", "-o", out}, compasFeatures...)
+		"--workers", "1", "-o", out}, compasFeatures...)
 	r := runCLI(t, "", args...)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// The scorers' notices, once per method for all runs.
+	for _, w := range []string{"fairflip: rb-label: the scorer's notices in 3 of 3 runs; run 0 (seed 1): k = 10 covers all 10 reference rows",
+		"fairflip: rb-dist: the scorer's notices in 3 of 3 runs; run 0 (seed 1): the reference has "} {
+		if strings.Count(r.stderr, w) != 1 {
+			t.Errorf("stderr lacks %q once:\n%s", w, r.stderr)
+		}
 	}
 	rows := readCSV(t, strings.TrimSuffix(out, ".csv")+".summary.csv")
 	col := map[string]int{}
