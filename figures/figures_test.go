@@ -229,15 +229,15 @@ func TestPlotParetoFront(t *testing.T) {
 	// 0 front; 1 front; 2 dominated by 1; 3 front; 4 equal to 1, kept;
 	// 5 dominated by 3 (same y, larger x); 6 and 8 undefined, left out and
 	// dominating nothing; 7 dominated by 0 (same x, larger y).
-	got := plotParetoFront(xs, ys)
+	got := ParetoFront(xs, ys)
 	if want := []int{0, 1, 4, 3}; !slices.Equal(got, want) {
-		t.Errorf("plotParetoFront = %v, want %v", got, want)
+		t.Errorf("ParetoFront = %v, want %v", got, want)
 	}
-	if got := plotParetoFront(nil, nil); len(got) != 0 {
-		t.Errorf("plotParetoFront of nothing = %v", got)
+	if got := ParetoFront(nil, nil); len(got) != 0 {
+		t.Errorf("ParetoFront of nothing = %v", got)
 	}
-	if got := plotParetoFront([]float64{1}, []float64{2}); !slices.Equal(got, []int{0}) {
-		t.Errorf("plotParetoFront of one point = %v", got)
+	if got := ParetoFront([]float64{1}, []float64{2}); !slices.Equal(got, []int{0}) {
+		t.Errorf("ParetoFront of one point = %v", got)
 	}
 }
 
@@ -371,7 +371,7 @@ func TestPlotParetoLabels(t *testing.T) {
 			xs, ys = append(xs, c.EqOdMean.Mean), append(ys, c.Error.Mean)
 		}
 	}
-	for _, i := range plotParetoFront(xs, ys) {
+	for _, i := range ParetoFront(xs, ys) {
 		front = append(front, plotCellLabel(coll[i]))
 	}
 	if len(front) < 3 || !slices.Contains(front, "no action") || !slices.Contains(front, "rb-prob, α 0.5, M 10") {

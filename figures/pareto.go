@@ -62,7 +62,7 @@ func plotParetoFigure(results []sweep.Result, cells []sweep.Cell, methods []stri
 			labels = append(labels, plotCellLabel(c))
 		}
 	}
-	if front := plotParetoFront(xs, ys); len(front) > 0 {
+	if front := ParetoFront(xs, ys); len(front) > 0 {
 		var xys plotter.XYs
 		// One label per place: equal points (the cells without flips of
 		// every method and alpha) share one.
@@ -141,13 +141,13 @@ func plotFade(c color.Color) color.Color {
 	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 140} // 55% opaque
 }
 
-// plotParetoFront returns the indices of the points (xs[i], ys[i]) that no
+// ParetoFront returns the indices of the points (xs[i], ys[i]) that no
 // other point dominates, lower being better in both: q dominates p when
 // q.x ≤ p.x and q.y ≤ p.y, one of them strictly. Equal points do not dominate
 // each other and are all kept. Points with an undefined coordinate are left
 // out and dominate nothing. The indices are ordered by x, then y, then index,
 // so the front runs from the lowest x (highest y) down to the lowest y.
-func plotParetoFront(xs, ys []float64) []int {
+func ParetoFront(xs, ys []float64) []int {
 	var front []int
 	for i := range xs {
 		if !plotFinite(xs[i], ys[i]) {

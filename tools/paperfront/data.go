@@ -8,9 +8,10 @@ import (
 	"math"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fairflip/fairflip/figures"
 )
 
 // paperPoint is one (error, EqOd) point read off the paper's plots.
@@ -162,22 +163,20 @@ func readSummary(spec seriesSpec) ([]cell, error) {
 	return out, nil
 }
 
-// front returns the cells no other cell dominates (lower or equal in both
-// EqOd and error, lower in one), by EqOd ascending: the lower-left front.
+// front returns the cells no other cell dominates (figures.ParetoFront:
+// lower or equal in both EqOd and error, lower in one), by EqOd ascending:
+// the lower-left front; of equal cells, the first.
 func front(cells []cell) []cell {
-	var out []cell
+	xs, ys := make([]float64, len(cells)), make([]float64, len(cells))
 	for i, c := range cells {
-		dominated := false
-		for j, d := range cells {
-			if j != i && d.eqod <= c.eqod && d.err <= c.err && (d.eqod < c.eqod || d.err < c.err) {
-				dominated = true
-				break
-			}
-		}
-		if !dominated && !slices.ContainsFunc(out, func(o cell) bool { return o.eqod == c.eqod && o.err == c.err }) {
+		xs[i], ys[i] = c.eqod, c.err
+	}
+	var out []cell
+	for _, i := range figures.ParetoFront(xs, ys) {
+		c := cells[i]
+		if !slices.ContainsFunc(out, func(o cell) bool { return o.eqod == c.eqod && o.err == c.err }) {
 			out = append(out, c)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].eqod < out[b].eqod })
 	return out
 }
