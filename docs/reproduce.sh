@@ -119,6 +119,21 @@ for d in adult compas acs_co; do
   find "$OUT/reductions_$d" -name '*.svg' -delete
 done
 
+# The firm-side comparison figure: fairflip's collective front (rb methods, every alpha) and its
+# firm-side baselines beside the paper's collective-action, FARE and calibrated-EqOd points.
+mkdir -p "$OUT/firmside"
+for d in adult:Adult compas:COMPAS acs_co:ACS-Income; do
+  IFS=: read -r f name <<< "$d"
+  "$TMP/paperfront" -paper "$OUT/paper_points.csv" -dataset "$name" -paper-table firm-side \
+    -title "$name: the collective vs firm-side methods" \
+    -series "fairflip, collective (rb methods, alpha 0.05-0.4)=$OUT/$f.summary.csv:$RB" \
+    -series "fairflip, eqodds-reductions (eps 0.001-0.1)=$OUT/reductions_$f.summary.csv:side=firm-side:method=eqodds-reductions" \
+    -series "fairflip, eqodds-postproc=$OUT/$f.summary.csv:side=firm-side:method=eqodds-postproc" \
+    -series "fairflip, calibrated-eqodds=$OUT/$f.summary.csv:side=firm-side:method=calibrated-eqodds" \
+    -series "fairflip, massaging, reweighing=$OUT/$f.summary.csv:side=firm-side:method=massaging,reweighing" \
+    -o "$OUT/firmside/$f.png"
+done
+
 # Would the firm notice? Adult, alpha 0.3, the firm screens its labels (confident learning), 5 runs.
 mkdir -p "$OUT/detect"
 timed detect-adult "$FF" sweep "$DATA/adult/adult.data" "${adult[@]}" \

@@ -40,6 +40,8 @@ var (
 		color.RGBA{213, 94, 0, 255},    // vermilion
 		color.RGBA{0, 158, 115, 255},   // green
 		color.RGBA{204, 121, 167, 255}, // purple
+		color.RGBA{86, 180, 233, 255},  // sky blue
+		color.RGBA{230, 159, 0, 255},   // orange
 	}
 	paperGlyphs = []draw.GlyphDrawer{draw.BoxGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
 	paperColors = []color.Color{
