@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
@@ -107,17 +106,10 @@ func TestDocsTables(t *testing.T) {
 	}
 }
 
+// readSummary reads a summary CSV as one map per row, by column name.
 func readSummary(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, path)
 	var rows []map[string]string
 	for _, rec := range recs[1:] {
 		row := map[string]string{}
