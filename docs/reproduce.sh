@@ -165,5 +165,11 @@ if [ "${FIRMS:-0}" = 1 ]; then
     for firm in logreg hgb xgb rf mlp; do specs+=("$firm=$OUT/transfer/${d}_$firm.summary.csv"); done
     /usr/bin/python3 docs/tables.py transfer "$d" "${specs[@]}"
   done > "$OUT/transfer.md"
+  # One figure per data set: the collective's error-EqOd front (rb methods and random, alpha 0.3) under each firm.
+  for d in adult compas acs_co; do
+    series=()
+    for firm in logreg hgb xgb rf mlp; do series+=(-series "$firm=$OUT/transfer/${d}_$firm.summary.csv"); done
+    "$TMP/paperfront" -title "$d: the collective's front under each firm (alpha 0.3, 3 runs)" "${series[@]}" -o "$OUT/transfer/$d.png"
+  done
 fi
 cat "$OUT/timings.txt" >&2
