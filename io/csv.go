@@ -498,6 +498,9 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 	raw, _ := splitTerm(b)
 	n := len(raw)
 	delim := s.d.Delimiter
+	if bytes.IndexByte(raw[pos:], '"') < 0 {
+		return false, s.splitPlain(raw, pos)
+	}
 	for {
 		start := pos
 		i := pos
@@ -570,6 +573,33 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 		}
 		pos = e + 1
 	}
+}
+
+// splitPlain is parseFrom for the rest of a record that holds no quote:
+// every field is unquoted and ends at the next delimiter, so one loop over
+// the bytes finds them all (most records; parseFrom would search each
+// field twice).
+func (s *Scanner) splitPlain(raw []byte, pos int) error {
+	delim := s.d.Delimiter
+	fields := s.rec.Fields
+	start := pos
+	for i := pos; i < len(raw); i++ {
+		if raw[i] != delim {
+			continue
+		}
+		if len(fields) >= s.maxCols {
+			s.rec.Fields = fields
+			return s.tooManyCols()
+		}
+		fields = append(fields, Span{Start: start, End: i})
+		start = i + 1
+	}
+	if len(fields) >= s.maxCols {
+		s.rec.Fields = fields
+		return s.tooManyCols()
+	}
+	s.rec.Fields = append(fields, Span{Start: start, End: len(raw)})
+	return nil
 }
 
 func (s *Scanner) tooManyCols() error {
