@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 
 	"github.com/fairflip/fairflip/internal/handoff"
@@ -60,8 +62,20 @@ func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 // build is Rewrite's reading side: it reads, rewrites and checks each
 // record (v), and hands over the checked records.
 func (t *csvTable) build(ctx context.Context, p *Rewrite, v *readBack, h *handoff.Handoff[outBatch]) {
-	sum := sha256.New()
-	sc := NewScanner(io.TeeReader(io.NewSectionReader(t.file, 0, 1<<62), sum), t.name, t.d)
+	// The first pass's change sum if it is given (cheaper), else its
+	// SHA-256, else nothing.
+	var crc hash.Hash32
+	var sha hash.Hash
+	var in io.Reader = io.NewSectionReader(t.file, 0, 1<<62)
+	switch {
+	case p.ChangeSum != "":
+		crc = crc32.NewIEEE()
+		in = io.TeeReader(in, crc)
+	case p.SHA256 != "":
+		sha = sha256.New()
+		in = io.TeeReader(in, sha)
+	}
+	sc := NewScanner(in, t.name, t.d)
 	next := 0 // into p.Rows
 	var rows int64
 	var b *outBatch
@@ -135,9 +149,17 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, v *readBack, h *handof
 		fail(&TableChangedError{File: t.name, What: fmt.Sprintf("%d data rows now, %d before", rows, p.WantRows)})
 		return
 	}
-	if got := hex.EncodeToString(sum.Sum(nil)); p.SHA256 != "" && got != p.SHA256 {
-		fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)})
-		return
+	if crc != nil {
+		if got := formatChangeSum(crc.Sum32()); got != p.ChangeSum {
+			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its CRC-32 was %s in the first pass, %s in the second", p.ChangeSum, got)})
+			return
+		}
+	}
+	if sha != nil {
+		if got := hex.EncodeToString(sha.Sum(nil)); got != p.SHA256 {
+			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)})
+			return
+		}
 	}
 	fail(io.EOF)
 }

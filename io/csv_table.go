@@ -101,6 +101,7 @@ type csvTable struct {
 	delim     byte // detected
 	countLine int
 	dataStart int64
+	change    string // the change sum Shards found
 }
 
 // head reads the records up to the first that is not passed through.
@@ -206,6 +207,7 @@ func (t *csvTable) Shards(ctx context.Context, size int64) (string, []Shard, err
 		s.Delim, s.NFields, s.CountLine = t.delim, t.nfields, t.countLine
 		return s
 	})
+	t.change = lc.change
 	return lc.sha, shards, nil
 }
 

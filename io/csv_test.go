@@ -167,8 +167,9 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-// FuzzScanner checks that arbitrary bytes never panic and that every record
-// read back joins to exactly the input. Its corpus, testdata/fuzz/FuzzScanner,
+// FuzzScanner checks that arbitrary bytes never panic, that every record
+// read back joins to exactly the input, and that its fields cover it, split
+// at delimiters. Its corpus, testdata/fuzz/FuzzScanner,
 // holds the heads and tails of the real data sets.
 func FuzzScanner(f *testing.F) {
 	for _, s := range []string{"a,b\n1,2\n", "a,\"b\nc\"\r\n", "x;\"y\"\"z\"\n", "\xEF\xBB\xBFa\n", "39, x, <=50K\n\n", "\"open\n"} {
@@ -192,7 +193,14 @@ func FuzzScanner(f *testing.F) {
 				if sp.Start < 0 || sp.End < sp.Start || sp.End > len(r.Raw) || (i > 0 && sp.Start != r.Fields[i-1].End+1) {
 					t.Fatalf("line %d: field %d span %+v in a %d-byte record", r.Line, i+1, sp, len(r.Raw))
 				}
+				// An unquoted field ends at the first delimiter.
+				if !sp.Quoted && bytes.IndexByte(r.Raw[sp.Start:sp.End], s.Delimiter()) >= 0 {
+					t.Fatalf("line %d: unquoted field %d %q holds the delimiter", r.Line, i+1, r.Raw[sp.Start:sp.End])
+				}
 				_ = r.Value(i)
+			}
+			if n := len(r.Fields); n > 0 && r.Fields[n-1].End != len(r.Raw) {
+				t.Fatalf("line %d: the last field ends at %d of %d bytes", r.Line, r.Fields[n-1].End, len(r.Raw))
 			}
 		}
 	})

@@ -180,6 +180,9 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 		return nil, classify(err)
 	}
 	f.SHA256 = sha
+	if cs, ok := t.(interface{ ChangeSum() string }); ok {
+		f.ChangeSum = cs.ChangeSum()
+	}
 	for _, s := range shards {
 		f.Shards = append(f.Shards, Shard{File: index, Index: s.Index, Path: path, Name: name, Format: f.Format,
 			Start: s.Start, End: s.End, Line: s.Line, Delim: s.Delim, NFields: s.NFields, CountLine: s.CountLine, Names: f.Names})
@@ -279,6 +282,8 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		b.Sens = make([]CodedColumn, len(lay.sensitive))
 	}
 	cells := make([]string, len(sens))
+	sensText := make([]cellText, len(sens))
+	var labelText cellText
 	spec := tableio.Shard{Index: sh.Index, Start: sh.Start, End: sh.End, Line: sh.Line, Delim: sh.Delim, NFields: sh.NFields, CountLine: sh.CountLine}
 	rowErrAt := func(row *tableio.Row, col int, err error) error {
 		return fferr.Wrap(fferr.ErrData, row.Where(sh.Name, col, lay.colName(col), err))
@@ -291,14 +296,14 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		n := b.Rows
 		b.Rows++
 		for i, k := range sens {
-			cells[i] = string(row.Cells[k])
+			cells[i] = sensText[i].text(row.Cells[k])
 		}
 		g, err := rules.group(cells)
 		if err != nil {
 			return rowErrAt(row, lay.sensitive[0], err)
 		}
 		had := rules.positiveText != ""
-		p, err := rules.label(string(row.Cells[label]))
+		p, err := rules.label(labelText.text(row.Cells[label]))
 		if err != nil {
 			return rowErrAt(row, lay.label, err)
 		}
@@ -339,4 +344,26 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		b.NearPositive, b.NonMembers = rules.tallies()
 	}
 	return b, nil
+}
+
+// cellText turns one column's cells into strings, reusing the string of
+// an equal cell seen before: a group or label column has few values, so a
+// row costs a map look-up instead of an allocation.
+type cellText struct{ seen map[string]string }
+
+// cellTextLimit bounds the values a cellText keeps.
+const cellTextLimit = 1 << 10
+
+func (c *cellText) text(b []byte) string {
+	if s, ok := c.seen[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if c.seen == nil {
+		c.seen = map[string]string{}
+	}
+	if len(c.seen) < cellTextLimit {
+		c.seen[s] = s
+	}
+	return s
 }
