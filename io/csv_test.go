@@ -3,8 +3,10 @@ package tableio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -204,4 +206,59 @@ func FuzzScanner(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzScannerLazy: a lazy scanner whose every record is split gives the
+// same records and the same errors as a scanner that is not lazy.
+func FuzzScannerLazy(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n3\n", "a,\"b\nc\"\r\n1,2\r\n", "x;y\n1;\xff\n", "h\n\n# c\n1\n\"2\"\n", "1,2\n3,4,5\n"} {
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, header bool) {
+		d := Dialect{Header: header, Comment: '#'}
+		eager := NewScanner(bytes.NewReader(in), "f", d)
+		lazy := NewScanner(bytes.NewReader(in), "f", d)
+		lazy.SetLazy()
+		for {
+			r1, err1 := eager.Next()
+			r2, err2 := lazy.Next()
+			if err2 == nil {
+				err2 = lazy.Split(r2)
+			}
+			if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
+				t.Fatalf("errors: %v, lazily %v", err1, err2)
+			}
+			if err1 != nil {
+				return
+			}
+			if r1.Kind != r2.Kind || r1.Line != r2.Line || r1.Row != r2.Row || !bytes.Equal(r1.Raw, r2.Raw) || !bytes.Equal(r1.Term, r2.Term) || !slices.Equal(r1.Fields, r2.Fields) {
+				t.Fatalf("record %+v, lazily %+v", r1, r2)
+			}
+		}
+	})
+}
+
+// TestScannerLazy: a lazy scanner leaves a plain data record unsplit and
+// unchecked until Split, which finds what Next would have.
+func TestScannerLazy(t *testing.T) {
+	t.Parallel()
+	s := NewScanner(strings.NewReader("a,b\n1,2\n1,2,3\n\"x\",y\n"), "f", Dialect{Header: true})
+	s.SetLazy()
+	var got []string
+	for {
+		r, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%d", r.Line, len(r.Fields)))
+		if err := s.Split(r); r.Line == 3 && !errors.Is(err, ErrFieldCount) {
+			t.Errorf("line 3 split: %v, want a field count error", err)
+		}
+	}
+	if want := "1:2 2:0 3:0 4:2"; strings.Join(got, " ") != want {
+		t.Errorf("records (line:fields) %q, want %q", strings.Join(got, " "), want)
+	}
 }
