@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -45,6 +46,9 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if shardBytes <= 0 {
+		shardBytes = localShardBytes(srcs, workers)
 	}
 	files, shards, err := o.inspectAll(ctx, srcs, shardBytes, workers)
 	if err != nil {
@@ -149,6 +153,25 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	return &LocalFlip{Files: files, Plan: dp}, nil
 }
+
+// localShardBytes is the shard size of a local flip of srcs when none is
+// given: small enough that every worker has several shards to read (a
+// 108 MB file cut at DefaultShardBytes is two shards of 64 and 44 MB, and
+// one core waits for the other), at least minLocalShardBytes (each shard
+// opens the file and reads its head), at most DefaultShardBytes. The plan
+// does not depend on it.
+func localShardBytes(srcs []Source, workers int) int64 {
+	var total int64
+	for _, s := range srcs {
+		if st, err := os.Stat(s.Path); err == nil {
+			total += st.Size()
+		}
+	}
+	return min(DefaultShardBytes, max(minLocalShardBytes, total/int64(4*workers)))
+}
+
+// minLocalShardBytes is the least shard size localShardBytes gives.
+const minLocalShardBytes = 8 << 20
 
 // localReference is GatherRefRows over every batch's BatchReference,
 // made with one copy of the rows: with the whole majority as the reference
