@@ -349,21 +349,29 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 // cellText turns one column's cells into strings, reusing the string of
 // an equal cell seen before: a group or label column has few values, so a
 // row costs a map look-up instead of an allocation.
-type cellText struct{ seen map[string]string }
+// The previous row's value is tried first: runs of one value are common.
+type cellText struct {
+	last string
+	seen map[string]string
+}
 
 // cellTextLimit bounds the values a cellText keeps.
 const cellTextLimit = 1 << 10
 
 func (c *cellText) text(b []byte) string {
-	if s, ok := c.seen[string(b)]; ok {
-		return s
+	if string(b) == c.last {
+		return c.last
 	}
-	s := string(b)
-	if c.seen == nil {
-		c.seen = map[string]string{}
+	s, ok := c.seen[string(b)]
+	if !ok {
+		s = string(b)
+		if c.seen == nil {
+			c.seen = map[string]string{}
+		}
+		if len(c.seen) < cellTextLimit {
+			c.seen[s] = s
+		}
 	}
-	if len(c.seen) < cellTextLimit {
-		c.seen[s] = s
-	}
+	c.last = s
 	return s
 }
