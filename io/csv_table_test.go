@@ -208,3 +208,42 @@ func TestCSVRewriteSeesAChangedInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVTableLineCuts: in a file of several read buffers, each shard
+// starts just after a line break, about size bytes after the previous one,
+// with the number of line breaks before it.
+func TestCSVTableLineCuts(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	b.WriteString("id,text\n")
+	for i := 0; b.Len() < 5<<20; i++ {
+		fmt.Fprintf(&b, "%d,%s\n", i, strings.Repeat("x", i%300))
+	}
+	data := b.Bytes()
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, _, err := OpenTable(Source{Path: path, Name: "t.csv"}, CSV, ReadOptions{Dialect: Dialect{Header: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	const size = 700 << 10
+	_, shards, err := tab.Shards(context.Background(), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shards) < 7 {
+		t.Fatalf("%d shards of a %d-byte file", len(shards), len(data))
+	}
+	for i, s := range shards[1:] {
+		prev := shards[i]
+		if data[s.Start-1] != '\n' || s.Start-prev.Start < size || s.Start-prev.Start > size+400 || prev.End != s.Start {
+			t.Fatalf("shard %d starts at %d, after %d", i+1, s.Start, prev.Start)
+		}
+		if want := bytes.Count(data[:s.Start], []byte("\n")); s.Line != want {
+			t.Fatalf("shard %d: %d lines before it, want %d", i+1, s.Line, want)
+		}
+	}
+}

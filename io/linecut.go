@@ -26,45 +26,31 @@ type lineCuts struct {
 }
 
 // readLineCuts reads the file (total bytes, as the table was opened) once.
+// A second goroutine hashes what it reads (the SHA-256 costs more than
+// the rest), while this one finds the cuts.
 func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (*lineCuts, error) {
 	lc := &lineCuts{}
 	h := sha256.New()
 	var crc uint32
-	buf := make([]byte, 1<<20)
-	r := io.NewSectionReader(f, 0, 1<<62)
-	var pos int64
-	line := 0
-	next := start + size
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	const nbuf, bufSize = 4, 512 << 10
+	free, full := make(chan []byte, nbuf), make(chan []byte, nbuf)
+	for range nbuf {
+		free <- make([]byte, bufSize)
+	}
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range full {
+			h.Write(b)
+			crc = crc32.Update(crc, crc32.IEEETable, b)
+			free <- b[:cap(b)]
 		}
-		n, rerr := r.Read(buf)
-		b := buf[:n]
-		h.Write(b)
-		crc = crc32.Update(crc, crc32.IEEETable, b)
-		if !lc.quoted && bytes.IndexByte(b, '"') >= 0 {
-			lc.quoted = true
-		}
-		for i := 0; i < len(b); {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			line++
-			if at := pos + int64(i+j+1); at >= next && at < total {
-				lc.cuts, lc.lines = append(lc.cuts, at), append(lc.lines, line)
-				next = at + size
-			}
-			i += j + 1
-		}
-		pos += int64(n)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, rerr
-		}
+	}()
+	pos, err := lc.find(ctx, io.NewSectionReader(f, 0, 1<<62), free, full, total, start, size)
+	close(full)
+	<-hashed
+	if err != nil {
+		return nil, err
 	}
 	if pos != total {
 		return nil, &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
@@ -73,6 +59,52 @@ func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start,
 	lc.change = formatChangeSum(crc)
 	return lc, nil
 }
+
+// find reads r to its end into buffers from free, sends each to full
+// (to be hashed), and notes the cuts and quotes; it returns the bytes
+// read.
+func (lc *lineCuts) find(ctx context.Context, r io.Reader, free <-chan []byte, full chan<- []byte, total, start, size int64) (int64, error) {
+	var pos int64
+	line := 0
+	next := start + size
+	for {
+		if err := ctx.Err(); err != nil {
+			return pos, err
+		}
+		buf := <-free
+		n, rerr := r.Read(buf)
+		b := buf[:n]
+		if !lc.quoted && bytes.IndexByte(b, '"') >= 0 {
+			lc.quoted = true
+		}
+		if pos+int64(n) < next {
+			line += bytes.Count(b, newline) // no cut in b
+		} else {
+			for i := 0; i < len(b); {
+				j := bytes.IndexByte(b[i:], '\n')
+				if j < 0 {
+					break
+				}
+				line++
+				if at := pos + int64(i+j+1); at >= next && at < total {
+					lc.cuts, lc.lines = append(lc.cuts, at), append(lc.lines, line)
+					next = at + size
+				}
+				i += j + 1
+			}
+		}
+		full <- b
+		pos += int64(n)
+		if rerr == io.EOF {
+			return pos, nil
+		}
+		if rerr != nil {
+			return pos, rerr
+		}
+	}
+}
+
+var newline = []byte{'\n'}
 
 // shardsAt cuts a file of total bytes at cuts (lines: the line breaks
 // before each); shard fills in what a format adds to each.
