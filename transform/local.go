@@ -117,10 +117,7 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}); err != nil {
 		return nil, err
 	}
-	coll := &Smallest{}
-	for _, c := range colls {
-		coll.Merge(c)
-	}
+	coll := (&Smallest{}).MergeAll(colls)
 	pool, n := coll.Pool()
 	ref, err := o.localReference(ctx, batches, off, sp, pool, workers)
 	if err != nil {
