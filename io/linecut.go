@@ -25,45 +25,78 @@ type lineCuts struct {
 	quoted bool
 }
 
-// readLineCuts reads the file (total bytes, as the table was opened) once.
-// A second goroutine hashes what it reads (the SHA-256 costs more than
-// the rest), while this one finds the cuts.
+// readLineCuts reads the file (total bytes, as the table was opened) for
+// its cut points, while another goroutine reads it again for its sums
+// (the SHA-256 costs more than the rest), and waits for both.
 func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (*lineCuts, error) {
-	lc := &lineCuts{}
-	h := sha256.New()
-	var crc uint32
-	const nbuf, bufSize = 4, 512 << 10
-	free, full := make(chan []byte, nbuf), make(chan []byte, nbuf)
-	for range nbuf {
-		free <- make([]byte, bufSize)
-	}
-	hashed := make(chan struct{})
-	go func() {
-		defer close(hashed)
-		for b := range full {
-			h.Write(b)
-			crc = crc32.Update(crc, crc32.IEEETable, b)
-			free <- b[:cap(b)]
-		}
-	}()
-	pos, err := lc.find(ctx, io.NewSectionReader(f, 0, 1<<62), free, full, total, start, size)
-	close(full)
-	<-hashed
+	lc, sums, err := startLineCuts(ctx, f, name, total, start, size)
 	if err != nil {
 		return nil, err
 	}
-	if pos != total {
-		return nil, &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
+	if err := sums(); err != nil {
+		return nil, err
 	}
-	lc.sha = hex.EncodeToString(h.Sum(nil))
-	lc.change = formatChangeSum(crc)
 	return lc, nil
 }
 
-// find reads r to its end into buffers from free, sends each to full
-// (to be hashed), and notes the cuts and quotes; it returns the bytes
-// read.
-func (lc *lineCuts) find(ctx context.Context, r io.Reader, free <-chan []byte, full chan<- []byte, total, start, size int64) (int64, error) {
+// startLineCuts is readLineCuts, but it returns once the cut points are
+// found; sums waits for the sums (lc.sha, lc.change), taken by a goroutine
+// that reads f on its own. f must stay open until sums has returned.
+func startLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (lc *lineCuts, sums func() error, err error) {
+	lc = &lineCuts{}
+	hctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- lc.sum(hctx, f, name, total) }()
+	sums = func() error {
+		defer cancel()
+		return <-done
+	}
+	pos, err := lc.find(ctx, io.NewSectionReader(f, 0, 1<<62), total, start, size)
+	if err == nil && pos != total {
+		err = &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
+	}
+	if err != nil {
+		cancel()
+		<-done
+		return nil, nil, err
+	}
+	return lc, sums, nil
+}
+
+// sum reads f to its end for its SHA-256 and its change sum.
+func (lc *lineCuts) sum(ctx context.Context, f io.ReaderAt, name string, total int64) error {
+	h := sha256.New()
+	var crc uint32
+	buf := make([]byte, 1<<20)
+	r := io.NewSectionReader(f, 0, 1<<62)
+	var pos int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := r.Read(buf)
+		h.Write(buf[:n])
+		crc = crc32.Update(crc, crc32.IEEETable, buf[:n])
+		pos += int64(n)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if pos != total {
+		return &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
+	}
+	lc.sha = hex.EncodeToString(h.Sum(nil))
+	lc.change = formatChangeSum(crc)
+	return nil
+}
+
+// find reads r to its end and notes the cuts and quotes; it returns the
+// bytes read.
+func (lc *lineCuts) find(ctx context.Context, r io.Reader, total, start, size int64) (int64, error) {
+	buf := make([]byte, 1<<20)
 	var pos int64
 	line := 0
 	next := start + size
@@ -71,7 +104,6 @@ func (lc *lineCuts) find(ctx context.Context, r io.Reader, free <-chan []byte, f
 		if err := ctx.Err(); err != nil {
 			return pos, err
 		}
-		buf := <-free
 		n, rerr := r.Read(buf)
 		b := buf[:n]
 		if !lc.quoted && bytes.IndexByte(b, '"') >= 0 {
@@ -93,7 +125,6 @@ func (lc *lineCuts) find(ctx context.Context, r io.Reader, free <-chan []byte, f
 				i += j + 1
 			}
 		}
-		full <- b
 		pos += int64(n)
 		if rerr == io.EOF {
 			return pos, nil

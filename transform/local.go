@@ -50,10 +50,11 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if shardBytes <= 0 {
 		shardBytes = localShardBytes(srcs, workers)
 	}
-	files, shards, err := o.inspectAll(ctx, srcs, shardBytes, workers)
+	files, shards, sums, err := o.inspectAll(ctx, srcs, shardBytes, workers)
 	if err != nil {
 		return nil, err
 	}
+	defer sums() // on an error below: the files' hashing ends, they close
 
 	// Extract, in parallel; everything after is in the shards' order.
 	extracted := make([]*Batch, len(shards))
@@ -64,6 +65,9 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		read.tick()
 		return err
 	}); err != nil {
+		return nil, err
+	}
+	if err := sums(); err != nil { // taken while the shards were read
 		return nil, err
 	}
 	var batches []*Batch
@@ -223,18 +227,37 @@ func (o *Options) localReference(ctx context.Context, batches []*Batch, off *Off
 
 // inspectAll inspects the files (in parallel) and the reference, checks
 // that they make one table, and returns the files and every shard to read:
-// the files' in table order, then the reference's.
-func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) ([]*DistFile, []Shard, error) {
+// the files' in table order, then the reference's. The files' sums may
+// still be being taken: sums waits for them (the first error, in the
+// files' order); call it in any case.
+func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) (_ []*DistFile, _ []Shard, _ func() error, err error) {
 	files := make([]*DistFile, len(srcs))
+	waits := make([]func() error, len(srcs))
+	sums := func() error {
+		var first error
+		for _, w := range waits {
+			if w != nil {
+				if err := w(); err != nil && first == nil {
+					first = err
+				}
+			}
+		}
+		return first
+	}
+	defer func() {
+		if err != nil {
+			sums()
+		}
+	}()
 	inspected := o.stage("inspecting", len(srcs))
-	err := parallel(ctx, len(srcs), workers, func(i int) error {
-		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
-		files[i] = f
+	err = parallel(ctx, len(srcs), workers, func(i int) error {
+		f, w, err := o.inspect(ctx, srcs[i], i, shardBytes)
+		files[i], waits[i] = f, w
 		inspected.tick()
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var ref *DistFile
 	if o.Reference != "" {
@@ -243,11 +266,11 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 			src = Source{Path: o.Reference}
 		}
 		if ref, err = o.Inspect(ctx, src, RefFile, shardBytes); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	if err := o.CheckFiles(files, ref); err != nil {
-		return nil, nil, err
+	if err = o.CheckFiles(files, ref); err != nil {
+		return nil, nil, nil, err
 	}
 	var shards []Shard
 	for _, f := range files {
@@ -256,7 +279,7 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 	if ref != nil {
 		shards = append(shards, ref.Shards...) // as CheckFiles left them
 	}
-	return files, shards, nil
+	return files, shards, sums, nil
 }
 
 // Summary is the flip's summary as a command reports it: for one file,
