@@ -326,9 +326,7 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 	if o.KeepSensitive {
 		b.Sens = make([]CodedColumn, len(lay.sensitive))
 	}
-	cells := make([]string, len(sens))
-	sensText := make([]cellText, len(sens))
-	var labelText cellText
+	cells, sensText, labelText := make([]string, len(sens)), make([]cellText, len(sens)), &cellText{}
 	spec := tableio.Shard{Index: sh.Index, Start: sh.Start, End: sh.End, Line: sh.Line, Delim: sh.Delim, NFields: sh.NFields, CountLine: sh.CountLine}
 	rowErrAt := func(row *tableio.Row, col int, err error) error {
 		return fferr.Wrap(fferr.ErrData, row.Where(sh.Name, col, lay.colName(col), err))
