@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fairflip vs DuckDB vs Miller on the same label rewrite of a 1M-row table,
-# CSV and Parquet, side by side in one run (median of $RUNS runs each).
+# CSV and Parquet, side by side in one run (median of $RUNS runs each), and
+# `cat IN > OUT` of the CSV input, the cost of moving its bytes once.
 #   bash bench/compare.sh       (from the repository root; ROWS=1000000 RUNS=5 by default;
 #                               IO_ONLY=1 skips the scoring methods;
 #                               BASELINE=REV also times fairflip built at git
@@ -47,6 +48,7 @@ add() {
 flipargs=(--sensitive race --minority Black --label income --positive '>50K' --flips 1000 -q)
 rewrite="CASE WHEN race='Black' AND income='<=50K' AND hash(fnlwgt, age) % 80 = 0 THEN '>50K' ELSE income END AS income"
 
+add "cat CSV > out" sh -c "cat '$TMP/in.csv' > '$TMP/cat.csv'"
 add "fairflip CSV" "$TMP/fairflip" flip "$TMP/in.csv" -o "$TMP/ff.csv" "${flipargs[@]}" --method random
 add "DuckDB CSV (node)" node tools/duckdb/query.mjs "COPY (SELECT * REPLACE ($rewrite) FROM read_csv('$TMP/in.csv')) TO '$TMP/dd.csv' (FORMAT csv, HEADER true)"
 add "Miller CSV" sh -c "mlr --icsv --ocsv put 'if (\$race == \"Black\" && \$income == \"<=50K\" && urandint(0,79) == 0) {\$income = \">50K\"}' '$TMP/in.csv' > '$TMP/mlr.csv'"
@@ -75,7 +77,7 @@ for name in "${NAMES[@]}"; do
   printf '%-34s median %6.2f s  peak %5d MB  (runs: %s)\n' "$name" "${MED[$name]}" $((PEAK[$name] / 1024)) "${TIMES[$name]% }"
 done
 ratio() { echo "scale=2; ${MED[$1]} / ${MED[$2]}" | bc; }
-echo "CSV:     fairflip/DuckDB $(ratio 'fairflip CSV' 'DuckDB CSV (node)'), Miller/fairflip $(ratio 'Miller CSV' 'fairflip CSV')"
+echo "CSV:     fairflip/DuckDB $(ratio 'fairflip CSV' 'DuckDB CSV (node)'), Miller/fairflip $(ratio 'Miller CSV' 'fairflip CSV'), fairflip/cat $(ratio 'fairflip CSV' 'cat CSV > out')"
 echo "Parquet: fairflip/DuckDB $(ratio 'fairflip Parquet' 'DuckDB Parquet (node)')"
 if [ -z "${IO_ONLY:-}" ]; then
   echo "rb-prob / I/O-only (CSV): $(ratio 'fairflip CSV rb-prob' 'fairflip CSV')"

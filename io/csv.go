@@ -12,9 +12,11 @@ package tableio
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,8 +79,11 @@ type Record struct {
 	// Row is the 0-based index of a data record among the data records
 	// (-1 for the header and passthrough lines).
 	Row int
-	// Fields holds the span of each field (empty for passthrough lines).
+	// Fields holds the span of each field (empty for passthrough lines,
+	// and for a record a lazy scanner has not split: Scanner.SetLazy).
 	Fields []Span
+
+	unsplit bool // returned by a lazy scanner without its fields
 }
 
 // Field returns the raw bytes of field i.
@@ -262,9 +267,10 @@ type Scanner struct {
 	countLine int // line of the record that fixed nfields
 	header    []string
 
-	buf []byte
-	rec Record
-	err error
+	buf  []byte
+	rec  Record
+	err  error
+	lazy bool // SetLazy
 
 	recLine int // line on which the record being read starts
 
@@ -396,6 +402,7 @@ func (s *Scanner) next() (*Record, error) {
 	r.Line = startLine
 	r.Row = -1
 	r.Fields = r.Fields[:0]
+	r.unsplit = false
 
 	// Lines that are not part of the table.
 	if s.line <= s.d.SkipLines || (s.d.Comment != 0 && s.buf[0] == s.d.Comment) || isBlank(s.buf) {
@@ -412,6 +419,14 @@ func (s *Scanner) next() (*Record, error) {
 		pos = len(bom)
 	}
 	s.started = true
+	if s.lazy && s.nfields != 0 && (!s.d.Header || s.header != nil) {
+		if raw, term := splitTerm(s.buf); bytes.IndexByte(raw, '"') < 0 {
+			r.Raw, r.Term, r.unsplit = raw, term, true
+			r.Kind, r.Row = Data, s.rows
+			s.rows++
+			return r, nil
+		}
+	}
 	s.openField = -1
 	s.openScan = 0
 	for {
@@ -436,25 +451,8 @@ func (s *Scanner) next() (*Record, error) {
 		pos = s.openStart
 	}
 	r.Raw, r.Term = splitTerm(s.buf)
-	if !utf8.Valid(r.Raw) {
-		col := 0
-		for i, f := range r.Fields {
-			if !utf8.Valid(r.Raw[f.Start:f.End]) {
-				col = i + 1
-				break
-			}
-		}
-		return nil, s.errAt(startLine, col, ErrInvalidUTF8)
-	}
-	if s.nfields == 0 {
-		s.nfields = len(r.Fields)
-		s.countLine = startLine
-	} else if len(r.Fields) != s.nfields {
-		what := "the first record"
-		if s.d.Header {
-			what = "the header"
-		}
-		return nil, s.errAt(startLine, 0, fmt.Errorf("%w: %d fields, but %s (line %d) has %d", ErrFieldCount, len(r.Fields), what, s.countLine, s.nfields))
+	if err := s.checkFields(r); err != nil {
+		return nil, err
 	}
 	if s.d.Header && s.header == nil {
 		r.Kind = Header
@@ -469,6 +467,61 @@ func (s *Scanner) next() (*Record, error) {
 	s.rows++
 	return r, nil
 }
+
+// SetLazy makes the scanner return a data record of one line without a
+// quote unsplit: its Raw and Term, but no Fields, and unchecked (its field
+// count, its UTF-8) until Split is called. For a second pass over bytes
+// that the first pass checked (and that a checksum shows are the same),
+// which needs the fields of a few records only. The header and the record
+// that fixes the field count are always split.
+func (s *Scanner) SetLazy() { s.lazy = true }
+
+// Split splits and checks a record that the scanner returned unsplit
+// (SetLazy), as Next would have; it does nothing to any other record.
+// The record must be the one Next returned last.
+func (s *Scanner) Split(r *Record) error {
+	if r != &s.rec {
+		return errSplitOther
+	}
+	if !r.unsplit {
+		return nil
+	}
+	r.unsplit = false
+	r.Fields = r.Fields[:0]
+	if err := s.splitPlain(r.Raw, 0); err != nil {
+		return err
+	}
+	return s.checkFields(r)
+}
+
+// checkFields checks a parsed record: valid UTF-8, and as many fields as
+// the first record (which it fixes, if it is the first).
+func (s *Scanner) checkFields(r *Record) error {
+	startLine := r.Line
+	if !utf8.Valid(r.Raw) {
+		col := 0
+		for i, f := range r.Fields {
+			if !utf8.Valid(r.Raw[f.Start:f.End]) {
+				col = i + 1
+				break
+			}
+		}
+		return s.errAt(startLine, col, ErrInvalidUTF8)
+	}
+	if s.nfields == 0 {
+		s.nfields = len(r.Fields)
+		s.countLine = startLine
+	} else if len(r.Fields) != s.nfields {
+		what := "the first record"
+		if s.d.Header {
+			what = "the header"
+		}
+		return s.errAt(startLine, 0, fmt.Errorf("%w: %d fields, but %s (line %d) has %d", ErrFieldCount, len(r.Fields), what, s.countLine, s.nfields))
+	}
+	return nil
+}
+
+var errSplitOther = fmt.Errorf("%w: Split of a record that is not the scanner's last", ErrInternal)
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
@@ -498,6 +551,9 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 	raw, _ := splitTerm(b)
 	n := len(raw)
 	delim := s.d.Delimiter
+	if bytes.IndexByte(raw[pos:], '"') < 0 {
+		return false, s.splitPlain(raw, pos)
+	}
 	for {
 		start := pos
 		i := pos
@@ -570,6 +626,51 @@ func (s *Scanner) parseFrom(pos int) (open bool, err error) {
 		}
 		pos = e + 1
 	}
+}
+
+// splitPlain is parseFrom for the rest of a record that holds no quote:
+// every field is unquoted and ends at the next delimiter. It finds the
+// delimiters eight bytes at a time (most records; parseFrom would search
+// each field twice).
+func (s *Scanner) splitPlain(raw []byte, pos int) error {
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	dm := uint64(s.d.Delimiter) * ones
+	fields := s.rec.Fields
+	start := pos
+	i := pos
+	for ; i+8 <= len(raw); i += 8 {
+		x := binary.LittleEndian.Uint64(raw[i:]) ^ dm
+		// The high bit of each byte of x that is 0 (a delimiter), exactly:
+		// no carry crosses a byte.
+		m := ^((x&low7 + low7) | x | low7)
+		for m != 0 {
+			end := i + bits.TrailingZeros64(m)>>3
+			if len(fields) >= s.maxCols {
+				s.rec.Fields = fields
+				return s.tooManyCols()
+			}
+			fields = append(fields, Span{Start: start, End: end})
+			start = end + 1
+			m &= m - 1
+		}
+	}
+	for ; i < len(raw); i++ {
+		if raw[i] != s.d.Delimiter {
+			continue
+		}
+		if len(fields) >= s.maxCols {
+			s.rec.Fields = fields
+			return s.tooManyCols()
+		}
+		fields = append(fields, Span{Start: start, End: i})
+		start = i + 1
+	}
+	if len(fields) >= s.maxCols {
+		s.rec.Fields = fields
+		return s.tooManyCols()
+	}
+	s.rec.Fields = append(fields, Span{Start: start, End: len(raw)})
+	return nil
 }
 
 func (s *Scanner) tooManyCols() error {

@@ -1,94 +1,33 @@
 package tableio
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 
 	"github.com/fairflip/fairflip/internal/handoff"
 )
 
 // A CSV rewrite runs on two goroutines (internal/handoff): one reads the
-// file (hashing it), builds each output record and hands over batches; the
-// other reads every output record back with a second scanner, checks it
-// against its input record (and the caller's Check), and writes the
-// records that passed. Every byte that is not a changed cell, the audit
-// cell or a dropped column is copied from the input.
+// file (hashing it), builds each output record, checks it (readBack) and
+// hands over batches of checked records; the other writes them. Every byte
+// that is not a changed cell, the audit cell or a dropped column is copied
+// from the input.
 
-// Batches of records: whichever bound is reached first.
-const (
-	batchRecords = 1024
-	batchBytes   = 256 << 10
-)
+// batchBytes is the size at which a batch of output records is handed
+// over.
+const batchBytes = 256 << 10
 
-// recBatch is a run of records copied out of the scanner's buffer.
-type recBatch struct {
-	recs  []Record
-	buf   []byte   // the records' Raw and Term bytes, back to back
-	spans []Span   // the records' Fields, back to back
-	raw   [][3]int // per record: offsets in buf of Raw, of Term (= end of Raw) and of the end of Term
-	nf    []int    // per record: number of fields
-}
-
-func (b *recBatch) reset() {
-	b.recs, b.buf, b.spans, b.raw, b.nf = b.recs[:0], b.buf[:0], b.spans[:0], b.raw[:0], b.nf[:0]
-}
-
-// add copies rec into the batch.
-func (b *recBatch) add(rec *Record) {
-	off := len(b.buf)
-	b.buf = append(b.buf, rec.Raw...)
-	mid := len(b.buf)
-	b.buf = append(b.buf, rec.Term...)
-	b.spans = append(b.spans, rec.Fields...)
-	b.raw = append(b.raw, [3]int{off, mid, len(b.buf)})
-	b.nf = append(b.nf, len(rec.Fields))
-	b.recs = append(b.recs, Record{Kind: rec.Kind, Line: rec.Line, Row: rec.Row})
-}
-
-// seal points the records' slices into the batch's own buffers, once they
-// no longer move.
-func (b *recBatch) seal() {
-	sp := 0
-	for i := range b.recs {
-		r := &b.recs[i]
-		off, rawEnd, end := b.raw[i][0], b.raw[i][1], b.raw[i][2]
-		n := b.nf[i]
-		r.Fields = b.spans[sp : sp+n : sp+n]
-		sp += n
-		r.Raw = b.buf[off:rawEnd:rawEnd]
-		r.Term = b.buf[rawEnd:end:end]
-	}
-}
-
-// outBatch is a run of input records with their output records.
+// outBatch is a run of checked output records, back to back.
 type outBatch struct {
-	in     recBatch
-	err    error    // what ends the pass after these records (io.EOF at the end)
-	out    []byte   // the output records, back to back
-	outEnd []int    // end of each output record in out
-	change []int    // per record: its change's index, -1 if unchanged
-	cells  [][]byte // per record: the changed cell as written (nil if unchanged)
-	audits []string // per record: the audit cell written (appended or filled)
-}
-
-// lastEnd is where the record being built starts in out.
-func (b *outBatch) lastEnd() int {
-	if len(b.outEnd) == 0 {
-		return 0
-	}
-	return b.outEnd[len(b.outEnd)-1]
-}
-
-func (b *outBatch) reset() {
-	b.in.reset()
-	b.err = nil
-	b.out, b.outEnd, b.change, b.cells, b.audits = b.out[:0], b.outEnd[:0], b.change[:0], b.cells[:0], b.audits[:0]
+	out []byte
+	err error // what ends the pass after these records (io.EOF at the end)
 }
 
 // Rewrite writes the file with p's changes (see Rewriter).
@@ -97,53 +36,58 @@ func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 		// An empty file: an empty output, if it is still empty.
 		return stillEmpty(t.file, t.name, p)
 	}
-	ho := handoff.Start(func(h *handoff.Handoff[outBatch]) { t.build(ctx, p, h) })
-	defer ho.Stop(ctx)
 	v := t.newReadBack(p)
-	bw := bufio.NewWriterSize(w, 1<<20)
+	ho := handoff.Start(func(h *handoff.Handoff[outBatch]) { t.build(ctx, p, v, h) })
+	defer ho.Stop(ctx)
 	for {
 		b, err := ho.Next(ctx)
 		if err != nil {
 			return err
 		}
-		for i := range b.in.recs {
-			lo := 0
-			if i > 0 {
-				lo = b.outEnd[i-1]
-			}
-			if err := v.check(&b.in.recs[i], b.out[lo:b.outEnd[i]], b.change[i], b.cells[i], b.audits[i]); err != nil {
-				return err
-			}
+		if b.err != nil && b.err != io.EOF {
+			return b.err // a batch that ends in an error is not written
 		}
-		if _, err := bw.Write(b.out); err != nil {
+		if _, err := w.Write(b.out); err != nil {
 			return err
 		}
 		if b.err == io.EOF {
 			break
 		}
-		if b.err != nil {
-			return b.err
-		}
 		ho.Recycle(b)
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	p.Written = v.rows
+	p.Written = v.rows // set by the producer before it sent its last batch
 	return nil
 }
 
-// build is Rewrite's reading side.
-func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[outBatch]) {
-	sum := sha256.New()
-	sc := NewScanner(io.TeeReader(io.NewSectionReader(t.file, 0, 1<<62), sum), t.name, t.d)
+// build is Rewrite's reading side: it reads, rewrites and checks each
+// record (v), and hands over the checked records.
+func (t *csvTable) build(ctx context.Context, p *Rewrite, v *readBack, h *handoff.Handoff[outBatch]) {
+	// The first pass's change sum if it is given (cheaper), else its
+	// SHA-256, else nothing.
+	var crc hash.Hash32
+	var sha hash.Hash
+	var in io.Reader = io.NewSectionReader(t.file, 0, 1<<62)
+	switch {
+	case p.ChangeSum != "":
+		crc = crc32.NewIEEE()
+		in = io.TeeReader(in, crc)
+	case p.SHA256 != "":
+		sha = sha256.New()
+		in = io.TeeReader(in, sha)
+	}
+	sc := NewScanner(in, t.name, t.d)
+	if p.DropIndex < 0 && (crc != nil || sha != nil) {
+		// Only the changed records need their cells: the others are
+		// copied whole. Their fields were checked by the first pass, and
+		// the checksum shows that these are the same bytes.
+		sc.SetLazy()
+	}
+	v.src = sc
 	next := 0 // into p.Rows
 	var rows int64
 	var b *outBatch
-	var rec *Record
 	fail := func(err error) {
 		b.err = err
-		b.in.seal()
 		h.Put(b)
 	}
 	for {
@@ -151,10 +95,9 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[out
 			if b = h.Get(); b == nil {
 				return
 			}
-			b.reset()
+			b.out, b.err = b.out[:0], nil
 		}
-		var err error
-		rec, err = sc.Next()
+		rec, err := sc.Next()
 		if err == io.EOF {
 			break
 		}
@@ -162,6 +105,7 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[out
 			fail(&TableChangedError{File: t.name, What: err.Error()})
 			return
 		}
+		start := len(b.out)
 		change := -1
 		var cell []byte
 		audit := ""
@@ -178,6 +122,10 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[out
 			if next < len(p.Rows) && p.Rows[next] == rows {
 				change = next
 				next++
+				if err := sc.Split(rec); err != nil {
+					fail(&TableChangedError{File: t.name, What: err.Error()})
+					return
+				}
 				if cell, audit, err = t.newCells(rec, p, change); err != nil {
 					fail(err)
 					return
@@ -188,16 +136,14 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[out
 		}
 		b.out = append(b.out, rec.Term...)
 		if p.Tamper.Record != nil {
-			rest := p.Tamper.Record(rec, append([]byte(nil), b.out[b.lastEnd():]...))
-			b.out = append(b.out[:b.lastEnd()], rest...)
+			rest := p.Tamper.Record(rec, append([]byte(nil), b.out[start:]...))
+			b.out = append(b.out[:start], rest...)
 		}
-		b.in.add(rec)
-		b.outEnd = append(b.outEnd, len(b.out))
-		b.change = append(b.change, change)
-		b.cells = append(b.cells, cell)
-		b.audits = append(b.audits, audit)
-		if len(b.in.recs) >= batchRecords || len(b.out) >= batchBytes {
-			b.in.seal()
+		if err := v.check(rec, b.out[start:], change, cell, audit); err != nil {
+			fail(err)
+			return
+		}
+		if len(b.out) >= batchBytes {
 			if !h.Put(b) {
 				return
 			}
@@ -208,15 +154,23 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, h *handoff.Handoff[out
 		if b = h.Get(); b == nil {
 			return
 		}
-		b.reset()
+		b.out, b.err = b.out[:0], nil
 	}
 	if next != len(p.Rows) || (p.WantRows >= 0 && rows != p.WantRows) {
 		fail(&TableChangedError{File: t.name, What: fmt.Sprintf("%d data rows now, %d before", rows, p.WantRows)})
 		return
 	}
-	if got := hex.EncodeToString(sum.Sum(nil)); p.SHA256 != "" && got != p.SHA256 {
-		fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)})
-		return
+	if crc != nil {
+		if got := formatChangeSum(crc.Sum32()); got != p.ChangeSum {
+			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its CRC-32 was %s in the first pass, %s in the second", p.ChangeSum, got)})
+			return
+		}
+	}
+	if sha != nil {
+		if got := hex.EncodeToString(sha.Sum(nil)); got != p.SHA256 {
+			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)})
+			return
+		}
 	}
 	fail(io.EOF)
 }
@@ -361,13 +315,18 @@ func (f *feedReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// readBack reads each output record again and checks it against its input
-// record.
+// readBack checks each output record against its input record: an
+// unchanged data record by a byte comparison, every other record by
+// reading it again with a second scanner. Records reach it in order; the
+// data records it compares are not fed to its scanner, which needs them for
+// nothing (they come after every line skipped and after the header; the
+// first record's byte-order mark is then behind it, hence started).
 type readBack struct {
 	t     *csvTable
 	p     *Rewrite
 	feed  feedReader
-	sc    *Scanner
+	sc    *Scanner // reads the output records back
+	src   *Scanner // the input's (build's), to split an unsplit input record
 	in    []string
 	out   []string
 	extra int // columns the output has more than the input: +1 appended, -1 dropped
@@ -401,8 +360,54 @@ func (v *readBack) outIndex(f int) int {
 	return f - 1
 }
 
-// check reads out (input record in, rewritten, with its line end) back.
+// check checks out, input record in rewritten with its line end. An
+// unchanged data record must be its input's bytes, then the empty audit
+// cell's delimiter if the audit column is appended, then its line end: a
+// byte comparison (copied). Every other record, and an unchanged one that
+// fails the comparison (to say what differs), is read back (readOut).
 func (v *readBack) check(in *Record, out []byte, change int, cell []byte, audit string) error {
+	if in.Kind != Data || change >= 0 || v.p.DropIndex >= 0 {
+		return v.readOut(in, out, change, cell, audit)
+	}
+	if v.copied(in, out) {
+		v.sc.started = true // as if it had read the record
+		v.rows++
+		return nil
+	}
+	if err := v.src.Split(in); err != nil {
+		return &TableChangedError{File: v.t.name, What: err.Error()}
+	}
+	if err := v.readOut(in, out, change, cell, audit); err != nil {
+		return err
+	}
+	// Read back, the cells are the same, but not the bytes (a quoted
+	// empty audit cell, say).
+	return &MismatchError{File: v.t.name, Line: in.Line, What: "the rewritten record would not be the input record's bytes and an empty audit cell"}
+}
+
+// copied reports whether out is in's bytes, the delimiter of an appended
+// empty audit cell (if the audit column is appended) and in's line end.
+//
+// It catches every fault the read-back catches on such a record: in.Raw
+// is one record as the scanner read it (its fields closed, its kind a data
+// record), so in.Raw followed by a delimiter reads back as the same cells
+// and one more, empty; anything else (a byte changed, added or lost, a
+// line end changed or lost, a second record, an audit cell on the row)
+// makes out differ from these bytes.
+func (v *readBack) copied(in *Record, out []byte) bool {
+	n := len(in.Raw)
+	if len(out) != n+v.extra+len(in.Term) || string(out[:n]) != string(in.Raw) {
+		return false
+	}
+	if v.extra > 0 && out[n] != v.t.delim {
+		return false
+	}
+	return string(out[n+v.extra:]) == string(in.Term)
+}
+
+// readOut reads out (input record in, rewritten, with its line end) back
+// with the read-back scanner and compares it with in, cell by cell.
+func (v *readBack) readOut(in *Record, out []byte, change int, cell []byte, audit string) error {
 	p := v.p
 	v.feed.q = out
 	v.feed.eof = len(in.Term) == 0 // only the last record can lack a line end

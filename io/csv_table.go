@@ -101,6 +101,7 @@ type csvTable struct {
 	delim     byte // detected
 	countLine int
 	dataStart int64
+	change    string // the change sum Shards found
 }
 
 // head reads the records up to the first that is not passed through.
@@ -183,30 +184,54 @@ func (t *csvTable) Close() error     { return t.file.Close() }
 // record).
 func (t *csvTable) Delimiter() byte { return t.delim }
 
-// Shards reads the file once for its SHA-256 and cut points after line
+// Shards reads the file for its SHA-256 and cut points after line
 // breaks about every size bytes past the data's start; if the file holds
 // a quote anywhere (a line break may be inside a quoted field), the cuts
 // are found again with the scanner, at records' starts.
 func (t *csvTable) Shards(ctx context.Context, size int64) (string, []Shard, error) {
-	sum := sha256.Sum256(nil)
-	if t.size == 0 {
-		return hex.EncodeToString(sum[:]), nil, nil
-	}
-	lc, err := readLineCuts(ctx, t.file, t.name, t.size, t.dataStart, size)
+	shards, sums, err := t.ShardsLater(ctx, size)
 	if err != nil {
 		return "", nil, err
+	}
+	sha, err := sums()
+	if err != nil {
+		return "", nil, err
+	}
+	return sha, shards, nil
+}
+
+// ShardsLater is Shards, but it returns once the shards are found: the
+// file's sums are taken by another goroutine, from a read of its own, and
+// sums waits for them and returns the SHA-256 (ChangeSum is set then).
+// The table must stay open until sums has returned; call it once.
+func (t *csvTable) ShardsLater(ctx context.Context, size int64) ([]Shard, func() (string, error), error) {
+	if t.size == 0 {
+		sum := sha256.Sum256(nil)
+		return nil, func() (string, error) { return hex.EncodeToString(sum[:]), nil }, nil
+	}
+	lc, sums, err := startLineCuts(ctx, t.file, t.name, t.size, t.dataStart, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	wait := func() (string, error) {
+		if err := sums(); err != nil {
+			return "", err
+		}
+		t.change = lc.change
+		return lc.sha, nil
 	}
 	cuts, lines := lc.cuts, lc.lines
 	if lc.quoted {
 		if cuts, lines, err = t.recordCuts(ctx, size); err != nil {
-			return "", nil, err
+			wait()
+			return nil, nil, err
 		}
 	}
 	shards := shardsAt(cuts, lines, t.size, func(s Shard) Shard {
 		s.Delim, s.NFields, s.CountLine = t.delim, t.nfields, t.countLine
 		return s
 	})
-	return lc.sha, shards, nil
+	return shards, wait, nil
 }
 
 // recordCuts finds cut points with the scanner: at the start of the first

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -135,6 +137,113 @@ func TestStyledCell(t *testing.T) {
 	for _, c := range cases {
 		if got := string(styledCell(nil, []byte(c.orig), c.value, ',')); got != c.want {
 			t.Errorf("styledCell(%q, %q) = %q, want %q", c.orig, c.value, got, c.want)
+		}
+	}
+}
+
+// TestCSVRewriteSeesAChangedInput: a same-size change between Shards (the
+// first pass) and Rewrite (the second) is caught by the change sum, or by
+// the SHA-256 when only that is given; the unchanged file passes both,
+// and the change sum is the file's CRC-32.
+func TestCSVRewriteSeesAChangedInput(t *testing.T) {
+	t.Parallel()
+	first := []byte("id,y\n1,a\n2,b\n3,c\n")
+	second := bytes.Replace(first, []byte("2,b"), []byte("2,c"), 1)
+	for _, c := range []struct {
+		name    string
+		change  bool // give the change sum
+		sha     bool // give the SHA-256
+		changed bool
+		want    string
+	}{
+		{"change sum, unchanged", true, true, false, ""},
+		{"SHA-256 only, unchanged", false, true, false, ""},
+		{"change sum, changed", true, true, true, "its CRC-32 was crc32:"},
+		{"SHA-256 only, changed", false, true, true, "its SHA-256 was"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "t.csv")
+			if err := os.WriteFile(path, first, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tab, _, err := OpenTable(Source{Path: path, Name: "t.csv"}, CSV, ReadOptions{Dialect: Dialect{Header: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tab.Close()
+			sha, _, err := tab.Shards(context.Background(), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs := tab.(interface{ ChangeSum() string }).ChangeSum()
+			if want := fmt.Sprintf("crc32:%08x", crc32.ChecksumIEEE(first)); cs != want {
+				t.Fatalf("change sum %q, want %q", cs, want)
+			}
+			if c.changed {
+				if err := os.WriteFile(path, second, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := &Rewrite{Column: 1, FillIndex: -1, DropIndex: -1, AppendName: "audit", WantRows: 3}
+			if c.change {
+				p.ChangeSum = cs
+			}
+			if c.sha {
+				p.SHA256 = sha
+			}
+			var out bytes.Buffer
+			err = tab.(Rewriter).Rewrite(context.Background(), &out, p)
+			var ch *TableChangedError
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatal(err)
+			case c.want == "" && out.String() != "id,y,audit\n1,a,\n2,b,\n3,c,\n":
+				t.Fatalf("output %q", out.String())
+			case c.want != "" && (!errors.As(err, &ch) || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("got %v, want a TableChangedError saying %q", err, c.want)
+			case c.want != "" && out.Len() > 0:
+				t.Fatalf("%d bytes written", out.Len())
+			}
+		})
+	}
+}
+
+// TestCSVTableLineCuts: in a file of several read buffers, each shard
+// starts just after a line break, about size bytes after the previous one,
+// with the number of line breaks before it.
+func TestCSVTableLineCuts(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	b.WriteString("id,text\n")
+	for i := 0; b.Len() < 5<<20; i++ {
+		fmt.Fprintf(&b, "%d,%s\n", i, strings.Repeat("x", i%300))
+	}
+	data := b.Bytes()
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, _, err := OpenTable(Source{Path: path, Name: "t.csv"}, CSV, ReadOptions{Dialect: Dialect{Header: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	const size = 700 << 10
+	_, shards, err := tab.Shards(context.Background(), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shards) < 7 {
+		t.Fatalf("%d shards of a %d-byte file", len(shards), len(data))
+	}
+	for i, s := range shards[1:] {
+		prev := shards[i]
+		if data[s.Start-1] != '\n' || s.Start-prev.Start < size || s.Start-prev.Start > size+400 || prev.End != s.Start {
+			t.Fatalf("shard %d starts at %d, after %d", i+1, s.Start, prev.Start)
+		}
+		if want := bytes.Count(data[:s.Start], []byte("\n")); s.Line != want {
+			t.Fatalf("shard %d: %d lines before it, want %d", i+1, s.Line, want)
 		}
 	}
 }

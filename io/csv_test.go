@@ -3,8 +3,10 @@ package tableio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -167,8 +169,9 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-// FuzzScanner checks that arbitrary bytes never panic and that every record
-// read back joins to exactly the input. Its corpus, testdata/fuzz/FuzzScanner,
+// FuzzScanner checks that arbitrary bytes never panic, that every record
+// read back joins to exactly the input, and that its fields cover it, split
+// at delimiters. Its corpus, testdata/fuzz/FuzzScanner,
 // holds the heads and tails of the real data sets.
 func FuzzScanner(f *testing.F) {
 	for _, s := range []string{"a,b\n1,2\n", "a,\"b\nc\"\r\n", "x;\"y\"\"z\"\n", "\xEF\xBB\xBFa\n", "39, x, <=50K\n\n", "\"open\n"} {
@@ -192,8 +195,70 @@ func FuzzScanner(f *testing.F) {
 				if sp.Start < 0 || sp.End < sp.Start || sp.End > len(r.Raw) || (i > 0 && sp.Start != r.Fields[i-1].End+1) {
 					t.Fatalf("line %d: field %d span %+v in a %d-byte record", r.Line, i+1, sp, len(r.Raw))
 				}
+				// An unquoted field ends at the first delimiter.
+				if !sp.Quoted && bytes.IndexByte(r.Raw[sp.Start:sp.End], s.Delimiter()) >= 0 {
+					t.Fatalf("line %d: unquoted field %d %q holds the delimiter", r.Line, i+1, r.Raw[sp.Start:sp.End])
+				}
 				_ = r.Value(i)
+			}
+			if n := len(r.Fields); n > 0 && r.Fields[n-1].End != len(r.Raw) {
+				t.Fatalf("line %d: the last field ends at %d of %d bytes", r.Line, r.Fields[n-1].End, len(r.Raw))
 			}
 		}
 	})
+}
+
+// FuzzScannerLazy: a lazy scanner whose every record is split gives the
+// same records and the same errors as a scanner that is not lazy.
+func FuzzScannerLazy(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n3\n", "a,\"b\nc\"\r\n1,2\r\n", "x;y\n1;\xff\n", "h\n\n# c\n1\n\"2\"\n", "1,2\n3,4,5\n"} {
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, header bool) {
+		d := Dialect{Header: header, Comment: '#'}
+		eager := NewScanner(bytes.NewReader(in), "f", d)
+		lazy := NewScanner(bytes.NewReader(in), "f", d)
+		lazy.SetLazy()
+		for {
+			r1, err1 := eager.Next()
+			r2, err2 := lazy.Next()
+			if err2 == nil {
+				err2 = lazy.Split(r2)
+			}
+			if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
+				t.Fatalf("errors: %v, lazily %v", err1, err2)
+			}
+			if err1 != nil {
+				return
+			}
+			if r1.Kind != r2.Kind || r1.Line != r2.Line || r1.Row != r2.Row || !bytes.Equal(r1.Raw, r2.Raw) || !bytes.Equal(r1.Term, r2.Term) || !slices.Equal(r1.Fields, r2.Fields) {
+				t.Fatalf("record %+v, lazily %+v", r1, r2)
+			}
+		}
+	})
+}
+
+// TestScannerLazy: a lazy scanner leaves a plain data record unsplit and
+// unchecked until Split, which finds what Next would have.
+func TestScannerLazy(t *testing.T) {
+	t.Parallel()
+	s := NewScanner(strings.NewReader("a,b\n1,2\n1,2,3\n\"x\",y\n"), "f", Dialect{Header: true})
+	s.SetLazy()
+	var got []string
+	for {
+		r, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%d", r.Line, len(r.Fields)))
+		if err := s.Split(r); r.Line == 3 && !errors.Is(err, ErrFieldCount) {
+			t.Errorf("line 3 split: %v, want a field count error", err)
+		}
+	}
+	if want := "1:2 2:0 3:0 4:2"; strings.Join(got, " ") != want {
+		t.Errorf("records (line:fields) %q, want %q", strings.Join(got, " "), want)
+	}
 }

@@ -70,9 +70,11 @@ type Rewrite struct {
 
 	// WantRows (-1: unknown) and SHA256 (if set) are what the first pass
 	// read: the rewrite fails with TableChangedError if the file no longer
-	// has them.
-	WantRows int64
-	SHA256   string
+	// has them. A format that has a change sum (CSV: ChangeSum) compares
+	// that instead of the SHA-256, if it is set.
+	WantRows  int64
+	SHA256    string
+	ChangeSum string
 
 	// Tamper, if set (by tests only), changes what is written before it
 	// is checked: a stand-in for a bug in the rewrite. CSV: each output

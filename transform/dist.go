@@ -75,7 +75,10 @@ type DistFile struct {
 	Size    int64
 	ModTime int64 // nanoseconds since the epoch, when inspected
 	SHA256  string
-	Empty   bool // a file with no bytes (a format that allows it: a part with no rows)
+	// ChangeSum is a cheaper checksum of the bytes than the SHA-256, which
+	// pass 2 compares (a CSV file's CRC-32; "" for other formats).
+	ChangeSum string
+	Empty     bool // a file with no bytes (a format that allows it: a part with no rows)
 
 	Names   []string // column names (header, --header-names, or nil)
 	NFields int

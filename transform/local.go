@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -46,10 +47,14 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	files, shards, err := o.inspectAll(ctx, srcs, shardBytes, workers)
+	if shardBytes <= 0 {
+		shardBytes = localShardBytes(srcs, workers)
+	}
+	files, shards, sums, err := o.inspectAll(ctx, srcs, shardBytes, workers)
 	if err != nil {
 		return nil, err
 	}
+	defer sums() // on an error below: the files' hashing ends, they close
 
 	// Extract, in parallel; everything after is in the shards' order.
 	extracted := make([]*Batch, len(shards))
@@ -60,6 +65,9 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		read.tick()
 		return err
 	}); err != nil {
+		return nil, err
+	}
+	if err := sums(); err != nil { // taken while the shards were read
 		return nil, err
 	}
 	var batches []*Batch
@@ -113,10 +121,7 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}); err != nil {
 		return nil, err
 	}
-	coll := &Smallest{}
-	for _, c := range colls {
-		coll.Merge(c)
-	}
+	coll := (&Smallest{}).MergeAll(colls)
 	pool, n := coll.Pool()
 	ref, err := o.localReference(ctx, batches, off, sp, pool, workers)
 	if err != nil {
@@ -149,6 +154,25 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	return &LocalFlip{Files: files, Plan: dp}, nil
 }
+
+// localShardBytes is the shard size of a local flip of srcs when none is
+// given: small enough that every worker has several shards to read (a
+// 108 MB file cut at DefaultShardBytes is two shards of 64 and 44 MB, and
+// one core waits for the other), at least minLocalShardBytes (each shard
+// opens the file and reads its head), at most DefaultShardBytes. The plan
+// does not depend on it.
+func localShardBytes(srcs []Source, workers int) int64 {
+	var total int64
+	for _, s := range srcs {
+		if st, err := os.Stat(s.Path); err == nil {
+			total += st.Size()
+		}
+	}
+	return min(DefaultShardBytes, max(minLocalShardBytes, total/int64(4*workers)))
+}
+
+// minLocalShardBytes is the least shard size localShardBytes gives.
+const minLocalShardBytes = 8 << 20
 
 // localReference is GatherRefRows over every batch's BatchReference,
 // made with one copy of the rows: with the whole majority as the reference
@@ -203,18 +227,37 @@ func (o *Options) localReference(ctx context.Context, batches []*Batch, off *Off
 
 // inspectAll inspects the files (in parallel) and the reference, checks
 // that they make one table, and returns the files and every shard to read:
-// the files' in table order, then the reference's.
-func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) ([]*DistFile, []Shard, error) {
+// the files' in table order, then the reference's. The files' sums may
+// still be being taken: sums waits for them (the first error, in the
+// files' order); call it in any case.
+func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) (_ []*DistFile, _ []Shard, _ func() error, err error) {
 	files := make([]*DistFile, len(srcs))
+	waits := make([]func() error, len(srcs))
+	sums := func() error {
+		var first error
+		for _, w := range waits {
+			if w != nil {
+				if err := w(); err != nil && first == nil {
+					first = err
+				}
+			}
+		}
+		return first
+	}
+	defer func() {
+		if err != nil {
+			sums()
+		}
+	}()
 	inspected := o.stage("inspecting", len(srcs))
-	err := parallel(ctx, len(srcs), workers, func(i int) error {
-		f, err := o.Inspect(ctx, srcs[i], i, shardBytes)
-		files[i] = f
+	err = parallel(ctx, len(srcs), workers, func(i int) error {
+		f, w, err := o.inspect(ctx, srcs[i], i, shardBytes)
+		files[i], waits[i] = f, w
 		inspected.tick()
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var ref *DistFile
 	if o.Reference != "" {
@@ -223,11 +266,11 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 			src = Source{Path: o.Reference}
 		}
 		if ref, err = o.Inspect(ctx, src, RefFile, shardBytes); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	if err := o.CheckFiles(files, ref); err != nil {
-		return nil, nil, err
+	if err = o.CheckFiles(files, ref); err != nil {
+		return nil, nil, nil, err
 	}
 	var shards []Shard
 	for _, f := range files {
@@ -236,7 +279,7 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 	if ref != nil {
 		shards = append(shards, ref.Shards...) // as CheckFiles left them
 	}
-	return files, shards, nil
+	return files, shards, sums, nil
 }
 
 // Summary is the flip's summary as a command reports it: for one file,

@@ -17,8 +17,9 @@ type Plan struct {
 	Scores  []float64 // the primary score of each row in Rows
 	Summary Summary
 
-	lay  *layout
-	pool []int // the candidate pool (collective rows with a negative label), ascending
+	lay       *layout
+	pool      []int  // the candidate pool (collective rows with a negative label), ascending
+	changeSum string // the input's, as pass 1 read it (DistFile.ChangeSum)
 }
 
 // PartSummary reports one file of a multi-file flip.

@@ -40,6 +40,28 @@ func (s *Smallest) Merge(t *Smallest) *Smallest {
 	return s
 }
 
+// MergeAll is Merge of each of parts in turn, with one cut at the end
+// instead of one per part: the same rows (the M smallest of them all).
+func (s *Smallest) MergeAll(parts []*Smallest) *Smallest {
+	m, n := -1, len(s.Items)
+	for _, t := range parts {
+		if t.M >= 0 {
+			m = t.M // every part with rows has the same M
+		}
+		n += len(t.Items)
+	}
+	s.Items = slices.Grow(s.Items, n-len(s.Items))
+	for _, t := range parts {
+		s.Items = append(s.Items, t.Items...)
+	}
+	if len(parts) > 0 {
+		s.M = m
+		s.cut()
+		s.M = parts[len(parts)-1].M // as Merge leaves it
+	}
+	return s
+}
+
 // CollectiveSize returns the number of minority rows in the collective
 // drawn by --alpha, and whether that is all of them.
 func (o *Options) CollectiveSize(st *Stats) (m int, all bool) {

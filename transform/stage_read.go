@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
@@ -134,8 +135,23 @@ func delimiterOf(t tableio.Table) byte {
 // pieces of about shardBytes, cut at records; Parquet: row groups).
 // index is the file's place in the table, or RefFile.
 func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes int64) (*DistFile, error) {
-	if err := o.Validate(); err != nil {
+	f, sums, err := o.inspect(ctx, src, index, shardBytes)
+	if err != nil {
 		return nil, err
+	}
+	if err := sums(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// inspect is Inspect, but a CSV file's sums (SHA256, ChangeSum) may still
+// be being taken, on another goroutine, when it returns: sums waits for
+// them, fills them in and closes the file. Call sums once the sums are
+// needed, and in any case (it may be called again: it then does nothing).
+func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes int64) (_ *DistFile, sums func() error, err error) {
+	if err := o.Validate(); err != nil {
+		return nil, nil, err
 	}
 	if shardBytes <= 0 {
 		shardBytes = DefaultShardBytes
@@ -143,7 +159,7 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 	path, name := src.Path, src.name()
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fferr.IO(err)
+		return nil, nil, fferr.IO(err)
 	}
 	in := src.input()
 	f := &DistFile{Index: index, Path: path, Name: name, Format: in.Format, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
@@ -151,16 +167,21 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 	if err != nil {
 		if errors.Is(err, tableio.ErrNoHeader) {
 			if index == RefFile {
-				return nil, fferr.Data("--reference %s has no header or data record", name)
+				return nil, nil, fferr.Data("--reference %s has no header or data record", name)
 			}
-			return nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", name)
+			return nil, nil, fferr.Data("%s has no header or data record (only lines passed through): a part of a table needs its header, or no bytes at all", name)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	defer t.Close()
+	closing := t // closed on return, unless sums will close it
+	defer func() {
+		if closing != nil {
+			closing.Close()
+		}
+	}()
 	if t.Empty() {
 		if index == RefFile {
-			return nil, fferr.Data("--reference %s is empty", name)
+			return nil, nil, fferr.Data("--reference %s is empty", name)
 		}
 		f.Empty = true
 	}
@@ -172,14 +193,23 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 	}
 	if !f.Empty && index != RefFile {
 		if err := o.checkTable(ctx, t, f); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	sha, shards, err := t.Shards(ctx, shardBytes)
-	if err != nil {
-		return nil, classify(err)
+	var shards []tableio.Shard
+	var later func() (string, error)
+	if sl, ok := t.(interface {
+		ShardsLater(context.Context, int64) ([]tableio.Shard, func() (string, error), error)
+	}); ok {
+		shards, later, err = sl.ShardsLater(ctx, shardBytes)
+	} else {
+		var sha string
+		sha, shards, err = t.Shards(ctx, shardBytes)
+		later = func() (string, error) { return sha, nil }
 	}
-	f.SHA256 = sha
+	if err != nil {
+		return nil, nil, classify(err)
+	}
 	for _, s := range shards {
 		f.Shards = append(f.Shards, Shard{File: index, Index: s.Index, Path: path, Name: name, Format: f.Format,
 			Start: s.Start, End: s.End, Line: s.Line, Delim: s.Delim, NFields: s.NFields, CountLine: s.CountLine, Names: f.Names})
@@ -187,7 +217,25 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 	if len(shards) > 0 {
 		f.CountLine = shards[0].CountLine
 	}
-	return f, nil
+	closing = nil
+	var once sync.Once
+	var serr error
+	sums = func() error {
+		once.Do(func() {
+			defer t.Close()
+			sha, err := later()
+			if err != nil {
+				serr = classify(err)
+				return
+			}
+			f.SHA256 = sha
+			if cs, ok := t.(interface{ ChangeSum() string }); ok {
+				f.ChangeSum = cs.ChangeSum()
+			}
+		})
+		return serr
+	}
+	return f, sums, nil
 }
 
 // checkTable checks what can be checked of a file of the table before its
@@ -278,7 +326,7 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 	if o.KeepSensitive {
 		b.Sens = make([]CodedColumn, len(lay.sensitive))
 	}
-	cells := make([]string, len(sens))
+	cells, sensText, labelText := make([]string, len(sens)), make([]cellText, len(sens)), &cellText{}
 	spec := tableio.Shard{Index: sh.Index, Start: sh.Start, End: sh.End, Line: sh.Line, Delim: sh.Delim, NFields: sh.NFields, CountLine: sh.CountLine}
 	rowErrAt := func(row *tableio.Row, col int, err error) error {
 		return fferr.Wrap(fferr.ErrData, row.Where(sh.Name, col, lay.colName(col), err))
@@ -291,14 +339,14 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		n := b.Rows
 		b.Rows++
 		for i, k := range sens {
-			cells[i] = string(row.Cells[k])
+			cells[i] = sensText[i].text(row.Cells[k])
 		}
 		g, err := rules.group(cells)
 		if err != nil {
 			return rowErrAt(row, lay.sensitive[0], err)
 		}
 		had := rules.positiveText != ""
-		p, err := rules.label(string(row.Cells[label]))
+		p, err := rules.label(labelText.text(row.Cells[label]))
 		if err != nil {
 			return rowErrAt(row, lay.label, err)
 		}
@@ -339,4 +387,34 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		b.NearPositive, b.NonMembers = rules.tallies()
 	}
 	return b, nil
+}
+
+// cellText turns one column's cells into strings, reusing the string of
+// an equal cell seen before: a group or label column has few values, so a
+// row costs a map look-up instead of an allocation.
+// The previous row's value is tried first: runs of one value are common.
+type cellText struct {
+	last string
+	seen map[string]string
+}
+
+// cellTextLimit bounds the values a cellText keeps.
+const cellTextLimit = 1 << 10
+
+func (c *cellText) text(b []byte) string {
+	if string(b) == c.last {
+		return c.last
+	}
+	s, ok := c.seen[string(b)]
+	if !ok {
+		s = string(b)
+		if c.seen == nil {
+			c.seen = map[string]string{}
+		}
+		if len(c.seen) < cellTextLimit {
+			c.seen[s] = s
+		}
+	}
+	c.last = s
+	return s
 }

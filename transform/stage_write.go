@@ -30,7 +30,7 @@ func (o *Options) WriteDist(ctx context.Context, f *DistFile, dp *DistPlan, out 
 		return err
 	}
 	defer t.Close()
-	p := &Plan{pool: dp.Pool[f.Index], Summary: dp.Summary}
+	p := &Plan{pool: dp.Pool[f.Index], Summary: dp.Summary, changeSum: f.ChangeSum}
 	p.Summary.Input, p.Summary.Rows, p.Summary.SHA256 = f.Name, dp.Summary.Files[f.Index].Rows, f.SHA256
 	p.Summary.Files = nil
 	for _, c := range dp.Flips[f.Index] {
@@ -84,7 +84,7 @@ func (o *Options) writeFlip(ctx context.Context, t tableio.Table, name string, p
 	}
 	r := &tableio.Rewrite{
 		Column: lay.label, FillIndex: -1, DropIndex: -1,
-		WantRows: int64(p.Summary.Rows), SHA256: p.Summary.SHA256,
+		WantRows: int64(p.Summary.Rows), SHA256: p.Summary.SHA256, ChangeSum: p.changeSum,
 		Tamper: o.tamper,
 	}
 	for _, row := range p.Rows {
