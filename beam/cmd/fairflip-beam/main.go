@@ -88,25 +88,40 @@ type progress struct {
 	quiet, all bool
 	mu         sync.Mutex
 	text       slog.Handler
+	// closed: the launcher has printed its last line. A failed pipeline
+	// can leave a bundle running that still logs; its lines are dropped,
+	// so that the error stays the last line on stderr.
+	closed bool
+}
+
+// closeProgress drops the progress lines logged from now on (see
+// progress.closed), when the default handler is the launcher's.
+func closeProgress() {
+	if p, ok := slog.Default().Handler().(*progress); ok {
+		p.mu.Lock()
+		p.closed = true
+		p.mu.Unlock()
+	}
 }
 
 func (p *progress) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
 func (p *progress) Handle(ctx context.Context, r slog.Record) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
 	if p.all {
-		p.mu.Lock()
 		if p.text == nil {
 			p.text = slog.NewTextHandler(p.w, nil)
 		}
-		p.mu.Unlock()
 		return p.text.Handle(ctx, r)
 	}
 	_, msg, ok := strings.Cut(r.Message, "fairflip: ")
 	if !ok || p.quiet || r.Level >= slog.LevelWarn {
 		return nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	_, err := fmt.Fprintln(p.w, "fairflip-beam: "+msg)
 	return err
 }
@@ -211,6 +226,7 @@ data (or an input that changed while it was read), 4 I/O error, 130 interrupted.
 	if err == nil {
 		return flipcli.ExitOK
 	}
+	closeProgress()
 	code = flipcli.ExitCode(ctx, err)
 	msg := flipcli.Message(err)
 	var pe *pipelineError
