@@ -62,6 +62,11 @@ type LogReg struct {
 	Converged bool        // whether ‖∇f‖₂ ≤ Tol·C·n was reached within MaxIter
 	GradNorm  float64     // ‖∇f‖₂ at (W, V, B)
 	Objective float64     // f at (W, V, B)
+	// Passes is the number of passes the fit made over the rows: objective
+	// and gradient evaluations, Hessians formed and Hessian-vector
+	// products (a deterministic measure of its cost; a large cold fit's
+	// subsample start is not counted).
+	Passes int
 
 	// chol is the Cholesky factor of the last Hessian formed (dense path),
 	// reused by a warm start from this model as long as it keeps the
@@ -87,6 +92,7 @@ type lrProblem struct {
 	bIdx    int   // index of b in θ (= dim−1)
 	workers int
 	nChunks int
+	passes  int // passes over the rows so far (evaluate, hessian, hessVec)
 
 	d     []float64 // σ(z_i)·σ(−z_i) at the last evaluated θ
 	hpart []float64 // hessChunks × dim × dim partial Hessians
@@ -157,6 +163,7 @@ func (pr *lrProblem) addRow(acc []float64, i int, t float64) {
 //	∇f   = [w; 0] + C·Σ_i (σ(z_i) − y_i)·x_i
 //	∇²f  = diag(1,…,1,0) + C·Σ_i d_i·x_i·x_iᵀ
 func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
+	pr.passes++
 	dim := pr.dim
 	forChunks(pr.nChunks, pr.workers, func(c int) {
 		g := pr.part[c*dim : (c+1)*dim]
@@ -242,6 +249,7 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 
 // hessVec stores ∇²f(θ)·v in out, for the θ last passed to evaluate.
 func (pr *lrProblem) hessVec(v, out []float64) {
+	pr.passes++
 	dim := pr.dim
 	forChunks(pr.nChunks, pr.workers, func(c int) {
 		acc := pr.part[c*dim : (c+1)*dim]
@@ -323,6 +331,7 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	m.chol = nt.fac
 	m.GradNorm = nt.gnorm
 	m.Objective = nt.f
+	m.Passes = pr.passes
 	m.W = append([]float64(nil), nt.theta[:X.P]...)
 	m.V = make([][]float64, X.Q)
 	for q, card := range X.Card {

@@ -23,6 +23,7 @@ const hessChunks = 16
 // passed to evaluate, using only the nonzero entries of each expanded row
 // (P numbers, Q one-hot codes and the intercept) and the symmetry.
 func (pr *lrProblem) hessian() *mat.SymDense {
+	pr.passes++
 	x := pr.x
 	dim := pr.dim
 	nch := min(hessChunks, x.N)
