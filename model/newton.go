@@ -99,13 +99,15 @@ type lrNewton struct {
 	// demand (haveDiag), saving a quarter of every pass over the rows.
 	haveDiag bool
 	f, gnorm float64
+	// ok: f, grad (and gnorm) hold the objective and gradient at θ.
+	ok bool
 }
 
-// newLRNewton evaluates the problem at theta (which it takes over) and
-// returns the iteration's state there.
+// newLRNewton returns the iteration's state at theta (which it takes
+// over), with f and grad still to be set: by start, or by the caller.
 func newLRNewton(pr *lrProblem, theta []float64, dense bool) *lrNewton {
 	dim := pr.dim
-	nt := &lrNewton{pr: pr, dense: dense, theta: theta,
+	return &lrNewton{pr: pr, dense: dense, theta: theta,
 		grad:     make([]float64, dim),
 		diag:     make([]float64, dim),
 		trial:    make([]float64, dim),
@@ -115,9 +117,12 @@ func newLRNewton(pr *lrProblem, theta []float64, dense bool) *lrNewton {
 		cg:       newPCG(dim),
 		haveDiag: !dense,
 	}
-	nt.f = pr.evaluate(nt.theta, nt.grad, nt.diagOrNil(nt.diag))
-	nt.gnorm = floats.Norm(nt.grad, 2)
-	return nt
+}
+
+// start evaluates the problem at θ: a pass over the rows.
+func (nt *lrNewton) start() {
+	nt.f = nt.pr.evaluate(nt.theta, nt.grad, nt.diagOrNil(nt.diag))
+	nt.ok = true
 }
 
 // diagOrNil returns d where evaluate must fill in the Hessian's diagonal:
@@ -140,6 +145,7 @@ func (nt *lrNewton) needDiag() {
 // run iterates until ‖∇f‖₂ ≤ tolAbs (converged), maxIter iterations or no
 // progress at working precision, and returns the iterations done.
 func (nt *lrNewton) run(tolAbs float64, maxIter int) (iter int, converged bool) {
+	nt.gnorm = floats.Norm(nt.grad, 2)
 	g0 := nt.gnorm
 	for {
 		if nt.gnorm <= tolAbs {
