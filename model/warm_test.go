@@ -189,3 +189,52 @@ func TestLogRegWarmRefit(t *testing.T) {
 	}
 	t.Logf("passes: cold %d, warm %d, warm evaluating its start %d", cold.Passes, warm.Passes, evaluated.Passes)
 }
+
+// TestChordStepSecant: the chord step corrected by secant pairs satisfies
+// the secant equation of the last pair (B·s = y), and without pairs it is
+// the factored Newton step.
+func TestChordStepSecant(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(47, 48))
+	X := randMatrix(rng, 500, 3, []int{4, 3}, false)
+	y := noisyLabels(rng, X, 1)
+	pr := newLRProblem(X, y, 1, 1)
+	nt := newLRNewton(pr, make([]float64, pr.dim), true)
+	nt.start()
+	nt.refresh = true
+	nt.direction(0) // forms the factor at θ = 0
+	newton := append([]float64(nil), nt.step...)
+	for k := 0; k < 3; k++ {
+		if !nt.lineSearch(floats.Dot(nt.grad, nt.step)) {
+			t.Fatal("no progress")
+		}
+		nt.refresh = false
+		nt.direction(0)
+	}
+	if len(nt.sec) != 3 {
+		t.Fatalf("%d secant pairs after 3 chord steps", len(nt.sec))
+	}
+	last := nt.sec[len(nt.sec)-1]
+	for j := range nt.grad {
+		nt.grad[j] = -last.y[j]
+	}
+	if err := nt.chordStep(); err != nil {
+		t.Fatal(err)
+	}
+	diff := make([]float64, pr.dim)
+	floats.SubTo(diff, nt.step, last.s)
+	if d, n := floats.Norm(diff, 2), floats.Norm(last.s, 2); !(d <= 1e-8*n) {
+		t.Errorf("B⁻¹·y differs from s by %g (‖s‖ = %g)", d, n)
+	}
+	// Without pairs: the Newton step at θ = 0 again.
+	nt.sec = nil
+	clear(nt.theta)
+	pr.evaluate(nt.theta, nt.grad, nil)
+	if err := nt.chordStep(); err != nil {
+		t.Fatal(err)
+	}
+	floats.SubTo(diff, nt.step, newton)
+	if d := floats.Norm(diff, 2); !(d <= 1e-12*floats.Norm(newton, 2)) {
+		t.Errorf("without pairs the step differs from Newton's by %g", d)
+	}
+}
