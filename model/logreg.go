@@ -196,14 +196,25 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 			clear(h)
 		}
 		lo, hi := pr.rows(c)
+		// The loss is Σ_i log1p(e_i) + lin_i (rowTerms). Unweighted, the
+		// first sum is taken as the log of products of logBlock factors
+		// 1+e_i ∈ (1, 2]: one logarithm per block instead of one per row.
 		var loss float64
+		prod := 1.0
 		for i := lo; i < hi; i++ {
-			l, r, di := rowTerms(pr.linear(theta, i), pr.y[i])
+			e, lin, r, di := rowTerms(pr.linear(theta, i), pr.y[i])
 			if pr.w != nil {
 				wi := pr.w[i]
-				l, r, di = wi*l, wi*r, wi*di
+				loss += wi * (math.Log1p(e) + lin)
+				r, di = wi*r, wi*di
+			} else {
+				loss += lin
+				prod *= 1 + e
+				if (i-lo)%logBlock == logBlock-1 {
+					loss += math.Log(prod)
+					prod = 1
+				}
 			}
-			loss += l
 			pr.d[i] = di
 			pr.addRow(g, i, pr.c*r)
 			if h != nil {
@@ -218,7 +229,7 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 				}
 			}
 		}
-		pr.fpart[c] = loss
+		pr.fpart[c] = loss + math.Log(prod)
 	})
 
 	// Serial reduction in chunk order: deterministic.
@@ -245,33 +256,36 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 	return 0.5*reg + pr.c*loss
 }
 
-// rowTerms returns, at the linear score z, a row's loss (log(1+exp(−z))
-// for a positive label, log(1+exp(z)) for a negative one), its residual
-// r = σ(z) − y and its curvature σ(z)·σ(−z), stably for any z.
-func rowTerms(z float64, y bool) (l, r, d float64) {
-	// With e = exp(−|z|): σ(|z|) = 1/(1+e), σ(−|z|) = e/(1+e) and
-	// log(1+exp(−|z|)) = log1p(e).
-	e := math.Exp(-math.Abs(z))
+// logBlock is the number of rows whose factors 1+e_i ∈ (1, 2] evaluate
+// multiplies before taking a logarithm (the product stays below 2^64).
+const logBlock = 64
+
+// rowTerms returns, at the linear score z, the terms of a row's loss
+// (log(1+exp(−z)) for a positive label, log(1+exp(z)) for a negative one),
+// which is log1p(e) + lin with e = exp(−|z|) ∈ (0, 1] and lin ≥ 0, its
+// residual r = σ(z) − y and its curvature σ(z)·σ(−z), stably for any z.
+func rowTerms(z float64, y bool) (e, lin, r, d float64) {
+	// σ(|z|) = 1/(1+e), σ(−|z|) = e/(1+e) and log(1+exp(−|z|)) = log1p(e).
+	e = math.Exp(-math.Abs(z))
 	sBig, sSmall := 1/(1+e), e/(1+e)
 	sp, sn := sBig, sSmall // σ(z), σ(−z)
 	if z < 0 {
 		sp, sn = sSmall, sBig
 	}
-	l = math.Log1p(e) // log(1+exp(−|z|))
 	if y {
 		// log(1+exp(−z)); residual σ(z) − 1 = −σ(−z).
 		if z < 0 {
-			l -= z
+			lin = -z
 		}
 		r = -sn
 	} else {
 		// log(1+exp(z)); residual σ(z).
 		if z > 0 {
-			l += z
+			lin = z
 		}
 		r = sp
 	}
-	return l, r, sp * sn
+	return e, lin, r, sp * sn
 }
 
 // hessVec stores ∇²f(θ)·v in out, for the θ last passed to evaluate.
@@ -402,8 +416,10 @@ func (pr *lrProblem) warmStart(at *lrPoint, theta, grad []float64) (float64, boo
 	var df float64
 	for _, i := range changed {
 		z := pr.linear(theta, i)
-		lOld, rOld, _ := rowTerms(z, at.y[i])
-		lNew, rNew, _ := rowTerms(z, pr.y[i])
+		e, linOld, rOld, _ := rowTerms(z, at.y[i])
+		_, linNew, rNew, _ := rowTerms(z, pr.y[i])
+		l1p := math.Log1p(e)
+		lOld, lNew := l1p+linOld, l1p+linNew
 		if pr.w != nil {
 			lOld, rOld = at.w[i]*lOld, at.w[i]*rOld
 			lNew, rNew = pr.w[i]*lNew, pr.w[i]*rNew

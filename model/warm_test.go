@@ -238,3 +238,34 @@ func TestChordStepSecant(t *testing.T) {
 		t.Errorf("without pairs the step differs from Newton's by %g", d)
 	}
 }
+
+// TestLogRegObjectiveBlocks: the objective, whose log1p terms evaluate sums
+// as logarithms of products of blocks of rows, equals the row-by-row sum.
+func TestLogRegObjectiveBlocks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(49, 50))
+	X := randMatrix(rng, 5000, 4, []int{5, 3}, false)
+	y := noisyLabels(rng, X, 1)
+	pr := newLRProblem(X, y, 0.7, 2)
+	theta := make([]float64, pr.dim)
+	for j := range theta {
+		theta[j] = 3 * rng.NormFloat64() // scores from about −30 to 30
+	}
+	f := pr.evaluate(theta, make([]float64, pr.dim), nil)
+	var reg, loss float64
+	for j := 0; j < pr.bIdx; j++ {
+		reg += theta[j] * theta[j]
+	}
+	for i := 0; i < X.N; i++ {
+		z := pr.linear(theta, i)
+		if !y[i] {
+			z = -z
+		}
+		// log(1+exp(−z)), the positive label's loss at score z.
+		loss += math.Log1p(math.Exp(-math.Abs(z))) + math.Max(-z, 0)
+	}
+	want := 0.5*reg + 0.7*loss
+	if math.Abs(f-want) > 1e-13*want {
+		t.Errorf("objective %.17g, row by row %.17g", f, want)
+	}
+}
