@@ -23,9 +23,13 @@ type LogRegOptions struct {
 	// values finite and ≥ 0.
 	Weights []float64
 	// Init, when not nil, starts the solver from this model's coefficients
-	// (a warm start: refitting after a few labels changed takes one or two
-	// Newton iterations instead of several). It must have X's shape. The
-	// solution is the same optimum, to the tolerance.
+	// (a warm start: refitting after a few labels changed takes a few
+	// Newton iterations instead of several more). It must have X's shape.
+	// The solution is the same optimum, to the tolerance. When Init was
+	// fitted on the same *Matrix (unchanged since) with the same C, the
+	// refit also starts from Init's Hessian factor, objective and gradient,
+	// updated for the rows whose label or weight changed, with no pass
+	// over the rows.
 	Init *LogReg
 
 	// maxDense, when not 0, replaces maxDenseNewton as the largest number
@@ -62,11 +66,34 @@ type LogReg struct {
 	Converged bool        // whether ‖∇f‖₂ ≤ Tol·C·n was reached within MaxIter
 	GradNorm  float64     // ‖∇f‖₂ at (W, V, B)
 	Objective float64     // f at (W, V, B)
+	// Passes is the number of passes the fit made over the rows: objective
+	// and gradient evaluations, Hessians formed and Hessian-vector
+	// products (a deterministic measure of its cost; a large cold fit's
+	// subsample start is not counted).
+	Passes int
 
 	// chol is the Cholesky factor of the last Hessian formed (dense path),
 	// reused by a warm start from this model as long as it keeps the
 	// gradient falling fast (a chord Newton step).
 	chol *mat.Cholesky
+	// at is the problem the model was fitted to and its gradient there
+	// (dense path), from which a warm start begins without a pass over the
+	// rows.
+	at *lrPoint
+}
+
+// lrPoint is a fit's problem (rows, labels, weights, C) and the objective
+// and gradient at the fit's coefficients. The Hessian does not depend on
+// the labels, and the objective and gradient change only in the terms of
+// the rows whose label or weight changed, so a warm start from the same
+// rows updates them in O(changed rows × row width) (lrProblem.warmStart).
+type lrPoint struct {
+	x    *Matrix
+	y    []bool    // a copy
+	w    []float64 // a copy; nil for weights 1
+	c    float64
+	f    float64
+	grad []float64
 }
 
 // lrChunk is the number of rows per unit of parallel work. It is fixed,
@@ -87,6 +114,7 @@ type lrProblem struct {
 	bIdx    int   // index of b in θ (= dim−1)
 	workers int
 	nChunks int
+	passes  int // passes over the rows so far (evaluate, hessian, hessVec)
 
 	d     []float64 // σ(z_i)·σ(−z_i) at the last evaluated θ
 	hpart []float64 // hessChunks × dim × dim partial Hessians
@@ -157,6 +185,7 @@ func (pr *lrProblem) addRow(acc []float64, i int, t float64) {
 //	∇f   = [w; 0] + C·Σ_i (σ(z_i) − y_i)·x_i
 //	∇²f  = diag(1,…,1,0) + C·Σ_i d_i·x_i·x_iᵀ
 func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
+	pr.passes++
 	dim := pr.dim
 	forChunks(pr.nChunks, pr.workers, func(c int) {
 		g := pr.part[c*dim : (c+1)*dim]
@@ -167,38 +196,25 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 			clear(h)
 		}
 		lo, hi := pr.rows(c)
+		// The loss is Σ_i log1p(e_i) + lin_i (rowTerms). Unweighted, the
+		// first sum is taken as the log of products of logBlock factors
+		// 1+e_i ∈ (1, 2]: one logarithm per block instead of one per row.
 		var loss float64
+		prod := 1.0
 		for i := lo; i < hi; i++ {
-			z := pr.linear(theta, i)
-			// With e = exp(−|z|): σ(|z|) = 1/(1+e), σ(−|z|) = e/(1+e) and
-			// log(1+exp(−|z|)) = log1p(e); all stable for any z.
-			e := math.Exp(-math.Abs(z))
-			sBig, sSmall := 1/(1+e), e/(1+e)
-			sp, sn := sBig, sSmall // σ(z), σ(−z)
-			if z < 0 {
-				sp, sn = sSmall, sBig
-			}
-			l := math.Log1p(e) // log(1+exp(−|z|))
-			var r float64
-			if pr.y[i] {
-				// log(1+exp(−z)); residual σ(z) − 1 = −σ(−z).
-				if z < 0 {
-					l -= z
-				}
-				r = -sn
-			} else {
-				// log(1+exp(z)); residual σ(z).
-				if z > 0 {
-					l += z
-				}
-				r = sp
-			}
-			di := sp * sn
+			e, lin, r, di := rowTerms(pr.linear(theta, i), pr.y[i])
 			if pr.w != nil {
 				wi := pr.w[i]
-				l, r, di = wi*l, wi*r, wi*di
+				loss += wi * (math.Log1p(e) + lin)
+				r, di = wi*r, wi*di
+			} else {
+				loss += lin
+				prod *= 1 + e
+				if (i-lo)%logBlock == logBlock-1 {
+					loss += math.Log(prod)
+					prod = 1
+				}
 			}
-			loss += l
 			pr.d[i] = di
 			pr.addRow(g, i, pr.c*r)
 			if h != nil {
@@ -213,7 +229,7 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 				}
 			}
 		}
-		pr.fpart[c] = loss
+		pr.fpart[c] = loss + math.Log(prod)
 	})
 
 	// Serial reduction in chunk order: deterministic.
@@ -240,8 +256,41 @@ func (pr *lrProblem) evaluate(theta, grad, diag []float64) float64 {
 	return 0.5*reg + pr.c*loss
 }
 
+// logBlock is the number of rows whose factors 1+e_i ∈ (1, 2] evaluate
+// multiplies before taking a logarithm (the product stays below 2^64).
+const logBlock = 64
+
+// rowTerms returns, at the linear score z, the terms of a row's loss
+// (log(1+exp(−z)) for a positive label, log(1+exp(z)) for a negative one),
+// which is log1p(e) + lin with e = exp(−|z|) ∈ (0, 1] and lin ≥ 0, its
+// residual r = σ(z) − y and its curvature σ(z)·σ(−z), stably for any z.
+func rowTerms(z float64, y bool) (e, lin, r, d float64) {
+	// σ(|z|) = 1/(1+e), σ(−|z|) = e/(1+e) and log(1+exp(−|z|)) = log1p(e).
+	e = math.Exp(-math.Abs(z))
+	sBig, sSmall := 1/(1+e), e/(1+e)
+	sp, sn := sBig, sSmall // σ(z), σ(−z)
+	if z < 0 {
+		sp, sn = sSmall, sBig
+	}
+	if y {
+		// log(1+exp(−z)); residual σ(z) − 1 = −σ(−z).
+		if z < 0 {
+			lin = -z
+		}
+		r = -sn
+	} else {
+		// log(1+exp(z)); residual σ(z).
+		if z > 0 {
+			lin = z
+		}
+		r = sp
+	}
+	return e, lin, r, sp * sn
+}
+
 // hessVec stores ∇²f(θ)·v in out, for the θ last passed to evaluate.
 func (pr *lrProblem) hessVec(v, out []float64) {
+	pr.passes++
 	dim := pr.dim
 	forChunks(pr.nChunks, pr.workers, func(c int) {
 		acc := pr.part[c*dim : (c+1)*dim]
@@ -281,7 +330,13 @@ func (pr *lrProblem) hessVec(v, out []float64) {
 // FitLogReg returns an error if X is malformed, len(y) ≠ X.N, X.N = 0 or an
 // option is negative.
 func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
-	if err := X.Validate(); err != nil {
+	validate := X.Validate
+	if opt.Init != nil && opt.Init.at != nil && opt.Init.at.x == X {
+		// Init's fit checked every code of these rows, which must not
+		// have changed since (see Init).
+		validate = X.validateShape
+	}
+	if err := validate(); err != nil {
 		return nil, err
 	}
 	if len(y) != X.N {
@@ -313,16 +368,29 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 
 	nt := newLRNewton(pr, theta, pr.dim <= opt.denseLimit())
 	// Dense path: exact Newton steps with a Cholesky factor of the Hessian,
-	// which a warm start may reuse while it keeps working.
-	if nt.dense && opt.Init != nil && opt.Init.chol != nil && opt.Init.chol.SymmetricDim() == pr.dim {
-		nt.fac = opt.Init.chol
+	// which a warm start may reuse while it keeps working; it then updates
+	// the objective and gradient of its model instead of a pass.
+	init := opt.Init
+	if nt.dense && init != nil && init.chol != nil && init.chol.SymmetricDim() == pr.dim {
+		nt.fac = init.chol
+		nt.f, nt.ok = pr.warmStart(init.at, nt.theta, nt.grad)
+	}
+	if !nt.ok {
+		nt.start()
 	}
 	nt.refresh = nt.fac == nil
 	m := &LogReg{}
 	m.Iter, m.Converged = nt.run(tol*c*float64(X.N), maxIter)
 	m.chol = nt.fac
+	if m.chol != nil {
+		m.at = &lrPoint{x: X, y: append([]bool(nil), y...), c: c, f: nt.f, grad: nt.grad}
+		if pr.w != nil {
+			m.at.w = append([]float64(nil), pr.w...)
+		}
+	}
 	m.GradNorm = nt.gnorm
 	m.Objective = nt.f
+	m.Passes = pr.passes
 	m.W = append([]float64(nil), nt.theta[:X.P]...)
 	m.V = make([][]float64, X.Q)
 	for q, card := range X.Card {
@@ -330,6 +398,42 @@ func FitLogReg(X *Matrix, y []bool, opt LogRegOptions) (*LogReg, error) {
 	}
 	m.B = nt.theta[pr.bIdx]
 	return m, nil
+}
+
+// warmStart sets grad to ∇f(θ) and returns f(θ) for the problem's labels
+// and weights, from at: the same function at the same θ for other labels or
+// weights of the same rows. Only the rows whose label or weight changed
+// contribute a difference (their loss and residual at θ, old and new). It
+// reports false, and does nothing, if at is nil or of another problem, or
+// if so many rows changed that a pass over the rows is as cheap.
+func (pr *lrProblem) warmStart(at *lrPoint, theta, grad []float64) (float64, bool) {
+	if at == nil || at.x != pr.x || at.c != pr.c || len(at.y) != len(pr.y) || (at.w == nil) != (pr.w == nil) {
+		return 0, false
+	}
+	var changed []int
+	for i, y := range pr.y {
+		if y != at.y[i] || (pr.w != nil && pr.w[i] != at.w[i]) {
+			if changed = append(changed, i); 4*len(changed) > pr.x.N {
+				return 0, false
+			}
+		}
+	}
+	copy(grad, at.grad)
+	var df float64
+	for _, i := range changed {
+		z := pr.linear(theta, i)
+		e, linOld, rOld, _ := rowTerms(z, at.y[i])
+		_, linNew, rNew, _ := rowTerms(z, pr.y[i])
+		l1p := math.Log1p(e)
+		lOld, lNew := l1p+linOld, l1p+linNew
+		if pr.w != nil {
+			lOld, rOld = at.w[i]*lOld, at.w[i]*rOld
+			lNew, rNew = pr.w[i]*lNew, pr.w[i]*rNew
+		}
+		df += lNew - lOld
+		pr.addRow(grad, i, pr.c*(rNew-rOld))
+	}
+	return at.f + pr.c*df, true
 }
 
 // resolve checks the options and returns C, MaxIter and Tol with their

@@ -28,6 +28,22 @@ type Matrix struct {
 // Validate reports whether m is well formed: non-negative sizes, slice
 // lengths N·P, N·Q and Q, positive cardinalities and codes within them.
 func (m *Matrix) Validate() error {
+	if err := m.validateShape(); err != nil {
+		return err
+	}
+	for i := 0; i < m.N; i++ {
+		row := m.Cat[i*m.Q : (i+1)*m.Q]
+		for q, c := range row {
+			if c < 0 || int(c) >= m.Card[q] {
+				return fmt.Errorf("row %d: categorical feature %d has code %d outside [0, %d)", i, q, c, m.Card[q])
+			}
+		}
+	}
+	return nil
+}
+
+// validateShape is Validate without the pass over the codes.
+func (m *Matrix) validateShape() error {
 	if m == nil {
 		return errors.New("matrix is nil")
 	}
@@ -46,14 +62,6 @@ func (m *Matrix) Validate() error {
 	for q, c := range m.Card {
 		if c < 1 {
 			return fmt.Errorf("categorical feature %d has cardinality %d", q, c)
-		}
-	}
-	for i := 0; i < m.N; i++ {
-		row := m.Cat[i*m.Q : (i+1)*m.Q]
-		for q, c := range row {
-			if c < 0 || int(c) >= m.Card[q] {
-				return fmt.Errorf("row %d: categorical feature %d has code %d outside [0, %d)", i, q, c, m.Card[q])
-			}
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fairflip/fairflip/internal/testdata"
 	tableio "github.com/fairflip/fairflip/io"
+	"github.com/fairflip/fairflip/model"
 	"github.com/fairflip/fairflip/transform"
 )
 
@@ -46,9 +47,11 @@ func BenchmarkFirmFit(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := rs.firm.Fit(context.Background(), rs.y, nil, nil); err != nil {
+		_, m, err := rs.firm.Fit(context.Background(), rs.y, nil, nil)
+		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(m.(*model.LogReg).Passes), "passes/fit")
 	}
 }
 
@@ -71,9 +74,11 @@ func BenchmarkFirmFitWarm(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := rs.firm.Fit(context.Background(), y, nil, rs.base); err != nil {
+		_, m, err := rs.firm.Fit(context.Background(), y, nil, rs.base)
+		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(m.(*model.LogReg).Passes), "passes/fit")
 	}
 }
 
