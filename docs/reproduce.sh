@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the numbers, tables and figures of docs/REPRODUCTION.md:
-#   bash docs/reproduce.sh            (from the repository root)
+#   bash docs/reproduce.sh            (from the repository root; about 2 minutes on 2 idle cores)
 #   FIRMS=1 bash docs/reproduce.sh    (also the transfer table: the ready
 #                                      non-linear firms, Python, slow)
 # The data sets are read from ../shared/data (or $FAIRFLIP_DATA); derived
