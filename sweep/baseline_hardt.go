@@ -58,14 +58,7 @@ func (f *LogRegFirm) Scores(state any) ([]float64, []float64, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("LogRegFirm.Scores: state %T is not a fitted logistic regression", state)
 	}
-	train, test := make([]float64, f.Xtrain.N), make([]float64, f.Xtest.N)
-	for i := range train {
-		train[i] = m.Prob(f.Xtrain, i)
-	}
-	for i := range test {
-		test[i] = m.Prob(f.Xtest, i)
-	}
-	return train, test, nil
+	return probabilities(m, f.Xtrain), probabilities(m, f.Xtest), nil
 }
 
 // EqOddsMix is Hardt et al.'s derived predictor for two groups: a row of

@@ -127,7 +127,7 @@ func fitReductions(ctx context.Context, rs *runState, train *transform.Dataset, 
 			return nil, nil, err
 		}
 		warm = st.(*model.LogReg)
-		return lr.trainPred(warm), test, nil
+		return predictions(warm, lr.Xtrain), test, nil
 	}
 	groups := rs.trainGroups(train)
 	var out []EGResult
@@ -144,20 +144,10 @@ func fitReductions(ctx context.Context, rs *runState, train *transform.Dataset, 
 	return out, nil
 }
 
-// trainPred returns the model's predictions on the training rows (the
-// firm's rule: positive when P(y=1|x) > 0.5).
-func (f *LogRegFirm) trainPred(m *model.LogReg) []bool {
-	p := make([]bool, f.Xtrain.N)
-	for i := range p {
-		p[i] = m.Decision(f.Xtrain, i) > 0
-	}
-	return p
-}
-
 // reductionsNu is ν = ½·sd(|h₀(x)−y|)/√n over the training rows, h₀ the
 // firm's unconstrained fit (sample SD).
 func reductionsNu(lr *LogRegFirm, base *model.LogReg, y []bool) float64 {
-	pred := lr.trainPred(base)
+	pred := predictions(base, lr.Xtrain)
 	n := float64(len(y))
 	if n < 2 {
 		return 0

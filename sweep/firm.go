@@ -126,19 +126,28 @@ func (f *LogRegFirm) Fit(_ context.Context, y []bool, weights []float64, warm an
 	if err != nil {
 		return nil, nil, err
 	}
-	pred := make([]bool, f.Xtest.N)
-	for i := range pred {
-		pred[i] = m.Decision(f.Xtest, i) > 0
-	}
-	return pred, m, nil
+	return predictions(m, f.Xtest), m, nil
 }
 
 // TrainProbs returns P(y=1|x) of the model for every training row (the
 // massaging baseline ranks with it).
-func (f *LogRegFirm) TrainProbs(m *model.LogReg) []float64 {
-	p := make([]float64, f.Xtrain.N)
+func (f *LogRegFirm) TrainProbs(m *model.LogReg) []float64 { return probabilities(m, f.Xtrain) }
+
+// predictions is the firm's rule on every row of X: positive when
+// P(y=1|x) > 0.5.
+func predictions(m *model.LogReg, X *model.Matrix) []bool {
+	p := make([]bool, X.N)
 	for i := range p {
-		p[i] = m.Prob(f.Xtrain, i)
+		p[i] = m.Decision(X, i) > 0
+	}
+	return p
+}
+
+// probabilities is P(y=1|x) of every row of X.
+func probabilities(m *model.LogReg, X *model.Matrix) []float64 {
+	p := make([]float64, X.N)
+	for i := range p {
+		p[i] = m.Prob(X, i)
 	}
 	return p
 }
