@@ -3,12 +3,8 @@ package tableio
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/crc32"
 	"io"
 
 	"github.com/fairflip/fairflip/internal/handoff"
@@ -62,21 +58,9 @@ func (t *csvTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) error {
 // build is Rewrite's reading side: it reads, rewrites and checks each
 // record (v), and hands over the checked records.
 func (t *csvTable) build(ctx context.Context, p *Rewrite, v *readBack, h *handoff.Handoff[outBatch]) {
-	// The first pass's change sum if it is given (cheaper), else its
-	// SHA-256, else nothing.
-	var crc hash.Hash32
-	var sha hash.Hash
-	var in io.Reader = io.NewSectionReader(t.file, 0, 1<<62)
-	switch {
-	case p.ChangeSum != "":
-		crc = crc32.NewIEEE()
-		in = io.TeeReader(in, crc)
-	case p.SHA256 != "":
-		sha = sha256.New()
-		in = io.TeeReader(in, sha)
-	}
+	in, sumCheck, summed := secondPass(io.NewSectionReader(t.file, 0, 1<<62), p, t.name)
 	sc := NewScanner(in, t.name, t.d)
-	if p.DropIndex < 0 && (crc != nil || sha != nil) {
+	if p.DropIndex < 0 && summed {
 		// Only the changed records need their cells: the others are
 		// copied whole. Their fields were checked by the first pass, and
 		// the checksum shows that these are the same bytes.
@@ -160,17 +144,9 @@ func (t *csvTable) build(ctx context.Context, p *Rewrite, v *readBack, h *handof
 		fail(&TableChangedError{File: t.name, What: fmt.Sprintf("%d data rows now, %d before", rows, p.WantRows)})
 		return
 	}
-	if crc != nil {
-		if got := formatChangeSum(crc.Sum32()); got != p.ChangeSum {
-			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its CRC-32 was %s in the first pass, %s in the second", p.ChangeSum, got)})
-			return
-		}
-	}
-	if sha != nil {
-		if got := hex.EncodeToString(sha.Sum(nil)); got != p.SHA256 {
-			fail(&TableChangedError{File: t.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)})
-			return
-		}
+	if err := sumCheck(); err != nil {
+		fail(err)
+		return
 	}
 	fail(io.EOF)
 }

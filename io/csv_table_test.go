@@ -141,14 +141,30 @@ func TestStyledCell(t *testing.T) {
 	}
 }
 
-// TestCSVRewriteSeesAChangedInput: a same-size change between Shards (the
-// first pass) and Rewrite (the second) is caught by the change sum, or by
-// the SHA-256 when only that is given; the unchanged file passes both,
-// and the change sum is the file's CRC-32.
-func TestCSVRewriteSeesAChangedInput(t *testing.T) {
+// TestRewriteSeesAChangedInput: in each line-based format (CSV, JSON
+// Lines), a same-size change between Shards (the first pass) and Rewrite
+// (the second) is caught by the change sum, or by the SHA-256 when only
+// that is given; the unchanged file passes both, and the change sum is the
+// file's CRC-32.
+func TestRewriteSeesAChangedInput(t *testing.T) {
 	t.Parallel()
-	first := []byte("id,y\n1,a\n2,b\n3,c\n")
-	second := bytes.Replace(first, []byte("2,b"), []byte("2,c"), 1)
+	for _, f := range []struct {
+		format             Format
+		first, second, out string // the file, changed, and its rewrite (an audit column appended)
+	}{
+		{CSV, "id,y\n1,a\n2,b\n3,c\n", "id,y\n1,a\n2,c\n3,c\n", "id,y,audit\n1,a,\n2,b,\n3,c,\n"},
+		{JSONL, `{"id":1,"y":"a"}` + "\n" + `{"id":2,"y":"b"}` + "\n" + `{"id":3,"y":"c"}` + "\n",
+			`{"id":1,"y":"a"}` + "\n" + `{"id":2,"y":"c"}` + "\n" + `{"id":3,"y":"c"}` + "\n",
+			`{"id":1,"y":"a","audit":""}` + "\n" + `{"id":2,"y":"b","audit":""}` + "\n" + `{"id":3,"y":"c","audit":""}` + "\n"},
+	} {
+		t.Run(string(f.format), func(t *testing.T) {
+			t.Parallel()
+			rewriteSeesAChangedInput(t, f.format, []byte(f.first), []byte(f.second), f.out)
+		})
+	}
+}
+
+func rewriteSeesAChangedInput(t *testing.T, format Format, first, second []byte, want string) {
 	for _, c := range []struct {
 		name    string
 		change  bool // give the change sum
@@ -163,11 +179,11 @@ func TestCSVRewriteSeesAChangedInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "t.csv")
+			path := filepath.Join(t.TempDir(), "t."+string(format))
 			if err := os.WriteFile(path, first, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			tab, _, err := OpenTable(Source{Path: path, Name: "t.csv"}, CSV, ReadOptions{Dialect: Dialect{Header: true}})
+			tab, _, err := OpenTable(Source{Path: path, Name: "t"}, format, ReadOptions{Dialect: Dialect{Header: true}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +192,7 @@ func TestCSVRewriteSeesAChangedInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cs := tab.(interface{ ChangeSum() string }).ChangeSum()
+			cs := tab.(ChangeSummed).ChangeSum()
 			if want := fmt.Sprintf("crc32:%08x", crc32.ChecksumIEEE(first)); cs != want {
 				t.Fatalf("change sum %q, want %q", cs, want)
 			}
@@ -198,7 +214,7 @@ func TestCSVRewriteSeesAChangedInput(t *testing.T) {
 			switch {
 			case c.want == "" && err != nil:
 				t.Fatal(err)
-			case c.want == "" && out.String() != "id,y,audit\n1,a,\n2,b,\n3,c,\n":
+			case c.want == "" && out.String() != want:
 				t.Fatalf("output %q", out.String())
 			case c.want != "" && (!errors.As(err, &ch) || !strings.Contains(err.Error(), c.want)):
 				t.Fatalf("got %v, want a TableChangedError saying %q", err, c.want)

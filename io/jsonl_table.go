@@ -53,6 +53,7 @@ type jsonlTable struct {
 	names   []string
 	cols    []Column
 	index   map[string]int
+	change  string // the change sum of the last Shards (ChangeSummed)
 }
 
 func (t *jsonlTable) head() error {
@@ -109,6 +110,7 @@ func (t *jsonlTable) Shards(ctx context.Context, size int64) (string, []Shard, e
 	if err != nil {
 		return "", nil, err
 	}
+	t.change = lc.change
 	if t.size == 0 {
 		return lc.sha, nil, nil
 	}

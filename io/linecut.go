@@ -185,3 +185,48 @@ func formatChangeSum(crc uint32) string { return fmt.Sprintf("crc32:%08x", crc) 
 // ChangeSum is the change sum of the file read by the last Shards call
 // ("" before one).
 func (t *csvTable) ChangeSum() string { return t.change }
+
+// ChangeSum is the change sum of the file read by the last Shards call
+// ("" before one).
+func (t *jsonlTable) ChangeSum() string { return t.change }
+
+// ChangeSummed is a Table whose Shards also takes the file's change sum,
+// which a rewrite compares (Rewrite.ChangeSum) instead of the SHA-256:
+// the line-based formats.
+type ChangeSummed interface {
+	ChangeSum() string
+}
+
+// LaterShards is a Table whose shards can be had before its sums:
+// ShardsLater returns the shards at once and sums, which waits for the
+// SHA-256 (and the change sum) taken by another goroutine, from a read of
+// its own; the table must stay open until sums has returned (CSV).
+type LaterShards interface {
+	ShardsLater(ctx context.Context, size int64) ([]Shard, func() (string, error), error)
+}
+
+// secondPass wraps a rewrite's read of its file r: it sums what is read as
+// the first pass did (p's change sum if set, else its SHA-256, else
+// nothing). check, at the end of the read, reports a TableChangedError if
+// the sums differ; summed tells whether there is a sum to compare.
+func secondPass(r io.Reader, p *Rewrite, name string) (in io.Reader, check func() error, summed bool) {
+	switch {
+	case p.ChangeSum != "":
+		crc := crc32.NewIEEE()
+		return io.TeeReader(r, crc), func() error {
+			if got := formatChangeSum(crc.Sum32()); got != p.ChangeSum {
+				return &TableChangedError{File: name, What: fmt.Sprintf("its CRC-32 was %s in the first pass, %s in the second", p.ChangeSum, got)}
+			}
+			return nil
+		}, true
+	case p.SHA256 != "":
+		sha := sha256.New()
+		return io.TeeReader(r, sha), func() error {
+			if got := hex.EncodeToString(sha.Sum(nil)); got != p.SHA256 {
+				return &TableChangedError{File: name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)}
+			}
+			return nil
+		}, true
+	}
+	return r, func() error { return nil }, false
+}

@@ -70,8 +70,8 @@ type Rewrite struct {
 
 	// WantRows (-1: unknown) and SHA256 (if set) are what the first pass
 	// read: the rewrite fails with TableChangedError if the file no longer
-	// has them. A format that has a change sum (CSV: ChangeSum) compares
-	// that instead of the SHA-256, if it is set.
+	// has them. A format that has a change sum (ChangeSummed: CSV, JSON
+	// Lines) compares that instead of the SHA-256, if it is set.
 	WantRows  int64
 	SHA256    string
 	ChangeSum string

@@ -198,9 +198,7 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 	}
 	var shards []tableio.Shard
 	var later func() (string, error)
-	if sl, ok := t.(interface {
-		ShardsLater(context.Context, int64) ([]tableio.Shard, func() (string, error), error)
-	}); ok {
+	if sl, ok := t.(tableio.LaterShards); ok {
 		shards, later, err = sl.ShardsLater(ctx, shardBytes)
 	} else {
 		var sha string
@@ -229,7 +227,7 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 				return
 			}
 			f.SHA256 = sha
-			if cs, ok := t.(interface{ ChangeSum() string }); ok {
+			if cs, ok := t.(tableio.ChangeSummed); ok {
 				f.ChangeSum = cs.ChangeSum()
 			}
 		})
