@@ -30,6 +30,15 @@ type Scorer struct {
 	fitted scorer.Fitted
 }
 
+// WithoutFit is sc without its encoder and model: all that the stages
+// after scoring (Finish, and a runner's commit) read of it, the method,
+// the reference's size and the notices. A runner that passes the Scorer
+// to them as a side input then moves a few bytes instead of the fit (for
+// rb-label and rb-dist, the whole encoded reference).
+func (sc *Scorer) WithoutFit() *Scorer {
+	return &Scorer{Method: sc.Method, ReferenceRows: sc.ReferenceRows, Notices: sc.Notices, ID: sc.ID}
+}
+
 // Fit fits the encoder and the method on the reference rows, once, and
 // writes them (Encoder, Model) for the workers that score.
 func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {

@@ -162,6 +162,7 @@ func init() {
 	register.Emitter1[*transform.DistPlan]()
 	register.Emitter1[Written]()
 
+	register.Function1x1(scorerOutline)
 	register.Function2x1(mergeStats)
 	register.Function2x1(mergeLevels)
 	register.Function2x1(mergeSmallest)
@@ -212,12 +213,16 @@ func Build(s beam.Scope, job Job) {
 	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, beam.Impulse(s), side(refParts, spec)...)
 
 	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, batches, side(offsets, spec, pool, scorer)...))
-	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, scorer)...)
+	// What comes after scoring reads only the scorer's outline: a side input
+	// of the whole fit would move it (for rb-label and rb-dist, the encoded
+	// reference) to Finish and Commit too.
+	outline := beam.ParDo(s.Scope("Outline"), scorerOutline, scorer)
+	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, outline)...)
 
 	table := beam.Reshuffle(s, beam.ParDo(s.Scope("TableFiles"), &tableFilesFn{}, list))
 	written := beam.ParDo(s.Scope("Write"), &writeFn{Job: job}, table, side(plan)...)
 	all := beam.Combine(s.Scope("Written"), &writtenListFn{}, written)
-	beam.ParDo0(s.Scope("Commit"), &commitFn{Job: job}, all, side(plan, scorer)...)
+	beam.ParDo0(s.Scope("Commit"), &commitFn{Job: job}, all, side(plan, outline)...)
 }
 
 // classed marks a stage's error with fairflip's exit code, which the
@@ -392,19 +397,23 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, parts func(**trans
 	return nil
 }
 
-// scoreFn scores each batch. It keeps the prepared scorer (decoded, its
-// k-NN indexes built) for all the bundles this instance processes: the
-// runner gives it the Scorer side input decoded anew for each.
+func scorerOutline(sc *transform.Scorer) *transform.Scorer { return sc.WithoutFit() }
+
+// scores keeps the prepared scorer (decoded, its k-NN indexes built) for
+// every bundle that any instance of scoreFn processes in this worker
+// process: the runner gives each bundle the Scorer side input decoded
+// anew, and creates DoFn instances as it likes (prism made several, each
+// building the k-NN indexes of the whole reference again: 2–3.5 s each on
+// 904k reference rows). A ScoreCache is safe for concurrent use.
+var scores transform.ScoreCache
+
+// scoreFn scores each batch, with the process's prepared scorer.
 type scoreFn struct {
-	Job   Job
-	cache *transform.ScoreCache
+	Job Job
 }
 
 func (f *scoreFn) ProcessElement(ctx context.Context, b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.Top)) error {
-	if f.cache == nil {
-		f.cache = new(transform.ScoreCache)
-	}
-	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, f.cache)
+	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, &scores)
 	if err != nil {
 		return classed(err)
 	}
