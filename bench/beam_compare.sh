@@ -3,7 +3,10 @@
 # goroutines of the launcher) vs fairflip flip --output-dir, on the same
 # input, side by side in one run, median of $RUNS runs of each (round-robin).
 #   bash bench/beam_compare.sh     (from the repository root; RUNS=3 by default;
-#                                  TEN=0 skips the 10-file table)
+#                                  TEN=0 skips the 10-file table; METHODS and
+#                                  TEN_METHODS name the methods of each table,
+#                                  by default all four on one file and
+#                                  random and rb-prob on ten)
 # Inputs, built by bench/gen from ../shared/data/adult (or $FAIRFLIP_DATA):
 # one file of 1M rows (108 MB), and 10 files of 1M rows (1.08 GB: ten copies
 # of that file, one table of 10M rows). Every Beam output is compared with
@@ -13,6 +16,8 @@ cd "$(dirname "$0")/.."
 DATA=${FAIRFLIP_DATA:-../shared/data}
 RUNS=${RUNS:-3}
 TEN=${TEN:-1}
+METHODS=${METHODS:-random rb-prob rb-label rb-dist}
+TEN_METHODS=${TEN_METHODS:-random rb-prob}
 TMP=${BENCH_TMP:-$(mktemp -d)}
 trap 'rm -rf "$TMP"' EXIT
 go build -o "$TMP/fairflip" ./cmd/fairflip
@@ -30,8 +35,9 @@ NAMES=(); declare -A CMD TIMES PEAK MED OUT
 add() { local name=$1 out=$2; shift 2; NAMES+=("$name"); OUT[$name]=$out; CMD[$name]=$(printf '%q ' "$@"); TIMES[$name]=""; PEAK[$name]=0; }
 tables=(one)
 [ "$TEN" = 1 ] && tables+=(ten)
+methods() { if [ "$1" = one ]; then echo $METHODS; else echo $TEN_METHODS; fi; }
 for t in "${tables[@]}"; do
-  for m in random rb-prob; do
+  for m in $(methods "$t"); do
     add "$t CLI $m" cli "$TMP/fairflip" flip --output-dir "$TMP/out-cli" "$TMP/$t/"'*.csv' "${flipargs[@]}" --method "$m"
     add "$t Beam prism $m" beam "$TMP/fairflip-beam" flip --output-dir "$TMP/out-beam" "$TMP/$t/"'*.csv' "${flipargs[@]}" --method "$m"
   done
@@ -56,6 +62,6 @@ for name in "${NAMES[@]}"; do
   printf '%-26s median %7.2f s  peak %6d MB  (runs: %s)\n' "$name" "${MED[$name]}" $((PEAK[$name] / 1024)) "${TIMES[$name]% }"
 done
 echo "every Beam output was identical to the CLI's"
-for t in "${tables[@]}"; do for m in random rb-prob; do
+for t in "${tables[@]}"; do for m in $(methods "$t"); do
   echo "$t $m: Beam/CLI $(echo "scale=2; ${MED["$t Beam prism $m"]} / ${MED["$t CLI $m"]}" | bc)"
 done; done
