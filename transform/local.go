@@ -70,6 +70,7 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if err := sums(); err != nil { // taken while the shards were read
 		return nil, err
 	}
+	o.Timings.Lap(StageRead)
 	var batches []*Batch
 	counts := make([]ShardRows, len(extracted))
 	stats := make([]*Stats, len(extracted))
@@ -123,14 +124,17 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	coll := (&Smallest{}).MergeAll(colls)
 	pool, n := coll.Pool()
+	o.Timings.Lap(StageFeatures)
 	ref, err := o.localReference(ctx, batches, off, sp, pool, workers)
 	if err != nil {
 		return nil, err
 	}
+	o.Timings.Lap(StageReference)
 	sc, err := o.fitLive(ref, sp)
 	if err != nil {
 		return nil, err
 	}
+	o.Timings.Lap(StageFit)
 	top := &Top{}
 	if len(pool) > 0 {
 		var cache ScoreCache // the fit is decoded once, not once per batch
@@ -148,10 +152,12 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 			top.Merge(t)
 		}
 	}
+	o.Timings.Lap(StageScore)
 	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
 	if err != nil {
 		return nil, err
 	}
+	o.Timings.Lap(StageSelect)
 	return &LocalFlip{Files: files, Plan: dp}, nil
 }
 
