@@ -78,8 +78,10 @@ func (t *knnTree) reserve(n int) {
 // (workers < 1 means runtime.GOMAXPROCS(0)), building subtrees of at most
 // parallelRows rows in parallel (0 means knnParallelRows), or returns nil
 // if ref cannot be indexed (non-finite numeric values, or too many rows for
-// int32 indices).
-func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
+// int32 indices). With inPlace the index takes ref's Num and Cat and
+// reorders them into tree order (ref is left untouched if it returns nil);
+// else it copies them.
+func newKNNTree(ref *Matrix, workers, parallelRows int, inPlace bool) *knnTree {
 	if ref.N >= math.MaxInt32 {
 		return nil
 	}
@@ -89,10 +91,10 @@ func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
 		}
 	}
 	P, Q := ref.P, ref.Q
-	t := &knnTree{P: P, Q: Q,
-		num: append([]float64(nil), ref.Num...),
-		cat: append([]int32(nil), ref.Cat...),
-		idx: make([]int32, ref.N),
+	t := &knnTree{P: P, Q: Q, num: ref.Num, cat: ref.Cat, idx: make([]int32, ref.N)}
+	if !inPlace {
+		t.num = append([]float64(nil), ref.Num...)
+		t.cat = append([]int32(nil), ref.Cat...)
 	}
 	for i := range t.idx {
 		t.idx[i] = int32(i)
