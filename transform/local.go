@@ -130,6 +130,15 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	o.Timings.Lap(StageReference)
+	if ref.Len() >= collectRefRows {
+		// The batches' rows other than the candidates are garbage now,
+		// but the heap's goal is still twice what was live when they
+		// were all held: collected here, before the fit and the k-NN
+		// indexes allocate their copies of the reference, the peak is
+		// that much lower (rb-dist on the 1M-row bench: 367-387 MB of
+		// peak RSS without, 325-332 MB with, at the same CPU time).
+		runtime.GC()
+	}
 	sc, err := o.fitLive(ref, sp)
 	if err != nil {
 		return nil, err
@@ -176,6 +185,10 @@ func localShardBytes(srcs []Source, workers int) int64 {
 	}
 	return min(DefaultShardBytes, max(minLocalShardBytes, total/int64(4*workers)))
 }
+
+// collectRefRows is the least reference for which PlanLocal collects the
+// garbage before the fit.
+const collectRefRows = 100_000
 
 // minLocalShardBytes is the least shard size localShardBytes gives.
 const minLocalShardBytes = 8 << 20
