@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Scores are a scorer's estimates, for each candidate row, of its
@@ -199,10 +200,14 @@ func NewKNNScorer(ref *Matrix, refY []bool, k, workers int, dist bool) (*KNNScor
 	}
 	s.merge = finiteValues(ref.Num)
 	s.posRows, s.negRows = pos, neg
+	// The two indexes at once: the top of each tree is built by one
+	// goroutine, so one index's top overlaps the other's.
+	var wg sync.WaitGroup
 	if len(neg) > 0 && (dist || s.merge) {
-		s.neg = newOwnedKNN(ref.Subset(neg), workers)
+		wg.Go(func() { s.neg = newOwnedKNN(ref.Subset(neg), workers) })
 	}
 	s.pos = newOwnedKNN(ref.Subset(pos), workers)
+	wg.Wait()
 	return s, nil
 }
 
