@@ -16,6 +16,7 @@ import (
 	"github.com/fairflip/fairflip/internal/fferr"
 	tableio "github.com/fairflip/fairflip/io"
 	"github.com/fairflip/fairflip/model"
+	"github.com/fairflip/fairflip/scorer"
 )
 
 // The local runner: the stages of a flip (dist.go, stage_*.go) run in
@@ -129,7 +130,6 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if err != nil {
 		return nil, err
 	}
-	o.Timings.Lap(StageReference)
 	if ref.Len() >= collectRefRows {
 		// The batches' rows other than the candidates are garbage now,
 		// but the heap's goal is still twice what was live when they
@@ -139,11 +139,16 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		// peak RSS without, 325-332 MB with, at the same CPU time).
 		runtime.GC()
 	}
+	o.Timings.Lap(StageReference)
 	sc, err := o.fitLive(ref, sp)
 	if err != nil {
 		return nil, err
 	}
 	o.Timings.Lap(StageFit)
+	if p, ok := sc.fitted.(scorer.Preparer); ok && len(pool) > 0 { // its own stage, which the first Score would start
+		p.Prepare()
+	}
+	o.Timings.Lap(StageIndex)
 	top := &Top{}
 	if len(pool) > 0 {
 		var cache ScoreCache // the fit is decoded once, not once per batch

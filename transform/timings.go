@@ -33,7 +33,8 @@ const (
 	StageFeatures  = "features"       // counts, text levels, the feature spec, the collective
 	StageReference = "reference"      // gather the reference rows; cut the batches to the candidates
 	StageFit       = "fit"            // encode the reference, fit the method
-	StageScore     = "scoring"        // score the candidates (k-NN: builds the indexes on first use)
+	StageIndex     = "index"          // build the k-NN indexes (the k-NN methods, with candidates to score)
+	StageScore     = "scoring"        // score the candidates
 	StageSelect    = "selection"      // the flip rule, --max-flips, the summary
 	StageWrite     = "write (pass 2)" // rewrite the table, checking every record, and the input unchanged
 	StageCommit    = "commit"         // the output renamed into place

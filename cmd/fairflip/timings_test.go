@@ -30,7 +30,7 @@ func timedStages(stderr string) []string {
 func TestFlipTimings(t *testing.T) {
 	t.Parallel()
 	want := []string{transform.StageRead, transform.StageFeatures, transform.StageReference, transform.StageFit,
-		transform.StageScore, transform.StageSelect, transform.StageWrite, transform.StageCommit, "total"}
+		transform.StageIndex, transform.StageScore, transform.StageSelect, transform.StageWrite, transform.StageCommit, "total"}
 	dir := t.TempDir()
 	multiTable(t, dir)
 	in := filepath.Join(dir, "in", "a.csv")
