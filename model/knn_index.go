@@ -248,18 +248,32 @@ func (b *knnBuilder) describe(id int32, start, end int) {
 	for _, i := range t.idx[start:end] {
 		minIdx = min(minIdx, i)
 	}
+	// (The rows are finite: plain comparisons give min and max; the masks
+	// are read off the counts, once per node rather than once per row.)
+	mean, vr, counts := b.mean[:P], b.vr[:P], b.counts[:Q]
+	lo, hi = lo[:P], hi[:P]
 	for r := 0; r < n; r++ {
-		x := num[r*P : (r+1)*P]
+		x := num[r*P : (r+1)*P : (r+1)*P]
 		for p, v := range x {
-			lo[p] = min(lo[p], v)
-			hi[p] = max(hi[p], v)
-			b.mean[p] += v
-			b.vr[p] += v * v
+			if v < lo[p] {
+				lo[p] = v
+			}
+			if v > hi[p] {
+				hi[p] = v
+			}
+			mean[p] += v
+			vr[p] += v * v
 		}
-		c := cat[r*Q : (r+1)*Q]
+		c := cat[r*Q : (r+1)*Q : (r+1)*Q]
 		for q, v := range c {
-			mask[q] |= 1 << (uint(v) & 63)
-			b.counts[q][v]++
+			counts[q][v]++
+		}
+	}
+	for q, cnt := range counts {
+		for c, k := range cnt {
+			if k > 0 {
+				mask[q] |= 1 << (uint(c) & 63)
+			}
 		}
 	}
 	t.lo = append(t.lo, lo...)
