@@ -145,26 +145,9 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	o.Timings.Lap(StageFit)
-	if p, ok := sc.fitted.(scorer.Preparer); ok && len(pool) > 0 { // its own stage, which the first Score would start
-		p.Prepare()
-	}
-	o.Timings.Lap(StageIndex)
-	top := &Top{}
-	if len(pool) > 0 {
-		var cache ScoreCache // the fit is decoded once, not once per batch
-		tops := make([]*Top, len(batches))
-		scored := o.stage("scoring", len(batches))
-		if err := parallel(ctx, len(batches), workers, func(i int) error {
-			t, err := o.Score(batches[i], off, sp, pool, sc, &cache)
-			tops[i] = t
-			scored.tick()
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		for _, t := range tops {
-			top.Merge(t)
-		}
+	top, err := o.localScore(ctx, batches, off, sp, pool, sc, workers)
+	if err != nil {
+		return nil, err
 	}
 	o.Timings.Lap(StageScore)
 	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
@@ -173,6 +156,34 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	}
 	o.Timings.Lap(StageSelect)
 	return &LocalFlip{Files: files, Plan: dp}, nil
+}
+
+// localScore builds the method's indexes, if it has any (the stage
+// "index"), then scores every batch's candidates and keeps the best.
+func (o *Options) localScore(ctx context.Context, batches []*Batch, off *Offsets, sp *Spec, pool []uint64, sc *Scorer, workers int) (*Top, error) {
+	if p, ok := sc.fitted.(scorer.Preparer); ok && len(pool) > 0 { // its own stage, which the first Score would start
+		p.Prepare()
+	}
+	o.Timings.Lap(StageIndex)
+	top := &Top{}
+	if len(pool) == 0 {
+		return top, nil
+	}
+	var cache ScoreCache // the fit is decoded once, not once per batch
+	tops := make([]*Top, len(batches))
+	scored := o.stage("scoring", len(batches))
+	if err := parallel(ctx, len(batches), workers, func(i int) error {
+		t, err := o.Score(batches[i], off, sp, pool, sc, &cache)
+		tops[i] = t
+		scored.tick()
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, t := range tops {
+		top.Merge(t)
+	}
+	return top, nil
 }
 
 // localShardBytes is the shard size of a local flip of srcs when none is
