@@ -28,6 +28,9 @@ type KNN struct {
 	parallelRows int
 	treeOnce     sync.Once // builds tree on the first Query that uses it
 	tree         *knnTree  // exact index of ref; nil if ref cannot be indexed
+	// inv, for an index built in ref's own arrays (newOwnedKNN): the tree
+	// position of each row of ref, whose Num and Cat are in tree order.
+	inv []int32
 }
 
 // knnMode selects the search algorithm; both give identical results.
@@ -44,6 +47,27 @@ const (
 // reported by Query.
 func NewKNN(ref *Matrix) *KNN {
 	return &KNN{ref: ref, err: ref.Validate()}
+}
+
+// newOwnedKNN is NewKNN for a ref that the KNN owns (nothing else reads
+// or writes it): a ref large enough for the index (knnIndexMinRef rows)
+// has it built at once, with workers goroutines, in ref's own arrays
+// rather than a copy of them; the brute-force scan then reads the rows
+// through the index's permutation, in ref's order, so that both searches
+// give what they give over a copy.
+func newOwnedKNN(ref *Matrix, workers int) *KNN {
+	k := NewKNN(ref)
+	if k.err != nil || ref.N < knnIndexMinRef {
+		return k
+	}
+	k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers), k.parallelRows, true) })
+	if k.tree != nil {
+		k.inv = make([]int32, ref.N)
+		for r, i := range k.tree.idx {
+			k.inv[i] = int32(r)
+		}
+	}
+	return k
 }
 
 // knnChunk is the number of query rows per unit of parallel work.
@@ -74,6 +98,35 @@ const knnChunk = 16
 // Query returns an error if kk < 1 or kk > the number of reference rows,
 // or if q is malformed or its features differ from the reference's.
 func (k *KNN) Query(q *Matrix, kk int, workers int) ([][]Neighbor, error) {
+	nb, err := k.checkedQuery(q, kk, workers)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Neighbor, q.N)
+	// One backing array for all results.
+	all := make([]Neighbor, q.N*kk)
+	for i := range out {
+		res := all[i*kk : (i+1)*kk : (i+1)*kk]
+		for j := range nb.found[i] {
+			res[j] = Neighbor{Index: nb.idx[i*kk+j], Dist: math.Sqrt(nb.d2[i*kk+j])}
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
+// knnFound are the results of a query of n rows for kk neighbours: row i's
+// found[i] ≤ kk nearest reference rows, by (squared distance, index),
+// are d2[i*kk:] and idx[i*kk:].
+type knnFound struct {
+	kk    int
+	d2    []float64
+	idx   []int
+	found []int
+}
+
+// checkedQuery is Query, its results as they are found.
+func (k *KNN) checkedQuery(q *Matrix, kk int, workers int) (*knnFound, error) {
 	if k.err != nil {
 		return nil, fmt.Errorf("reference rows: %v", k.err)
 	}
@@ -90,37 +143,46 @@ func (k *KNN) Query(q *Matrix, kk int, workers int) ([][]Neighbor, error) {
 	if err := sameShape(q, ref, "query", "reference"); err != nil {
 		return nil, err
 	}
+	return k.query(q, kk, workers), nil
+}
 
+// meanDist is meanDist of Query's neighbours: for each row, the mean
+// distance to its kk neighbours (0 for each not found).
+func (f *knnFound) meanDist() []float64 {
+	m := make([]float64, len(f.found))
+	for i, n := range f.found {
+		var s float64
+		for _, d := range f.d2[i*f.kk : i*f.kk+n] {
+			s += math.Sqrt(d)
+		}
+		m[i] = s / float64(f.kk)
+	}
+	return m
+}
+
+// query is Query's search, for arguments it has checked.
+func (k *KNN) query(q *Matrix, kk, workers int) *knnFound {
+	ref := k.ref
 	var tree *knnTree
 	if k.mode == knnIndex || (k.mode == knnAuto && ref.N >= knnIndexMinRef && q.N >= knnIndexMinQuery && kk <= ref.N/4) {
-		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers), k.parallelRows) })
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, resolveWorkers(workers), k.parallelRows, false) })
 		tree = k.tree
 	}
-
-	out := make([][]Neighbor, q.N)
-	// One backing array for all results.
-	all := make([]Neighbor, q.N*kk)
+	nb := &knnFound{kk: kk, d2: make([]float64, q.N*kk), idx: make([]int, q.N*kk), found: make([]int, q.N)}
 	nChunks := (q.N + knnChunk - 1) / knnChunk
 	forChunks(nChunks, resolveWorkers(workers), func(c int) {
-		d2 := make([]float64, kk)
-		idx := make([]int, kk)
 		lo := c * knnChunk
 		hi := min(lo+knnChunk, q.N)
 		for i := lo; i < hi; i++ {
-			var n int
+			d2, idx := nb.d2[i*kk:(i+1)*kk], nb.idx[i*kk:(i+1)*kk]
 			if tree != nil && finiteRow(q, i) {
-				n = tree.search(q.Num[i*q.P:(i+1)*q.P], q.Cat[i*q.Q:(i+1)*q.Q], d2, idx)
+				nb.found[i] = tree.search(q.Num[i*q.P:(i+1)*q.P], q.Cat[i*q.Q:(i+1)*q.Q], d2, idx)
 			} else {
-				n = k.search(q, i, d2, idx)
+				nb.found[i] = k.search(q, i, d2, idx)
 			}
-			res := all[i*kk : (i+1)*kk : (i+1)*kk]
-			for j := 0; j < n; j++ {
-				res[j] = Neighbor{Index: idx[j], Dist: math.Sqrt(d2[j])}
-			}
-			out[i] = res
 		}
 	})
-	return out, nil
+	return nb
 }
 
 // search finds the len(d2) nearest reference rows of row i of q and stores
@@ -137,8 +199,16 @@ func (k *KNN) search(q *Matrix, i int, d2 []float64, idx []int) int {
 	cx := q.Cat[i*Q : (i+1)*Q]
 	n := 0
 	worst := math.Inf(1) // current kk-th best squared distance (∞ until full)
+	num, cat := ref.Num, ref.Cat
+	if k.inv != nil { // ref's arrays are the index's, in tree order
+		num, cat = k.tree.num, k.tree.cat
+	}
 	for j := 0; j < ref.N; j++ {
-		y := ref.Num[j*P : (j+1)*P]
+		r := j
+		if k.inv != nil {
+			r = int(k.inv[j])
+		}
+		y := num[r*P : (r+1)*P]
 		var s float64
 		for p, v := range x {
 			t := v - y[p]
@@ -147,7 +217,7 @@ func (k *KNN) search(q *Matrix, i int, d2 []float64, idx []int) int {
 		if s >= worst {
 			continue
 		}
-		cy := ref.Cat[j*Q : (j+1)*Q]
+		cy := cat[r*Q : (r+1)*Q]
 		mismatch := 0
 		for p, c := range cx {
 			if c != cy[p] {
@@ -190,4 +260,18 @@ func finiteRow(m *Matrix, i int) bool {
 		}
 	}
 	return true
+}
+
+// knnList is one query row's neighbours, nearest first.
+type knnList struct {
+	d2  []float64
+	idx []int
+}
+
+// row returns row i's neighbours, and whether it found all kk of them,
+// at finite distances.
+func (f *knnFound) row(i int) (knnList, bool) {
+	n := f.found[i]
+	l := knnList{f.d2[i*f.kk : i*f.kk+n], f.idx[i*f.kk : i*f.kk+n]}
+	return l, n == f.kk && finiteValues(l.d2)
 }

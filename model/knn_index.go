@@ -78,8 +78,10 @@ func (t *knnTree) reserve(n int) {
 // (workers < 1 means runtime.GOMAXPROCS(0)), building subtrees of at most
 // parallelRows rows in parallel (0 means knnParallelRows), or returns nil
 // if ref cannot be indexed (non-finite numeric values, or too many rows for
-// int32 indices).
-func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
+// int32 indices). With inPlace the index takes ref's Num and Cat and
+// reorders them into tree order (ref is left untouched if it returns nil);
+// else it copies them.
+func newKNNTree(ref *Matrix, workers, parallelRows int, inPlace bool) *knnTree {
 	if ref.N >= math.MaxInt32 {
 		return nil
 	}
@@ -89,10 +91,10 @@ func newKNNTree(ref *Matrix, workers, parallelRows int) *knnTree {
 		}
 	}
 	P, Q := ref.P, ref.Q
-	t := &knnTree{P: P, Q: Q,
-		num: append([]float64(nil), ref.Num...),
-		cat: append([]int32(nil), ref.Cat...),
-		idx: make([]int32, ref.N),
+	t := &knnTree{P: P, Q: Q, num: ref.Num, cat: ref.Cat, idx: make([]int32, ref.N)}
+	if !inPlace {
+		t.num = append([]float64(nil), ref.Num...)
+		t.cat = append([]int32(nil), ref.Cat...)
 	}
 	for i := range t.idx {
 		t.idx[i] = int32(i)
@@ -246,18 +248,32 @@ func (b *knnBuilder) describe(id int32, start, end int) {
 	for _, i := range t.idx[start:end] {
 		minIdx = min(minIdx, i)
 	}
+	// (The rows are finite: plain comparisons give min and max; the masks
+	// are read off the counts, once per node rather than once per row.)
+	mean, vr, counts := b.mean[:P], b.vr[:P], b.counts[:Q]
+	lo, hi = lo[:P], hi[:P]
 	for r := 0; r < n; r++ {
-		x := num[r*P : (r+1)*P]
+		x := num[r*P : (r+1)*P : (r+1)*P]
 		for p, v := range x {
-			lo[p] = min(lo[p], v)
-			hi[p] = max(hi[p], v)
-			b.mean[p] += v
-			b.vr[p] += v * v
+			if v < lo[p] {
+				lo[p] = v
+			}
+			if v > hi[p] {
+				hi[p] = v
+			}
+			mean[p] += v
+			vr[p] += v * v
 		}
-		c := cat[r*Q : (r+1)*Q]
+		c := cat[r*Q : (r+1)*Q : (r+1)*Q]
 		for q, v := range c {
-			mask[q] |= 1 << (uint(v) & 63)
-			b.counts[q][v]++
+			counts[q][v]++
+		}
+	}
+	for q, cnt := range counts {
+		for c, k := range cnt {
+			if k > 0 {
+				mask[q] |= 1 << (uint(c) & 63)
+			}
 		}
 	}
 	t.lo = append(t.lo, lo...)

@@ -232,7 +232,7 @@ func BenchmarkKNNLarge(b *testing.B) {
 	q := realisticAdult(rng, 5000)
 	b.Run("index-query", func(b *testing.B) {
 		k := knnWith(ref, knnIndex)
-		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0, 0) })
+		k.treeOnce.Do(func() { k.tree = newKNNTree(ref, 0, 0, false) })
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := k.Query(q, 10, 0); err != nil {
@@ -261,7 +261,7 @@ func BenchmarkKNNBuild(b *testing.B) {
 	ref := realisticAdult(rng, 900000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		newKNNTree(ref, 0, 0)
+		newKNNTree(ref, 0, 0, false)
 	}
 }
 

@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 )
 
 // Scores are a scorer's estimates, for each candidate row, of its
@@ -141,14 +143,29 @@ func meanDist(nb [][]Neighbor) []float64 {
 // rows, positive rows or negative rows than k (a tiny --reference-sample)
 // is searched whole rather than refused. A caller that wants to say so
 // compares k with the counts (see EffectiveK).
+//
+// It indexes the positive and the negative reference rows, each in its
+// own copy, and no more: the k nearest of all the reference rows are the k
+// first, by (squared distance, index), of the k nearest positive and the k
+// nearest negative rows merged (the rows of each keep their order of
+// index in the whole), so one index of every row would hold the
+// reference a second time, and search it a second time, for nothing. A
+// candidate whose searches do not give that merge its exact inputs (a
+// non-finite value, a distance that overflows, fewer rows found than
+// asked) is searched by brute force over the whole reference instead,
+// as the index of every row would have done; so is every candidate of a
+// reference with a non-finite value, which no index takes.
 type KNNScorer struct {
 	dist     bool // RBDist, else RBLabel
 	k        int
 	workers  int
 	refY     []bool
-	all      *KNN // every reference row
-	pos, neg *KNN // the positive and the negative reference rows (neg nil: none)
-	zero     bool // no positive reference row: every score is 0
+	all      *KNN  // every reference row: brute force only, over the caller's ref
+	pos, neg *KNN  // the positive and the negative reference rows (neg nil: none)
+	posRows  []int // the index in ref of each positive row
+	negRows  []int // of each negative row
+	merge    bool  // ref is finite: all's neighbours are pos's and neg's merged
+	zero     bool  // no positive reference row: every score is 0
 }
 
 // EffectiveK returns the neighbours each index of a KNNScorer searches
@@ -157,6 +174,7 @@ func EffectiveK(k, n int) int { return min(k, n) }
 
 // NewKNNScorer checks the reference and builds the indexes of RBLabel
 // (dist false) or RBDist (dist true); see them for the scores and errors.
+// ref is not copied and must not be modified while the scorer is in use.
 func NewKNNScorer(ref *Matrix, refY []bool, k, workers int, dist bool) (*KNNScorer, error) {
 	if ref == nil {
 		return nil, errors.New("no reference")
@@ -176,12 +194,31 @@ func NewKNNScorer(ref *Matrix, refY []bool, k, workers int, dist bool) (*KNNScor
 		s.zero = true
 		return s, nil
 	}
-	if dist && len(neg) > 0 {
-		s.neg = NewKNN(ref.Subset(neg))
-	}
 	s.all = NewKNN(ref)
-	s.pos = NewKNN(ref.Subset(pos))
+	if s.all.err != nil {
+		return s, nil // Score reports it
+	}
+	s.merge = finiteValues(ref.Num)
+	s.posRows, s.negRows = pos, neg
+	// The two indexes at once: the top of each tree is built by one
+	// goroutine, so one index's top overlaps the other's.
+	var wg sync.WaitGroup
+	if len(neg) > 0 && (dist || s.merge) {
+		wg.Go(func() { s.neg = newOwnedKNN(ref.Subset(neg), workers) })
+	}
+	s.pos = newOwnedKNN(ref.Subset(pos), workers)
+	wg.Wait()
 	return s, nil
+}
+
+// finiteValues reports whether no value of x is NaN or infinite.
+func finiteValues(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Score scores the candidates.
@@ -190,26 +227,35 @@ func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
 		zero := make([]float64, cand.N)
 		return &Scores{Primary: zero, Secondary: zero, Positive: make([]bool, cand.N)}, nil
 	}
-	query := func(idx *KNN) ([][]Neighbor, error) {
-		return idx.Query(cand, EffectiveK(s.k, idx.ref.N), s.workers)
+	query := func(idx *KNN) (*knnFound, error) {
+		return idx.checkedQuery(cand, EffectiveK(s.k, idx.ref.N), s.workers)
 	}
-	nb, err := query(s.all)
-	if err != nil {
-		return nil, err
-	}
-	count := countPositive(nb, s.refY)
+	var count []float64
 	kAll := EffectiveK(s.k, s.all.ref.N)
-	nb, err = query(s.pos)
-	if err != nil {
-		return nil, err
-	}
-	dpos := meanDist(nb)
-	var dneg []float64
-	if s.neg != nil {
-		if nb, err = query(s.neg); err != nil {
+	if !s.merge {
+		nb, err := s.all.Query(cand, kAll, s.workers)
+		if err != nil {
 			return nil, err
 		}
-		dneg = meanDist(nb)
+		count = countPositive(nb, s.refY)
+	}
+	nbPos, err := query(s.pos)
+	if err != nil {
+		return nil, err
+	}
+	var nbNeg *knnFound
+	if s.neg != nil {
+		if nbNeg, err = query(s.neg); err != nil {
+			return nil, err
+		}
+	}
+	if s.merge {
+		count = s.mergedCount(cand, nbPos, nbNeg, kAll)
+	}
+	dpos := nbPos.meanDist()
+	var dneg []float64
+	if s.dist && nbNeg != nil {
+		dneg = nbNeg.meanDist()
 	}
 	out := &Scores{Positive: make([]bool, cand.N)}
 	for i := range dpos {
@@ -226,6 +272,49 @@ func (s *KNNScorer) Score(cand *Matrix) (*Scores, error) {
 		out.Primary, out.Secondary = count, dpos
 	}
 	return out, nil
+}
+
+// mergedCount is, for each candidate, the number of positive rows among
+// its kAll nearest reference rows: the first kAll of its nearest positive
+// (pos) and negative (neg; nil: there are none) rows merged by (squared
+// distance, index in the whole reference), or, where those are not exact
+// (a candidate with a non-finite value, fewer rows found than asked, or a
+// distance that is not finite), a brute-force search of every row.
+func (s *KNNScorer) mergedCount(cand *Matrix, pos, neg *knnFound, kAll int) []float64 {
+	count := make([]float64, cand.N)
+	d2 := make([]float64, kAll)
+	idx := make([]int, kAll)
+	for i := range count {
+		a, ok := pos.row(i)
+		var b knnList
+		if neg != nil {
+			var okNeg bool
+			b, okNeg = neg.row(i)
+			ok = ok && okNeg
+		}
+		if !ok || !finiteRow(cand, i) {
+			n := s.all.search(cand, i, d2, idx)
+			c := 0
+			for _, j := range idx[:n] {
+				if s.refY[j] {
+					c++
+				}
+			}
+			count[i] = float64(c)
+			continue
+		}
+		c := 0
+		for range kAll {
+			if len(b.d2) == 0 || (len(a.d2) > 0 && (a.d2[0] < b.d2[0] || (a.d2[0] == b.d2[0] && s.posRows[a.idx[0]] < s.negRows[b.idx[0]]))) {
+				c++
+				a.d2, a.idx = a.d2[1:], a.idx[1:]
+			} else {
+				b.d2, b.idx = b.d2[1:], b.idx[1:]
+			}
+		}
+		count[i] = float64(c)
+	}
+	return count
 }
 
 // RBLabel scores by the labels of the nearest reference rows:

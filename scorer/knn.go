@@ -35,10 +35,15 @@ func decodeKNN(data []byte, workers int) (Fitted, error) {
 	return f, nil
 }
 
-func (f *knnFit) Score(c Candidates) (*model.Scores, error) {
+// Prepare builds the k-NN indexes (Preparer).
+func (f *knnFit) Prepare() {
 	f.once.Do(func() {
 		f.knn, f.err = model.NewKNNScorer(f.Ref, f.RefY, f.K, f.workers, f.Dist)
 	})
+}
+
+func (f *knnFit) Score(c Candidates) (*model.Scores, error) {
+	f.Prepare()
 	if f.err != nil {
 		return nil, f.err
 	}

@@ -106,6 +106,14 @@ type Fitted interface {
 	encoding.BinaryMarshaler
 }
 
+// Preparer is a Fitted that builds, ahead of its first Score, what that
+// Score would build (the k-NN indexes): a runner that times its stages
+// calls it before scoring. Prepare changes no score; an error it meets
+// is the first Score's.
+type Preparer interface {
+	Prepare()
+}
+
 // registry is the methods, in order. It is written at start-up (the
 // builtin methods, and Register) and read after.
 var registry struct {

@@ -160,6 +160,9 @@ type Runtime struct {
 	// read ("reading") and each batch scored ("scoring"), with the units
 	// of the stage done and their total. Calls are serialised.
 	Progress func(stage string, done, total int)
+	// Timings, if not nil, records each stage's wall time (PlanLocal's
+	// stages; the command line laps the write and the commit).
+	Timings *Timings
 	// Converting: the output is converted to another format after the
 	// flip (fairflip flip --output-format), so its audit cells do not
 	// record how the CSV input was read (AuditRead): the converted file

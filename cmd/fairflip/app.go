@@ -217,6 +217,7 @@ Examples (from the repository root: testdata/adult is UCI Adult, without a heade
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write to `FILE` (written to a temporary file, renamed when complete); - is stdout"},
 				&cli.StringFlag{Name: "output-dir", Usage: "read several INPUT files (of one format) as one table and write each, with its own name and format, to the existing folder `OUT`"},
+				&cli.BoolFlag{Name: "timings", Usage: "after the run, print each stage's wall time, the Go heap at its end and the peak resident memory on stderr (even with --quiet)", Category: "output"},
 			}, append(append(flipcli.FlipFlags(), outputFormatFlag()), flipcli.DataFlags()...)...),
 			Action: func(c *cli.Context) error { return flipAction(c, stdin, stdout, stderr, h) },
 		},
@@ -299,6 +300,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 		return err
 	}
 	opt.Progress = bar.stages()
+	opt.Timings = newTimings(c)
 	outPath, sumPath := c.String("output"), c.String("summary")
 	// No output may be an input: checked before anything is created.
 	files := flipcli.NewFiles(stdin, rawStream(stdout))
@@ -366,13 +368,14 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 			return err
 		}
 	}
-	if err := writeAndCommit(ctx, in, h, write, out, sum); err != nil {
+	if err := writeAndCommit(ctx, in, h, opt.Timings, write, out, sum); err != nil {
 		return err
 	}
 	bar.end()
 	if !c.Bool("quiet") {
 		flipcli.PrintSummary(stderr, &summary)
 	}
+	printTimings(stderr, opt.Timings)
 	return nil
 }
 
@@ -420,7 +423,7 @@ func undoAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	if err != nil {
 		return err
 	}
-	if err := writeAndCommit(c.Context, in, h, write, out); err != nil {
+	if err := writeAndCommit(c.Context, in, h, nil, write, out); err != nil {
 		return err
 	}
 	bar.end()
@@ -451,4 +454,20 @@ func writeSummary(sum *output, s *transform.Summary) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// newTimings starts timing a flip's stages if --timings is given (nil:
+// none).
+func newTimings(c *cli.Context) *transform.Timings {
+	if !c.Bool("timings") {
+		return nil
+	}
+	return transform.NewTimings()
+}
+
+// printTimings prints the stages timed, if any.
+func printTimings(stderr io.Writer, tm *transform.Timings) {
+	if tm != nil {
+		tm.Print(stderr)
+	}
 }

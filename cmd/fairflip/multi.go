@@ -114,6 +114,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 		return err
 	}
 	opt.Progress = bar.stages()
+	opt.Timings = newTimings(c)
 	sumPath := c.String("summary")
 	m, err := openMulti(c, stdout, h, sumPath, c.String("reference"))
 	if err != nil {
@@ -171,13 +172,16 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 			return err
 		}
 	}
+	opt.Timings.Lap(transform.StageWrite)
 	if err := commit(ctx, append(m.outs, sum)...); err != nil {
 		return err
 	}
+	opt.Timings.Lap(transform.StageCommit)
 	bar.end()
 	if !c.Bool("quiet") {
 		flipcli.PrintSummary(stderr, &summary)
 	}
+	printTimings(stderr, opt.Timings)
 	return nil
 }
 

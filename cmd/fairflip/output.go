@@ -236,7 +236,7 @@ func (o *output) prepare() error {
 
 // writeAndCommit writes out, checks that the input did not change while it
 // was read, and commits out with the other outputs (nil ones skipped).
-func writeAndCommit(ctx context.Context, in *commandInput, h *hooks, write func(io.Writer) error, out *output, others ...*output) error {
+func writeAndCommit(ctx context.Context, in *commandInput, h *hooks, tm *transform.Timings, write func(io.Writer) error, out *output, others ...*output) error {
 	if err := out.write(in.compressing(write)); err != nil {
 		return err
 	}
@@ -244,7 +244,12 @@ func writeAndCommit(ctx context.Context, in *commandInput, h *hooks, write func(
 	if err := in.unchanged(out); err != nil {
 		return err
 	}
-	return commit(ctx, append([]*output{out}, others...)...)
+	tm.Lap(transform.StageWrite)
+	if err := commit(ctx, append([]*output{out}, others...)...); err != nil {
+		return err
+	}
+	tm.Lap(transform.StageCommit)
+	return nil
 }
 
 // commit puts the outputs in place, or none of them: interrupted (ctx
