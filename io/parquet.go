@@ -79,6 +79,9 @@ type parquetSeams struct {
 	panics bool
 	// byRows forces the row-wise rewrite (tests compare the two).
 	byRows bool
+	// noSplice forces the rewrite that encodes every chunk (the column-wise
+	// one where it applies) instead of the splice (parquet_splice.go).
+	noSplice bool
 	// workers is the number of goroutines of the column-wise rewrite (0:
 	// GOMAXPROCS).
 	workers int
@@ -142,7 +145,11 @@ type ParquetFile struct {
 	// parquet-go read from each chunk (by row group and leaf), for
 	// VerifyParquetRewrite to compare with its own reading.
 	reads [][]valueDigest
-	seams parquetSeams // tests only
+	// copied holds, after a RewriteParquet that spliced, the chunks copied
+	// as bytes (by row group and leaf), which VerifyParquetRewrite checks by
+	// their bytes; nil if the rewrite encoded every chunk.
+	copied [][]bool
+	seams  parquetSeams // tests only
 }
 
 // ParquetColumn describes a leaf column.

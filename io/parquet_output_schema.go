@@ -80,6 +80,9 @@ func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, []st
 		if x.drop >= 0 && p.leaves[x.drop].top == i {
 			continue
 		}
+		if x.only != nil && !(c.Leaf() && x.only[c.Index()]) {
+			continue
+		}
 		top.fields = append(top.fields, wrap(c, []string{c.Name()}))
 	}
 	if x.append {

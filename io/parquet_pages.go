@@ -7,6 +7,7 @@ package tableio
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/fairflip/fairflip/io/internal/pageguard"
@@ -74,6 +75,14 @@ type parquetChunkCheck struct {
 	hasData      bool            // it has a data page
 	dataEncoding format.Encoding // encoding of its first data page
 	pageVersion  int             // 1 or 2: the type of its first data page (0: none)
+	pages        []pageSpan      // its pages, in order
+}
+
+// pageSpan is a page of a column chunk as the page walk found it.
+type pageSpan struct {
+	offset, size int64 // of its header; header and body
+	values       int64 // values, nulls included
+	data         bool  // a data page (else the dictionary page)
 }
 
 // chunkCheck returns the result of checkChunk, running it if needed.
@@ -191,6 +200,7 @@ func (w *chunkWalk) checkPage(off, end int64) (int64, error) {
 	if err := w.checkBody(&h, off, int64(hlen), comp, uncomp, shape); err != nil {
 		return 0, err
 	}
+	w.ck.pages = append(w.ck.pages, pageSpan{offset: off, size: int64(hlen) + comp, values: shape.numValues, data: h.Type != format.DictionaryPage})
 	return int64(hlen) + comp, nil
 }
 
@@ -278,7 +288,7 @@ func (w *chunkWalk) checkBody(h *format.PageHeader, off, hlen, comp, uncomp int6
 	codec := w.m.Codec
 	decompress := shape.compressed && codec != format.Uncompressed
 	dictIndexes := h.Type != format.DictionaryPage && pageguard.IsDictIndexEncoding(*h)
-	if !decompress && !dictIndexes {
+	if !decompress && !dictIndexes && h.CRC == 0 {
 		return nil
 	}
 	if int64(cap(w.body)) < comp {
@@ -287,6 +297,13 @@ func (w *chunkWalk) checkBody(h *format.PageHeader, off, hlen, comp, uncomp int6
 	w.body = w.body[:comp]
 	if err := readFullAt(w.p.r, w.body, off+hlen); err != nil {
 		return w.fail("reading the page at offset %d: %v", off, err)
+	}
+	if h.CRC != 0 {
+		// A chunk that the rewrite copies is not decoded: its checksums
+		// are checked here.
+		if got := crc32.ChecksumIEEE(w.body); got != uint32(h.CRC) {
+			return w.fail("corrupt page at offset %d (crc32 checksum mismatch: %08x, the header says %08x)", off, got, uint32(h.CRC))
+		}
 	}
 	levels := shape.levels
 	if decompress {

@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // ParquetRewrite says what to change when rewriting.
@@ -88,7 +89,8 @@ type parquetRewriter struct {
 	drop       int
 	append     bool
 	appendName string
-	outCol     int // leaf index of the appended column in the output
+	outCol     int    // leaf index of the appended column in the output
+	only       []bool // if not nil, the input leaves to write (and the appended column): runSplice's encoded columns
 
 	maxDef, maxRep []int
 	pos            []int // index in the current row of the first value of each column
@@ -107,6 +109,10 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	}
 	if err := x.checkPages(); err != nil {
 		return err
+	}
+	x.p.copied = nil
+	if x.spliceable() {
+		return x.runSplice(w, rw)
 	}
 	wr, tw, err := x.newWriter(w, rw)
 	if err != nil {
@@ -159,16 +165,26 @@ func (x *parquetRewriter) newWriter(w io.Writer, rw ParquetRewrite) (*parquet.Wr
 	x.initStats()
 	tw := &tailWriter{w: w}
 	wr := parquet.NewWriter(tw, cfg)
-	kv := rewriteParquetKV(p.kv, rw, x.droppedName())
+	for _, kv := range x.outputKV(rw) {
+		wr.SetKeyValueMetadata(kv.Key, kv.Value)
+	}
+	return wr, tw, nil
+}
+
+// outputKV returns the output's key/value metadata (rewriteParquetKV), by
+// key.
+func (x *parquetRewriter) outputKV(rw ParquetRewrite) []format.KeyValue {
+	kv := rewriteParquetKV(x.p.kv, rw, x.droppedName())
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		wr.SetKeyValueMetadata(k, kv[k])
+	out := make([]format.KeyValue, len(keys))
+	for i, k := range keys {
+		out[i] = format.KeyValue{Key: k, Value: kv[k]}
 	}
-	return wr, tw, nil
+	return out
 }
 
 // close finishes the file: parquet-go writes the page index and the footer,
@@ -277,7 +293,7 @@ func (x *parquetRewriter) plan(rw ParquetRewrite) error {
 func (x *parquetRewriter) outputSources() []int {
 	src := make([]int, 0, len(x.p.leaves)+1)
 	for c := range x.p.leaves {
-		if c != x.drop {
+		if c != x.drop && (x.only == nil || x.only[c]) {
 			src = append(src, c)
 		}
 	}

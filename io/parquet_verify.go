@@ -126,7 +126,7 @@ func (v *parquetVerifier) run() error {
 			w := &verifyWorker{v: v}
 			defer w.bufs.close()
 			for t := range tasks {
-				errs[t.og*nOut+t.o] = w.check(t.og, t.o)
+				errs[t.og*nOut+t.o] = w.checkChunk(t.og, t.o)
 			}
 		})
 	}
