@@ -35,12 +35,10 @@ type ParquetRewrite struct {
 
 // RewriteParquet writes src to w with the changes applied, keeping everything
 // else: the columns in their order with their physical and logical types,
-// repetition and field ids; the codec of each column (that of its chunk in the
-// first row group); dictionary encoding (and the first data page's encoding
-// otherwise); one output row group per non-empty input row group with the same
-// number of rows; the data page version of the first page; every value and
-// null of the cells that are not changed, nested and repeated columns
-// included; and the key/value metadata, except that:
+// repetition and field ids; every value and null of the cells that are not
+// changed, nested and repeated columns included; one output row group per
+// non-empty input row group with the same number of rows; and the key/value
+// metadata, except that:
 //
 //   - when a column is appended, ARROW:schema (which the new column would make
 //     stale) moves to fairflip.original.ARROW:schema, and pandas is copied to
@@ -49,13 +47,32 @@ type ParquetRewrite struct {
 //     restored to their original keys and removed.
 //
 // So rewriting with AppendColumn and then dropping that column gives back the
-// original metadata exactly. parquet-go writes its own created_by (readers use
-// it to work around bugs of the writer that made the file), column and offset
-// indexes, and no bloom filters; the statistics of every column chunk are
-// those of its values by the column's logical order (parquet_stats.go): none
-// where the order is undefined or a float chunk holds a NaN, and no column
-// index where it could not be right. Row groups without rows are not written.
-// VerifyParquetRewrite checks the result.
+// original metadata exactly. Row groups without rows are not written, and
+// no bloom filters.
+//
+// It splices where it can (parquet_splice.go; spliceable says where not):
+// a column chunk without a changed cell is copied as the input's bytes, its
+// pages verbatim, with the input's metadata (codec, encodings, statistics,
+// column index, offset index shifted to its new place; the page index is
+// dropped where the input's does not list the chunk's pages), and the
+// footer keeps the input's schema elements and created_by (the copied pages
+// are its writer's). A copied chunk's statistics and column index are the
+// input's claims about the same bytes: true of its values exactly as far as
+// they were in the input. Only the chunks with changed cells and the
+// appended column are encoded, as below.
+//
+// An encoded chunk, and every chunk where the rewrite cannot splice, gets
+// the codec of its column (that of its chunk in the first row group);
+// dictionary encoding (and the first data page's encoding otherwise); the
+// data page version of the first page; parquet-go's column and offset
+// indexes; and statistics of its values by the column's logical order
+// (parquet_stats.go): none where the order is undefined or a float chunk
+// holds a NaN, and no column index where it could not be right. Without
+// the splice, the file gets parquet-go's created_by (readers use it to work
+// around bugs of the writer that made the file).
+//
+// Every page of the input is walked and checked first (checkPages), copied
+// or not. VerifyParquetRewrite checks the result.
 func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
 	rx := &parquetRewriter{p: src, rg: -1, col: -1}
 	defer func() {
@@ -101,8 +118,9 @@ type parquetRewriter struct {
 }
 
 // run rewrites the file: it checks the rewrite and every page of the input
-// before writing anything, then writes the row groups column by column
-// (runColumns) where it can, else row by row (runRows).
+// before writing anything, then splices (runSplice) where it can, else
+// writes the row groups column by column (runColumns) where it can, else
+// row by row (runRows).
 func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	if err := x.plan(rw); err != nil {
 		return err
@@ -110,7 +128,7 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	if err := x.checkPages(); err != nil {
 		return err
 	}
-	x.p.copied = nil
+	x.p.copied, x.p.reads = nil, nil
 	if x.spliceable() {
 		return x.runSplice(w, rw)
 	}
