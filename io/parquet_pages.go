@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/fairflip/fairflip/io/internal/pageguard"
 	"github.com/parquet-go/parquet-go"
@@ -70,6 +71,7 @@ func (cp *checkedPages) ReadPage() (parquet.Page, error) {
 
 // parquetChunkCheck is what checkChunk learnt about a column chunk.
 type parquetChunkCheck struct {
+	once         sync.Once
 	err          error
 	dict         bool            // it has a dictionary page
 	hasData      bool            // it has a data page
@@ -85,16 +87,22 @@ type pageSpan struct {
 	data         bool  // a data page (else the dictionary page)
 }
 
-// chunkCheck returns the result of checkChunk, running it if needed.
+// chunkCheck returns the result of checkChunk, running it if needed; chunks
+// are walked concurrently, each once.
 func (p *ParquetFile) chunkCheck(g, col int) *parquetChunkCheck {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	key := [2]int{g, col}
-	if ck, ok := p.checks[key]; ok {
-		return ck
+	ck, ok := p.checks[key]
+	if !ok {
+		ck = &parquetChunkCheck{}
+		p.checks[key] = ck
 	}
-	ck := p.checkChunkPages(g, col)
-	p.checks[key] = ck
+	p.mu.Unlock()
+	ck.once.Do(func() {
+		// A panic in the walk leaves this error, not a chunk that passed.
+		ck.err = p.errorf(col, g, "corrupt file: its pages could not be checked")
+		p.checkChunkPages(g, col, ck)
+	})
 	return ck
 }
 
@@ -132,21 +140,21 @@ func (p *ParquetFile) CheckRows(col int) (err error) {
 // uncompressed bytes than the header (parquet-go allocates what they say, and
 // loops forever on some corrupt LZ4 data). The pages of a flat column must hold
 // exactly one value per row.
-func (p *ParquetFile) checkChunkPages(g, col int) *parquetChunkCheck {
-	w := chunkWalk{p: p, g: g, col: col, l: p.leaves[col], m: &p.meta.RowGroups[g].Columns[col].MetaData, ck: &parquetChunkCheck{}}
+func (p *ParquetFile) checkChunkPages(g, col int, ck *parquetChunkCheck) {
+	w := chunkWalk{p: p, g: g, col: col, l: p.leaves[col], m: &p.meta.RowGroups[g].Columns[col].MetaData, ck: ck}
 	start, end := chunkBounds(w.m)
 	for off := start; off < end; w.pages++ {
 		size, err := w.checkPage(off, end)
 		if err != nil {
 			w.ck.err = err
-			return w.ck
+			return
 		}
 		off += size
 	}
+	w.ck.err = nil
 	if w.l.flat && w.values != p.meta.RowGroups[g].NumRows {
 		w.ck.err = w.fail("corrupt file: the pages hold %d values but the row group has %d rows", w.values, p.meta.RowGroups[g].NumRows)
 	}
-	return w.ck
 }
 
 // chunkWalk is the walk of checkChunkPages through a column chunk's pages.

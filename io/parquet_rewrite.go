@@ -9,8 +9,11 @@ package tableio
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -148,9 +151,21 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	return x.close(wr, tw)
 }
 
-// checkPages checks every page of the input (checkChunk).
+// checkPages checks every page of the input (checkChunk), the chunks on
+// GOMAXPROCS goroutines; it returns the first error in file order.
 func (x *parquetRewriter) checkPages() error {
 	p := x.p
+	n := len(p.meta.RowGroups) * len(p.leaves)
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				p.walkChunk(i/len(p.leaves), i%len(p.leaves))
+			}
+		})
+	}
+	wg.Wait()
 	for g := range p.meta.RowGroups {
 		for c := range p.leaves {
 			x.rg, x.col = g, c
@@ -161,6 +176,24 @@ func (x *parquetRewriter) checkPages() error {
 	}
 	x.rg, x.col = -1, -1
 	return nil
+}
+
+// walkChunk runs checkChunk on chunk (g, c) on a goroutine of its own: a
+// panic inside becomes the chunk's error.
+func (p *ParquetFile) walkChunk(g, c int) {
+	defer func() {
+		if !p.seams.recover() {
+			return
+		}
+		if rec := recover(); rec != nil {
+			var err error
+			recoverParquet(rec, p.name, p.leafName(c), g, &err)
+			p.mu.Lock()
+			p.checks[[2]int{g, c}].err = err
+			p.mu.Unlock()
+		}
+	}()
+	p.chunkCheck(g, c)
 }
 
 // newWriter makes the writer of the output: its schema (outputSchema), data
