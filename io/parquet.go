@@ -6,7 +6,9 @@ package tableio
 // physical and logical types, repetition, field ids, the codec of each column,
 // dictionary encoding, the row group sizes and the key/value metadata.
 //
-// The reading and writing are done by github.com/parquet-go/parquet-go. That
+// The reading and writing are done by github.com/parquet-go/parquet-go, but
+// for the column chunks a rewrite does not change, which it copies as bytes
+// (parquet_splice.go). That
 // library trusts the sizes written in a file: a corrupt footer or page header
 // can make it allocate gigabytes, loop, or panic. So before parquet-go sees any
 // part of a file, this package validates it: the footer and every page header are

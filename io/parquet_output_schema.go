@@ -20,7 +20,8 @@ import (
 
 // outputSchema builds the schema of the output: the file's own nodes (wrapped
 // so that parquet-go keeps their order, annotations, encodings and codecs),
-// minus the dropped column, plus the appended one. It also returns the
+// minus the dropped column (and the columns x.only leaves out, if set), plus
+// the appended one. It also returns the
 // columns whose pages must carry no statistics (skipPageStats), with those
 // whose bounds parquet-go need not compute at all (no defined order), and
 // the data page version to use.

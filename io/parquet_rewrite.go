@@ -339,8 +339,8 @@ func (x *parquetRewriter) plan(rw ParquetRewrite) error {
 }
 
 // outputSources returns the input leaf of each output column (-1: the
-// appended one): the input's leaves but the dropped one, in order, then the
-// appended column.
+// appended one): the input's leaves but the dropped one (and, when x.only is
+// set, but those it leaves out), in order, then the appended column.
 func (x *parquetRewriter) outputSources() []int {
 	src := make([]int, 0, len(x.p.leaves)+1)
 	for c := range x.p.leaves {

@@ -6,7 +6,8 @@ package tableio
 // row group, and the appended column (a dropped column is left out). Those
 // are written by the column-wise rewrite (parquet_rewrite_columns.go), with
 // the output schema, statistics and page index rules of the other paths,
-// into a file in memory that holds only them (encodeChanged); their bytes
+// into a file in memory that holds only them (encodeChanged: memory for
+// those columns' compressed chunks, the label and the audit column); their bytes
 // and metadata are then taken from it. The footer is the input's, with the
 // schema, key/value metadata, row groups, column orders and page index of
 // the output.
