@@ -6,7 +6,9 @@ package tableio
 // physical and logical types, repetition, field ids, the codec of each column,
 // dictionary encoding, the row group sizes and the key/value metadata.
 //
-// The reading and writing are done by github.com/parquet-go/parquet-go. That
+// The reading and writing are done by github.com/parquet-go/parquet-go, but
+// for the column chunks a rewrite does not change, which it copies as bytes
+// (parquet_splice.go). That
 // library trusts the sizes written in a file: a corrupt footer or page header
 // can make it allocate gigabytes, loop, or panic. So before parquet-go sees any
 // part of a file, this package validates it: the footer and every page header are
@@ -79,6 +81,9 @@ type parquetSeams struct {
 	panics bool
 	// byRows forces the row-wise rewrite (tests compare the two).
 	byRows bool
+	// noSplice forces the rewrite that encodes every chunk (the column-wise
+	// one where it applies) instead of the splice (parquet_splice.go).
+	noSplice bool
 	// workers is the number of goroutines of the column-wise rewrite (0:
 	// GOMAXPROCS).
 	workers int
@@ -142,7 +147,11 @@ type ParquetFile struct {
 	// parquet-go read from each chunk (by row group and leaf), for
 	// VerifyParquetRewrite to compare with its own reading.
 	reads [][]valueDigest
-	seams parquetSeams // tests only
+	// copied holds, after a RewriteParquet that spliced, the chunks copied
+	// as bytes (by row group and leaf), which VerifyParquetRewrite checks by
+	// their bytes; nil if the rewrite encoded every chunk.
+	copied [][]bool
+	seams  parquetSeams // tests only
 }
 
 // ParquetColumn describes a leaf column.

@@ -100,6 +100,17 @@ func pqExercise(data []byte) {
 	if p.NumRows() > 0 {
 		rw.Append = map[int64]string{0: "a"}
 	}
+	pqExerciseRewrite(p, lim, seams, rw)
+	// One column changed: the splice copies the others.
+	for c, cells := range set {
+		pqExerciseRewrite(p, lim, seams, ParquetRewrite{DropColumn: -1, Set: map[int]map[int64]string{c: cells}})
+		break
+	}
+}
+
+// pqExerciseRewrite rewrites p with rw, and checks the rewrite if it
+// succeeds: the output must open.
+func pqExerciseRewrite(p *ParquetFile, lim ParquetLimits, seams parquetSeams, rw ParquetRewrite) {
 	var out bytes.Buffer
 	if RewriteParquet(p, &out, rw) != nil {
 		return

@@ -20,7 +20,8 @@ import (
 
 // outputSchema builds the schema of the output: the file's own nodes (wrapped
 // so that parquet-go keeps their order, annotations, encodings and codecs),
-// minus the dropped column, plus the appended one. It also returns the
+// minus the dropped column (and the columns x.only leaves out, if set), plus
+// the appended one. It also returns the
 // columns whose pages must carry no statistics (skipPageStats), with those
 // whose bounds parquet-go need not compute at all (no defined order), and
 // the data page version to use.
@@ -78,6 +79,9 @@ func (x *parquetRewriter) outputSchema(rw ParquetRewrite) (*parquet.Schema, []st
 	top := &parquetNode{name: p.meta.Schema[0].Name, typ: &annotatedType{Type: root.Type()}}
 	for i, c := range root.Columns() {
 		if x.drop >= 0 && p.leaves[x.drop].top == i {
+			continue
+		}
+		if x.only != nil && !(c.Leaf() && x.only[c.Index()]) {
 			continue
 		}
 		top.fields = append(top.fields, wrap(c, []string{c.Name()}))

@@ -7,7 +7,9 @@ package tableio
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/fairflip/fairflip/io/internal/pageguard"
 	"github.com/parquet-go/parquet-go"
@@ -69,23 +71,38 @@ func (cp *checkedPages) ReadPage() (parquet.Page, error) {
 
 // parquetChunkCheck is what checkChunk learnt about a column chunk.
 type parquetChunkCheck struct {
+	once         sync.Once
 	err          error
 	dict         bool            // it has a dictionary page
 	hasData      bool            // it has a data page
 	dataEncoding format.Encoding // encoding of its first data page
 	pageVersion  int             // 1 or 2: the type of its first data page (0: none)
+	pages        []pageSpan      // its pages, in order
 }
 
-// chunkCheck returns the result of checkChunk, running it if needed.
+// pageSpan is a page of a column chunk as the page walk found it.
+type pageSpan struct {
+	offset, size int64 // of its header; header and body
+	values       int64 // values, nulls included
+	data         bool  // a data page (else the dictionary page)
+}
+
+// chunkCheck returns the result of checkChunk, running it if needed; chunks
+// are walked concurrently, each once.
 func (p *ParquetFile) chunkCheck(g, col int) *parquetChunkCheck {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	key := [2]int{g, col}
-	if ck, ok := p.checks[key]; ok {
-		return ck
+	ck, ok := p.checks[key]
+	if !ok {
+		ck = &parquetChunkCheck{}
+		p.checks[key] = ck
 	}
-	ck := p.checkChunkPages(g, col)
-	p.checks[key] = ck
+	p.mu.Unlock()
+	ck.once.Do(func() {
+		// A panic in the walk leaves this error, not a chunk that passed.
+		ck.err = p.errorf(col, g, "corrupt file: its pages could not be checked")
+		p.checkChunkPages(g, col, ck)
+	})
 	return ck
 }
 
@@ -123,21 +140,21 @@ func (p *ParquetFile) CheckRows(col int) (err error) {
 // uncompressed bytes than the header (parquet-go allocates what they say, and
 // loops forever on some corrupt LZ4 data). The pages of a flat column must hold
 // exactly one value per row.
-func (p *ParquetFile) checkChunkPages(g, col int) *parquetChunkCheck {
-	w := chunkWalk{p: p, g: g, col: col, l: p.leaves[col], m: &p.meta.RowGroups[g].Columns[col].MetaData, ck: &parquetChunkCheck{}}
+func (p *ParquetFile) checkChunkPages(g, col int, ck *parquetChunkCheck) {
+	w := chunkWalk{p: p, g: g, col: col, l: p.leaves[col], m: &p.meta.RowGroups[g].Columns[col].MetaData, ck: ck}
 	start, end := chunkBounds(w.m)
 	for off := start; off < end; w.pages++ {
 		size, err := w.checkPage(off, end)
 		if err != nil {
 			w.ck.err = err
-			return w.ck
+			return
 		}
 		off += size
 	}
+	w.ck.err = nil
 	if w.l.flat && w.values != p.meta.RowGroups[g].NumRows {
 		w.ck.err = w.fail("corrupt file: the pages hold %d values but the row group has %d rows", w.values, p.meta.RowGroups[g].NumRows)
 	}
-	return w.ck
 }
 
 // chunkWalk is the walk of checkChunkPages through a column chunk's pages.
@@ -191,6 +208,7 @@ func (w *chunkWalk) checkPage(off, end int64) (int64, error) {
 	if err := w.checkBody(&h, off, int64(hlen), comp, uncomp, shape); err != nil {
 		return 0, err
 	}
+	w.ck.pages = append(w.ck.pages, pageSpan{offset: off, size: int64(hlen) + comp, values: shape.numValues, data: h.Type != format.DictionaryPage})
 	return int64(hlen) + comp, nil
 }
 
@@ -278,7 +296,7 @@ func (w *chunkWalk) checkBody(h *format.PageHeader, off, hlen, comp, uncomp int6
 	codec := w.m.Codec
 	decompress := shape.compressed && codec != format.Uncompressed
 	dictIndexes := h.Type != format.DictionaryPage && pageguard.IsDictIndexEncoding(*h)
-	if !decompress && !dictIndexes {
+	if !decompress && !dictIndexes && h.CRC == 0 {
 		return nil
 	}
 	if int64(cap(w.body)) < comp {
@@ -287,6 +305,13 @@ func (w *chunkWalk) checkBody(h *format.PageHeader, off, hlen, comp, uncomp int6
 	w.body = w.body[:comp]
 	if err := readFullAt(w.p.r, w.body, off+hlen); err != nil {
 		return w.fail("reading the page at offset %d: %v", off, err)
+	}
+	if h.CRC != 0 {
+		// A chunk that the rewrite copies is not decoded: its checksums
+		// are checked here.
+		if got := crc32.ChecksumIEEE(w.body); got != uint32(h.CRC) {
+			return w.fail("corrupt page at offset %d (crc32 checksum mismatch: %08x, the header says %08x)", off, got, uint32(h.CRC))
+		}
 	}
 	levels := shape.levels
 	if decompress {

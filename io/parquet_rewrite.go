@@ -9,10 +9,14 @@ package tableio
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // ParquetRewrite says what to change when rewriting.
@@ -34,12 +38,10 @@ type ParquetRewrite struct {
 
 // RewriteParquet writes src to w with the changes applied, keeping everything
 // else: the columns in their order with their physical and logical types,
-// repetition and field ids; the codec of each column (that of its chunk in the
-// first row group); dictionary encoding (and the first data page's encoding
-// otherwise); one output row group per non-empty input row group with the same
-// number of rows; the data page version of the first page; every value and
-// null of the cells that are not changed, nested and repeated columns
-// included; and the key/value metadata, except that:
+// repetition and field ids; every value and null of the cells that are not
+// changed, nested and repeated columns included; one output row group per
+// non-empty input row group with the same number of rows; and the key/value
+// metadata, except that:
 //
 //   - when a column is appended, ARROW:schema (which the new column would make
 //     stale) moves to fairflip.original.ARROW:schema, and pandas is copied to
@@ -48,13 +50,32 @@ type ParquetRewrite struct {
 //     restored to their original keys and removed.
 //
 // So rewriting with AppendColumn and then dropping that column gives back the
-// original metadata exactly. parquet-go writes its own created_by (readers use
-// it to work around bugs of the writer that made the file), column and offset
-// indexes, and no bloom filters; the statistics of every column chunk are
-// those of its values by the column's logical order (parquet_stats.go): none
-// where the order is undefined or a float chunk holds a NaN, and no column
-// index where it could not be right. Row groups without rows are not written.
-// VerifyParquetRewrite checks the result.
+// original metadata exactly. Row groups without rows are not written, and
+// no bloom filters.
+//
+// It splices where it can (parquet_splice.go; spliceable says where not):
+// a column chunk without a changed cell is copied as the input's bytes, its
+// pages verbatim, with the input's metadata (codec, encodings, statistics,
+// column index, offset index shifted to its new place; the page index is
+// dropped where the input's does not list the chunk's pages), and the
+// footer keeps the input's schema elements and created_by (the copied pages
+// are its writer's). A copied chunk's statistics and column index are the
+// input's claims about the same bytes: true of its values exactly as far as
+// they were in the input. Only the chunks with changed cells and the
+// appended column are encoded, as below.
+//
+// An encoded chunk, and every chunk where the rewrite cannot splice, gets
+// the codec of its column (that of its chunk in the first row group);
+// dictionary encoding (and the first data page's encoding otherwise); the
+// data page version of the first page; parquet-go's column and offset
+// indexes; and statistics of its values by the column's logical order
+// (parquet_stats.go): none where the order is undefined or a float chunk
+// holds a NaN, and no column index where it could not be right. Without
+// the splice, the file gets parquet-go's created_by (readers use it to work
+// around bugs of the writer that made the file).
+//
+// Every page of the input is walked and checked first (checkPages), copied
+// or not. VerifyParquetRewrite checks the result.
 func RewriteParquet(src *ParquetFile, w io.Writer, rw ParquetRewrite) (err error) {
 	rx := &parquetRewriter{p: src, rg: -1, col: -1}
 	defer func() {
@@ -88,7 +109,8 @@ type parquetRewriter struct {
 	drop       int
 	append     bool
 	appendName string
-	outCol     int // leaf index of the appended column in the output
+	outCol     int    // leaf index of the appended column in the output
+	only       []bool // if not nil, the input leaves to write (and the appended column): runSplice's encoded columns
 
 	maxDef, maxRep []int
 	pos            []int // index in the current row of the first value of each column
@@ -99,14 +121,19 @@ type parquetRewriter struct {
 }
 
 // run rewrites the file: it checks the rewrite and every page of the input
-// before writing anything, then writes the row groups column by column
-// (runColumns) where it can, else row by row (runRows).
+// before writing anything, then splices (runSplice) where it can, else
+// writes the row groups column by column (runColumns) where it can, else
+// row by row (runRows).
 func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	if err := x.plan(rw); err != nil {
 		return err
 	}
 	if err := x.checkPages(); err != nil {
 		return err
+	}
+	x.p.copied, x.p.reads = nil, nil
+	if x.spliceable() {
+		return x.runSplice(w, rw)
 	}
 	wr, tw, err := x.newWriter(w, rw)
 	if err != nil {
@@ -124,9 +151,21 @@ func (x *parquetRewriter) run(w io.Writer, rw ParquetRewrite) error {
 	return x.close(wr, tw)
 }
 
-// checkPages checks every page of the input (checkChunk).
+// checkPages checks every page of the input (checkChunk), the chunks on
+// GOMAXPROCS goroutines; it returns the first error in file order.
 func (x *parquetRewriter) checkPages() error {
 	p := x.p
+	n := len(p.meta.RowGroups) * len(p.leaves)
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				p.walkChunk(i/len(p.leaves), i%len(p.leaves))
+			}
+		})
+	}
+	wg.Wait()
 	for g := range p.meta.RowGroups {
 		for c := range p.leaves {
 			x.rg, x.col = g, c
@@ -137,6 +176,24 @@ func (x *parquetRewriter) checkPages() error {
 	}
 	x.rg, x.col = -1, -1
 	return nil
+}
+
+// walkChunk runs checkChunk on chunk (g, c) on a goroutine of its own: a
+// panic inside becomes the chunk's error.
+func (p *ParquetFile) walkChunk(g, c int) {
+	defer func() {
+		if !p.seams.recover() {
+			return
+		}
+		if rec := recover(); rec != nil {
+			var err error
+			recoverParquet(rec, p.name, p.leafName(c), g, &err)
+			p.mu.Lock()
+			p.checks[[2]int{g, c}].err = err
+			p.mu.Unlock()
+		}
+	}()
+	p.chunkCheck(g, c)
 }
 
 // newWriter makes the writer of the output: its schema (outputSchema), data
@@ -159,16 +216,26 @@ func (x *parquetRewriter) newWriter(w io.Writer, rw ParquetRewrite) (*parquet.Wr
 	x.initStats()
 	tw := &tailWriter{w: w}
 	wr := parquet.NewWriter(tw, cfg)
-	kv := rewriteParquetKV(p.kv, rw, x.droppedName())
+	for _, kv := range x.outputKV(rw) {
+		wr.SetKeyValueMetadata(kv.Key, kv.Value)
+	}
+	return wr, tw, nil
+}
+
+// outputKV returns the output's key/value metadata (rewriteParquetKV), by
+// key.
+func (x *parquetRewriter) outputKV(rw ParquetRewrite) []format.KeyValue {
+	kv := rewriteParquetKV(x.p.kv, rw, x.droppedName())
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		wr.SetKeyValueMetadata(k, kv[k])
+	out := make([]format.KeyValue, len(keys))
+	for i, k := range keys {
+		out[i] = format.KeyValue{Key: k, Value: kv[k]}
 	}
-	return wr, tw, nil
+	return out
 }
 
 // close finishes the file: parquet-go writes the page index and the footer,
@@ -272,12 +339,12 @@ func (x *parquetRewriter) plan(rw ParquetRewrite) error {
 }
 
 // outputSources returns the input leaf of each output column (-1: the
-// appended one): the input's leaves but the dropped one, in order, then the
-// appended column.
+// appended one): the input's leaves but the dropped one (and, when x.only is
+// set, but those it leaves out), in order, then the appended column.
 func (x *parquetRewriter) outputSources() []int {
 	src := make([]int, 0, len(x.p.leaves)+1)
 	for c := range x.p.leaves {
-		if c != x.drop {
+		if c != x.drop && (x.only == nil || x.only[c]) {
 			src = append(src, c)
 		}
 	}

@@ -5,6 +5,7 @@ package tableio
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -23,7 +24,24 @@ func (p *ParquetFile) ScanColumn(col int, fn func(row int64, text []byte, null b
 // file (the first row of group g0 is the sum of the sizes of the groups
 // before it).
 func (p *ParquetFile) ScanColumnGroups(col, g0, g1 int, fn func(row int64, text []byte, null bool) error) (err error) {
-	s := columnScan{p: p, col: col, rg: -1, fn: fn}
+	return p.scanColumn(col, g0, g1, nil, fn)
+}
+
+// scanRows is ScanColumn for the rows of rows only (ascending, distinct):
+// fn is called for those rows alone, and the row groups that hold none are
+// not read. The other values of a row group read are decoded and their
+// levels checked, but not turned into text.
+func (p *ParquetFile) scanRows(col int, rows []int64, fn func(row int64, text []byte, null bool) error) error {
+	if rows == nil {
+		rows = []int64{}
+	}
+	return p.scanColumn(col, 0, len(p.rgSizes), rows, fn)
+}
+
+// scanColumn is ScanColumnGroups, for the rows of rows only if it is not
+// nil (scanRows).
+func (p *ParquetFile) scanColumn(col, g0, g1 int, rows []int64, fn func(row int64, text []byte, null bool) error) (err error) {
+	s := columnScan{p: p, col: col, rg: -1, fn: fn, rows: rows}
 	defer func() {
 		if !p.seams.recover() {
 			return
@@ -46,10 +64,15 @@ func (p *ParquetFile) ScanColumnGroups(col, g0, g1 int, fn func(row int64, text 
 	if g0 < 0 || g1 > len(p.rgSizes) || g0 > g1 {
 		return fmt.Errorf("%s: no row groups [%d, %d) (the file has %d)", p.name, g0, g1, len(p.rgSizes))
 	}
-	for _, n := range p.rgSizes[:g0] {
-		s.row += n
-	}
 	for g := g0; g < g1; g++ {
+		s.row = p.rgStarts[g]
+		if rows != nil {
+			end := s.row + p.rgSizes[g]
+			s.next = sort.Search(len(rows), func(i int) bool { return rows[i] >= s.row })
+			if s.next == len(rows) || rows[s.next] >= end {
+				continue
+			}
+		}
 		s.rg = g
 		if err := p.checkChunk(g, col); err != nil {
 			return err
@@ -73,6 +96,8 @@ type columnScan struct {
 	inFn bool  // fn is running
 	buf  []parquet.Value
 	text []byte
+	rows []int64 // if not nil, the only rows to pass to fn (scanRows)
+	next int     // the index in rows of the next row to pass
 }
 
 // scanChunk reads the column's chunk in row group g, page by page: it must
@@ -116,6 +141,14 @@ func (s *columnScan) scanPage(g int, page parquet.Page, want int64) error {
 			v := &s.buf[i]
 			if v.RepetitionLevel() != 0 || v.DefinitionLevel() > l.maxDef || v.IsNull() != (v.DefinitionLevel() < l.maxDef) {
 				return p.errorf(s.col, g, "corrupt page (invalid levels at row %d)", s.row)
+			}
+			if s.rows != nil {
+				if s.next == len(s.rows) || s.rows[s.next] != s.row {
+					s.row++
+					s.got++
+					continue
+				}
+				s.next++
 			}
 			var fnErr error
 			if v.IsNull() {

@@ -8,6 +8,10 @@ import (
 	"io"
 	"maps"
 	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/fairflip/fairflip/internal/tmpfile"
 )
@@ -189,11 +193,12 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 	for i, r := range p.Rows {
 		change[r] = i
 	}
+	sorted := slices.Sorted(maps.Keys(change))
 	rw := ParquetRewrite{Set: map[int]map[int64]string{}, DropColumn: p.DropIndex}
 	set := make(map[int64]string, len(p.Rows))
 	audit := make(map[int64]string, len(p.Rows))
 	found := 0
-	err = pf.ScanColumn(p.Column, func(row int64, text []byte, null bool) error {
+	err = pf.scanRows(p.Column, sorted, func(row int64, text []byte, null bool) error {
 		i, ok := change[row]
 		if !ok {
 			return nil
@@ -225,7 +230,7 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 	case p.AppendName != "":
 		rw.AppendColumn, rw.Append = p.AppendName, audit
 	case p.FillIndex >= 0:
-		err := pf.ScanColumn(p.FillIndex, func(row int64, text []byte, null bool) error {
+		err := pf.scanRows(p.FillIndex, sorted, func(row int64, text []byte, null bool) error {
 			if _, ok := audit[row]; ok && !null && len(text) > 0 {
 				return &RowError{File: pf.name, Row: row + 1, Column: p.FillIndex + 1, Name: pf.leafName(p.FillIndex), Err: errFilled}
 			}
@@ -264,7 +269,7 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 		return err
 	}
 	if p.Check != nil {
-		if err := t.check(out, p, change); err != nil {
+		if err := t.check(out, p, change, sorted); err != nil {
 			return err
 		}
 	}
@@ -289,20 +294,26 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 // check runs p.Check over every changed row, with the input's and the
 // output's values of p.CheckCols (an index past the input's columns is
 // the appended one).
-func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int) error {
+func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int, sorted []int64) error {
 	in := make([][]string, len(p.CheckCols))
 	got := make([][]string, len(p.CheckCols))
 	ncols := len(t.pf.Columns())
 	// scan keeps the changed rows' values of a column, in change order.
 	scan := func(f *ParquetFile, col int, dst *[]string) error {
 		*dst = make([]string, len(p.Rows))
-		return f.ScanColumn(col, func(row int64, text []byte, null bool) error {
+		return f.scanRows(col, sorted, func(row int64, text []byte, null bool) error {
 			if i, ok := change[row]; ok {
 				(*dst)[i] = string(text)
 			}
 			return nil
 		})
 	}
+	type scanJob struct {
+		f   *ParquetFile
+		col int
+		dst *[]string
+	}
+	var jobs []scanJob
 	for j, c := range p.CheckCols {
 		oc := c
 		switch {
@@ -315,14 +326,32 @@ func (t *parquetTable) check(out *ParquetFile, p *Rewrite, change map[int64]int)
 			oc = c - 1
 		}
 		if c < ncols {
-			if err := scan(t.pf, c, &in[j]); err != nil {
-				return err
-			}
+			jobs = append(jobs, scanJob{t.pf, c, &in[j]})
 		}
 		if oc < 0 {
 			got[j] = make([]string, len(p.Rows))
-		} else if err := scan(out, oc, &got[j]); err != nil {
+		} else {
+			jobs = append(jobs, scanJob{out, oc, &got[j]})
+		}
+	}
+	// The columns are read concurrently; the first error, in order, counts.
+	errs := make([]error, len(jobs))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(jobs))) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
+				errs[i] = scan(jobs[i].f, jobs[i].col, jobs[i].dst)
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil && jobs[i].f == out {
 			return kindOf(err, ErrInternal) // the output, as this package wrote it
+		}
+		if err != nil {
+			return err
 		}
 	}
 	a, b := make([]string, len(p.CheckCols)), make([]string, len(p.CheckCols))

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -255,6 +256,16 @@ func pqStandard(t testing.TB) []byte {
 func pqOpen(t testing.TB, data []byte) *ParquetFile {
 	t.Helper()
 	p, err := OpenParquet(bytes.NewReader(data), int64(len(data)), "test.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pqOpenSeams opens data with the tests' seams s.
+func pqOpenSeams(t testing.TB, data []byte, s parquetSeams) *ParquetFile {
+	t.Helper()
+	p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "test.parquet", ParquetLimits{}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -983,6 +994,14 @@ func TestParquetLegacyTypes(t *testing.T) {
 	if fmt.Sprint(cells) != "map[d:[{123.45 false} {-0.05 false}] h:[{0xff3c false} {hi false}] n:[{ true} { true}] s:[{a false} {b false}] t:[{1700000000000 false} {-1 false}]]" {
 		t.Errorf("cells: %v", cells)
 	}
+	for _, seams := range []parquetSeams{{noSplice: true}, {}} {
+		pqLegacyRewrite(t, pqOpenSeams(t, data, seams))
+	}
+}
+
+// pqLegacyRewrite rewrites TestParquetLegacyTypes's file and checks the
+// output's values, schema and statistics.
+func pqLegacyRewrite(t *testing.T, p *ParquetFile) {
 	var out bytes.Buffer
 	err := RewriteParquet(p, &out, ParquetRewrite{DropColumn: -1, AppendColumn: "audit", Set: map[int]map[int64]string{pqCol(t, p, "d"): {1: "7.5"}, pqCol(t, p, "h"): {0: "0xff40"}}})
 	if err != nil {
@@ -1004,8 +1023,16 @@ func TestParquetLegacyTypes(t *testing.T) {
 		}
 		// The logical type is kept; a DECIMAL converted type alone gets its
 		// logical type written beside it (parquet-go writes the scale and
-		// precision only then).
+		// precision only then), but by the splice, which writes the input's
+		// schema elements as they are.
 		switch {
+		case p.copied != nil:
+			if i == 0 {
+				e.NumChildren.V++ // the appended column
+			}
+			if !reflect.DeepEqual(e, o) {
+				t.Errorf("schema element %d: %+v, want the input's %+v", i, o, e)
+			}
 		case e.Name == "d":
 			if o.LogicalType.Value == nil || o.LogicalType.Value.String() != "DECIMAL(18,2)" {
 				t.Errorf("schema element d: logical type %v", o.LogicalType.Value)
@@ -1324,14 +1351,15 @@ func pqWriteGroups[T any](t testing.TB, w *parquet.GenericWriter[T], rows []T, g
 // pqRewriteBoth rewrites data row-wise and column-wise (with 1, 2 and 3
 // goroutines) and checks that all fail or none does, and that the outputs
 // are the same bytes (unless corrupt: a corrupt page can decode to bytes that
-// depend on what parquet-go's buffers held before); it returns the row-wise
-// output and error.
+// depend on what parquet-go's buffers held before); then by splicing
+// (pqSpliceToo). It returns the row-wise output and error.
 func pqRewriteBoth(t *testing.T, what string, data []byte, corrupt bool, rw func(p *ParquetFile) ParquetRewrite) ([]byte, error) {
 	t.Helper()
 	var want []byte
 	var wantErr error
+	defer func() { pqSpliceToo(t, what, data, corrupt, rw, want, wantErr) }()
 	for i, workers := range []int{-1, 1, 2, 3} {
-		seams := parquetSeams{byRows: workers < 0, workers: workers}
+		seams := parquetSeams{byRows: workers < 0, workers: workers, noSplice: true}
 		var out bytes.Buffer
 		var err error
 		p, err := openParquetSeams(bytes.NewReader(data), int64(len(data)), "test.parquet", ParquetLimits{}, seams)

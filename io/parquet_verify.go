@@ -1,7 +1,9 @@
 package tableio
 
-// The check of a rewrite: VerifyParquetRewrite decodes every column chunk of
-// the output and of the input with the reference reader (parquet_ref.go),
+// The check of a rewrite: VerifyParquetRewrite checks a column chunk that
+// the rewrite copied from the input (the splice) by its bytes, metadata and
+// page index (parquet_splice_verify.go), and decodes every other column
+// chunk of the output and of the input with the reference reader (parquet_ref.go),
 // which does not share parquet-go's page reader, and compares them value by
 // value, levels included: every column that the rewrite does not change must
 // hold what the input holds, the changed cells their new values, the appended
@@ -43,7 +45,9 @@ var ErrParquetDecode error = kindSentinel{"the file cannot be read faithfully", 
 var ErrParquetMismatch error = kindSentinel{"the rewritten file is not what it should be", ErrInternal}
 
 // VerifyParquetRewrite checks that out holds exactly src rewritten with rw
-// (see RewriteParquet), with true statistics. out is opened from the
+// (see RewriteParquet): a chunk copied from src holds src's bytes with src's
+// metadata and page index; every other chunk holds src's values but the
+// changed cells, with true statistics. out is opened from the
 // rewritten bytes. Errors wrap ErrParquetDecode (the input cannot be read
 // faithfully), ErrParquetMismatch (the output is wrong), or neither (an I/O
 // error reading either file).
@@ -126,7 +130,7 @@ func (v *parquetVerifier) run() error {
 			w := &verifyWorker{v: v}
 			defer w.bufs.close()
 			for t := range tasks {
-				errs[t.og*nOut+t.o] = w.check(t.og, t.o)
+				errs[t.og*nOut+t.o] = w.checkChunk(t.og, t.o)
 			}
 		})
 	}

@@ -310,11 +310,11 @@ func TestParquetReferenceReaderDuckDB(t *testing.T) {
 	}
 }
 
-// pqRewriteOK rewrites data with rw and checks the rewrite; it returns the
-// output.
-func pqRewriteOK(t *testing.T, what string, data []byte, rw func(p *ParquetFile) ParquetRewrite) ([]byte, *ParquetFile, *ParquetFile) {
+// pqRewriteOK rewrites data with rw (with the seams s) and checks the
+// rewrite; it returns the output.
+func pqRewriteOK(t *testing.T, what string, data []byte, s parquetSeams, rw func(p *ParquetFile) ParquetRewrite) ([]byte, *ParquetFile, *ParquetFile) {
 	t.Helper()
-	p := pqOpen(t, data)
+	p := pqOpenSeams(t, data, s)
 	var out bytes.Buffer
 	if err := RewriteParquet(p, &out, rw(p)); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -333,7 +333,8 @@ func pqFlipRewrite(t *testing.T) func(p *ParquetFile) ParquetRewrite {
 	}
 }
 
-// TestParquetStatisticsTrue: the rewrite's statistics follow each column's
+// TestParquetStatisticsTrue: the statistics of the chunks the rewrite
+// encodes (all of them here, without the splice) follow each column's
 // logical order (signed decimals in FIXED_LEN_BYTE_ARRAY, unsigned
 // integers), leave out the min and max of INTERVAL, INT96 and of float
 // chunks that hold a NaN (and their column indexes), keep those of the
@@ -345,7 +346,7 @@ func TestParquetStatisticsTrue(t *testing.T) {
 	rows := pqAllRows(3000, 1400)
 	for _, v := range []int{1, 2} {
 		data := pqAllFile(t, rows, &parquet.Snappy, v, []int{1400, 1599, 1})
-		out, _, q := pqRewriteOK(t, "flip", data, pqFlipRewrite(t))
+		out, _, q := pqRewriteOK(t, "flip", data, parquetSeams{noSplice: true}, pqFlipRewrite(t))
 		stat := func(g int, name string) (*format.ColumnChunk, *parquetLeaf) {
 			c := pqCol(t, q, name)
 			return &q.meta.RowGroups[g].Columns[c], q.leaves[c]
@@ -433,9 +434,12 @@ func TestParquetVerifyCatchesWrongOutput(t *testing.T) {
 		{"a decimal", func(p *ParquetFile, rw *ParquetRewrite) { rw.Set[pqCol(t, p, "dfix")] = map[int64]string{0: "1"} }, "column dfix, row 1:"},
 		{"a changed cell written wrong", func(p *ParquetFile, rw *ParquetRewrite) { rw.Set[pqCol(t, p, "label")][3] = "no" }, "column label, row 4: \"no\", want \"yes\""},
 		{"a change not written", func(p *ParquetFile, rw *ParquetRewrite) { delete(rw.Set[pqCol(t, p, "label")], 2000) }, "column label, row 2001: \"yes\", want \"maybe\""},
+		// The splice copies the chunk where no change is written.
+		{"splice: a change not written", func(p *ParquetFile, rw *ParquetRewrite) { delete(rw.Set[pqCol(t, p, "label")], 2000) }, "column label, row group 1 (copied from the input): the rewrite changes cells in it"},
 		{"an appended cell", func(p *ParquetFile, rw *ParquetRewrite) { rw.Append[2999] = "stray" }, "column fairflip_audit, row 3000: \"stray\", want null"},
 	} {
-		p := pqOpen(t, data)
+		splice := strings.HasPrefix(c.name, "splice: ")
+		p := pqOpenSeams(t, data, parquetSeams{noSplice: !splice && c.name == "a change not written"})
 		written := good(p)
 		c.wrong(p, &written)
 		var out bytes.Buffer
@@ -491,7 +495,7 @@ func TestParquetVerifyCatchesUnfaithfulDecoding(t *testing.T) {
 				b[0] ^= 1
 			}},
 		} {
-			p := pqOpen(t, data)
+			p := pqOpenSeams(t, data, parquetSeams{noSplice: true})
 			col := pqCol(t, p, c.col)
 			p.pageHook = func(g, i int, page parquet.Page) {
 				if g == 1 && i == col {
@@ -553,8 +557,23 @@ func TestParquetRefReaderChecksums(t *testing.T) {
 func TestParquetVerifyCatchesWrongStatistics(t *testing.T) {
 	t.Parallel()
 	data := pqAllFile(t, pqAllRows(3000, 0), &parquet.Snappy, 1, []int{1400, 1599, 1})
-	out, p, q := pqRewriteOK(t, "flip", data, pqFlipRewrite(t))
+	for _, splice := range []bool{false, true} {
+		pqWrongStatistics(t, data, splice)
+	}
+}
+
+// pqWrongStatistics edits the footer of a rewrite of data (spliced or not)
+// and checks that VerifyParquetRewrite sees each edit; the spliced chunks
+// are copied, so their edits are seen as changes to the input's metadata.
+func pqWrongStatistics(t *testing.T, data []byte, splice bool) {
+	out, p, q := pqRewriteOK(t, "flip", data, parquetSeams{noSplice: !splice}, pqFlipRewrite(t))
 	i32, s := pqCol(t, q, "i32"), pqCol(t, q, "s")
+	copied := func(what, instead string) string {
+		if splice {
+			return instead
+		}
+		return what
+	}
 	for _, c := range []struct {
 		name string
 		edit func(md *format.FileMetaData)
@@ -563,25 +582,25 @@ func TestParquetVerifyCatchesWrongStatistics(t *testing.T) {
 		{"a max too low", func(md *format.FileMetaData) {
 			st := &md.RowGroups[0].Columns[i32].MetaData.Statistics
 			st.MaxValue = binary.LittleEndian.AppendUint32(nil, binary.LittleEndian.Uint32(st.MaxValue)-1)
-		}, "column i32, row group 0: the statistics say"},
-		{"a null count", func(md *format.FileMetaData) { md.RowGroups[1].Columns[s].MetaData.Statistics.NullCount = 1 }, "column s, row group 1: the statistics say 1 nulls"},
+		}, copied("column i32, row group 0: the statistics say", "column i32, row group 0 (copied from the input): its metadata differs")},
+		{"a null count", func(md *format.FileMetaData) { md.RowGroups[1].Columns[s].MetaData.Statistics.NullCount = 1 }, copied("column s, row group 1: the statistics say 1 nulls", "column s, row group 1 (copied from the input): its metadata differs")},
 		{"no min and max", func(md *format.FileMetaData) {
 			st := &md.RowGroups[1].Columns[s].MetaData.Statistics
 			st.MinValue, st.MaxValue = nil, nil
-		}, "column s, row group 1: the statistics say 0 nulls and none to none"},
+		}, copied("column s, row group 1: the statistics say 0 nulls and none to none", "column s, row group 1 (copied from the input): its metadata differs")},
 		{"another chunk's column index", func(md *format.FileMetaData) {
 			a, b := &md.RowGroups[0].Columns[i32], &md.RowGroups[1].Columns[i32]
 			a.ColumnIndexOffset, a.ColumnIndexLength = b.ColumnIndexOffset, b.ColumnIndexLength
-		}, "column i32, row group 0: the column index"},
+		}, copied("column i32, row group 0: the column index", "column i32, row group 0 (copied from the input): its column index is not the input's")},
 		{"another chunk's offset index", func(md *format.FileMetaData) {
 			a, b := &md.RowGroups[0].Columns[i32], &md.RowGroups[0].Columns[s]
 			a.OffsetIndexOffset, a.OffsetIndexLength = b.OffsetIndexOffset, b.OffsetIndexLength
-		}, "column i32, row group 0: the offset index"},
+		}, copied("column i32, row group 0: the offset index", "column i32, row group 0 (copied from the input): its offset index is not the input's")},
 	} {
 		bad := pqEditFooter(t, out, c.edit)
 		err := VerifyParquetRewrite(p, pqOpen(t, bad), pqFlipRewrite(t)(p))
 		if !errors.Is(err, ErrParquetMismatch) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+			t.Errorf("%s (splice %v): got %v, want %q", c.name, splice, err, c.want)
 		}
 	}
 }

@@ -252,10 +252,11 @@ func TestParquetCodecs(t *testing.T) {
 	}
 }
 
-// TestParquetCorruptPageIsBadData: a page that does not match its checksum
-// (fairflip's own outputs carry them) is bad data, exit 3, naming the file
-// and the column, with no output: in the label column (read first), in a
-// column only the rewrite reads, and for undo. (It was exit 4, an I/O
+// TestParquetCorruptPageIsBadData: a corrupt page is bad data, exit 3,
+// naming the file and the column, with no output: in the label column (read
+// first; the chunks fairflip encodes carry checksums), in a column only the
+// rewrite reads (the flip copied DuckDB's zstd pages there, and the page
+// walk finds the changed one corrupt), and for undo. (It was exit 4, an I/O
 // error.)
 func TestParquetCorruptPageIsBadData(t *testing.T) {
 	t.Parallel()
