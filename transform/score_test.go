@@ -127,3 +127,52 @@ func TestScoreErrWording(t *testing.T) {
 		t.Errorf("unknown method: %v", err)
 	}
 }
+
+// TestScorerFitFrom: an outline (FitFrom) scores as the whole Scorer
+// does; the cache reads the whole Scorer once, for the first outline it
+// has not prepared, and never for an ID it has; a Scorer of another ID
+// than its outline's is refused.
+func TestScorerFitFrom(t *testing.T) {
+	t.Parallel()
+	sc, cols := cacheScorer(t, MethodRBDist, 3, "fetched")
+	rows := []int{1, 4, 8}
+	keys := []uint64{1, 4, 8}
+	var c ScoreCache
+	want := func() *model.Scores {
+		enc, f, err := new(ScoreCache).prepare(sc, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.Score(scorer.Candidates{X: enc.Encode(cols, rows), Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}()
+	fetches := 0
+	outline := sc.FitFrom(func() (*Scorer, error) { fetches++; return sc, nil })
+	if len(outline.Model) != 0 || len(outline.Encoder) != 0 {
+		t.Fatal("the outline carries the fit")
+	}
+	for range 3 {
+		enc, f, err := c.prepare(outline, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.Score(scorer.Candidates{X: enc.Encode(cols, rows), Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("the outline scores %v, the Scorer %v", got, want)
+		}
+	}
+	if fetches != 1 {
+		t.Errorf("the whole Scorer was read %d times, want once", fetches)
+	}
+	other, _ := cacheScorer(t, MethodRBDist, 3, "other")
+	wrong := other.WithoutFit().FitFrom(func() (*Scorer, error) { return sc, nil })
+	if _, _, err := new(ScoreCache).prepare(wrong, 1); err == nil {
+		t.Error("a Scorer of another ID than its outline's was taken")
+	}
+}

@@ -28,6 +28,8 @@ type Scorer struct {
 	// that process scores with it, without Encoder and Model's round trip.
 	enc    *model.Encoder
 	fitted scorer.Fitted
+
+	fetch func() (*Scorer, error) // an outline's way to the whole Scorer (FitFrom)
 }
 
 // WithoutFit is sc without its encoder and model: all that the stages
@@ -37,6 +39,17 @@ type Scorer struct {
 // rb-label and rb-dist, the whole encoded reference).
 func (sc *Scorer) WithoutFit() *Scorer {
 	return &Scorer{Method: sc.Method, ReferenceRows: sc.ReferenceRows, Notices: sc.Notices, ID: sc.ID}
+}
+
+// FitFrom returns the outline sc (WithoutFit) with a way to read the
+// whole Scorer: a ScoreCache that has not prepared sc's ID calls fetch,
+// once, when a batch has candidates to score. A runner that reads the fit
+// (for rb-label and rb-dist the whole encoded reference) lazily then
+// reads it once per process, not once per bundle.
+func (sc *Scorer) FitFrom(fetch func() (*Scorer, error)) *Scorer {
+	o := sc.WithoutFit()
+	o.fetch = fetch
+	return o
 }
 
 // Fit fits the encoder and the method on the reference rows, once, and
@@ -184,6 +197,16 @@ func (o *Options) Score(b *Batch, off *Offsets, sp *Spec, pool []uint64, sc *Sco
 	}
 	t.cut()
 	return t, nil
+}
+
+// KeepCandidates returns the batch cut down to its rows in the pool (the
+// candidates; none for a reference batch): all that Score reads of it. A
+// runner that gathers the candidates of many batches into a few groups
+// before scoring sends the fitted scorer to those groups only, not to
+// every batch.
+func KeepCandidates(b *Batch, off *Offsets, pool []uint64) *Batch {
+	rows, _ := candidates(b, off, pool)
+	return b.keepRows(rows)
 }
 
 // candidates are the batch's rows in the pool, and their keys.

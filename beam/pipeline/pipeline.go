@@ -12,7 +12,9 @@
 //	        and per shard its rows (─ Offsets) and counts (─ Stats)
 //	batches ─ Levels ─ Spec, and Collective (bounded, seeded) ─ Pool
 //	batches ─ Reference (per batch, bounded, seeded) ─ Fit (gathers them) ─ Scorer
-//	batches ─ Score (per batch: its best M) ─ Top (global best M) ─ Finish ─ Plan
+//	batches ─ Candidates (per batch) ─ GroupByKey (--score-groups groups)
+//	        ─ Score (per group: its best M; the fit read once per process)
+//	        ─ Top (global best M) ─ Finish ─ Plan
 //	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
 package pipeline
 
@@ -45,7 +47,11 @@ type Job struct {
 	OutDir        string
 	RunID         string // names the temporary files of this run
 	ShardBytes    int64
-	ResultPath    string // where Commit writes the Result (JSON)
+	// ScoreGroups is the number of groups the candidates are gathered
+	// into for scoring: the most bundles that read the fitted scorer, and
+	// the most workers that score at once (0: one group).
+	ScoreGroups int
+	ResultPath  string // where Commit writes the Result (JSON)
 }
 
 // SetOptions validates o (filling in its defaults) and stores its Config
@@ -142,7 +148,11 @@ func init() {
 	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.RefRows)](&referenceFn{})
 	register.DoFn5x1[context.Context, []byte, func(**transform.RefRows) bool, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
 	register.Iter1[*transform.RefRows]()
-	register.DoFn7x1[context.Context, *transform.Batch, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(*transform.Top), error](&scoreFn{})
+	register.DoFn4x0[*transform.Batch, *transform.Offsets, *Pool, func(int, *transform.Batch)](&candidatesFn{})
+	register.DoFn9x1[context.Context, int, func(**transform.Batch) bool, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(**transform.Scorer) bool, func(*transform.Top), error](&scoreFn{})
+	register.Iter1[*transform.Scorer]()
+	register.Iter1[*transform.Batch]()
+	register.Emitter2[int, *transform.Batch]()
 	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
 	register.DoFn4x1[context.Context, *transform.DistFile, *transform.DistPlan, func(Written), error](&writeFn{})
 	register.DoFn4x1[context.Context, *WrittenList, *transform.DistPlan, *transform.Scorer, error](&commitFn{})
@@ -212,11 +222,16 @@ func Build(s beam.Scope, job Job) {
 	refParts := beam.ParDo(s.Scope("Reference"), &referenceFn{Job: job}, batches, side(offsets, spec)...)
 	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, beam.Impulse(s), side(refParts, spec)...)
 
-	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, batches, side(offsets, spec, pool, scorer)...))
-	// What comes after scoring reads only the scorer's outline: a side input
-	// of the whole fit would move it (for rb-label and rb-dist, the encoded
-	// reference) to Finish and Commit too.
+	// The candidates (about a tenth of the rows) are gathered into a few
+	// groups before scoring, so that the fit, a side input the runner
+	// sends to every bundle that reads it (for rb-label and rb-dist the
+	// whole encoded reference), goes to a few bundles, not to one per batch.
+	cands := beam.GroupByKey(s, beam.ParDo(s.Scope("Candidates"), &candidatesFn{Job: job}, batches, side(offsets, pool)...))
+	// Every stage reads the scorer's outline; scoring reads the fit itself
+	// (for rb-label and rb-dist, the encoded reference), an iterable side
+	// input read lazily, only in a worker process that has not prepared it.
 	outline := beam.ParDo(s.Scope("Outline"), scorerOutline, scorer)
+	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, cands, side(offsets, spec, pool, outline, scorer)...))
 	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, outline)...)
 
 	table := beam.Reshuffle(s, beam.ParDo(s.Scope("TableFiles"), &tableFilesFn{}, list))
@@ -407,20 +422,46 @@ func scorerOutline(sc *transform.Scorer) *transform.Scorer { return sc.WithoutFi
 // 904k reference rows). A ScoreCache is safe for concurrent use.
 var scores transform.ScoreCache
 
-// scoreFn scores each batch, with the process's prepared scorer.
+// candidatesFn cuts each batch down to its candidates, keyed by the group
+// that scores them.
+type candidatesFn struct{ Job Job }
+
+func (f *candidatesFn) ProcessElement(b *transform.Batch, off *transform.Offsets, pool *Pool, emit func(int, *transform.Batch)) {
+	emit((b.File*7919+b.Shard*31+b.Part)%max(f.Job.ScoreGroups, 1), transform.KeepCandidates(b, off, pool.Keys))
+}
+
+// scoreFn scores a group's candidate batches with the process's prepared
+// scorer and keeps their best M.
 type scoreFn struct {
 	Job Job
 }
 
-func (f *scoreFn) ProcessElement(ctx context.Context, b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, sc *transform.Scorer, emit func(*transform.Top)) error {
-	t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, &scores)
-	if err != nil {
-		return classed(err)
+func (f *scoreFn) ProcessElement(ctx context.Context, _ int, group func(**transform.Batch) bool, off *transform.Offsets, sp *transform.Spec, pool *Pool, outline *transform.Scorer, fit func(**transform.Scorer) bool, emit func(*transform.Top)) error {
+	sc := outline.FitFrom(func() (*transform.Scorer, error) {
+		var full *transform.Scorer
+		if !fit(&full) {
+			return nil, errors.New("fairflip: the fitted scorer is missing")
+		}
+		return full, nil
+	})
+	var top *transform.Top
+	var b *transform.Batch
+	batches := 0
+	for group(&b) {
+		t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, &scores)
+		if err != nil {
+			return classed(err)
+		}
+		if batches++; top == nil {
+			top = t
+		} else {
+			top = top.Merge(t)
+		}
 	}
-	if t.Pool > 0 {
-		log.Infof(ctx, "fairflip: scored %d candidates of file %d shard %d", t.Pool, b.File, b.Shard)
+	if top.Pool > 0 {
+		log.Infof(ctx, "fairflip: scored %d candidates of %d batches", top.Pool, batches)
 	}
-	emit(t)
+	emit(top)
 	return nil
 }
 

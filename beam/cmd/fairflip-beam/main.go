@@ -149,6 +149,7 @@ func flipFlags() []cli.Flag {
 	return append(append([]cli.Flag{
 		&cli.StringFlag{Name: "output-dir", Usage: "write each INPUT, with its own name and format, to the existing folder `OUT`"},
 		&cli.Int64Flag{Name: "shard-bytes", Value: transform.DefaultShardBytes, Usage: "split CSV files into shards of about `N` bytes (at record starts); Parquet files are split by row group", Category: "Beam"},
+		&cli.IntFlag{Name: "score-groups", Value: 2, Usage: "gather the candidates into `N` groups for scoring: N bundles read the fitted scorer (for rb-label and rb-dist the whole encoded reference) and at most N workers score at once; raise it on a cluster of many workers", Category: "Beam"},
 		&cli.BoolFlag{Name: "beam-log", Usage: "show the runner's and Beam's own log on stderr (by default only fairflip's progress lines)", Category: "Beam"},
 	}, flipcli.FlipFlags()...), flipcli.DataFlags()...)
 }
@@ -282,6 +283,9 @@ func flip(c *cli.Context, stderr io.Writer) error {
 	if c.Int64("shard-bytes") < 1 {
 		return fferr.Usage("--shard-bytes %d: must be at least 1", c.Int64("shard-bytes"))
 	}
+	if c.Int("score-groups") < 1 {
+		return fferr.Usage("--score-groups %d: must be at least 1", c.Int("score-groups"))
+	}
 	paths, err := flipcli.OutputDirInputs(c)
 	if err != nil {
 		return err
@@ -326,10 +330,11 @@ func flip(c *cli.Context, stderr io.Writer) error {
 		return err
 	}
 	job := pipeline.Job{
-		Inputs:     paths,
-		OutDir:     out,
-		RunID:      hex.EncodeToString(id),
-		ShardBytes: c.Int64("shard-bytes"),
+		Inputs:      paths,
+		OutDir:      out,
+		RunID:       hex.EncodeToString(id),
+		ShardBytes:  c.Int64("shard-bytes"),
+		ScoreGroups: c.Int("score-groups"),
 	}
 	job.ResultPath = filepath.Join(out, ".fairflip-beam-"+job.RunID+".result.json")
 	if opt.Reference != "" {
