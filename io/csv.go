@@ -284,7 +284,13 @@ type Scanner struct {
 // NewScanner returns a Scanner reading r. name is used in error messages.
 // The bounds d.MaxRecordBytes and d.MaxColumns apply (0: the defaults).
 func NewScanner(r io.Reader, name string, d Dialect) *Scanner {
-	s := &Scanner{r: bufio.NewReaderSize(r, 1<<20), name: name, d: d, maxBytes: DefaultMaxRecordBytes, maxCols: DefaultMaxColumns}
+	return newScannerSize(r, name, d, 1<<20)
+}
+
+// newScannerSize is NewScanner with a read buffer of size bytes (a record
+// may be longer: readLine gathers it).
+func newScannerSize(r io.Reader, name string, d Dialect, size int) *Scanner {
+	s := &Scanner{r: bufio.NewReaderSize(r, size), name: name, d: d, maxBytes: DefaultMaxRecordBytes, maxCols: DefaultMaxColumns}
 	if d.MaxRecordBytes > 0 {
 		s.maxBytes = d.MaxRecordBytes
 	}

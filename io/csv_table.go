@@ -106,7 +106,8 @@ type csvTable struct {
 
 // head reads the records up to the first that is not passed through.
 func (t *csvTable) head(opt ReadOptions) error {
-	sc := NewScanner(io.NewSectionReader(t.file, 0, t.size), t.name, t.d)
+	// A small buffer: the head is read again by every shard's reader.
+	sc := newScannerSize(io.NewSectionReader(t.file, 0, t.size), t.name, t.d, smallBuffer)
 	var pos int64
 	for {
 		rec, err := sc.Next()
@@ -265,13 +266,23 @@ func (t *csvTable) recordCuts(ctx context.Context, from Shard, size int64, cut f
 	}
 }
 
-// scanner is a scanner of r, the bytes of the file from sh.Start on.
+// smallBuffer is the read buffer of a scanner of the head, or of a shard's
+// bytes in memory.
+const smallBuffer = 64 << 10
+
+// scanner is a scanner of sh's bytes: r, the file from sh.Start on, or
+// sh.Data.
 func (t *csvTable) scanner(r io.Reader, sh Shard) *Scanner {
 	d := t.d
 	if sh.Start > 0 {
 		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
 	}
-	sc := NewScanner(r, t.name, d)
+	var sc *Scanner
+	if sh.Data != nil {
+		sc = newScannerSize(bytes.NewReader(sh.Data), t.name, d, smallBuffer)
+	} else {
+		sc = NewScanner(r, t.name, d)
+	}
 	if sh.Start > 0 {
 		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
 	}
@@ -310,11 +321,7 @@ func (t *csvTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row)
 	if t.size == 0 {
 		return nil
 	}
-	var r io.Reader = io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start)
-	if sh.Data != nil {
-		r = bytes.NewReader(sh.Data)
-	}
-	sc := t.scanner(r, sh)
+	sc := t.scanner(io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start), sh)
 	row := &Row{Cells: make([][]byte, len(cols)), Raw: make([][]byte, len(cols))}
 	for n := 0; ; {
 		rec, err := sc.Next()

@@ -90,6 +90,10 @@ type DistFile struct {
 	Delim     byte
 	CountLine int // line of the record that fixed the field count
 	Shards    []Shard
+	// pipe, for a file that a local flip reads in one pass (inspect with
+	// pipe workers): its shards are cut while it is read, and added to
+	// Shards as they are (a shardFeed).
+	pipe *tableio.ShardPipe
 }
 
 // Shard is a piece of one file that a worker reads on its own: whole CSV
@@ -113,6 +117,9 @@ type Shard struct {
 	// CheckFiles, so that its columns are found by name.
 	TableColumns []tableio.Column
 	TableNamed   bool
+	// data are the shard's bytes, as its file's pipe read them (nil: read
+	// from the file); only while the shard is read.
+	data []byte
 }
 
 func (sh Shard) source() Source { return Source{Path: sh.Path, Name: sh.Name, Format: sh.Format} }
