@@ -414,10 +414,16 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 // an equal cell seen before: a group or label column has few values, so a
 // row costs a map look-up instead of an allocation.
 // The previous row's value is tried first: runs of one value are common.
+// The first cellTextFew values are found by comparison, the others by a
+// map look-up.
 type cellText struct {
 	last string
+	few  []string
 	seen map[string]string
 }
+
+// cellTextFew is how many values a cellText finds without its map.
+const cellTextFew = 8
 
 // cellTextLimit bounds the values a cellText keeps.
 const cellTextLimit = 1 << 10
@@ -425,6 +431,18 @@ const cellTextLimit = 1 << 10
 func (c *cellText) text(b []byte) string {
 	if string(b) == c.last {
 		return c.last
+	}
+	for _, s := range c.few {
+		if string(b) == s {
+			c.last = s
+			return s
+		}
+	}
+	if len(c.few) < cellTextFew {
+		s := string(b)
+		c.few = append(c.few, s)
+		c.last = s
+		return s
 	}
 	s, ok := c.seen[string(b)]
 	if !ok {
