@@ -251,7 +251,7 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 
 // pipeShardBytes is the most bytes of a shard cut by a pipe: the pipe
 // keeps a few shards' bytes in memory (workers+2).
-const pipeShardBytes = 4 << 20
+const pipeShardBytes = 2 << 20
 
 // shard is the shard s of the file f.
 func (f *DistFile) shard(s tableio.Shard) Shard {
