@@ -27,8 +27,7 @@ type Smallest struct {
 
 func (s *Smallest) cut() {
 	if s.M >= 0 && len(s.Items) > s.M {
-		slices.SortFunc(s.Items, compareHashed)
-		s.Items = slices.Clip(s.Items[:s.M])
+		s.Items = keepBest(s.Items, s.M, compareHashed)
 	}
 }
 

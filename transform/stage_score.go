@@ -109,11 +109,56 @@ type Top struct {
 	Items     []Scored
 }
 
-func (t *Top) cut() {
-	slices.SortFunc(t.Items, scorer.Compare)
-	if t.M >= 0 && len(t.Items) > t.M {
-		t.Items = slices.Clip(t.Items[:t.M])
+func (t *Top) cut() { t.Items = keepBest(t.Items, t.M, scorer.Compare) }
+
+// keepBest returns the m first of s in cmp's order (a total order; m < 0:
+// all), sorted: what sorting s and keeping m gives, without sorting the
+// rest (a pool of thousands keeps a few).
+func keepBest[T any](s []T, m int, cmp func(a, b T) int) []T {
+	if m >= 0 && len(s) > m {
+		selectFirst(s, m, cmp)
+		s = slices.Clip(s[:m])
 	}
+	slices.SortFunc(s, cmp)
+	return s
+}
+
+// selectFirst reorders s so that s[:k] holds its k first elements in
+// cmp's order (a total order), in any order (quickselect).
+func selectFirst[T any](s []T, k int, cmp func(a, b T) int) {
+	lo, hi := 0, len(s) // s[:lo] precede s[lo:], which precede s[hi:]; lo <= k <= hi
+	for hi-lo > 16 {
+		// The median of the first, middle and last as the pivot, at lo.
+		a, b, c := lo, lo+(hi-lo)/2, hi-1
+		if cmp(s[b], s[a]) < 0 {
+			a, b = b, a
+		}
+		if cmp(s[c], s[b]) < 0 {
+			b = c
+			if cmp(s[b], s[a]) < 0 {
+				b = a
+			}
+		}
+		s[lo], s[b] = s[b], s[lo]
+		i := lo + 1
+		for j := lo + 1; j < hi; j++ {
+			if cmp(s[j], s[lo]) < 0 {
+				s[i], s[j] = s[j], s[i]
+				i++
+			}
+		}
+		q := i - 1 // the pivot's place: s[lo:q] precede it, s[q+1:hi] follow
+		s[lo], s[q] = s[q], s[lo]
+		switch {
+		case k < q:
+			hi = q
+		case k > q+1:
+			lo = q + 1
+		default:
+			return
+		}
+	}
+	slices.SortFunc(s[lo:hi], cmp)
 }
 
 // Merge adds u to t, keeping the best M.
