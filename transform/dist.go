@@ -492,12 +492,17 @@ func MakeOffsets(rows []ShardRows) *Offsets {
 }
 
 // Key returns the row key of row i of batch b.
-func (f *Offsets) Key(b *Batch, i int) uint64 {
-	r := uint64(f.Start[[2]int{b.File, b.Shard}] + b.local(i))
+func (f *Offsets) Key(b *Batch, i int) uint64 { return f.Keys(b)(i) }
+
+// Keys returns Key for the rows of batch b, its shard's start looked up
+// once (for a loop over the batch's rows).
+func (f *Offsets) Keys(b *Batch) func(i int) uint64 {
+	start := f.Start[[2]int{b.File, b.Shard}]
+	base := uint64(b.File) << 40
 	if b.Ref() {
-		return refKeyBase + r
+		base = refKeyBase
 	}
-	return uint64(b.File)<<40 | r
+	return func(i int) uint64 { return base + uint64(start+b.local(i)) }
 }
 
 // featureLayout fills the batch's feature names and flags from a layout;

@@ -227,11 +227,12 @@ func candidates(b *Batch, off *Offsets, pool []uint64) (rows []int, keys []uint6
 	if b.Ref() {
 		return nil, nil
 	}
+	key := off.Keys(b)
 	for i, g := range b.Group {
 		if g != GroupMinority || b.Positive[i] {
 			continue
 		}
-		k := off.Key(b, i)
+		k := key(i)
 		if _, ok := slices.BinarySearch(pool, k); ok {
 			rows, keys = append(rows, i), append(keys, k)
 		}
