@@ -52,3 +52,75 @@ func TestKeepBest(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidates: a batch's candidates are its minority rows with a
+// negative label whose key is in the pool, found by walking the pool as
+// the keys rise, as a look-up of each key finds them; also for a batch
+// whose rows (Local) do not rise.
+func TestCandidates(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 50; trial++ {
+		n := 1 + rng.IntN(400)
+		b := &Batch{File: 1, Shard: 2, RowBase: rng.IntN(1000)}
+		for range n {
+			b.Group = append(b.Group, int8(rng.IntN(3)))
+			b.Positive = append(b.Positive, rng.IntN(4) == 0)
+		}
+		if trial%3 == 0 {
+			b.Local = make([]int64, n)
+			for i := range b.Local {
+				b.Local[i] = int64(rng.IntN(5000)) // in any order
+			}
+		}
+		off := MakeOffsets([]ShardRows{{File: 1, Shard: 1, Rows: 700}, {File: 1, Shard: 2, Rows: n}})
+		var pool []uint64
+		for k := uint64(1)<<40 + 600; k < uint64(1)<<40+7000; k++ {
+			if rng.IntN(4) > 0 {
+				pool = append(pool, k)
+			}
+		}
+		rows, keys := candidates(b, off, pool)
+		var wantRows []int
+		for i, g := range b.Group {
+			if _, ok := slices.BinarySearch(pool, off.Key(b, i)); ok && g == GroupMinority && !b.Positive[i] {
+				wantRows = append(wantRows, i)
+			}
+		}
+		if !slices.Equal(rows, wantRows) || len(keys) != len(rows) {
+			t.Fatalf("trial %d: rows %v, want %v", trial, rows, wantRows)
+		}
+		for i, r := range rows {
+			if keys[i] != off.Key(b, r) {
+				t.Fatalf("trial %d: key %d of row %d, want %d", trial, keys[i], r, off.Key(b, r))
+			}
+		}
+	}
+}
+
+// TestTopMergeAll: merging every part at once keeps what merging them one
+// at a time keeps, with the same counts.
+func TestTopMergeAll(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, m := range []int{-1, 0, 3, 50} {
+		var parts []*Top
+		for p := range 7 {
+			u := &Top{M: m, Pool: rng.IntN(100), Positives: rng.IntN(10)}
+			for range rng.IntN(80) {
+				u.Items = append(u.Items, Scored{Key: uint64(p)<<20 | uint64(rng.IntN(1<<20)), Primary: float64(rng.IntN(5))})
+			}
+			u.cut()
+			parts = append(parts, u)
+		}
+		one := &Top{}
+		for _, u := range parts {
+			one.Merge(u)
+		}
+		all := (&Top{}).MergeAll(parts)
+		if all.M != one.M || all.Pool != one.Pool || all.Positives != one.Positives ||
+			!slices.EqualFunc(all.Items, one.Items, func(a, b Scored) bool { return a.Key == b.Key }) {
+			t.Fatalf("M %d: MergeAll %d items (pool %d), Merge %d (pool %d)", m, len(all.Items), all.Pool, len(one.Items), one.Pool)
+		}
+	}
+}

@@ -138,9 +138,7 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		}); err != nil {
 			return nil, err
 		}
-		for _, t := range tops {
-			top.Merge(t)
-		}
+		top.MergeAll(tops)
 	}
 	dp, err := o.Finish(feed.files, off, st, sp, pool, n, sc, top)
 	if err != nil {

@@ -171,6 +171,24 @@ func (t *Top) Merge(u *Top) *Top {
 	return t
 }
 
+// MergeAll is Merge of each of parts in turn, with one cut at the end
+// instead of one per part: the same items (the best M of them all).
+func (t *Top) MergeAll(parts []*Top) *Top {
+	n := len(t.Items)
+	for _, u := range parts {
+		n += len(u.Items)
+	}
+	t.Items = slices.Grow(t.Items, n-len(t.Items))
+	for _, u := range parts {
+		t.M = u.M
+		t.Pool += u.Pool
+		t.Positives += u.Positives
+		t.Items = append(t.Items, u.Items...)
+	}
+	t.cut()
+	return t
+}
+
 // FlipBound returns how many of the best candidates the flip rule and
 // --max-flips can take from a pool of n (-1: no bound: --flips auto takes
 // every candidate estimated positive).
@@ -228,13 +246,25 @@ func candidates(b *Batch, off *Offsets, pool []uint64) (rows []int, keys []uint6
 		return nil, nil
 	}
 	key := off.Keys(b)
+	j, last := 0, uint64(0) // pool[:j] precede the last key looked up
 	for i, g := range b.Group {
 		if g != GroupMinority || b.Positive[i] {
 			continue
 		}
 		k := key(i)
-		if _, ok := slices.BinarySearch(pool, k); ok {
+		if k < last {
+			j = 0 // keys rise with the rows; if not, search the whole pool
+		}
+		last = k
+		ok := j < len(pool) && pool[j] == k // the next in the pool: most are
+		if !ok {
+			var n int
+			n, ok = slices.BinarySearch(pool[j:], k)
+			j += n
+		}
+		if ok {
 			rows, keys = append(rows, i), append(keys, k)
+			j++
 		}
 	}
 	return rows, keys
