@@ -387,6 +387,9 @@ func (s *Scanner) Next() (*Record, error) {
 }
 
 func (s *Scanner) next() (*Record, error) {
+	if r := s.nextBuffered(); r != nil {
+		return r, nil
+	}
 	s.buf = s.buf[:0]
 	s.recLine = s.line + 1
 	got, err := s.readLine()
@@ -472,6 +475,36 @@ func (s *Scanner) next() (*Record, error) {
 	r.Row = s.rows
 	s.rows++
 	return r, nil
+}
+
+// nextBuffered is next for a lazy scanner whose next line, already in
+// its read buffer, is a data record of one line without a quote (as next
+// would return it unsplit): the record's bytes are the read buffer's, not
+// copied to s.buf (valid, as every record's, until the next call). It
+// returns nil, having read nothing, for any other line.
+func (s *Scanner) nextBuffered() *Record {
+	if !s.lazy || s.nfields == 0 || (s.d.Header && s.header == nil) || s.line < s.d.SkipLines {
+		return nil
+	}
+	b, _ := s.r.Peek(s.r.Buffered())
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 || i+1 > s.maxBytes {
+		return nil
+	}
+	line := b[:i+1]
+	if (s.d.Comment != 0 && line[0] == s.d.Comment) || isBlank(line) || bytes.IndexByte(line, '"') >= 0 {
+		return nil
+	}
+	s.r.Discard(i + 1)
+	s.recLine = s.line + 1
+	s.line++
+	r := &s.rec
+	r.Kind, r.Line, r.Row = Data, s.line, s.rows
+	r.Fields = r.Fields[:0]
+	r.Raw, r.Term = splitTerm(line)
+	r.unsplit = true
+	s.rows++
+	return r
 }
 
 // SetLazy makes the scanner return a data record of one line without a
