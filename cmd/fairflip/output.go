@@ -174,6 +174,7 @@ func (o *output) write(fn func(io.Writer) error) error {
 		w = f
 	default:
 		w = &writeBehind{f: o.tmp}
+		go uncache(o.target)
 	}
 	if o.hooks != nil && o.hooks.outputWriter != nil && o.stdout == nil {
 		w = o.hooks.outputWriter(o.name, w)
@@ -530,4 +531,21 @@ func (w *writeBehind) Write(p []byte) (int, error) {
 		w.begun = w.off
 	}
 	return n, err
+}
+
+// uncache drops the cached pages of the file at path, if it is a regular
+// file (posix_fadvise, POSIX_FADV_DONTNEED): the file an output replaces,
+// while the output is written. The rename that replaces it frees them
+// otherwise, at the end of the command (about 25 ms for 100 MB here).
+// Only the page cache changes, not the file: a run that fails leaves it
+// as it was, uncached. Advice only: errors change nothing.
+func uncache(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	}
 }

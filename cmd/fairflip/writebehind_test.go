@@ -36,3 +36,25 @@ func TestWriteBehind(t *testing.T) {
 		t.Error("the file differs from the bytes written")
 	}
 }
+
+// TestUncache: dropping a file's cached pages leaves its bytes as they
+// were; a missing file or a directory is left alone.
+func TestUncache(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "old.csv")
+	want := bytes.Repeat([]byte("a,b,c\n"), 100_000)
+	if err := os.WriteFile(path, want, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uncache(path)
+	uncache(filepath.Join(dir, "missing"))
+	uncache(dir)
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the file changed (%v)", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Errorf("the folder: %v", err)
+	}
+}
