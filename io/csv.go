@@ -387,8 +387,10 @@ func (s *Scanner) Next() (*Record, error) {
 }
 
 func (s *Scanner) next() (*Record, error) {
-	if r := s.nextBuffered(); r != nil {
-		return r, nil
+	if s.lazy {
+		if r := s.nextBuffered(); r != nil {
+			return r, nil
+		}
 	}
 	s.buf = s.buf[:0]
 	s.recLine = s.line + 1
@@ -477,13 +479,13 @@ func (s *Scanner) next() (*Record, error) {
 	return r, nil
 }
 
-// nextBuffered is next for a lazy scanner whose next line, already in
+// nextBuffered is next for a lazy scanner (only) whose next line, already in
 // its read buffer, is a data record of one line without a quote (as next
 // would return it unsplit): the record's bytes are the read buffer's, not
 // copied to s.buf (valid, as every record's, until the next call). It
 // returns nil, having read nothing, for any other line.
 func (s *Scanner) nextBuffered() *Record {
-	if !s.lazy || s.nfields == 0 || (s.d.Header && s.header == nil) || s.line < s.d.SkipLines {
+	if s.nfields == 0 || (s.d.Header && s.header == nil) || s.line < s.d.SkipLines {
 		return nil
 	}
 	b, _ := s.r.Peek(s.r.Buffered())
