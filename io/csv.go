@@ -284,7 +284,13 @@ type Scanner struct {
 // NewScanner returns a Scanner reading r. name is used in error messages.
 // The bounds d.MaxRecordBytes and d.MaxColumns apply (0: the defaults).
 func NewScanner(r io.Reader, name string, d Dialect) *Scanner {
-	s := &Scanner{r: bufio.NewReaderSize(r, 1<<20), name: name, d: d, maxBytes: DefaultMaxRecordBytes, maxCols: DefaultMaxColumns}
+	return newScannerSize(r, name, d, 1<<20)
+}
+
+// newScannerSize is NewScanner with a read buffer of size bytes (a record
+// may be longer: readLine gathers it).
+func newScannerSize(r io.Reader, name string, d Dialect, size int) *Scanner {
+	s := &Scanner{r: bufio.NewReaderSize(r, size), name: name, d: d, maxBytes: DefaultMaxRecordBytes, maxCols: DefaultMaxColumns}
 	if d.MaxRecordBytes > 0 {
 		s.maxBytes = d.MaxRecordBytes
 	}
@@ -381,6 +387,11 @@ func (s *Scanner) Next() (*Record, error) {
 }
 
 func (s *Scanner) next() (*Record, error) {
+	if s.lazy {
+		if r := s.nextBuffered(); r != nil {
+			return r, nil
+		}
+	}
 	s.buf = s.buf[:0]
 	s.recLine = s.line + 1
 	got, err := s.readLine()
@@ -466,6 +477,36 @@ func (s *Scanner) next() (*Record, error) {
 	r.Row = s.rows
 	s.rows++
 	return r, nil
+}
+
+// nextBuffered is next for a lazy scanner (only) whose next line, already in
+// its read buffer, is a data record of one line without a quote (as next
+// would return it unsplit): the record's bytes are the read buffer's, not
+// copied to s.buf (valid, as every record's, until the next call). It
+// returns nil, having read nothing, for any other line.
+func (s *Scanner) nextBuffered() *Record {
+	if s.nfields == 0 || (s.d.Header && s.header == nil) || s.line < s.d.SkipLines {
+		return nil
+	}
+	b, _ := s.r.Peek(s.r.Buffered())
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 || i+1 > s.maxBytes {
+		return nil
+	}
+	line := b[:i+1]
+	if (s.d.Comment != 0 && line[0] == s.d.Comment) || isBlank(line) || bytes.IndexByte(line, '"') >= 0 {
+		return nil
+	}
+	s.r.Discard(i + 1)
+	s.recLine = s.line + 1
+	s.line++
+	r := &s.rec
+	r.Kind, r.Line, r.Row = Data, s.line, s.rows
+	r.Fields = r.Fields[:0]
+	r.Raw, r.Term = splitTerm(line)
+	r.unsplit = true
+	s.rows++
+	return r
 }
 
 // SetLazy makes the scanner return a data record of one line without a

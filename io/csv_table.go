@@ -106,7 +106,8 @@ type csvTable struct {
 
 // head reads the records up to the first that is not passed through.
 func (t *csvTable) head(opt ReadOptions) error {
-	sc := NewScanner(io.NewSectionReader(t.file, 0, t.size), t.name, t.d)
+	// A small buffer: the head is read again by every shard's reader.
+	sc := newScannerSize(io.NewSectionReader(t.file, 0, t.size), t.name, t.d, smallBuffer)
 	var pos int64
 	for {
 		rec, err := sc.Next()
@@ -222,41 +223,97 @@ func (t *csvTable) ShardsLater(ctx context.Context, size int64) ([]Shard, func()
 	}
 	cuts, lines := lc.cuts, lc.lines
 	if lc.quoted {
-		if cuts, lines, err = t.recordCuts(ctx, size); err != nil {
+		cuts, lines = nil, nil
+		err := t.recordCuts(ctx, Shard{}, size, func(at int64, line int) error {
+			cuts, lines = append(cuts, at), append(lines, line)
+			return nil
+		})
+		if err != nil {
 			wait()
 			return nil, nil, err
 		}
 	}
-	shards := shardsAt(cuts, lines, t.size, func(s Shard) Shard {
-		s.Delim, s.NFields, s.CountLine = t.delim, t.nfields, t.countLine
-		return s
-	})
+	shards := shardsAt(cuts, lines, t.size, t.shardOf)
 	return shards, wait, nil
 }
 
-// recordCuts finds cut points with the scanner: at the start of the first
-// record at or past every size bytes after the data's start.
-func (t *csvTable) recordCuts(ctx context.Context, size int64) (cuts []int64, lines []int, err error) {
-	sc := NewScanner(io.NewSectionReader(t.file, 0, t.size), t.name, t.d)
-	var pos int64
-	next := t.dataStart + size
+// recordCuts finds cut points with the scanner, from the record at
+// from (its Start and Line; 0: the file's start): at the start of the
+// first record at or past every size bytes after the data's start (or
+// after from), handed to cut with the line breaks before it.
+func (t *csvTable) recordCuts(ctx context.Context, from Shard, size int64, cut func(at int64, line int) error) error {
+	sc := t.scanner(io.NewSectionReader(t.file, from.Start, t.size-from.Start), Shard{Start: from.Start, Line: from.Line, Delim: t.delim, NFields: t.nfields, CountLine: t.countLine})
+	pos := from.Start
+	next := max(t.dataStart, from.Start) + size
 	for n := 0; ; n++ {
 		if n&4095 == 0 && ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return ctx.Err()
 		}
 		rec, err := sc.Next()
 		if err == io.EOF {
-			return cuts, lines, nil
+			return nil
 		}
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if pos >= next && rec.Kind != Header {
-			cuts, lines = append(cuts, pos), append(lines, rec.Line-1)
+			if err := cut(pos, rec.Line-1); err != nil {
+				return err
+			}
 			next = pos + size
 		}
 		pos += int64(len(rec.Raw) + len(rec.Term))
 	}
+}
+
+// smallBuffer is the read buffer of a scanner of the head, or of a shard's
+// bytes in memory.
+const smallBuffer = 64 << 10
+
+// scanner is a scanner of sh's bytes: r, the file from sh.Start on, or
+// sh.Data.
+func (t *csvTable) scanner(r io.Reader, sh Shard) *Scanner {
+	d := t.d
+	if sh.Start > 0 {
+		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
+	}
+	var sc *Scanner
+	if sh.Data != nil {
+		sc = newScannerSize(bytes.NewReader(sh.Data), t.name, d, smallBuffer)
+	} else {
+		sc = NewScanner(r, t.name, d)
+	}
+	if sh.Start > 0 {
+		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
+	}
+	return sc
+}
+
+// PipeShards is a pipe over the file (ShardPipe): its shards are cut and
+// handed over while it is read, once, for its sums. A file with a quote
+// past the data's start is cut by the scanner from the shard that holds
+// it on. The table must stay open until Sums has returned.
+func (t *csvTable) PipeShards(size int64, workers int) *ShardPipe {
+	p := newShardPipe(t.file, t.name, t.size, t.dataStart, size, workers, t.shardOf)
+	p.rest = func(ctx context.Context, from Shard, emit func(Shard) error) error {
+		i := from.Index
+		err := t.recordCuts(ctx, from, size, func(at int64, line int) error {
+			err := emit(Shard{Index: i, Start: from.Start, End: at, Line: from.Line})
+			i, from = i+1, Shard{Start: at, Line: line}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return emit(Shard{Index: i, Start: from.Start, End: t.size, Line: from.Line})
+	}
+	return p
+}
+
+// shardOf adds to a shard what a scanner that starts there must know.
+func (t *csvTable) shardOf(s Shard) Shard {
+	s.Delim, s.NFields, s.CountLine = t.delim, t.nfields, t.countLine
+	return s
 }
 
 // Read scans the shard's records and hands over each data record's cells.
@@ -264,14 +321,7 @@ func (t *csvTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Row)
 	if t.size == 0 {
 		return nil
 	}
-	d := t.d
-	if sh.Start > 0 {
-		d.Delimiter, d.Header, d.SkipLines = sh.Delim, false, 0
-	}
-	sc := NewScanner(io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start), t.name, d)
-	if sh.Start > 0 {
-		sc.Resume(sh.Line, sh.NFields, sh.CountLine)
-	}
+	sc := t.scanner(io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start), sh)
 	row := &Row{Cells: make([][]byte, len(cols)), Raw: make([][]byte, len(cols))}
 	for n := 0; ; {
 		rec, err := sc.Next()

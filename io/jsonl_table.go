@@ -2,6 +2,7 @@ package tableio
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -117,6 +118,14 @@ func (t *jsonlTable) Shards(ctx context.Context, size int64) (string, []Shard, e
 	return lc.sha, shardsAt(lc.cuts, lc.lines, t.size, func(s Shard) Shard { return s }), nil
 }
 
+// PipeShards is a pipe over the file (ShardPipe): its shards are cut and
+// handed over while it is read, once, for its sums (a JSON Lines line
+// break is never inside a value). The table must stay open until Sums has
+// returned.
+func (t *jsonlTable) PipeShards(size int64, workers int) *ShardPipe {
+	return newShardPipe(t.file, t.name, t.size, 0, size, workers, func(s Shard) Shard { return s })
+}
+
 // rowParser parses lines and matches their keys to the table's columns.
 type rowParser struct {
 	t    *jsonlTable
@@ -192,7 +201,11 @@ func (t *jsonlTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*Ro
 	if t.size == 0 {
 		return nil
 	}
-	lr := newLineReader(io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start), t.maxLine)
+	var r io.Reader = io.NewSectionReader(t.file, sh.Start, sh.End-sh.Start)
+	if sh.Data != nil {
+		r = bytes.NewReader(sh.Data)
+	}
+	lr := newLineReader(r, t.maxLine)
 	rp := t.newRowParser()
 	row := &Row{Cells: make([][]byte, len(cols)), Null: make([]bool, len(cols))}
 	ends := make([]int, len(cols))

@@ -205,6 +205,14 @@ type LaterShards interface {
 	ShardsLater(ctx context.Context, size int64) ([]Shard, func() (string, error), error)
 }
 
+// PipedShards is a Table whose shards can be cut while the file is read
+// once for its sums, and read from the bytes that read (ShardPipe): the
+// line-based formats, for a reader in the same process. Not for an empty
+// file (Empty).
+type PipedShards interface {
+	PipeShards(size int64, workers int) *ShardPipe
+}
+
 // secondPass wraps a rewrite's read of its file r: it sums what is read as
 // the first pass did (p's change sum if set, else its SHA-256, else
 // nothing). check, at the end of the read, reports a TableChangedError if

@@ -96,6 +96,9 @@ type Shard struct {
 	Delim      byte
 	NFields    int
 	CountLine  int
+	// Data, if not nil, are the shard's bytes [Start, End), as a
+	// ShardPipe read them: Read scans them instead of the file.
+	Data []byte
 }
 
 // Row is one data row of a shard, as Read gives it.

@@ -90,6 +90,10 @@ type DistFile struct {
 	Delim     byte
 	CountLine int // line of the record that fixed the field count
 	Shards    []Shard
+	// pipe, for a file that a local flip reads in one pass (inspect with
+	// pipe workers): its shards are cut while it is read, and added to
+	// Shards as they are (a shardFeed).
+	pipe *tableio.ShardPipe
 }
 
 // Shard is a piece of one file that a worker reads on its own: whole CSV
@@ -113,6 +117,9 @@ type Shard struct {
 	// CheckFiles, so that its columns are found by name.
 	TableColumns []tableio.Column
 	TableNamed   bool
+	// data are the shard's bytes, as its file's pipe read them (nil: read
+	// from the file); only while the shard is read.
+	data []byte
 }
 
 func (sh Shard) source() Source { return Source{Path: sh.Path, Name: sh.Name, Format: sh.Format} }
@@ -485,12 +492,17 @@ func MakeOffsets(rows []ShardRows) *Offsets {
 }
 
 // Key returns the row key of row i of batch b.
-func (f *Offsets) Key(b *Batch, i int) uint64 {
-	r := uint64(f.Start[[2]int{b.File, b.Shard}] + b.local(i))
+func (f *Offsets) Key(b *Batch, i int) uint64 { return f.Keys(b)(i) }
+
+// Keys returns Key for the rows of batch b, its shard's start looked up
+// once (for a loop over the batch's rows).
+func (f *Offsets) Keys(b *Batch) func(i int) uint64 {
+	start := f.Start[[2]int{b.File, b.Shard}]
+	base := uint64(b.File) << 40
 	if b.Ref() {
-		return refKeyBase + r
+		base = refKeyBase
 	}
-	return uint64(b.File)<<40 | r
+	return func(i int) uint64 { return base + uint64(start+b.local(i)) }
 }
 
 // featureLayout fills the batch's feature names and flags from a layout;

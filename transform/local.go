@@ -51,21 +51,15 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 	if shardBytes <= 0 {
 		shardBytes = localShardBytes(srcs, workers)
 	}
-	files, shards, sums, err := o.inspectAll(ctx, srcs, shardBytes, workers)
+	feed, sums, err := o.inspectAll(ctx, srcs, shardBytes, workers)
 	if err != nil {
 		return nil, err
 	}
-	defer sums() // on an error below: the files' hashing ends, they close
+	defer sums() // on an error below: the files' reads end, they close
 
 	// Extract, in parallel; everything after is in the shards' order.
-	extracted := make([]*Batch, len(shards))
-	read := o.stage("reading", len(shards))
-	if err := parallel(ctx, len(shards), workers, func(i int) error {
-		b, err := o.Extract(ctx, shards[i])
-		extracted[i] = b
-		read.tick()
-		return err
-	}); err != nil {
+	extracted, err := o.extractFeed(ctx, feed, workers)
+	if err != nil {
 		return nil, err
 	}
 	if err := sums(); err != nil { // taken while the shards were read
@@ -150,12 +144,12 @@ func (o *Options) planLocal(ctx context.Context, srcs []Source, shardBytes int64
 		return nil, err
 	}
 	o.Timings.Lap(StageScore)
-	dp, err := o.Finish(files, off, st, sp, pool, n, sc, top)
+	dp, err := o.Finish(feed.files, off, st, sp, pool, n, sc, top)
 	if err != nil {
 		return nil, err
 	}
 	o.Timings.Lap(StageSelect)
-	return &LocalFlip{Files: files, Plan: dp}, nil
+	return &LocalFlip{Files: feed.files, Plan: dp}, nil
 }
 
 // localScore builds the method's indexes, if it has any (the stage
@@ -180,9 +174,7 @@ func (o *Options) localScore(ctx context.Context, batches []*Batch, off *Offsets
 	}); err != nil {
 		return nil, err
 	}
-	for _, t := range tops {
-		top.Merge(t)
-	}
+	top.MergeAll(tops)
 	return top, nil
 }
 
@@ -261,11 +253,12 @@ func (o *Options) localReference(ctx context.Context, batches []*Batch, off *Off
 }
 
 // inspectAll inspects the files (in parallel) and the reference, checks
-// that they make one table, and returns the files and every shard to read:
-// the files' in table order, then the reference's. The files' sums may
+// that they make one table, and returns the feed of every shard to read:
+// the files' in table order (a line-based file's cut while it is read for
+// its sums: inspect's pipe), then the reference's. The files' sums may
 // still be being taken: sums waits for them (the first error, in the
-// files' order); call it in any case.
-func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) (_ []*DistFile, _ []Shard, _ func() error, err error) {
+// files' order); call it in any case, after the feed was read.
+func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int64, workers int) (_ *shardFeed, _ func() error, err error) {
 	files := make([]*DistFile, len(srcs))
 	waits := make([]func() error, len(srcs))
 	sums := func() error {
@@ -286,13 +279,13 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 	}()
 	inspected := o.stage("inspecting", len(srcs))
 	err = parallel(ctx, len(srcs), workers, func(i int) error {
-		f, w, err := o.inspect(ctx, srcs[i], i, shardBytes)
+		f, w, err := o.inspect(ctx, srcs[i], i, shardBytes, workers)
 		files[i], waits[i] = f, w
 		inspected.tick()
 		return err
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	var ref *DistFile
 	if o.Reference != "" {
@@ -301,20 +294,17 @@ func (o *Options) inspectAll(ctx context.Context, srcs []Source, shardBytes int6
 			src = Source{Path: o.Reference}
 		}
 		if ref, err = o.Inspect(ctx, src, RefFile, shardBytes); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	if err = o.CheckFiles(files, ref); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	var shards []Shard
-	for _, f := range files {
-		shards = append(shards, f.Shards...)
-	}
+	feed := &shardFeed{files: files}
 	if ref != nil {
-		shards = append(shards, ref.Shards...) // as CheckFiles left them
+		feed.extra = ref.Shards // as CheckFiles left them
 	}
-	return files, shards, sums, nil
+	return feed, sums, nil
 }
 
 // Summary is the flip's summary as a command reports it: for one file,
@@ -366,6 +356,20 @@ func (s *stageProgress) tick() {
 	defer s.mu.Unlock()
 	s.done++
 	s.report(s.name, s.done, s.total)
+}
+
+// finish records the units of the stage not done yet as done, one at a
+// time.
+func (s *stageProgress) finish() {
+	if s.report == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.done < s.total {
+		s.done++
+		s.report(s.name, s.done, s.total)
+	}
 }
 
 // parallel runs fn(0), ..., fn(n-1) on at most workers goroutines and

@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,23 @@ type rowRules struct {
 	lastNegNear              bool   // whether it was near a positive value
 	runValue                 string // the last non-member value, and
 	runRows                  int    // the rows of it not yet in nonMembers
+
+	// Memos of what is decided from a row's cells alone (group and
+	// label are on every row, and most rows repeat a few values): a
+	// string comparison instead of a map look-up.
+	groups  []groupMemo // the first groupMemoSize distinct sensitive cells' groups
+	lastPos string      // the last value read as positive (posSeen: there is one)
+	posSeen bool
 }
+
+// groupMemo is the group of one row's sensitive cells.
+type groupMemo struct {
+	cells []string
+	group int8
+}
+
+// groupMemoSize bounds rowRules.groups.
+const groupMemoSize = 8
 
 func (o *Options) rules() (*rowRules, error) {
 	r := &rowRules{positive: o.Positive, negative: o.Negative}
@@ -49,6 +66,20 @@ var errBothGroups = errors.New("row matches both --minority and --majority")
 
 // group returns the group of a row from its sensitive cells.
 func (r *rowRules) group(cells []string) (int8, error) {
+	for i := range r.groups {
+		if slices.Equal(r.groups[i].cells, cells) {
+			return r.groups[i].group, nil
+		}
+	}
+	g, err := r.groupOf(cells)
+	if err == nil && len(r.groups) < groupMemoSize {
+		r.groups = append(r.groups, groupMemo{cells: slices.Clone(cells), group: g})
+	}
+	return g, err
+}
+
+// groupOf is group without the memo.
+func (r *rowRules) groupOf(cells []string) (int8, error) {
 	if r.major == nil {
 		for _, v := range cells {
 			if model.IsMissing(v) {
@@ -75,10 +106,21 @@ func (r *rowRules) group(cells []string) (int8, error) {
 // label returns whether a label value is positive, or an error for a
 // missing label or one that is neither positive nor negative.
 func (r *rowRules) label(v string) (bool, error) {
+	switch {
+	case r.posSeen && v == r.lastPos:
+		return true, nil // positive, and positiveText was set (or not) the first time
+	case r.lastNeg != "" && v == r.lastNeg:
+		// Read as negative before: the same checks pass; only the tally.
+		if r.lastNegNear {
+			r.nearPositive.add(v, 1)
+		}
+		return false, nil
+	}
 	if r.pos.has(v) {
 		if r.positiveText == "" && r.firstPos.has(v) {
 			r.positiveText = v
 		}
+		r.lastPos, r.posSeen = v, true
 		return true, nil
 	}
 	if model.IsMissing(v) {

@@ -27,8 +27,7 @@ type Smallest struct {
 
 func (s *Smallest) cut() {
 	if s.M >= 0 && len(s.Items) > s.M {
-		slices.SortFunc(s.Items, compareHashed)
-		s.Items = slices.Clip(s.Items[:s.M])
+		s.Items = keepBest(s.Items, s.M, compareHashed)
 	}
 }
 
@@ -83,11 +82,12 @@ func (o *Options) BatchCollective(b *Batch, off *Offsets, st *Stats) *Smallest {
 	if o.Members == "" && !all {
 		s.M = m
 	}
+	key := off.Keys(b)
 	for i, g := range b.Group {
 		if g != GroupMinority || (o.Members != "" && !b.Member[i]) {
 			continue
 		}
-		k := off.Key(b, i)
+		k := key(i)
 		h := uint64(0)
 		if s.M >= 0 {
 			h = keyedHash(o.Seed, purposeCollective, k)

@@ -135,7 +135,7 @@ func delimiterOf(t tableio.Table) byte {
 // pieces of about shardBytes, cut at records; Parquet: row groups).
 // index is the file's place in the table, or RefFile.
 func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes int64) (*DistFile, error) {
-	f, sums, err := o.inspect(ctx, src, index, shardBytes)
+	f, sums, err := o.inspect(ctx, src, index, shardBytes, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,13 @@ func (o *Options) Inspect(ctx context.Context, src Source, index int, shardBytes
 // be being taken, on another goroutine, when it returns: sums waits for
 // them, fills them in and closes the file. Call sums once the sums are
 // needed, and in any case (it may be called again: it then does nothing).
-func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes int64) (_ *DistFile, sums func() error, err error) {
+//
+// With pipe workers (> 0), a line-based file is not cut yet: its shards
+// are cut while it is read once, for its sums and its shards' bytes
+// (DistFile.pipe, tableio.ShardPipe), by pipeShardBytes at most; sums
+// must then be called after the pipe was read to its end (a shardFeed),
+// or it stops the read and returns an error.
+func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes int64, pipe int) (_ *DistFile, sums func() error, err error) {
 	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -198,7 +204,15 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 	}
 	var shards []tableio.Shard
 	var later func() (string, error)
-	if sl, ok := t.(tableio.LaterShards); ok {
+	pt, piped := t.(tableio.PipedShards)
+	if piped && pipe > 0 && !f.Empty {
+		f.pipe = pt.PipeShards(min(shardBytes, pipeShardBytes), pipe)
+		later = func() (string, error) {
+			sha, change, err := f.pipe.Sums()
+			f.ChangeSum = change
+			return sha, err
+		}
+	} else if sl, ok := t.(tableio.LaterShards); ok {
 		shards, later, err = sl.ShardsLater(ctx, shardBytes)
 	} else {
 		var sha string
@@ -209,8 +223,7 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 		return nil, nil, classify(err)
 	}
 	for _, s := range shards {
-		f.Shards = append(f.Shards, Shard{File: index, Index: s.Index, Path: path, Name: name, Format: f.Format,
-			Start: s.Start, End: s.End, Line: s.Line, Delim: s.Delim, NFields: s.NFields, CountLine: s.CountLine, Names: f.Names})
+		f.Shards = append(f.Shards, f.shard(s))
 	}
 	if len(shards) > 0 {
 		f.CountLine = shards[0].CountLine
@@ -227,13 +240,23 @@ func (o *Options) inspect(ctx context.Context, src Source, index int, shardBytes
 				return
 			}
 			f.SHA256 = sha
-			if cs, ok := t.(tableio.ChangeSummed); ok {
+			if cs, ok := t.(tableio.ChangeSummed); ok && f.pipe == nil {
 				f.ChangeSum = cs.ChangeSum()
 			}
 		})
 		return serr
 	}
 	return f, sums, nil
+}
+
+// pipeShardBytes is the most bytes of a shard cut by a pipe: the pipe
+// keeps a few shards' bytes in memory (workers+2).
+const pipeShardBytes = 2 << 20
+
+// shard is the shard s of the file f.
+func (f *DistFile) shard(s tableio.Shard) Shard {
+	return Shard{File: f.Index, Index: s.Index, Path: f.Path, Name: f.Name, Format: f.Format,
+		Start: s.Start, End: s.End, Line: s.Line, Delim: s.Delim, NFields: s.NFields, CountLine: s.CountLine, Names: f.Names, data: s.Data}
 }
 
 // checkTable checks what can be checked of a file of the table before its
@@ -325,7 +348,7 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 		b.Sens = make([]CodedColumn, len(lay.sensitive))
 	}
 	cells, sensText, labelText := make([]string, len(sens)), make([]cellText, len(sens)), &cellText{}
-	spec := tableio.Shard{Index: sh.Index, Start: sh.Start, End: sh.End, Line: sh.Line, Delim: sh.Delim, NFields: sh.NFields, CountLine: sh.CountLine}
+	spec := tableio.Shard{Index: sh.Index, Start: sh.Start, End: sh.End, Line: sh.Line, Delim: sh.Delim, NFields: sh.NFields, CountLine: sh.CountLine, Data: sh.data}
 	rowErrAt := func(row *tableio.Row, col int, err error) error {
 		return fferr.Wrap(fferr.ErrData, row.Where(sh.Name, col, lay.colName(col), err))
 	}
@@ -391,10 +414,16 @@ func (o *Options) Extract(ctx context.Context, sh Shard) (*Batch, error) {
 // an equal cell seen before: a group or label column has few values, so a
 // row costs a map look-up instead of an allocation.
 // The previous row's value is tried first: runs of one value are common.
+// The first cellTextFew values are found by comparison, the others by a
+// map look-up.
 type cellText struct {
 	last string
+	few  []string
 	seen map[string]string
 }
+
+// cellTextFew is how many values a cellText finds without its map.
+const cellTextFew = 8
 
 // cellTextLimit bounds the values a cellText keeps.
 const cellTextLimit = 1 << 10
@@ -402,6 +431,18 @@ const cellTextLimit = 1 << 10
 func (c *cellText) text(b []byte) string {
 	if string(b) == c.last {
 		return c.last
+	}
+	for _, s := range c.few {
+		if string(b) == s {
+			c.last = s
+			return s
+		}
+	}
+	if len(c.few) < cellTextFew {
+		s := string(b)
+		c.few = append(c.few, s)
+		c.last = s
+		return s
 	}
 	s, ok := c.seen[string(b)]
 	if !ok {

@@ -198,8 +198,9 @@ func (r *RefRows) grow(sp *Spec, n int) {
 // readReference writes the batch's reference rows into r from row at on.
 func (o *Options) readReference(b *Batch, off *Offsets, sp *Spec, rows []int, r *RefRows, at int) {
 	end := at + len(rows)
+	key := off.Keys(b)
 	for i, row := range rows {
-		k := off.Key(b, row)
+		k := key(row)
 		r.Keys[at+i], r.Pos[at+i] = k, b.Positive[row]
 		if r.M >= 0 {
 			r.H[at+i] = keyedHash(o.Seed, purposeReference, k)

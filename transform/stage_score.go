@@ -131,11 +131,67 @@ type Top struct {
 	Items     []Scored
 }
 
-func (t *Top) cut() {
-	slices.SortFunc(t.Items, scorer.Compare)
-	if t.M >= 0 && len(t.Items) > t.M {
-		t.Items = slices.Clip(t.Items[:t.M])
+func (t *Top) cut() { t.Items = keepBest(t.Items, t.M, scorer.Compare) }
+
+// keepBest returns the m first of s in cmp's order (a total order; m < 0:
+// all), sorted: what sorting s and keeping m gives, without sorting the
+// rest (a pool of thousands keeps a few).
+func keepBest[T any](s []T, m int, cmp func(a, b T) int) []T {
+	if m >= 0 && len(s) > m {
+		selectFirst(s, m, cmp)
+		s = slices.Clip(s[:m])
 	}
+	slices.SortFunc(s, cmp)
+	return s
+}
+
+// selectFirst reorders s so that s[:k] holds its k first elements in
+// cmp's order (a total order), in any order (quickselect).
+func selectFirst[T any](s []T, k int, cmp func(a, b T) int) {
+	lo, hi := 0, len(s) // s[:lo] precede s[lo:], which precede s[hi:]; lo <= k <= hi
+	x := uint64(len(s)) | 1
+	at := func() int { // a pseudo-random place in s[lo:hi] (xorshift)
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		return lo + int(x%uint64(hi-lo))
+	}
+	for hi-lo > 16 {
+		// The median of three places as the pivot, at lo, taken at
+		// random: in Top.MergeAll's sorted parts the first and middle
+		// are among the very first (and a short last part ends with the
+		// very last), and each pass dropped a few dozen of 52,000
+		// (TestKeepBestSortedRuns).
+		a, b, c := at(), at(), at()
+		if cmp(s[b], s[a]) < 0 {
+			a, b = b, a
+		}
+		if cmp(s[c], s[b]) < 0 {
+			b = c
+			if cmp(s[b], s[a]) < 0 {
+				b = a
+			}
+		}
+		s[lo], s[b] = s[b], s[lo]
+		i := lo + 1
+		for j := lo + 1; j < hi; j++ {
+			if cmp(s[j], s[lo]) < 0 {
+				s[i], s[j] = s[j], s[i]
+				i++
+			}
+		}
+		q := i - 1 // the pivot's place: s[lo:q] precede it, s[q+1:hi] follow
+		s[lo], s[q] = s[q], s[lo]
+		switch {
+		case k < q:
+			hi = q
+		case k > q+1:
+			lo = q + 1
+		default:
+			return
+		}
+	}
+	slices.SortFunc(s[lo:hi], cmp)
 }
 
 // Merge adds u to t, keeping the best M.
@@ -144,6 +200,24 @@ func (t *Top) Merge(u *Top) *Top {
 	t.Pool += u.Pool
 	t.Positives += u.Positives
 	t.Items = append(t.Items, u.Items...)
+	t.cut()
+	return t
+}
+
+// MergeAll is Merge of each of parts in turn, with one cut at the end
+// instead of one per part: the same items (the best M of them all).
+func (t *Top) MergeAll(parts []*Top) *Top {
+	n := len(t.Items)
+	for _, u := range parts {
+		n += len(u.Items)
+	}
+	t.Items = slices.Grow(t.Items, n-len(t.Items))
+	for _, u := range parts {
+		t.M = u.M
+		t.Pool += u.Pool
+		t.Positives += u.Positives
+		t.Items = append(t.Items, u.Items...)
+	}
 	t.cut()
 	return t
 }
@@ -214,13 +288,26 @@ func candidates(b *Batch, off *Offsets, pool []uint64) (rows []int, keys []uint6
 	if b.Ref() {
 		return nil, nil
 	}
+	key := off.Keys(b)
+	j, last := 0, uint64(0) // pool[:j] precede the last key looked up
 	for i, g := range b.Group {
 		if g != GroupMinority || b.Positive[i] {
 			continue
 		}
-		k := off.Key(b, i)
-		if _, ok := slices.BinarySearch(pool, k); ok {
+		k := key(i)
+		if k < last {
+			j = 0 // keys rise with the rows; if not, search the whole pool
+		}
+		last = k
+		ok := j < len(pool) && pool[j] == k // the next in the pool: most are
+		if !ok {
+			var n int
+			n, ok = slices.BinarySearch(pool[j:], k)
+			j += n
+		}
+		if ok {
 			rows, keys = append(rows, i), append(keys, k)
+			j++
 		}
 	}
 	return rows, keys

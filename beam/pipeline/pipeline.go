@@ -444,22 +444,18 @@ func (f *scoreFn) ProcessElement(ctx context.Context, _ int, group func(**transf
 		}
 		return full, nil
 	})
-	var top *transform.Top
+	var tops []*transform.Top
 	var b *transform.Batch
-	batches := 0
 	for group(&b) {
 		t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, &scores)
 		if err != nil {
 			return classed(err)
 		}
-		if batches++; top == nil {
-			top = t
-		} else {
-			top = top.Merge(t)
-		}
+		tops = append(tops, t)
 	}
+	top := new(transform.Top).MergeAll(tops)
 	if top.Pool > 0 {
-		log.Infof(ctx, "fairflip: scored %d candidates of %d batches", top.Pool, batches)
+		log.Infof(ctx, "fairflip: scored %d candidates of %d batches", top.Pool, len(tops))
 	}
 	emit(top)
 	return nil

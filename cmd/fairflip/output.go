@@ -173,7 +173,8 @@ func (o *output) write(fn func(io.Writer) error) error {
 		o.file = f
 		w = f
 	default:
-		w = o.tmp
+		w = &writeBehind{f: o.tmp}
+		go uncache(o.target)
 	}
 	if o.hooks != nil && o.hooks.outputWriter != nil && o.stdout == nil {
 		w = o.hooks.outputWriter(o.name, w)
@@ -511,5 +512,45 @@ func spoolInput(ctx context.Context, name string, open func() (io.Reader, func()
 	case <-ctx.Done():
 		cleanup()
 		return nil, "", nil, ctx.Err()
+	}
+}
+
+// writeBehind writes to a file and starts the write-back of every
+// writeBehindBytes written (sync_file_range, SYNC_FILE_RANGE_WRITE: it
+// does not wait), so that the fsync before the rename (prepare) finds
+// most of the file already on its way to the disk instead of all of it.
+// It changes no guarantee: the fsync is still what makes the file durable.
+type writeBehind struct {
+	f          *os.File
+	off, begun int64
+}
+
+const writeBehindBytes = 8 << 20
+
+func (w *writeBehind) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.begun >= writeBehindBytes {
+		// Advice only: an error (a file system without it) changes nothing.
+		unix.SyncFileRange(int(w.f.Fd()), w.begun, w.off-w.begun, unix.SYNC_FILE_RANGE_WRITE)
+		w.begun = w.off
+	}
+	return n, err
+}
+
+// uncache drops the cached pages of the file at path, if it is a regular
+// file (posix_fadvise, POSIX_FADV_DONTNEED): the file an output replaces,
+// while the output is written. The rename that replaces it frees them
+// otherwise, at the end of the command (about 25 ms for 100 MB here).
+// Only the page cache changes, not the file: a run that fails leaves it
+// as it was, uncached. Advice only: errors change nothing.
+func uncache(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 	}
 }
