@@ -458,7 +458,7 @@ func endlessDevice(name string, f *os.File) error {
 
 // isTerminalFile reports whether f is a terminal.
 func isTerminalFile(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	_, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
 	return err == nil
 }
 
@@ -531,8 +531,7 @@ func (w *writeBehind) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	w.off += int64(n)
 	if w.off-w.begun >= writeBehindBytes {
-		// Advice only: an error (a file system without it) changes nothing.
-		unix.SyncFileRange(int(w.f.Fd()), w.begun, w.off-w.begun, unix.SYNC_FILE_RANGE_WRITE)
+		startWriteBack(w.f, w.begun, w.off-w.begun)
 		w.begun = w.off
 	}
 	return n, err
@@ -551,6 +550,6 @@ func uncache(path string) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+		dropCache(f)
 	}
 }

@@ -44,15 +44,15 @@ func Anonymous(dir, what string) (*os.File, error) {
 			where = "TMPDIR " + env
 		}
 	}
-	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
-	if err == nil {
-		return os.NewFile(uintptr(fd), filepath.Join(dir, "(anonymous)")), nil
+	f, err := openNameless(dir)
+	if f != nil {
+		return f, nil
 	}
-	if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.EISDIR) && !errors.Is(err, unix.EINVAL) {
+	if err != nil {
 		return nil, failed(what, where, err)
 	}
 	// No O_TMPFILE here: a file removed at once.
-	f, err := os.CreateTemp(dir, ".fairflip-"+ownerTag()+"-*")
+	f, err = os.CreateTemp(dir, ".fairflip-"+ownerTag()+"-*")
 	if err != nil {
 		return nil, failed(what, where, err)
 	}
