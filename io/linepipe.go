@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // A ShardPipe is the first pass's one read of a line-based file (CSV,
@@ -54,8 +55,9 @@ type ShardPipe struct {
 	err     error         // the reader's error, once done is closed
 	sha     string        // the sums, once done is closed without err
 	change  string
-	handed  int  // shards handed by Next
-	drained bool // Next reported the end
+	handed  int         // shards handed by Next
+	drained bool        // Next reported the end
+	ended   atomic.Bool // the reader has handed its last shard: buffers are no longer kept
 }
 
 // pipeShard is a cut shard and its buffer (nil: read from the file).
@@ -103,12 +105,22 @@ func (p *ShardPipe) Next(ctx context.Context) (sh Shard, release func(), ok bool
 	if !ok {
 		<-p.done
 		p.drained = p.err == nil
+		// The buffers are not needed again: let them go with their shards
+		// (the pipe lives on, for Sums) instead of holding workers+2 of
+		// them for the rest of the run.
+		p.ended.Store(true)
+		for len(p.free) > 0 {
+			<-p.free
+		}
 		return Shard{}, nil, false, p.err
 	}
 	p.handed++
 	release = func() {}
 	if ps.buf != nil {
 		release = func() {
+			if p.ended.Load() {
+				return
+			}
 			select {
 			case p.free <- ps.buf[:0]:
 			default:

@@ -29,6 +29,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"unsafe"
 
 	tableio "github.com/fairflip/fairflip/io"
@@ -224,13 +225,16 @@ func (c *CodedColumn) addDistinct(v []byte) {
 	c.Codes = append(c.Codes, k)
 }
 
-// intern returns v as a string held in the column's arena.
+// intern returns v as a string held in the column's arena. The arena's
+// blocks start small and double up to 64 KiB: a column of a few short
+// levels (most categorical columns) takes a few hundred bytes, not 64 KiB
+// per batch (a local flip reads about 50 batches per 100 MB).
 func (c *CodedColumn) intern(v []byte) string {
 	if len(v) == 0 {
 		return ""
 	}
 	if len(c.arena)+len(v) > cap(c.arena) {
-		c.arena = make([]byte, 0, max(64<<10, len(v)))
+		c.arena = make([]byte, 0, max(min(2*cap(c.arena), 64<<10), 256, len(v)))
 	}
 	start := len(c.arena)
 	c.arena = append(c.arena, v...)
@@ -409,7 +413,9 @@ func (b *Batch) keepRows(rows []int) *Batch {
 				if !ok {
 					l = int32(len(out[j].Levels))
 					remap[c.Codes[r]] = l
-					out[j].Levels = append(out[j].Levels, c.Levels[c.Codes[r]])
+					// A copy: the level may be held in the column's arena,
+					// which it would keep whole.
+					out[j].Levels = append(out[j].Levels, strings.Clone(c.Levels[c.Codes[r]]))
 					if keepInfo {
 						out[j].info = append(out[j].info, c.info[c.Codes[r]])
 					}
