@@ -195,14 +195,7 @@ func selectFirst[T any](s []T, k int, cmp func(a, b T) int) {
 }
 
 // Merge adds u to t, keeping the best M.
-func (t *Top) Merge(u *Top) *Top {
-	t.M = u.M
-	t.Pool += u.Pool
-	t.Positives += u.Positives
-	t.Items = append(t.Items, u.Items...)
-	t.cut()
-	return t
-}
+func (t *Top) Merge(u *Top) *Top { return t.MergeAll([]*Top{u}) }
 
 // MergeAll is Merge of each of parts in turn, with one cut at the end
 // instead of one per part: the same items (the best M of them all).
