@@ -416,9 +416,10 @@ func scorerOutline(sc *transform.Scorer) *transform.Scorer { return sc.WithoutFi
 
 // scores keeps the prepared scorer (decoded, its k-NN indexes built) for
 // every bundle that any instance of scoreFn processes in this worker
-// process: the runner gives each bundle the Scorer side input decoded
-// anew, and creates DoFn instances as it likes (prism made several, each
-// building the k-NN indexes of the whole reference again: 2–3.5 s each on
+// process: a bundle reads the fit (a lazy side input) only when this
+// process has not prepared it, and the runner creates DoFn instances as
+// it likes (prism made several, each of which, with a cache of its own,
+// built the k-NN indexes of the whole reference again: 2–3.5 s each on
 // 904k reference rows). A ScoreCache is safe for concurrent use.
 var scores transform.ScoreCache
 
