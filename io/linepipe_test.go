@@ -244,3 +244,42 @@ func TestShardPipeChanged(t *testing.T) {
 		t.Error("a pipe stopped after one shard gave sums")
 	}
 }
+
+// TestShardPipeLetsBuffersGo: once the file is read, the pipe keeps no
+// buffer, neither those released before the end nor those released after.
+func TestShardPipeLetsBuffersGo(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, []byte("a,b\n"+strings.Repeat("1,2\n", 20000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, _, err := OpenTable(Source{Path: path}, CSV, ReadOptions{Dialect: Dialect{Header: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	p := tab.(PipedShards).PipeShards(1<<10, 2)
+	// Each shard is released once the next is had (the reader has buffers
+	// enough for that), the last one after the end.
+	held := func() {}
+	n := 0
+	for {
+		_, release, ok, err := p.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		held()
+		held = release
+		n++
+	}
+	if n < 4 {
+		t.Fatalf("%d shards: the test needs several", n)
+	}
+	held()
+	if len(p.free) != 0 {
+		t.Errorf("the pipe keeps %d buffers after the end", len(p.free))
+	}
+}

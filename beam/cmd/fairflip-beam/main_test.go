@@ -157,15 +157,19 @@ func TestSameAsFairflip(t *testing.T) {
 		name  string
 		glob  string
 		extra []string
+		beam  []string // fairflip-beam's own flags, for it only
 	}{
-		{"csv rb-prob", csvDir + "/*.csv", []string{"--alpha", "0.5", "--flips", "40"}},
-		{"csv rb-label auto", csvDir + "/*.csv", []string{"--method", "rb-label", "--k", "5", "--alpha", "0.8"}},
-		{"csv rb-dist percent", csvDir + "/*.csv", []string{"--method", "rb-dist", "--k", "7", "--flips", "30%", "--exclude", "income"}},
-		{"csv random reference sample", csvDir + "/*.csv", []string{"--method", "random", "--flips", "25", "--reference-sample", "100"}},
-		{"csv rb-prob members nothing flips", csvDir + "/*.csv", []string{"--members", "job", "--flips", "10"}}, // "clerk" is not truthy: an empty collective
-		{"csv rb-prob max-flips", csvDir + "/*.csv", []string{"--max-flips", "3", "--reference-sample", "200", "--categorical", "age"}},
-		{"parquet rb-prob", pqDir + "/*.parquet", []string{"--alpha", "0.5", "--flips", "40"}},
-		{"parquet rb-label", pqDir + "/*.parquet", []string{"--method", "rb-label", "--k", "5", "--flips", "60"}},
+		{"csv rb-prob", csvDir + "/*.csv", []string{"--alpha", "0.5", "--flips", "40"}, nil},
+		{"csv rb-label auto", csvDir + "/*.csv", []string{"--method", "rb-label", "--k", "5", "--alpha", "0.8"}, nil},
+		{"csv rb-dist percent", csvDir + "/*.csv", []string{"--method", "rb-dist", "--k", "7", "--flips", "30%", "--exclude", "income"}, nil},
+		{"csv random reference sample", csvDir + "/*.csv", []string{"--method", "random", "--flips", "25", "--reference-sample", "100"}, nil},
+		{"csv rb-prob members nothing flips", csvDir + "/*.csv", []string{"--members", "job", "--flips", "10"}, nil}, // "clerk" is not truthy: an empty collective
+		{"csv rb-prob max-flips", csvDir + "/*.csv", []string{"--max-flips", "3", "--reference-sample", "200", "--categorical", "age"}, nil},
+		{"parquet rb-prob", pqDir + "/*.parquet", []string{"--alpha", "0.5", "--flips", "40"}, nil},
+		{"parquet rb-label", pqDir + "/*.parquet", []string{"--method", "rb-label", "--k", "5", "--flips", "60"}, nil},
+		// However the candidates are grouped for scoring, the same flips.
+		{"csv rb-dist one score group", csvDir + "/*.csv", []string{"--method", "rb-dist", "--k", "5", "--flips", "50"}, []string{"--score-groups", "1", "--shard-bytes", "3000"}},
+		{"csv rb-label five score groups", csvDir + "/*.csv", []string{"--method", "rb-label", "--k", "5", "--flips", "50"}, []string{"--score-groups", "5", "--shard-bytes", "3000"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -174,7 +178,7 @@ func TestSameAsFairflip(t *testing.T) {
 			if want.code != 0 {
 				t.Fatalf("fairflip: exit %d\n%s", want.code, want.stderr)
 			}
-			got := runBin(t, beamBin, append([]string(nil), args...)...)
+			got := runBin(t, beamBin, append(append([]string(nil), args...), c.beam...)...)
 			if got.code != 0 {
 				t.Fatalf("fairflip-beam: exit %d\n%s", got.code, got.stderr)
 			}
@@ -265,6 +269,7 @@ func TestErrors(t *testing.T) {
 		{"different columns", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", other + "/x.csv"}, flags...), 3, "different columns"},
 		{"mixed formats", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", pqDir + "/p0.parquet"}, flags...), 2, "same format"},
 		{"no output dir", append([]string{"flip", csvDir + "/p0.csv"}, flags...), 2, "--output-dir"},
+		{"no score group", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--score-groups", "0"}, flags...), 2, "--score-groups 0: must be at least 1"},
 		{"no such column", []string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--sensitive", "race", "--minority", "b", "--label", "label", "--positive", "yes"}, 2, "no such column"},
 		{"invalid config", append([]string{"flip", "--output-dir", "OUT", csvDir + "/p0.csv", "--method", "random"}, flags...), 2, "--method random has no estimate of the counterfactual label, so --flips auto cannot be used"},
 	}
