@@ -24,7 +24,16 @@ func (p *ParquetFile) ScanColumn(col int, fn func(row int64, text []byte, null b
 // file (the first row of group g0 is the sum of the sizes of the groups
 // before it).
 func (p *ParquetFile) ScanColumnGroups(col, g0, g1 int, fn func(row int64, text []byte, null bool) error) (err error) {
-	return p.scanColumn(col, g0, g1, nil, fn)
+	return p.scanColumn(col, g0, g1, nil, nil, fn)
+}
+
+// scanColumnCoded is ScanColumnGroups appending each row's code to c
+// (see codedColumn).
+func (p *ParquetFile) scanColumnCoded(col, g0, g1 int, c *codedColumn) error {
+	return p.scanColumn(col, g0, g1, nil, c, func(_ int64, text []byte, null bool) error {
+		c.add(text, null)
+		return nil
+	})
 }
 
 // scanRows is ScanColumn for the rows of rows only (ascending, distinct):
@@ -35,13 +44,14 @@ func (p *ParquetFile) scanRows(col int, rows []int64, fn func(row int64, text []
 	if rows == nil {
 		rows = []int64{}
 	}
-	return p.scanColumn(col, 0, len(p.rgSizes), rows, fn)
+	return p.scanColumn(col, 0, len(p.rgSizes), rows, nil, fn)
 }
 
 // scanColumn is ScanColumnGroups, for the rows of rows only if it is not
-// nil (scanRows).
-func (p *ParquetFile) scanColumn(col, g0, g1 int, rows []int64, fn func(row int64, text []byte, null bool) error) (err error) {
-	s := columnScan{p: p, col: col, rg: -1, fn: fn, rows: rows}
+// nil (scanRows); if coded is not nil, the pages of dictionary indexes are
+// coded into it without calling fn (scanColumnCoded).
+func (p *ParquetFile) scanColumn(col, g0, g1 int, rows []int64, coded *codedColumn, fn func(row int64, text []byte, null bool) error) (err error) {
+	s := columnScan{p: p, col: col, rg: -1, fn: fn, rows: rows, coded: coded}
 	defer func() {
 		if !p.seams.recover() {
 			return
@@ -98,6 +108,8 @@ type columnScan struct {
 	text []byte
 	rows []int64 // if not nil, the only rows to pass to fn (scanRows)
 	next int     // the index in rows of the next row to pass
+
+	coded *codedColumn // if not nil, where dictionary pages are coded
 }
 
 // scanChunk reads the column's chunk in row group g, page by page: it must
@@ -130,6 +142,11 @@ func (s *columnScan) scanChunk(g int) error {
 // to fn, and releases the page.
 func (s *columnScan) scanPage(g int, page parquet.Page, want int64) error {
 	defer parquet.Release(page)
+	if s.coded != nil && s.rows == nil {
+		if ok, err := s.codePage(g, page, want); ok {
+			return err
+		}
+	}
 	p, l := s.p, s.l
 	vr := page.Values()
 	for {

@@ -101,35 +101,13 @@ func (t *parquetTable) Read(ctx context.Context, sh Shard, cols []int, fn func(*
 	for _, s := range sizes[g0:g1] {
 		n += s
 	}
-	type coded struct {
-		levels [][]byte
-		codes  []int32 // -1: null
-		index  map[string]int32
-	}
-	cs := make([]coded, len(cols))
+	cs := make([]*codedColumn, len(cols))
 	for j, c := range cols {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		col := &cs[j]
-		col.codes = make([]int32, 0, n)
-		col.index = map[string]int32{}
-		err := t.pf.ScanColumnGroups(c, g0, g1, func(_ int64, text []byte, null bool) error {
-			if null {
-				col.codes = append(col.codes, -1)
-				return nil
-			}
-			k, ok := col.index[string(text)]
-			if !ok {
-				k = int32(len(col.levels))
-				v := append([]byte(nil), text...)
-				col.levels = append(col.levels, v)
-				col.index[string(v)] = k
-			}
-			col.codes = append(col.codes, k)
-			return nil
-		})
-		if err != nil {
+		cs[j] = newCodedColumn(n)
+		if err := t.pf.scanColumnCoded(c, g0, g1, cs[j]); err != nil {
 			return err
 		}
 	}
