@@ -298,3 +298,37 @@ func TestParquetSpliceFallback(t *testing.T) {
 		t.Errorf("not spliced")
 	}
 }
+
+// TestParquetCopiedAt: a leaf counts as copied for some rows only if the
+// last rewrite copied its chunk in every row group holding one of them.
+func TestParquetCopiedAt(t *testing.T) {
+	t.Parallel()
+	data := pqAllFile(t, pqAllRows(3000, 0), &parquet.Zstd, 1, []int{1400, 1599, 1})
+	p := pqOpen(t, data)
+	label := pqCol(t, p, "label")
+	other := pqCol(t, p, "i32")
+	if p.copiedAt(other, []int64{0}) {
+		t.Errorf("copied before any rewrite")
+	}
+	// Change label cells in row groups 0 and 2 only.
+	rw := ParquetRewrite{Set: map[int]map[int64]string{label: {5: "x", 2999: "y"}}, DropColumn: -1}
+	if err := RewriteParquet(p, io.Discard, rw); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		col  int
+		rows []int64
+		want bool
+	}{
+		{other, []int64{5, 2999}, true},
+		{other, nil, true},
+		{label, []int64{1400, 2000}, true}, // row group 1 only: copied there
+		{label, []int64{5}, false},
+		{label, []int64{1400, 2999}, false},
+		{label, []int64{0, 1, 2, 3}, false},
+	} {
+		if got := p.copiedAt(c.col, c.rows); got != c.want {
+			t.Errorf("column %d, rows %v: copied %v, want %v", c.col, c.rows, got, c.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sort"
 
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -158,4 +159,20 @@ func (w *verifyWorker) checkCopiedIndex(in, out format.ColumnChunk, d int64, fai
 		}
 	}
 	return nil
+}
+
+// copiedAt reports whether the last RewriteParquet copied as bytes leaf
+// col's chunk in every row group holding one of rows (ascending).
+func (p *ParquetFile) copiedAt(col int, rows []int64) bool {
+	if p.copied == nil {
+		return false
+	}
+	for g := range p.rgSizes {
+		start, end := p.rgStarts[g], p.rgStarts[g]+p.rgSizes[g]
+		i := sort.Search(len(rows), func(i int) bool { return rows[i] >= start })
+		if i < len(rows) && rows[i] < end && !p.copied[g][col] {
+			return false
+		}
+	}
+	return true
 }
