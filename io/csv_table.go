@@ -3,8 +3,6 @@ package tableio
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +76,7 @@ func (f csvFormat) Open(src Source, opt ReadOptions) (Table, error) {
 		file.Close()
 		return nil, err
 	}
-	t := &csvTable{file: file, src: src, name: name, d: d, size: st.Size()}
+	t := &csvTable{file: file, src: src, name: name, d: d, size: st.Size(), noSHA: opt.NoSHA256}
 	if t.size == 0 {
 		return t, nil
 	}
@@ -102,6 +100,7 @@ type csvTable struct {
 	countLine int
 	dataStart int64
 	change    string // the change sum Shards found
+	noSHA     bool   // ReadOptions.NoSHA256
 }
 
 // head reads the records up to the first that is not passed through.
@@ -207,10 +206,10 @@ func (t *csvTable) Shards(ctx context.Context, size int64) (string, []Shard, err
 // The table must stay open until sums has returned; call it once.
 func (t *csvTable) ShardsLater(ctx context.Context, size int64) ([]Shard, func() (string, error), error) {
 	if t.size == 0 {
-		sum := sha256.Sum256(nil)
-		return nil, func() (string, error) { return hex.EncodeToString(sum[:]), nil }, nil
+		sha, _ := newFileSums(t.noSHA).sums()
+		return nil, func() (string, error) { return sha, nil }, nil
 	}
-	lc, sums, err := startLineCuts(ctx, t.file, t.name, t.size, t.dataStart, size)
+	lc, sums, err := startLineCuts(ctx, t.file, t.name, t.size, t.dataStart, size, t.noSHA)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -294,7 +293,7 @@ func (t *csvTable) scanner(r io.Reader, sh Shard) *Scanner {
 // past the data's start is cut by the scanner from the shard that holds
 // it on. The table must stay open until Sums has returned.
 func (t *csvTable) PipeShards(size int64, workers int) *ShardPipe {
-	p := newShardPipe(t.file, t.name, t.size, t.dataStart, size, workers, t.shardOf)
+	p := newShardPipe(t.file, t.name, t.size, t.dataStart, size, workers, t.noSHA, t.shardOf)
 	p.rest = func(ctx context.Context, from Shard, emit func(Shard) error) error {
 		i := from.Index
 		err := t.recordCuts(ctx, from, size, func(at int64, line int) error {

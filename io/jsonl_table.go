@@ -32,7 +32,7 @@ func (jsonlFormat) Open(src Source, opt ReadOptions) (Table, error) {
 		f.Close()
 		return nil, err
 	}
-	t := &jsonlTable{file: f, name: src.Label(), size: st.Size(), maxLine: opt.Dialect.MaxRecordBytes}
+	t := &jsonlTable{file: f, name: src.Label(), size: st.Size(), maxLine: opt.Dialect.MaxRecordBytes, noSHA: opt.NoSHA256}
 	if t.maxLine <= 0 {
 		t.maxLine = DefaultMaxRecordBytes
 	}
@@ -55,6 +55,7 @@ type jsonlTable struct {
 	cols    []Column
 	index   map[string]int
 	change  string // the change sum of the last Shards (ChangeSummed)
+	noSHA   bool   // ReadOptions.NoSHA256
 }
 
 func (t *jsonlTable) head() error {
@@ -107,7 +108,7 @@ func (t *jsonlTable) Whole() Shard      { return Shard{Start: 0, End: 1 << 62} }
 // Shards reads the file once for its SHA-256 and cuts after line breaks
 // about every size bytes (a line break is never inside a JSON value).
 func (t *jsonlTable) Shards(ctx context.Context, size int64) (string, []Shard, error) {
-	lc, err := readLineCuts(ctx, t.file, t.name, t.size, 0, size)
+	lc, err := readLineCuts(ctx, t.file, t.name, t.size, 0, size, t.noSHA)
 	if err != nil {
 		return "", nil, err
 	}
@@ -123,7 +124,7 @@ func (t *jsonlTable) Shards(ctx context.Context, size int64) (string, []Shard, e
 // break is never inside a value). The table must stay open until Sums has
 // returned.
 func (t *jsonlTable) PipeShards(size int64, workers int) *ShardPipe {
-	return newShardPipe(t.file, t.name, t.size, 0, size, workers, func(s Shard) Shard { return s })
+	return newShardPipe(t.file, t.name, t.size, 0, size, workers, t.noSHA, func(s Shard) Shard { return s })
 }
 
 // rowParser parses lines and matches their keys to the table's columns.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"os"
@@ -28,8 +29,8 @@ type lineCuts struct {
 // readLineCuts reads the file (total bytes, as the table was opened) for
 // its cut points, while another goroutine reads it again for its sums
 // (the SHA-256 costs more than the rest), and waits for both.
-func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (*lineCuts, error) {
-	lc, sums, err := startLineCuts(ctx, f, name, total, start, size)
+func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64, noSHA bool) (*lineCuts, error) {
+	lc, sums, err := startLineCuts(ctx, f, name, total, start, size, noSHA)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +43,11 @@ func readLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start,
 // startLineCuts is readLineCuts, but it returns once the cut points are
 // found; sums waits for the sums (lc.sha, lc.change), taken by a goroutine
 // that reads f on its own. f must stay open until sums has returned.
-func startLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64) (lc *lineCuts, sums func() error, err error) {
+func startLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start, size int64, noSHA bool) (lc *lineCuts, sums func() error, err error) {
 	lc = &lineCuts{}
 	hctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- lc.sum(hctx, f, name, total) }()
+	go func() { done <- lc.sum(hctx, f, name, total, noSHA) }()
 	sums = func() error {
 		defer cancel()
 		return <-done
@@ -63,34 +64,71 @@ func startLineCuts(ctx context.Context, f io.ReaderAt, name string, total, start
 	return lc, sums, nil
 }
 
-// sum reads f to its end for its SHA-256 and its change sum.
-func (lc *lineCuts) sum(ctx context.Context, f io.ReaderAt, name string, total int64) error {
-	h := sha256.New()
-	var crc uint32
+// sum reads f to its end for its SHA-256 (unless noSHA) and its change
+// sum.
+func (lc *lineCuts) sum(ctx context.Context, f io.ReaderAt, name string, total int64, noSHA bool) error {
+	s, err := sumFile(ctx, f, name, total, noSHA)
+	if err != nil {
+		return err
+	}
+	lc.sha, lc.change = s.sums()
+	return nil
+}
+
+// sumFile reads f (total bytes, as the table was opened) to its end for
+// its sums.
+func sumFile(ctx context.Context, f io.ReaderAt, name string, total int64, noSHA bool) (*fileSums, error) {
+	s := newFileSums(noSHA)
 	buf := make([]byte, 1<<20)
 	r := io.NewSectionReader(f, 0, 1<<62)
-	var pos int64
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		n, rerr := r.Read(buf)
-		h.Write(buf[:n])
-		crc = crc32.Update(crc, crc32.IEEETable, buf[:n])
-		pos += int64(n)
+		s.add(buf[:n])
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return rerr
+			return nil, rerr
 		}
 	}
-	if pos != total {
-		return &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", pos, total)}
+	if s.pos != total {
+		return nil, &TableChangedError{File: name, What: fmt.Sprintf("%d bytes, %d before", s.pos, total)}
 	}
-	lc.sha = hex.EncodeToString(h.Sum(nil))
-	lc.change = formatChangeSum(crc)
-	return nil
+	return s, nil
+}
+
+// fileSums are the running sums of a file's bytes: its change sum (a
+// CRC-32) and, unless it is left out (ReadOptions.NoSHA256), its SHA-256.
+type fileSums struct {
+	sha hash.Hash // nil: left out
+	crc uint32
+	pos int64 // bytes summed
+}
+
+func newFileSums(noSHA bool) *fileSums {
+	if noSHA {
+		return &fileSums{}
+	}
+	return &fileSums{sha: sha256.New()}
+}
+
+func (s *fileSums) add(b []byte) {
+	if s.sha != nil {
+		s.sha.Write(b)
+	}
+	s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
+	s.pos += int64(len(b))
+}
+
+// sums returns the SHA-256 ("" if left out) and the change sum.
+func (s *fileSums) sums() (sha, change string) {
+	if s.sha != nil {
+		sha = hex.EncodeToString(s.sha.Sum(nil))
+	}
+	return sha, formatChangeSum(s.crc)
 }
 
 // find reads r to its end and notes the cuts and quotes; it returns the
@@ -192,7 +230,7 @@ func (t *jsonlTable) ChangeSum() string { return t.change }
 
 // ChangeSummed is a Table whose Shards also takes the file's change sum,
 // which a rewrite compares (Rewrite.ChangeSum) instead of the SHA-256:
-// the line-based formats.
+// every format here.
 type ChangeSummed interface {
 	ChangeSum() string
 }

@@ -3,12 +3,8 @@ package tableio
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/crc32"
 	"io"
 	"slices"
 	"sync"
@@ -39,6 +35,7 @@ type ShardPipe struct {
 	total       int64
 	start, size int64
 	shard       func(Shard) Shard // what the format adds to each shard
+	noSHA       bool              // the SHA-256 is left out (ReadOptions.NoSHA256)
 	// rest, if not nil, is called when a quote follows start: it cuts
 	// the file from the shard from on (its Start and Line) and hands each
 	// shard to emit, in order.
@@ -73,9 +70,9 @@ const pipeChunk = 1 << 20
 
 // newShardPipe prepares a pipe over f (total bytes, as the table was
 // opened); see ShardPipe.
-func newShardPipe(f io.ReaderAt, name string, total, start, size int64, workers int, shard func(Shard) Shard) *ShardPipe {
+func newShardPipe(f io.ReaderAt, name string, total, start, size int64, workers int, noSHA bool, shard func(Shard) Shard) *ShardPipe {
 	limit := max(workers, 1) + 2
-	return &ShardPipe{f: f, name: name, total: total, start: start, size: max(size, 1), shard: shard,
+	return &ShardPipe{f: f, name: name, total: total, start: start, size: max(size, 1), shard: shard, noSHA: noSHA,
 		shards: make(chan pipeShard, limit), free: make(chan []byte, limit), limit: limit, done: make(chan struct{}),
 		chunk: int(min(max(size, 4<<10), pipeChunk))}
 }
@@ -190,23 +187,10 @@ func (p *ShardPipe) emit(ctx context.Context, sh Shard, buf []byte) error {
 	}
 }
 
-// pipeSums are the running sums of the bytes read.
-type pipeSums struct {
-	sha hash.Hash
-	crc uint32
-	pos int64 // bytes summed
-}
-
-func (s *pipeSums) add(b []byte) {
-	s.sha.Write(b)
-	s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
-	s.pos += int64(len(b))
-}
-
 // read is the reader: it reads the file to its end, sums it, cuts and
 // hands over its shards.
 func (p *ShardPipe) read(ctx context.Context) error {
-	sums := &pipeSums{sha: sha256.New()}
+	sums := newFileSums(p.noSHA)
 	cur, err := p.buffer(ctx)
 	if err != nil {
 		return err
@@ -279,19 +263,18 @@ func quoteFrom(b []byte, pos, start int64) bool {
 }
 
 // finish checks that the whole file was read and keeps its sums.
-func (p *ShardPipe) finish(sums *pipeSums) error {
+func (p *ShardPipe) finish(sums *fileSums) error {
 	if sums.pos != p.total {
 		return &TableChangedError{File: p.name, What: fmt.Sprintf("%d bytes, %d before", sums.pos, p.total)}
 	}
-	p.sha = hex.EncodeToString(sums.sha.Sum(nil))
-	p.change = formatChangeSum(sums.crc)
+	p.sha, p.change = sums.sums()
 	return nil
 }
 
 // quoted goes on after a quote in the shard from: p.rest cuts the file
 // from there (reading it with the scanner), while another goroutine reads
 // the rest of the file for the sums (rerr: the last read's error).
-func (p *ShardPipe) quoted(ctx context.Context, sums *pipeSums, from Shard, rerr error) error {
+func (p *ShardPipe) quoted(ctx context.Context, sums *fileSums, from Shard, rerr error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	summed := make(chan error, 1)

@@ -2,8 +2,6 @@ package tableio
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
@@ -43,7 +41,7 @@ func (parquetFormat) Open(src Source, opt ReadOptions) (_ Table, err error) {
 		f.Close()
 		return nil, err
 	}
-	return &parquetTable{file: f, size: st.Size(), pf: pf, limits: opt.ParquetLimits}, nil
+	return &parquetTable{file: f, size: st.Size(), pf: pf, limits: opt.ParquetLimits, noSHA: opt.NoSHA256}, nil
 }
 
 type parquetTable struct {
@@ -51,6 +49,8 @@ type parquetTable struct {
 	size   int64
 	pf     *ParquetFile
 	limits ParquetLimits
+	noSHA  bool   // ReadOptions.NoSHA256
+	change string // the change sum Shards took (ChangeSummed)
 }
 
 // File is the open Parquet file, for what only Parquet has (its row
@@ -73,19 +73,25 @@ func (t *parquetTable) Whole() Shard { return Shard{Start: 0, End: int64(len(t.p
 func (t *parquetTable) Empty() bool  { return false }
 func (t *parquetTable) Close() error { return t.file.Close() }
 
-// Shards hashes the file and makes a shard of each row group.
+// Shards sums the file and makes a shard of each row group.
 func (t *parquetTable) Shards(ctx context.Context, _ int64) (_ string, _ []Shard, err error) {
 	defer func() { err = t.pf.readErrorKind(err) }()
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(t.file, 0, t.size)); err != nil {
+	s, err := sumFile(ctx, t.file, t.pf.name, t.size, t.noSHA)
+	if err != nil {
 		return "", nil, err
 	}
+	sha, change := s.sums()
+	t.change = change
 	var shards []Shard
 	for g := range t.pf.RowGroupSizes() {
 		shards = append(shards, Shard{Index: g, Start: int64(g), End: int64(g + 1)})
 	}
-	return hex.EncodeToString(h.Sum(nil)), shards, ctx.Err()
+	return sha, shards, ctx.Err()
 }
+
+// ChangeSum is the change sum of the file read by the last Shards call
+// ("" before one).
+func (t *parquetTable) ChangeSum() string { return t.change }
 
 // Read decodes the asked columns of the shard's row groups, each whole
 // (dictionary-coded: most columns have few distinct values), then hands
@@ -253,15 +259,14 @@ func (t *parquetTable) Rewrite(ctx context.Context, w io.Writer, p *Rewrite) (er
 			return err
 		}
 	}
-	if p.SHA256 != "" {
-		// The file must still be the one the first pass read (a change
-		// that keeps its size and time shows here).
-		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(t.file, 0, t.size)); err != nil {
+	// The file must still be the one the first pass read (a change that
+	// keeps its size and time shows here).
+	if in, check, summed := secondPass(io.NewSectionReader(t.file, 0, t.size), p, pf.name); summed {
+		if _, err := io.Copy(io.Discard, in); err != nil {
 			return err
 		}
-		if got := hex.EncodeToString(h.Sum(nil)); got != p.SHA256 {
-			return &TableChangedError{File: pf.name, What: fmt.Sprintf("its SHA-256 was %s in the first pass, %s in the second", p.SHA256, got)}
+		if err := check(); err != nil {
+			return err
 		}
 	}
 	if _, err := io.Copy(w, io.NewSectionReader(tmp, 0, st.Size())); err != nil {

@@ -53,6 +53,10 @@ type ReadOptions struct {
 	// audit column may be there or not).
 	OptionalLast  string
 	ParquetLimits ParquetLimits
+	// NoSHA256 leaves out the file's SHA-256, which only a summary needs:
+	// the sums that Shards, ShardsLater and a pipe return have "" for it.
+	// The change sum that a rewrite compares (ChangeSummed) is still taken.
+	NoSHA256 bool
 }
 
 // Column is a column of a table as a reader sees it.

@@ -637,7 +637,8 @@ func TestMultiFileParquetErrors(t *testing.T) {
 // TestMultiFileParquetPartChangedBetweenPasses: a Parquet part replaced
 // between the passes by another with as many rows (a label that flip does
 // not change), which the rewrite and its checks accept, is caught by the
-// part's SHA-256 in pass 2: a data error, and nothing is written.
+// part's change sum (CRC-32) in pass 2: a data error, and nothing is
+// written.
 func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 	t.Parallel()
 	names, files, csvs := parquetMultiFiles(t, 300)
@@ -668,7 +669,7 @@ func TestMultiFileParquetPartChangedBetweenPasses(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err = write(1, changed, &out)
-	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), names[1]+" changed while it was being read") || !strings.Contains(err.Error(), "SHA-256") {
+	if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), names[1]+" changed while it was being read") || !strings.Contains(err.Error(), "CRC-32") {
 		t.Errorf("a changed part: %v, want a data error naming it", err)
 	}
 	if out.Len() != 0 {

@@ -168,6 +168,12 @@ type Runtime struct {
 	// record how the CSV input was read (AuditRead): the converted file
 	// has a header and nothing passed through.
 	Converting bool
+	// NoInputSHA256 leaves the inputs' SHA-256 out: the summary's
+	// input_sha256 (and each part's sha256) is then "", and the inputs are
+	// not read for it (the command line, when no --summary is written).
+	// The check that an input did not change between the passes does not
+	// need it: it compares a CRC-32 of the bytes.
+	NoInputSHA256 bool
 
 	tamper   tableio.Tamper // tests only: changes what a flip writes before it is checked
 	partRows int            // tests only: the rows of a batch part (0: DefaultBatchRows)

@@ -18,7 +18,7 @@ import (
 
 // readOptions are how this flip reads its tables.
 func (o *Options) readOptions() tableio.ReadOptions {
-	ro := tableio.ReadOptions{Dialect: o.Dialect, HeaderNames: o.HeaderNames, ParquetLimits: o.ParquetLimits}
+	ro := tableio.ReadOptions{Dialect: o.Dialect, HeaderNames: o.HeaderNames, ParquetLimits: o.ParquetLimits, NoSHA256: o.NoInputSHA256}
 	if o.IgnoreAudit {
 		ro.OptionalLast = o.AuditColumn
 	}

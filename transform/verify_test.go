@@ -3,7 +3,10 @@ package transform
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -314,5 +317,68 @@ func TestSameSizeChangeBetweenPassesCaught(t *testing.T) {
 	err = o.WriteDist(context.Background(), lf.Files[0], lf.Plan, io.Discard)
 	if err == nil || !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "its CRC-32 was crc32:") {
 		t.Fatalf("got %v, want a data error about the changed hash", err)
+	}
+}
+
+// TestNoInputSHA256: leaving the SHA-256 out (as the command line does
+// without --summary) leaves the summary's input_sha256 empty and changes
+// nothing else: the same plan and output bytes, for CSV, JSON Lines and
+// Parquet; and a same-size change between the passes is still caught, by
+// the CRC-32.
+func TestNoInputSHA256(t *testing.T) {
+	t.Parallel()
+	csv := synth(300)
+	var jl strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+		f := strings.Split(line, ",")
+		fmt.Fprintf(&jl, `{"id":%q,"x":%q,"g":%q,"y":%q}`+"\n", f[0], f[1], f[2], f[3])
+	}
+	inputs := map[string][]byte{"t.csv": []byte(csv), "t.jsonl": []byte(jl.String()), "t.parquet": toParquet(t, csv, 50)}
+	for name, data := range inputs {
+		o := baseOpts()
+		o.Method, o.Alpha, o.Flips = MethodRandom, 1, FlipRule{Kind: FlipCount, N: 5}
+		want, lfWith, err := flipSources(o, []Source{tableFile(t, name, data)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sum := sha256.Sum256(data)
+		if got := lfWith.Summary().SHA256; got != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: input_sha256 %q, want the file's", name, got)
+		}
+		o.NoInputSHA256 = true
+		got, lf, err := flipSources(o, []Source{tableFile(t, name, data)})
+		if err != nil {
+			t.Fatalf("%s without the SHA-256: %v", name, err)
+		}
+		if s := lf.Summary(); s.SHA256 != "" || s.Flips != 5 {
+			t.Errorf("%s without the SHA-256: input_sha256 %q, %d flips", name, s.SHA256, s.Flips)
+		}
+		if !bytes.Equal(got[0], want[0]) {
+			t.Errorf("%s: the output differs without the SHA-256", name)
+		}
+		// A same-size change between the passes (Parquet: the same rows,
+		// one cell changed).
+		src := tableFile(t, name, data)
+		lf, err = o.PlanLocal(context.Background(), []Source{src}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := bytes.Clone(data)
+		if name == "t.parquet" {
+			changed = toParquet(t, strings.Replace(csv, "\n10,", "\n01,", 1), 50)
+		} else {
+			changed = bytes.Replace(changed, []byte(`"10"`), []byte(`"01"`), 1)
+			changed = bytes.Replace(changed, []byte("\n10,"), []byte("\n01,"), 1)
+		}
+		if bytes.Equal(changed, data) || name != "t.parquet" && len(changed) != len(data) {
+			t.Fatalf("%s: the test's change is not a same-size change", name)
+		}
+		if err := os.WriteFile(src.Path, changed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = o.WriteDist(context.Background(), lf.Files[0], lf.Plan, io.Discard)
+		if !errors.Is(err, fferr.ErrData) || !strings.Contains(err.Error(), "its CRC-32 was crc32:") {
+			t.Errorf("%s changed between the passes: %v, want a data error about its CRC-32", name, err)
+		}
 	}
 }

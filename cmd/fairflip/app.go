@@ -302,6 +302,7 @@ func flipAction(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer, h *ho
 	opt.Progress = bar.stages()
 	opt.Timings = newTimings(c)
 	outPath, sumPath := c.String("output"), c.String("summary")
+	opt.NoInputSHA256 = sumPath == "" // only the summary shows it
 	// No output may be an input: checked before anything is created.
 	files := flipcli.NewFiles(stdin, rawStream(stdout))
 	files.Input("INPUT", inPath)

@@ -116,6 +116,7 @@ func flipFilesAction(c *cli.Context, stdout, stderr io.Writer, h *hooks) error {
 	opt.Progress = bar.stages()
 	opt.Timings = newTimings(c)
 	sumPath := c.String("summary")
+	opt.NoInputSHA256 = sumPath == "" // only the summary shows it
 	m, err := openMulti(c, stdout, h, sumPath, c.String("reference"))
 	if err != nil {
 		return err
