@@ -7,7 +7,6 @@ package tableio
 // first time a row uses it.
 
 import (
-	"fmt"
 	"reflect"
 
 	"github.com/parquet-go/parquet-go"
@@ -63,26 +62,77 @@ func (c *codedColumn) sameDict(d parquet.Dictionary) bool {
 		reflect.TypeOf(d).Comparable() && c.dict == d
 }
 
-// codePage appends the codes of a page of row group g that parquet-go
-// decoded as dictionary indexes, and reports whether the page was one
-// (if not, nothing is appended and the caller reads its values one by
-// one). CheckDecodedPage has checked its levels and indexes; they are
-// checked again here, as the values path checks each value.
-func (s *columnScan) codePage(g int, page parquet.Page, want int64) (bool, error) {
-	d := page.Dictionary()
+// dictIndexes returns, for a page of row group g that parquet-go decoded
+// as dictionary indexes, its dictionary and each value's index in it (-1:
+// null), and ok=false for another page. CheckDecodedPage has checked the
+// levels and indexes; they are checked again here, as the values path
+// checks each value. The indexes are valid until the next call.
+func (s *columnScan) dictIndexes(g int, page parquet.Page, want int64) (d parquet.Dictionary, ix []int32, ok bool, err error) {
+	d = page.Dictionary()
 	if d == nil || len(page.RepetitionLevels()) > 0 {
-		return false, nil
+		return nil, nil, false, nil
 	}
 	data := page.Data()
 	if data.Kind() != encoding.Int32 {
-		return false, nil
+		return nil, nil, false, nil
 	}
 	idx := data.Int32()
-	c, l, p := s.coded, s.l, s.p
+	l, p := s.l, s.p
 	n := page.NumValues()
 	if s.got+n > want {
-		return true, p.errorf(s.col, g, "corrupt file: the column holds more values than the row group's %d rows", want)
+		return nil, nil, true, p.errorf(s.col, g, "corrupt file: the column holds more values than the row group's %d rows", want)
 	}
+	size := uint32(d.Len())
+	s.ix = grow(s.ix, int(n))
+	bad := func(i int32) error {
+		return p.errorf(s.col, g, "corrupt page (dictionary index %d out of range (the dictionary holds %d values))", i, size)
+	}
+	if l.maxDef == 0 {
+		if int64(len(idx)) < n {
+			return nil, nil, true, p.errorf(s.col, g, "corrupt page (%d dictionary indexes for %d values)", len(idx), n)
+		}
+		for r, i := range idx[:n] {
+			if uint32(i) >= size {
+				return nil, nil, true, bad(i)
+			}
+			s.ix[r] = i
+		}
+		return d, s.ix, true, nil
+	}
+	defs := page.DefinitionLevels()
+	if int64(len(defs)) != n {
+		return nil, nil, true, p.errorf(s.col, g, "corrupt page (%d definition levels for %d values)", len(defs), n)
+	}
+	j := 0
+	for r, dl := range defs {
+		switch {
+		case int(dl) == l.maxDef:
+			if j == len(idx) {
+				return nil, nil, true, p.errorf(s.col, g, "corrupt page (%d dictionary indexes for more values)", len(idx))
+			}
+			if uint32(idx[j]) >= size {
+				return nil, nil, true, bad(idx[j])
+			}
+			s.ix[r] = idx[j]
+			j++
+		case int(dl) < l.maxDef:
+			s.ix[r] = -1
+		default:
+			return nil, nil, true, p.errorf(s.col, g, "corrupt page (invalid levels at row %d)", s.row+int64(r))
+		}
+	}
+	return d, s.ix, true, nil
+}
+
+// codePage appends the codes of a page of dictionary indexes
+// (dictIndexes), and reports whether the page was one (if not, nothing is
+// appended and the caller reads its values one by one).
+func (s *columnScan) codePage(g int, page parquet.Page, want int64) (bool, error) {
+	d, ix, ok, err := s.dictIndexes(g, page, want)
+	if !ok || err != nil {
+		return ok, err
+	}
+	c := s.coded
 	if !c.sameDict(d) {
 		c.dict = d
 		c.dcode = c.dcode[:0]
@@ -90,58 +140,57 @@ func (s *columnScan) codePage(g int, page parquet.Page, want int64) (bool, error
 			c.dcode = append(c.dcode, -2)
 		}
 	}
-	entry := func(i int32) (int32, error) {
-		if uint32(i) >= uint32(len(c.dcode)) {
-			return 0, fmt.Errorf("dictionary index %d out of range (the dictionary holds %d values)", i, len(c.dcode))
+	for _, i := range ix {
+		if i < 0 {
+			c.codes = append(c.codes, -1)
+			continue
 		}
 		k := c.dcode[i]
 		if k == -2 {
-			s.text = appendParquetText(s.text[:0], d.Index(i), l)
+			s.text = appendParquetText(s.text[:0], d.Index(i), s.l)
 			k = c.code(s.text)
 			c.dcode[i] = k
 		}
-		return k, nil
+		c.codes = append(c.codes, k)
 	}
-	if l.maxDef == 0 {
-		if int64(len(idx)) < n {
-			return true, p.errorf(s.col, g, "corrupt page (%d dictionary indexes for %d values)", len(idx), n)
-		}
-		for _, i := range idx[:n] {
-			k, err := entry(i)
-			if err != nil {
-				return true, p.errorf(s.col, g, "corrupt page (%v)", err)
-			}
-			c.codes = append(c.codes, k)
-		}
-	} else {
-		defs := page.DefinitionLevels()
-		if int64(len(defs)) != n {
-			return true, p.errorf(s.col, g, "corrupt page (%d definition levels for %d values)", len(defs), n)
-		}
-		j := 0
-		for r, dl := range defs {
-			switch {
-			case int(dl) == l.maxDef:
-				if j == len(idx) {
-					return true, p.errorf(s.col, g, "corrupt page (%d dictionary indexes for more values)", len(idx))
-				}
-				k, err := entry(idx[j])
-				if err != nil {
-					return true, p.errorf(s.col, g, "corrupt page (%v)", err)
-				}
-				c.codes = append(c.codes, k)
-				j++
-			case int(dl) < l.maxDef:
-				c.codes = append(c.codes, -1)
-			default:
-				return true, p.errorf(s.col, g, "corrupt page (invalid levels at row %d)", s.row+int64(r))
-			}
-		}
-	}
-	s.row += n
-	s.got += n
+	s.row += int64(len(ix))
+	s.got += int64(len(ix))
 	if c.onDictPage != nil {
 		c.onDictPage()
+	}
+	return true, nil
+}
+
+// rowsPage passes the asked rows (scanRows) of a page of dictionary
+// indexes (dictIndexes) to fn, turning only their values into text, and
+// reports whether the page was one (if not, the caller reads its values
+// one by one).
+func (s *columnScan) rowsPage(g int, page parquet.Page, want int64) (bool, error) {
+	d, ix, ok, err := s.dictIndexes(g, page, want)
+	if !ok || err != nil {
+		return ok, err
+	}
+	start, end := s.row, s.row+int64(len(ix))
+	for s.next < len(s.rows) && s.rows[s.next] < end {
+		row := s.rows[s.next]
+		s.next++
+		var text []byte
+		i := ix[row-start]
+		if i >= 0 {
+			s.text = appendParquetText(s.text[:0], d.Index(i), s.l)
+			text = s.text
+		}
+		s.inFn = true
+		err := s.fn(row, text, i < 0)
+		s.inFn = false
+		if err != nil {
+			return true, err
+		}
+	}
+	s.row = end
+	s.got += int64(len(ix))
+	if s.onDictPage != nil {
+		s.onDictPage()
 	}
 	return true, nil
 }

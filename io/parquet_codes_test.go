@@ -176,3 +176,38 @@ func TestParquetCodePageDictionary(t *testing.T) {
 		}
 	}
 }
+
+// TestParquetScanRowsDictionary: scanRows reads the asked rows of
+// dictionary pages from the dictionary, with the cells ScanColumn gives
+// them (nulls included), in every row group and across pages.
+func TestParquetScanRowsDictionary(t *testing.T) {
+	t.Parallel()
+	for _, version := range []int{1, 2} {
+		p := pqOpen(t, pqCodedFile(t, 3000, version, []int{1000, 1999, 1}))
+		for _, name := range []string{"s", "s_opt", "i", "i_opt", "f", "p"} {
+			col := pqCol(t, p, name)
+			all := pqScan(t, p, col)
+			for _, rows := range [][]int64{{0}, {2999}, {0, 1, 2, 999, 1000, 1500, 2998, 2999}, {5, 6, 7, 8, 9, 10, 11, 12}} {
+				var got []string
+				dictPages := 0
+				s := columnScan{p: p, col: col, rg: -1, rows: rows, onDictPage: func() { dictPages++ }, fn: func(row int64, text []byte, null bool) error {
+					got = append(got, fmt.Sprint(row, pqCell{string(text), null}))
+					return nil
+				}}
+				if err := p.scanWith(&s, 0, len(p.rgSizes)); err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, r := range rows {
+					want = append(want, fmt.Sprint(r, all[r]))
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("v%d %s rows %v: %v, want %v", version, name, rows, got, want)
+				}
+				if dict := name != "f" && name != "p"; dict != (dictPages > 0) {
+					t.Errorf("v%d %s rows %v: %d pages read from the dictionary", version, name, rows, dictPages)
+				}
+			}
+		}
+	}
+}

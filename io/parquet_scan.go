@@ -51,7 +51,12 @@ func (p *ParquetFile) scanRows(col int, rows []int64, fn func(row int64, text []
 // nil (scanRows); if coded is not nil, the pages of dictionary indexes are
 // coded into it without calling fn (scanColumnCoded).
 func (p *ParquetFile) scanColumn(col, g0, g1 int, rows []int64, coded *codedColumn, fn func(row int64, text []byte, null bool) error) (err error) {
-	s := columnScan{p: p, col: col, rg: -1, fn: fn, rows: rows, coded: coded}
+	return p.scanWith(&columnScan{p: p, col: col, rg: -1, fn: fn, rows: rows, coded: coded}, g0, g1)
+}
+
+// scanWith runs the scan s (not started) over row groups [g0, g1).
+func (p *ParquetFile) scanWith(s *columnScan, g0, g1 int) (err error) {
+	col, rows := s.col, s.rows
 	defer func() {
 		if !p.seams.recover() {
 			return
@@ -110,6 +115,9 @@ type columnScan struct {
 	next int     // the index in rows of the next row to pass
 
 	coded *codedColumn // if not nil, where dictionary pages are coded
+	ix    []int32      // dictIndexes' buffer
+
+	onDictPage func() // for tests: called for each page of asked rows read from its dictionary
 }
 
 // scanChunk reads the column's chunk in row group g, page by page: it must
@@ -142,8 +150,13 @@ func (s *columnScan) scanChunk(g int) error {
 // to fn, and releases the page.
 func (s *columnScan) scanPage(g int, page parquet.Page, want int64) error {
 	defer parquet.Release(page)
-	if s.coded != nil && s.rows == nil {
+	switch {
+	case s.coded != nil && s.rows == nil:
 		if ok, err := s.codePage(g, page, want); ok {
+			return err
+		}
+	case s.rows != nil:
+		if ok, err := s.rowsPage(g, page, want); ok {
 			return err
 		}
 	}
