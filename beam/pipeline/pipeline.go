@@ -150,7 +150,6 @@ func init() {
 	register.DoFn4x1[context.Context, *transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
 	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
 	register.DoFn6x0[*transform.Batch, *transform.Offsets, *transform.Spec, *Pool, func(*transform.RefRows), func(int, *transform.Batch)](&referenceFn{})
-	register.DoFn2x0[[]byte, func(int, *transform.Batch)](&scoreAlwaysFn{})
 	register.Iter1[*transform.RefRows]()
 	register.DoFn9x1[context.Context, int, func(**transform.Batch) bool, *transform.Offsets, *transform.Spec, *Pool, func(**transform.RefRows) bool, func(*transform.Top), func(*transform.Scorer), error](&scoreFn{})
 	register.Iter1[*transform.Batch]()
@@ -220,10 +219,10 @@ func Build(s beam.Scope, job Job) {
 	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
 	// One more pass over the batches gives their reference rows and
 	// their candidates (about a tenth of the rows), gathered into a few
-	// groups for scoring; one group always has a bundle, which fits.
+	// groups for scoring. Every batch, even one without candidates, goes
+	// to a group, so at least one scoring bundle runs and fits.
 	refParts, cands := beam.ParDo2(s.Scope("ReferenceAndCandidates"), &referenceFn{Job: job}, batches, side(offsets, spec, pool)...)
-	always := beam.ParDo(s.Scope("ScoreAlways"), &scoreAlwaysFn{}, beam.Impulse(s))
-	groups := beam.GroupByKey(s, beam.Flatten(s, cands, always))
+	groups := beam.GroupByKey(s, cands)
 	// The reference rows of every batch reach the fit as a side input,
 	// read lazily: each worker process that scores reads them once and
 	// fits (gathered with one copy: a combiner's pairwise merges copied
@@ -396,15 +395,6 @@ type referenceFn struct{ Job Job }
 func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, emitRef func(*transform.RefRows), emitCand func(int, *transform.Batch)) {
 	emitRef(f.Job.options().BatchReference(b, off, sp))
 	emitCand((b.File*7919+b.Shard*31+b.Part)%max(f.Job.ScoreGroups, 1), transform.KeepCandidates(b, off, pool.Keys))
-}
-
-// scoreAlwaysFn gives group 0 an empty batch (of the reference file:
-// nothing to score), so that one scoring bundle fits even when no batch
-// reaches it, and the fit's errors and outline do not depend on the table.
-type scoreAlwaysFn struct{}
-
-func (*scoreAlwaysFn) ProcessElement(_ []byte, emit func(int, *transform.Batch)) {
-	emit(0, &transform.Batch{File: transform.RefFile})
 }
 
 // newFitKey names the fit of one pipeline: a worker process keeps the
