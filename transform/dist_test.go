@@ -343,15 +343,26 @@ func TestWire(t *testing.T) {
 			t.Fatalf("column %d changed on the wire", j)
 		}
 	}
-	ref := &RefRows{M: -1, Keys: []uint64{3, 1 << 62}, H: []uint64{0, 9}, Pos: []bool{true, false},
-		Num: [][]float64{{1.5, math.NaN()}, nil}, Codes: [][]int32{nil, {0, -1}}}
-	rdata, _ := ref.MarshalBinary()
-	var rgot RefRows
-	if err := rgot.UnmarshalBinary(rdata); err != nil {
-		t.Fatal(err)
-	}
-	if r2, _ := rgot.MarshalBinary(); !bytes.Equal(rdata, r2) || rgot.Num[1] != nil || rgot.Codes[0] != nil || !math.IsNaN(rgot.Num[0][1]) {
-		t.Fatalf("the reference rows changed on the wire: %+v", rgot)
+	for _, m := range []int{-1, 2} { // all rows (keys as differences), or a sample (with hashes)
+		ref := &RefRows{M: m, Keys: []uint64{3, 1 << 62}, H: []uint64{0, 9}, Pos: []bool{true, false},
+			Num: [][]float64{{1.5, math.NaN()}, nil, {40, -3}}, Codes: [][]int32{nil, {0, -1}, nil}}
+		if m < 0 {
+			ref.H = []uint64{0, 0}
+		}
+		rdata, _ := ref.MarshalBinary()
+		var rgot RefRows
+		if err := rgot.UnmarshalBinary(rdata); err != nil {
+			t.Fatal(err)
+		}
+		if r2, _ := rgot.MarshalBinary(); !bytes.Equal(rdata, r2) || rgot.Num[1] != nil || rgot.Codes[0] != nil || !math.IsNaN(rgot.Num[0][1]) ||
+			!reflect.DeepEqual(rgot.Keys, ref.Keys) || !reflect.DeepEqual(rgot.H, ref.H) || !reflect.DeepEqual(rgot.Num[2], ref.Num[2]) || !reflect.DeepEqual(rgot.Codes[1], ref.Codes[1]) {
+			t.Fatalf("the reference rows changed on the wire: %+v", rgot)
+		}
+		for n := 0; n < len(rdata); n++ {
+			if err := new(RefRows).UnmarshalBinary(rdata[:n]); err == nil {
+				t.Fatalf("reference rows cut to %d of %d bytes decoded without an error", n, len(rdata))
+			}
+		}
 	}
 	for n := 0; n < len(data); n += 1 + n/7 {
 		if err := new(Batch).UnmarshalBinary(data[:n]); err == nil {

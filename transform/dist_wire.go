@@ -127,25 +127,34 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 	return r.Err
 }
 
-// MarshalBinary encodes the reference rows.
+// MarshalBinary encodes the reference rows: the keys of all rows (which
+// rise by a few) as differences, and a numeric feature of whole numbers (most are)
+// in as few bytes as its range allows (wire.Numbers). A runner moves all
+// the reference rows to where they are fitted, and its data plane copies
+// every byte a few times: the 904k reference rows of the 1M-row bench
+// table take 20 MB this way, not 58.
 func (x *RefRows) MarshalBinary() ([]byte, error) {
-	size := 64 + 17*len(x.Keys)
+	size := 64 + 11*len(x.Keys)
 	for _, v := range x.Num {
-		size += 8*len(v) + 10
+		size += 4*len(v) + 10
 	}
 	for _, v := range x.Codes {
 		size += 4*len(v) + 10
 	}
 	w := &wire.Writer{B: make([]byte, 0, size)}
 	w.Int(int64(x.M))
-	w.Uint64s(x.Keys)
 	if x.M >= 0 {
+		// Cut to the smallest hashes, the rows are in hash order: their
+		// keys do not rise.
+		w.Uint64s(x.Keys)
 		w.Uint64s(x.H) // all rows (M < 0) need no hashes
+	} else {
+		w.Deltas(x.Keys)
 	}
 	w.Bools(x.Pos)
 	w.Len(x.Num == nil, len(x.Num))
 	for _, v := range x.Num {
-		w.Float64s(v)
+		w.Numbers(v)
 	}
 	w.Len(x.Codes == nil, len(x.Codes))
 	for _, v := range x.Codes {
@@ -174,17 +183,18 @@ func (x *RefRows) UnmarshalBinary(data []byte) error {
 	r := &wire.Reader{B: data}
 	*x = RefRows{}
 	x.M = int(r.Int())
-	x.Keys = r.Uint64s()
 	if x.M >= 0 {
+		x.Keys = r.Uint64s()
 		x.H = r.Uint64s()
 	} else {
+		x.Keys = r.Deltas()
 		x.H = make([]uint64, len(x.Keys))
 	}
 	x.Pos = r.Bools()
 	if n := r.Len(1); n >= 0 {
 		x.Num = make([][]float64, n)
 		for i := range x.Num {
-			x.Num[i] = r.Float64s()
+			x.Num[i] = r.Numbers()
 		}
 	}
 	if n := r.Len(1); n >= 0 {

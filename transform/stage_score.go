@@ -72,6 +72,10 @@ func (o *Options) Fit(ref *RefRows, sp *Spec) (*Scorer, error) {
 	return sc, nil
 }
 
+// FitHere is Fit for a runner that scores in the process that fits (and
+// sends on only the outline, WithoutFit): the fit is kept, not written.
+func (o *Options) FitHere(ref *RefRows, sp *Spec) (*Scorer, error) { return o.fitLive(ref, sp) }
+
 // fitLive is Fit for scoring in this process: the fit is kept, not written.
 func (o *Options) fitLive(ref *RefRows, sp *Spec) (*Scorer, error) {
 	if err := o.checkMethod(); err != nil {

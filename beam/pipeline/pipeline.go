@@ -11,15 +11,18 @@
 //	files ─ Inspect ─ CheckFiles ─ shards ─ Reshuffle ─ Extract ─ batches,
 //	        and per shard its rows (─ Offsets) and counts (─ Stats)
 //	batches ─ Levels ─ Spec, and Collective (bounded, seeded) ─ Pool
-//	batches ─ Reference (per batch, bounded, seeded) ─ Fit (gathers them) ─ Scorer
-//	batches ─ Candidates (per batch) ─ GroupByKey (--score-groups groups)
-//	        ─ Score (per group: its best M; the fit read once per process)
-//	        ─ Top (global best M) ─ Finish ─ Plan
+//	batches ─ Reference (per batch, bounded, seeded), and Candidates (per
+//	        batch) ─ GroupByKey (--score-groups groups)
+//	        ─ Score (per group: its best M; the fit made from the reference
+//	        rows once per process, where it is scored with) ─ Top (global
+//	        best M), and the fit's outline ─ Finish ─ Plan
 //	files ─ Reshuffle ─ Write (temporary file per input) ─ Commit (rename all, summary)
 package pipeline
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/log"
@@ -145,12 +149,9 @@ func init() {
 	register.DoFn5x0[*transform.Batch, *transform.Offsets, *transform.Stats, func(*transform.Levels), func(*transform.Smallest)](&levelsFn{})
 	register.DoFn4x1[context.Context, *transform.Levels, *transform.Stats, func(*transform.Spec), error](&specFn{})
 	register.DoFn2x0[*transform.Smallest, func(*Pool)](&poolFn{})
-	register.DoFn4x0[*transform.Batch, *transform.Offsets, *transform.Spec, func(*transform.RefRows)](&referenceFn{})
-	register.DoFn5x1[context.Context, []byte, func(**transform.RefRows) bool, *transform.Spec, func(*transform.Scorer), error](&fitFn{})
+	register.DoFn6x0[*transform.Batch, *transform.Offsets, *transform.Spec, *Pool, func(*transform.RefRows), func(int, *transform.Batch)](&referenceFn{})
 	register.Iter1[*transform.RefRows]()
-	register.DoFn4x0[*transform.Batch, *transform.Offsets, *Pool, func(int, *transform.Batch)](&candidatesFn{})
-	register.DoFn9x1[context.Context, int, func(**transform.Batch) bool, *transform.Offsets, *transform.Spec, *Pool, *transform.Scorer, func(**transform.Scorer) bool, func(*transform.Top), error](&scoreFn{})
-	register.Iter1[*transform.Scorer]()
+	register.DoFn9x1[context.Context, int, func(**transform.Batch) bool, *transform.Offsets, *transform.Spec, *Pool, func(**transform.RefRows) bool, func(*transform.Top), func(*transform.Scorer), error](&scoreFn{})
 	register.Iter1[*transform.Batch]()
 	register.Emitter2[int, *transform.Batch]()
 	register.DoFn9x1[context.Context, *transform.Top, *FileList, *transform.Offsets, *transform.Stats, *transform.Spec, *Pool, *transform.Scorer, func(*transform.DistPlan), error](&finishFn{})
@@ -172,7 +173,7 @@ func init() {
 	register.Emitter1[*transform.DistPlan]()
 	register.Emitter1[Written]()
 
-	register.Function1x1(scorerOutline)
+	register.Function2x1(mergeOutline)
 	register.Function2x1(mergeStats)
 	register.Function2x1(mergeLevels)
 	register.Function2x1(mergeSmallest)
@@ -216,22 +217,23 @@ func Build(s beam.Scope, job Job) {
 	spec := beam.ParDo(s.Scope("Spec"), &specFn{Job: job}, levels, side(stats)...)
 	coll := beam.Combine(s.Scope("Collective"), mergeSmallest, partColl)
 	pool := beam.ParDo(s.Scope("Pool"), &poolFn{}, coll)
-	// The reference rows of every batch reach the one fit as a side input,
-	// gathered there with one copy (a combiner's pairwise merges copied the
-	// growing whole again and again: 42 s of 100 for 9M reference rows).
-	refParts := beam.ParDo(s.Scope("Reference"), &referenceFn{Job: job}, batches, side(offsets, spec)...)
-	scorer := beam.ParDo(s.Scope("Fit"), &fitFn{Job: job}, beam.Impulse(s), side(refParts, spec)...)
-
-	// The candidates (about a tenth of the rows) are gathered into a few
-	// groups before scoring, so that the fit, a side input the runner
-	// sends to every bundle that reads it (for rb-label and rb-dist the
-	// whole encoded reference), goes to a few bundles, not to one per batch.
-	cands := beam.GroupByKey(s, beam.ParDo(s.Scope("Candidates"), &candidatesFn{Job: job}, batches, side(offsets, pool)...))
-	// Every stage reads the scorer's outline; scoring reads the fit itself
-	// (for rb-label and rb-dist, the encoded reference), an iterable side
-	// input read lazily, only in a worker process that has not prepared it.
-	outline := beam.ParDo(s.Scope("Outline"), scorerOutline, scorer)
-	top := beam.Combine(s.Scope("Top"), mergeTop, beam.ParDo(s.Scope("Score"), &scoreFn{Job: job}, cands, side(offsets, spec, pool, outline, scorer)...))
+	// One more pass over the batches gives their reference rows and
+	// their candidates (about a tenth of the rows), gathered into a few
+	// groups for scoring. Every batch, even one without candidates, goes
+	// to a group, so at least one scoring bundle runs and fits.
+	refParts, cands := beam.ParDo2(s.Scope("ReferenceAndCandidates"), &referenceFn{Job: job}, batches, side(offsets, spec, pool)...)
+	groups := beam.GroupByKey(s, cands)
+	// The reference rows of every batch reach the fit as a side input,
+	// read lazily: each worker process that scores reads them once and
+	// fits (gathered with one copy: a combiner's pairwise merges copied
+	// the growing whole again and again, 42 s of 100 for 9M reference
+	// rows), and scores with the fit it made. The fit itself never
+	// travels (for rb-label and rb-dist, the encoded reference: it went
+	// from the fit to the scorers and to the outline, decoded by each);
+	// the later stages read its outline.
+	tops, outlines := beam.ParDo2(s.Scope("Score"), &scoreFn{Job: job, FitKey: newFitKey()}, groups, side(offsets, spec, pool, refParts)...)
+	top := beam.Combine(s.Scope("Top"), mergeTop, tops)
+	outline := beam.Combine(s.Scope("Outline"), mergeOutline, outlines)
 	plan := beam.ParDo(s.Scope("Finish"), &finishFn{Job: job}, top, side(list, offsets, stats, spec, pool, outline)...)
 
 	table := beam.Reshuffle(s, beam.ParDo(s.Scope("TableFiles"), &tableFilesFn{}, list))
@@ -386,69 +388,84 @@ func (*poolFn) ProcessElement(s *transform.Smallest, emit func(*Pool)) {
 	emit(&Pool{Keys: keys, Collective: n})
 }
 
+// referenceFn gives a batch's reference rows, and the batch cut down to
+// its candidates, keyed by the group that scores them.
 type referenceFn struct{ Job Job }
 
-func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, emit func(*transform.RefRows)) {
-	emit(f.Job.options().BatchReference(b, off, sp))
+func (f *referenceFn) ProcessElement(b *transform.Batch, off *transform.Offsets, sp *transform.Spec, pool *Pool, emitRef func(*transform.RefRows), emitCand func(int, *transform.Batch)) {
+	emitRef(f.Job.options().BatchReference(b, off, sp))
+	emitCand((b.File*7919+b.Shard*31+b.Part)%max(f.Job.ScoreGroups, 1), transform.KeepCandidates(b, off, pool.Keys))
 }
 
-type fitFn struct{ Job Job }
-
-func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, parts func(**transform.RefRows) bool, sp *transform.Spec, emit func(*transform.Scorer)) error {
-	var all []*transform.RefRows
-	var p *transform.RefRows
-	for parts(&p) {
-		all = append(all, p)
+// newFitKey names the fit of one pipeline: a worker process keeps the
+// fit of the last key it saw.
+func newFitKey() string {
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		panic("fairflip: no random bytes for the fit's key: " + err.Error())
 	}
-	ref := transform.GatherRefRows(all)
-	all = nil
-	log.Infof(ctx, "fairflip: fitting on %d reference rows", ref.Len())
-	sc, err := f.Job.options().Fit(ref, sp)
+	return hex.EncodeToString(id)
+}
+
+// fitCache keeps the fit (its k-NN indexes built by the first Score) for
+// every bundle that any instance of scoreFn processes in this worker
+// process: the runner creates DoFn instances as it likes (prism made
+// several, each of which, with a cache of its own, built the k-NN indexes
+// of the whole reference again: 2–3.5 s each on 904k reference rows).
+// The second of two bundles waits for the first one's fit.
+type fitCache struct {
+	mu  sync.Mutex
+	key string
+	sc  *transform.Scorer
+	err error
+}
+
+var fits fitCache
+
+// get returns the fit of key, made by fit if this process has none.
+func (c *fitCache) get(key string, fit func() (*transform.Scorer, error)) (*transform.Scorer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != key {
+		c.key, c.sc, c.err = "", nil, nil // let the last job's fit go first
+		c.sc, c.err = fit()
+		c.key = key
+	}
+	return c.sc, c.err
+}
+
+// scoreFn scores a group's candidate batches with the process's fit (made
+// on the first bundle) and keeps their best M; it gives the fit's outline
+// to the stages after scoring.
+type scoreFn struct {
+	Job    Job
+	FitKey string
+}
+
+func (f *scoreFn) ProcessElement(ctx context.Context, _ int, group func(**transform.Batch) bool, off *transform.Offsets, sp *transform.Spec, pool *Pool, parts func(**transform.RefRows) bool, emit func(*transform.Top), emitOutline func(*transform.Scorer)) error {
+	sc, err := fits.get(f.FitKey, func() (*transform.Scorer, error) {
+		var all []*transform.RefRows
+		var p *transform.RefRows
+		for parts(&p) {
+			all = append(all, p)
+		}
+		ref := transform.GatherRefRows(all)
+		all = nil
+		log.Infof(ctx, "fairflip: fitting on %d reference rows", ref.Len())
+		sc, err := f.Job.options().FitHere(ref, sp)
+		if err == nil {
+			log.Infof(ctx, "fairflip: fitted")
+		}
+		return sc, err
+	})
 	if err != nil {
 		return classed(err)
 	}
-	log.Infof(ctx, "fairflip: fitted")
-	emit(sc)
-	return nil
-}
-
-func scorerOutline(sc *transform.Scorer) *transform.Scorer { return sc.WithoutFit() }
-
-// scores keeps the prepared scorer (decoded, its k-NN indexes built) for
-// every bundle that any instance of scoreFn processes in this worker
-// process: a bundle reads the fit (a lazy side input) only when this
-// process has not prepared it, and the runner creates DoFn instances as
-// it likes (prism made several, each of which, with a cache of its own,
-// built the k-NN indexes of the whole reference again: 2–3.5 s each on
-// 904k reference rows). A ScoreCache is safe for concurrent use.
-var scores transform.ScoreCache
-
-// candidatesFn cuts each batch down to its candidates, keyed by the group
-// that scores them.
-type candidatesFn struct{ Job Job }
-
-func (f *candidatesFn) ProcessElement(b *transform.Batch, off *transform.Offsets, pool *Pool, emit func(int, *transform.Batch)) {
-	emit((b.File*7919+b.Shard*31+b.Part)%max(f.Job.ScoreGroups, 1), transform.KeepCandidates(b, off, pool.Keys))
-}
-
-// scoreFn scores a group's candidate batches with the process's prepared
-// scorer and keeps their best M.
-type scoreFn struct {
-	Job Job
-}
-
-func (f *scoreFn) ProcessElement(ctx context.Context, _ int, group func(**transform.Batch) bool, off *transform.Offsets, sp *transform.Spec, pool *Pool, outline *transform.Scorer, fit func(**transform.Scorer) bool, emit func(*transform.Top)) error {
-	sc := outline.FitFrom(func() (*transform.Scorer, error) {
-		var full *transform.Scorer
-		if !fit(&full) {
-			return nil, errors.New("fairflip: the fitted scorer is missing")
-		}
-		return full, nil
-	})
+	emitOutline(sc.WithoutFit())
 	var tops []*transform.Top
 	var b *transform.Batch
 	for group(&b) {
-		t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, &scores)
+		t, err := f.Job.options().Score(b, off, sp, pool.Keys, sc, nil)
 		if err != nil {
 			return classed(err)
 		}
@@ -460,6 +477,15 @@ func (f *scoreFn) ProcessElement(ctx context.Context, _ int, group func(**transf
 	}
 	emit(top)
 	return nil
+}
+
+// mergeOutline keeps one of the fits' outlines: they differ only in
+// their IDs (each process fits the same reference the same way).
+func mergeOutline(a, b *transform.Scorer) *transform.Scorer {
+	if b.ID < a.ID {
+		return b
+	}
+	return a
 }
 
 func mergeTop(a, b *transform.Top) *transform.Top { return a.Merge(b) }

@@ -216,3 +216,36 @@ func TestCommitRetried(t *testing.T) {
 		t.Fatal("a commit with neither the temporary file nor the output succeeded")
 	}
 }
+
+// TestFitCache: a worker process fits once per pipeline (key), however
+// many bundles ask at once, keeps a failed fit's error, and fits again
+// for another pipeline.
+func TestFitCache(t *testing.T) {
+	var c fitCache
+	fits := 0
+	fit := func() (*transform.Scorer, error) {
+		fits++
+		return &transform.Scorer{ID: fmt.Sprint(fits)}, nil
+	}
+	done := make(chan *transform.Scorer)
+	for range 4 {
+		go func() {
+			sc, _ := c.get("a", fit)
+			done <- sc
+		}()
+	}
+	for range 4 {
+		if sc := <-done; sc.ID != "1" {
+			t.Fatalf("bundle got fit %q, want the one fit", sc.ID)
+		}
+	}
+	if sc, _ := c.get("b", fit); sc.ID != "2" || fits != 2 {
+		t.Fatalf("another pipeline got fit %q after %d fits", sc.ID, fits)
+	}
+	failed := errors.New("no fit")
+	for range 2 {
+		if _, err := c.get("c", func() (*transform.Scorer, error) { fits++; return nil, failed }); err != failed || fits != 3 {
+			t.Fatalf("a failed fit: %v after %d fits", err, fits)
+		}
+	}
+}

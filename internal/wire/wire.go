@@ -92,6 +92,76 @@ func (w *Writer) Float64s(v []float64) {
 	}
 }
 
+// Deltas writes v as the differences from each value's predecessor (the
+// first from 0), as varints: row keys, which rise by one or a few, take a
+// byte or two each instead of eight.
+func (w *Writer) Deltas(v []uint64) {
+	w.Len(v == nil, len(v))
+	prev := uint64(0)
+	for _, x := range v {
+		w.Int(int64(x - prev))
+		prev = x
+	}
+}
+
+// Numbers writes v as Float64s, or, when every value is a whole number
+// below 2⁵³ in magnitude (and none is −0), as such numbers' differences
+// from the least, in 1, 2 or 4 bytes, as few as their range allows:
+// ages, counts and amounts, most numeric columns, in an eighth to half
+// of the bytes. The values read back are the same, bit for bit.
+func (w *Writer) Numbers(v []float64) {
+	lo, width := wholeRange(v)
+	w.Uint(uint64(width))
+	if width == 0 {
+		w.Float64s(v)
+		return
+	}
+	w.Int(lo)
+	w.Len(false, len(v))
+	for _, x := range v {
+		d := uint64(int64(x) - lo)
+		switch width {
+		case 1:
+			w.B = append(w.B, byte(d))
+		case 2:
+			w.B = binary.LittleEndian.AppendUint16(w.B, uint16(d))
+		default:
+			w.B = binary.LittleEndian.AppendUint32(w.B, uint32(d))
+		}
+	}
+}
+
+// wholeRange returns the least of v and the bytes (1, 2 or 4) that each
+// value's difference from it takes, or width 0 if v is nil or has a value
+// that is not a whole number exactly held by an int64 (or is −0), or the
+// range needs more than 4 bytes.
+func wholeRange(v []float64) (lo int64, width int) {
+	if v == nil {
+		return 0, 0
+	}
+	const limit = 1 << 53
+	hi := int64(0)
+	for i, x := range v {
+		if !(x > -limit && x < limit) || x != math.Trunc(x) || (x == 0 && math.Signbit(x)) {
+			return 0, 0
+		}
+		n := int64(x)
+		if i == 0 {
+			lo, hi = n, n
+		}
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	switch span := uint64(hi - lo); {
+	case span < 1<<8:
+		return lo, 1
+	case span < 1<<16:
+		return lo, 2
+	case span < 1<<32:
+		return lo, 4
+	}
+	return 0, 0
+}
+
 var ErrMalformed = errors.New("malformed wire data")
 
 // Reader reads values from B; the first malformed read sets Err (and
@@ -258,6 +328,61 @@ func (r *Reader) Float64s() []float64 {
 	v := make([]float64, len(u))
 	for i, x := range u {
 		v[i] = math.Float64frombits(x)
+	}
+	return v
+}
+
+// Deltas reads what Writer.Deltas wrote.
+func (r *Reader) Deltas() []uint64 {
+	n := r.Len(1)
+	if n < 0 {
+		return nil
+	}
+	v := make([]uint64, n)
+	prev := uint64(0)
+	for i := range v {
+		prev += uint64(r.Int())
+		v[i] = prev
+	}
+	if r.Err != nil {
+		return nil
+	}
+	return v
+}
+
+// Numbers reads what Writer.Numbers wrote.
+func (r *Reader) Numbers() []float64 {
+	width := r.Uint()
+	switch width {
+	case 0:
+		return r.Float64s()
+	case 1, 2, 4:
+	default:
+		r.Fail()
+		return nil
+	}
+	lo := r.Int()
+	n := r.Len(int(width))
+	if n < 0 {
+		r.Fail() // Writer.Numbers writes no nil this way
+		return nil
+	}
+	b := r.Take(width * uint64(n))
+	if b == nil && n > 0 {
+		return nil
+	}
+	v := make([]float64, n)
+	for i := range v {
+		var d uint64
+		switch width {
+		case 1:
+			d = uint64(b[i])
+		case 2:
+			d = uint64(binary.LittleEndian.Uint16(b[2*i:]))
+		default:
+			d = uint64(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		v[i] = float64(lo + int64(d))
 	}
 	return v
 }

@@ -149,7 +149,7 @@ func flipFlags() []cli.Flag {
 	return append(append([]cli.Flag{
 		&cli.StringFlag{Name: "output-dir", Usage: "write each INPUT, with its own name and format, to the existing folder `OUT`"},
 		&cli.Int64Flag{Name: "shard-bytes", Value: transform.DefaultShardBytes, Usage: "split CSV files into shards of about `N` bytes (at record starts); Parquet files are split by row group", Category: "Beam"},
-		&cli.IntFlag{Name: "score-groups", Value: 2, Usage: "gather the candidates into `N` groups for scoring: N bundles read the fitted scorer (for rb-label and rb-dist the whole encoded reference) and at most N workers score at once; raise it on a cluster of many workers", Category: "Beam"},
+		&cli.IntFlag{Name: "score-groups", Value: 2, Usage: "gather the candidates into `N` groups for scoring: at most N workers score at once, and each worker process that scores reads the reference rows once and fits; raise it on a cluster of many workers", Category: "Beam"},
 		&cli.BoolFlag{Name: "beam-log", Usage: "show the runner's and Beam's own log on stderr (by default only fairflip's progress lines)", Category: "Beam"},
 	}, flipcli.FlipFlags()...), flipcli.DataFlags()...)
 }
