@@ -143,16 +143,6 @@ func (c *ScoreCache) prepare(sc *Scorer, workers int) (*model.Encoder, scorer.Fi
 	if c.id == sc.ID && sc.ID != "" {
 		return c.enc, c.fit, nil
 	}
-	if sc.fetch != nil { // an outline (FitFrom): read the whole Scorer now
-		full, err := sc.fetch()
-		if err != nil {
-			return nil, nil, err
-		}
-		if full.ID != sc.ID {
-			return nil, nil, invariantf("the scorer read has ID %q, its outline %q", full.ID, sc.ID)
-		}
-		sc = full
-	}
 	m, ok := scorer.Lookup(sc.Method)
 	if !ok {
 		return nil, nil, invariantf("the scorer's method %q is not registered", sc.Method)

@@ -28,8 +28,6 @@ type Scorer struct {
 	// that process scores with it, without Encoder and Model's round trip.
 	enc    *model.Encoder
 	fitted scorer.Fitted
-
-	fetch func() (*Scorer, error) // an outline's way to the whole Scorer (FitFrom)
 }
 
 // WithoutFit is sc without its encoder and model: all that the stages
@@ -39,17 +37,6 @@ type Scorer struct {
 // rb-label and rb-dist, the whole encoded reference).
 func (sc *Scorer) WithoutFit() *Scorer {
 	return &Scorer{Method: sc.Method, ReferenceRows: sc.ReferenceRows, Notices: sc.Notices, ID: sc.ID}
-}
-
-// FitFrom returns the outline sc (WithoutFit) with a way to read the
-// whole Scorer: a ScoreCache that has not prepared sc's ID calls fetch,
-// once, when a batch has candidates to score. A runner that reads the fit
-// (for rb-label and rb-dist the whole encoded reference) lazily then
-// reads it once per process, not once per bundle.
-func (sc *Scorer) FitFrom(fetch func() (*Scorer, error)) *Scorer {
-	o := sc.WithoutFit()
-	o.fetch = fetch
-	return o
 }
 
 // Fit fits the encoder and the method on the reference rows, once, and
