@@ -271,6 +271,9 @@ type Scanner struct {
 	rec  Record
 	err  error
 	lazy bool // SetLazy
+	// ascii: splitPlain found the whole of the record it split to be
+	// ASCII (so valid UTF-8, which checkFields need not check again).
+	ascii bool
 
 	recLine int // line on which the record being read starts
 
@@ -440,6 +443,7 @@ func (s *Scanner) next() (*Record, error) {
 	}
 	s.openField = -1
 	s.openScan = 0
+	s.ascii = false
 	for {
 		open, perr := s.parseFrom(pos)
 		if perr != nil {
@@ -539,7 +543,7 @@ func (s *Scanner) Split(r *Record) error {
 // the first record (which it fixes, if it is the first).
 func (s *Scanner) checkFields(r *Record) error {
 	startLine := r.Line
-	if !utf8.Valid(r.Raw) {
+	if !s.ascii && !utf8.Valid(r.Raw) {
 		col := 0
 		for i, f := range r.Fields {
 			if !utf8.Valid(r.Raw[f.Start:f.End]) {
@@ -679,8 +683,11 @@ func (s *Scanner) splitPlain(raw []byte, pos int) error {
 	fields := s.rec.Fields
 	start := pos
 	i := pos
+	var or uint64 // every word read, or'ed: ASCII if no high bit is set
 	for ; i+8 <= len(raw); i += 8 {
-		x := binary.LittleEndian.Uint64(raw[i:]) ^ dm
+		w := binary.LittleEndian.Uint64(raw[i:])
+		or |= w
+		x := w ^ dm
 		// The high bit of each byte of x that is 0 (a delimiter), exactly:
 		// no carry crosses a byte.
 		m := ^((x&low7 + low7) | x | low7)
@@ -696,6 +703,7 @@ func (s *Scanner) splitPlain(raw []byte, pos int) error {
 		}
 	}
 	for ; i < len(raw); i++ {
+		or |= uint64(raw[i])
 		if raw[i] != s.d.Delimiter {
 			continue
 		}
@@ -711,6 +719,7 @@ func (s *Scanner) splitPlain(raw []byte, pos int) error {
 		return s.tooManyCols()
 	}
 	s.rec.Fields = append(fields, Span{Start: start, End: len(raw)})
+	s.ascii = pos == 0 && or&^low7 == 0
 	return nil
 }
 

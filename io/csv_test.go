@@ -262,3 +262,41 @@ func TestScannerLazy(t *testing.T) {
 		t.Errorf("records (line:fields) %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestScannerUTF8Words: a byte that is not ASCII is found wherever it is in
+// a record without quotes (in the 8-byte words the splitter reads, or in
+// the bytes after them), eagerly and when a lazy scanner splits the record;
+// valid UTF-8 that is not ASCII passes.
+func TestScannerUTF8Words(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 21)
+	for _, c := range []struct {
+		field string
+		bad   bool
+	}{
+		{"\xff" + long, true}, {long[:8] + "\xfe" + long, true}, {long + "\xc3", true},
+		{long + "é" + long, false}, {"ü", false}, {long, false}, {"", false},
+	} {
+		in := "a,b\n" + long + "," + c.field + "\nlast,row\n"
+		for _, lazy := range []bool{false, true} {
+			sc := NewScanner(strings.NewReader(in), "f", Dialect{Header: true})
+			if lazy {
+				sc.SetLazy()
+			}
+			var err error
+			for {
+				var rec *Record
+				rec, err = sc.Next()
+				if err != nil {
+					break
+				}
+				if err = sc.Split(rec); err != nil {
+					break
+				}
+			}
+			if c.bad != errors.Is(err, ErrInvalidUTF8) || !c.bad && err != io.EOF {
+				t.Errorf("%q (lazy %v): %v, want invalid UTF-8: %v", c.field, lazy, err, c.bad)
+			}
+		}
+	}
+}
